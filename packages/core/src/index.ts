@@ -1,0 +1,20 @@
+export * from './errors';
+export * from './checkpoint/shard-status';
+export type { Checkpointer } from './checkpoint/checkpointer';
+export { ShutdownReason } from './processor/shutdown-reason';
+export type {
+  KinesisClientRecord,
+  PreparedCheckpointer,
+  RecordProcessorCheckpointer,
+  InitializationInput,
+  ProcessRecordsInput,
+  ShutdownInput,
+  RecordProcessor,
+  RecordProcessorFactory,
+} from './processor/record-processor';
+export { InitialPositionInStream } from './config/initial-position';
+export { KinesisClientLibConfig } from './config/kcl-config';
+export type { KclCredentials } from './config/kcl-config';
+export type { MonitoringService } from './metrics/monitoring-service';
+export { NoopMonitoringService } from './metrics/monitoring-service';
+export type { Logger, LogFields } from './logger/logger';

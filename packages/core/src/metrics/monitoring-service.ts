@@ -1,0 +1,40 @@
+/**
+ * Metrics sink used by the worker (go-kcl's `MonitoringService`, camelCase). Implementations must never throw from
+ * the record/observe methods; `init`, `start` and `shutdown` may be async.
+ * `@kcl/metrics-prometheus` provides a Prometheus implementation; {@link NoopMonitoringService} is the default.
+ */
+export interface MonitoringService {
+  /** Called once by the worker before `start`. */
+  init(appName: string, streamName: string, workerId: string): void | Promise<void>;
+  start(): void | Promise<void>;
+  incrRecordsProcessed(shard: string, count: number): void;
+  incrBytesProcessed(shard: string, count: number): void;
+  millisBehindLatest(shard: string, millis: number): void;
+  leaseGained(shard: string): void;
+  leaseLost(shard: string): void;
+  leaseRenewed(shard: string): void;
+  /** Duration of one GetRecords call in milliseconds. */
+  recordGetRecordsTime(shard: string, millis: number): void;
+  /** Duration of one processRecords call in milliseconds. */
+  recordProcessRecordsTime(shard: string, millis: number): void;
+  /** Optional: a processRecords call threw (the batch will be retried). */
+  incrProcessRecordsErrors?(shard: string): void;
+  /** Called once when the worker shuts down. */
+  shutdown(): void | Promise<void>;
+}
+
+/** A MonitoringService that records nothing (the default). */
+export class NoopMonitoringService implements MonitoringService {
+  init(): void {}
+  start(): void {}
+  incrRecordsProcessed(): void {}
+  incrBytesProcessed(): void {}
+  millisBehindLatest(): void {}
+  leaseGained(): void {}
+  leaseLost(): void {}
+  leaseRenewed(): void {}
+  recordGetRecordsTime(): void {}
+  recordProcessRecordsTime(): void {}
+  incrProcessRecordsErrors(): void {}
+  shutdown(): void {}
+}

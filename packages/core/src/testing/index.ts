@@ -1,0 +1,2 @@
+// Conformance suite for Checkpointer backends (work in progress).
+export {};
