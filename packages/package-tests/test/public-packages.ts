@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+
+export interface PublicPackage {
+  name: string;
+  dir: string;
+  /** Named exports that must be reachable through both `require` and `import`. */
+  exports: string[];
+  /** Extra subpaths that must load (e.g. `@kcl/core/testing`). */
+  subpaths?: { path: string; exports: string[] }[];
+}
+
+const packagesDir = join(__dirname, '..', '..');
+
+export const publicPackages: PublicPackage[] = [
+  {
+    name: '@kcl/core',
+    dir: join(packagesDir, 'core'),
+    exports: ['KinesisClientLibConfig', 'InitialPositionInStream', 'ShutdownReason', 'KclError', 'SHARD_END'],
+    subpaths: [{ path: '@kcl/core/testing', exports: [] }],
+  },
+  { name: '@kcl/checkpoint-dynamodb', dir: join(packagesDir, 'checkpoint-dynamodb'), exports: [] },
+  { name: '@kcl/checkpoint-redis', dir: join(packagesDir, 'checkpoint-redis'), exports: [] },
+  { name: '@kcl/metrics-prometheus', dir: join(packagesDir, 'metrics-prometheus'), exports: [] },
+];
