@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { Checkpointer } from '../checkpoint/checkpointer';
+import { SHARD_END, type ShardStatus } from '../checkpoint/shard-status';
+import {
+  ConfigError,
+  InvalidArgumentError,
+  LeaseLostError,
+  LeaseNotAcquiredError,
+  LeaseStoreError,
+  NoLeaseOwnerError,
+  SequenceNotFoundError,
+  ShardClaimedError,
+} from '../errors';
+import type { Logger } from '../logger/logger';
+import { applyStoredLease, copyStoredLease, InMemoryLeaseTable } from './in-memory-lease-table';
+
+/**
+ * Options of {@link InMemoryCheckpointer}. A `KinesisClientLibConfig` has these fields too, so it can be passed as is.
+ */
+export interface InMemoryCheckpointerOptions {
+  /** Id of the worker this checkpointer acts for (used by `removeLeaseOwner`). Required, non-empty. */
+  workerId: string;
+  /**
+   * Used only for the informational `leaseTimeout` written with each take/renew (now + failoverTimeMillis). Expiry is
+   * never decided from it.
+   * @defaultValue 10000
+   */
+  failoverTimeMillis?: number | undefined;
+  /**
+   * Receives a debug line per lease transition.
+   * @defaultValue no logging
+   */
+  logger?: Logger | undefined;
+}
+
+/**
+ * A faithful in-process reference implementation of the {@link Checkpointer} contract, for tests of the worker and
+ * lease engine and as the baseline of the conformance suite. Leases live in an {@link InMemoryLeaseTable}; give the
+ * same table to several checkpointers to simulate several workers of one application.
+ *
+ * ```ts
+ * const table = new InMemoryLeaseTable();
+ * const a = new InMemoryCheckpointer(table, { workerId: 'worker-a' });
+ * const b = new InMemoryCheckpointer(table, config); // a KinesisClientLibConfig works too
+ * table.failNext('getLease', new LeaseStoreUnavailableError('boom'));
+ * ```
+ *
+ * Semantics (identical to what DynamoDB and Redis backends must do):
+ * - take: the lease is absent and the caller's `leaseCounter` is 0, or the stored counter equals the caller's;
+ *   never a lease at SHARD_END. Sets owner, a new random token, counter + 1, clears the claim; creates the lease with
+ *   the caller's parent ids if absent. Otherwise {@link LeaseNotAcquiredError}.
+ * - renew (`shard.assignedTo === newAssignTo` and a token): the stored owner and token must match, counter + 1, token
+ *   and claim kept. Otherwise {@link LeaseLostError}.
+ * - checkpoint: conditional on owner and token, counter unchanged. Otherwise {@link LeaseLostError}.
+ * - release (`removeLeaseOwner`): only by the owner (else {@link LeaseLostError}); a no-op on an unowned or absent
+ *   lease. Removes owner and token, counter + 1, keeps checkpoint and claim.
+ * - claim: stored owner must be `shard.assignedTo` (else {@link LeaseNotAcquiredError}), no pending claim and not at
+ *   SHARD_END (else {@link ShardClaimedError}); counter and owner unchanged.
+ */
+export class InMemoryCheckpointer implements Checkpointer {
+  /** The shared table this checkpointer reads and writes. */
+  readonly table: InMemoryLeaseTable;
+  private readonly workerId: string;
+  private readonly failoverTimeMillis: number;
+  private readonly logger: Logger | undefined;
+  private closed = false;
+
+  constructor(table: InMemoryLeaseTable, options: InMemoryCheckpointerOptions) {
+    if (!(table instanceof InMemoryLeaseTable)) {
+      throw new InvalidArgumentError('InMemoryCheckpointer needs an InMemoryLeaseTable as its first argument');
+    }
+    if (typeof options.workerId !== 'string' || options.workerId.length === 0) {
+      throw new ConfigError('workerId', options.workerId, 'a non-empty string');
+    }
+    const failover = options.failoverTimeMillis ?? 10_000;
+    if (!Number.isFinite(failover) || failover <= 0) {
+      throw new ConfigError('failoverTimeMillis', failover, 'a finite number of milliseconds > 0');
+    }
+    this.table = table;
+    this.workerId = options.workerId;
+    this.failoverTimeMillis = failover;
+    this.logger = options.logger;
+  }
+
+  async init(): Promise<void> {
+    this.assertOpen();
+    await this.table.run('init', () => undefined);
+  }
+
+  async getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+    this.assertOpen();
+    if (typeof newAssignTo !== 'string' || newAssignTo.length === 0) {
+      throw new InvalidArgumentError(`getLease needs a non-empty worker id, got ${JSON.stringify(newAssignTo)}`);
+    }
+    const renew = shard.assignedTo === newAssignTo && shard.leaseToken !== undefined;
+    const stored = await this.table.run('getLease', (leases) => {
+      const current = leases.get(shard.id);
+      const leaseTimeout = new Date(Date.now() + this.failoverTimeMillis);
+      if (renew) {
+        if (!current || current.assignedTo !== newAssignTo || current.leaseToken !== shard.leaseToken) {
+          throw new LeaseLostError(shard.id);
+        }
+        current.leaseCounter += 1;
+        current.leaseTimeout = leaseTimeout;
+        return copyStoredLease(current);
+      }
+      if (!current) {
+        if (shard.leaseCounter !== 0) {
+          throw new LeaseNotAcquiredError(
+            shard.id,
+            `Lease for shard ${shard.id} was not acquired: it was deleted after counter ${shard.leaseCounter} was observed`,
+          );
+        }
+        const created: ShardStatus = {
+          id: shard.id,
+          parentShardId: shard.parentShardId ?? shard.parentShardIds[0],
+          parentShardIds: [...shard.parentShardIds],
+          assignedTo: newAssignTo,
+          leaseCounter: 1,
+          leaseToken: randomUUID(),
+          leaseTimeout,
+        };
+        leases.set(shard.id, created);
+        return copyStoredLease(created);
+      }
+      if (current.checkpoint === SHARD_END) {
+        throw new LeaseNotAcquiredError(shard.id, `Lease for shard ${shard.id} was not acquired: the shard is at SHARD_END`);
+      }
+      if (current.leaseCounter !== shard.leaseCounter) {
+        throw new LeaseNotAcquiredError(
+          shard.id,
+          `Lease for shard ${shard.id} was not acquired: counter is ${current.leaseCounter}, caller observed ${shard.leaseCounter}`,
+        );
+      }
+      current.assignedTo = newAssignTo;
+      current.leaseToken = randomUUID();
+      current.leaseCounter += 1;
+      current.leaseTimeout = leaseTimeout;
+      current.claimRequest = undefined;
+      return copyStoredLease(current);
+    });
+    applyStoredLease(shard, stored);
+    this.logger?.debug(renew ? 'lease renewed' : 'lease taken', {
+      shardId: shard.id,
+      workerId: newAssignTo,
+      leaseCounter: stored.leaseCounter,
+    });
+  }
+
+  async checkpointSequence(shard: ShardStatus): Promise<void> {
+    this.assertOpen();
+    if (typeof shard.checkpoint !== 'string' || shard.checkpoint.length === 0) {
+      throw new InvalidArgumentError(`checkpointSequence needs shard.checkpoint for shard ${shard.id}`);
+    }
+    await this.table.run('checkpointSequence', (leases) => {
+      const current = leases.get(shard.id);
+      if (
+        !current ||
+        current.assignedTo === undefined ||
+        current.assignedTo !== shard.assignedTo ||
+        current.leaseToken !== shard.leaseToken
+      ) {
+        throw new LeaseLostError(shard.id);
+      }
+      current.checkpoint = shard.checkpoint;
+      current.subSequenceNumber = shard.subSequenceNumber;
+    });
+    this.logger?.debug('checkpoint written', { shardId: shard.id, checkpoint: shard.checkpoint });
+  }
+
+  async fetchCheckpoint(shard: ShardStatus): Promise<void> {
+    this.assertOpen();
+    const stored = await this.table.run('fetchCheckpoint', (leases) => {
+      const current = leases.get(shard.id);
+      return current ? copyStoredLease(current) : undefined;
+    });
+    if (!stored) throw new SequenceNotFoundError(shard.id);
+    applyStoredLease(shard, stored);
+    if (stored.checkpoint === undefined) throw new SequenceNotFoundError(shard.id);
+  }
+
+  async removeLeaseInfo(shardId: string): Promise<void> {
+    this.assertOpen();
+    await this.table.run('removeLeaseInfo', (leases) => {
+      leases.delete(shardId);
+    });
+  }
+
+  async removeLeaseOwner(shardId: string): Promise<void> {
+    this.assertOpen();
+    const released = await this.table.run('removeLeaseOwner', (leases) => {
+      const current = leases.get(shardId);
+      if (!current || current.assignedTo === undefined) return false;
+      if (current.assignedTo !== this.workerId) {
+        throw new LeaseLostError(
+          shardId,
+          `Lease for shard ${shardId} cannot be released by ${this.workerId}: it is held by ${current.assignedTo}`,
+        );
+      }
+      current.assignedTo = undefined;
+      current.leaseToken = undefined;
+      current.leaseTimeout = undefined;
+      current.leaseCounter += 1;
+      return true;
+    });
+    if (released) this.logger?.debug('lease released', { shardId, workerId: this.workerId });
+  }
+
+  async getLeaseOwner(shardId: string): Promise<string> {
+    this.assertOpen();
+    const owner = await this.table.run('getLeaseOwner', (leases) => leases.get(shardId)?.assignedTo);
+    if (owner === undefined) throw new NoLeaseOwnerError(shardId);
+    return owner;
+  }
+
+  async listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
+    this.assertOpen();
+    const all = await this.table.run('listActiveWorkers', (leases) => [...leases.values()].map(copyStoredLease));
+    const workers = new Map<string, ShardStatus[]>();
+    for (const stored of all) {
+      let shard = shardStatus.get(stored.id);
+      if (shard) applyStoredLease(shard, stored);
+      else shard = stored;
+      if (shard.assignedTo === undefined || shard.checkpoint === SHARD_END) continue;
+      const list = workers.get(shard.assignedTo);
+      if (list) list.push(shard);
+      else workers.set(shard.assignedTo, [shard]);
+    }
+    return workers;
+  }
+
+  async claimShard(shard: ShardStatus, claimId: string): Promise<void> {
+    this.assertOpen();
+    if (typeof claimId !== 'string' || claimId.length === 0) {
+      throw new InvalidArgumentError(`claimShard needs a non-empty claimer id, got ${JSON.stringify(claimId)}`);
+    }
+    await this.table.run('claimShard', (leases) => {
+      const current = leases.get(shard.id);
+      if (current?.checkpoint === SHARD_END) {
+        throw new ShardClaimedError(shard.id, `Shard ${shard.id} is at SHARD_END and cannot be claimed`);
+      }
+      if (current?.claimRequest !== undefined) {
+        throw new ShardClaimedError(shard.id, `Shard ${shard.id} already has a pending claim by ${current.claimRequest}`);
+      }
+      if (!current || current.assignedTo === undefined || current.assignedTo !== shard.assignedTo) {
+        throw new LeaseNotAcquiredError(shard.id, `Shard ${shard.id} cannot be claimed: its owner changed`);
+      }
+      current.claimRequest = claimId;
+    });
+    shard.claimRequest = claimId;
+    this.logger?.debug('shard claimed', { shardId: shard.id, claimRequest: claimId });
+  }
+
+  async listLeases(): Promise<ShardStatus[]> {
+    this.assertOpen();
+    return this.table.run('listLeases', (leases) => [...leases.values()].map(copyStoredLease));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LeaseStoreError(`InMemoryCheckpointer of ${this.workerId} is closed`);
+  }
+}
