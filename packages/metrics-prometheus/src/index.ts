@@ -1,1 +1,3 @@
-export {};
+export { PrometheusMonitoringService } from './prometheus-monitoring-service';
+export type { PrometheusMonitoringOptions } from './options';
+export { METRIC_NAMES } from './metric-set';

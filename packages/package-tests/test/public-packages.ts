@@ -20,5 +20,5 @@ export const publicPackages: PublicPackage[] = [
   },
   { name: '@kcl/checkpoint-dynamodb', dir: join(packagesDir, 'checkpoint-dynamodb'), exports: [] },
   { name: '@kcl/checkpoint-redis', dir: join(packagesDir, 'checkpoint-redis'), exports: [] },
-  { name: '@kcl/metrics-prometheus', dir: join(packagesDir, 'metrics-prometheus'), exports: [] },
+  { name: '@kcl/metrics-prometheus', dir: join(packagesDir, 'metrics-prometheus'), exports: ['PrometheusMonitoringService', 'METRIC_NAMES'] },
 ];

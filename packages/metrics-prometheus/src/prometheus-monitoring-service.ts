@@ -1,0 +1,119 @@
+import type { AddressInfo } from 'node:net';
+import { ConfigError, type Logger, type MonitoringService } from '@kcl/core';
+import { Registry } from 'prom-client';
+import { BASE_LABELS, metricSetFor, type MetricSet } from './metric-set';
+import { MetricsServer } from './metrics-server';
+import { parseListenAddress, type PrometheusMonitoringOptions } from './options';
+
+/**
+ * A {@link MonitoringService} that exports @kcl's metrics to Prometheus.
+ *
+ * - Standalone mode (default): its own Registry and an HTTP server on `listenAddress` (default ":8080") serving
+ *   `/metrics`; the server starts with the worker and stops on worker shutdown.
+ * - External mode (`registry` or `registerer` given): collectors are registered in that registry; no server.
+ *
+ * Metrics (labels application, stream, shard, worker, and region when set): kcl_processed_records_total,
+ * kcl_processed_bytes_total, kcl_millis_behind_latest, kcl_leases_held, kcl_lease_renewals_total,
+ * kcl_get_records_duration_milliseconds, kcl_process_records_duration_milliseconds, kcl_process_records_errors_total.
+ */
+export class PrometheusMonitoringService implements MonitoringService {
+  /** The registry the collectors live in (the private one in standalone mode). */
+  readonly registry: Registry;
+  /** True when a registry was given: no HTTP server is started. */
+  readonly external: boolean;
+  private readonly region: string | undefined;
+  private logger: Logger | undefined;
+  private readonly server: MetricsServer | undefined;
+  private metrics: MetricSet | undefined;
+  private base: Record<string, string> = {};
+
+  /** go-kcl style: `new PrometheusMonitoringService(':8080', 'us-east-1', logger)`. */
+  constructor(listenAddress: string, region?: string, logger?: Logger);
+  constructor(options?: PrometheusMonitoringOptions);
+  constructor(first?: string | PrometheusMonitoringOptions, region?: string, logger?: Logger) {
+    const options: PrometheusMonitoringOptions =
+      typeof first === 'string' ? { listenAddress: first, ...(region ? { region } : {}), ...(logger ? { logger } : {}) } : (first ?? {});
+    if (options.registry && options.registerer && options.registry !== options.registerer) {
+      throw new ConfigError('registerer', '<Registry>', 'only one of registry or registerer', 'They are aliases; pass one registry.');
+    }
+    const external = options.registry ?? options.registerer;
+    if (external !== undefined && !(typeof external === 'object' && typeof (external as Registry).getSingleMetric === 'function')) {
+      throw new ConfigError('registry', typeof external, 'a prom-client Registry');
+    }
+    if (options.region !== undefined && (typeof options.region !== 'string' || options.region.trim() === '')) {
+      throw new ConfigError('region', options.region, 'a non-empty AWS region name such as "us-east-1", or leave it unset');
+    }
+    this.region = options.region;
+    this.logger = options.logger;
+    this.external = external !== undefined;
+    this.registry = external ?? new Registry();
+    if (!this.external) {
+      const listenAddress = options.listenAddress ?? ':8080';
+      const parsed = parseListenAddress(listenAddress);
+      if (typeof parsed === 'string') throw new ConfigError('listenAddress', listenAddress, '"host:port" or ":port" with port 0-65535', parsed);
+      const path = options.path ?? '/metrics';
+      if (!path.startsWith('/')) throw new ConfigError('path', path, 'a URL path starting with "/"');
+      this.server = new MetricsServer(this.registry, parsed, path, () => this.logger);
+    }
+  }
+
+  init(appName: string, streamName: string, workerId: string): void {
+    this.base = { application: appName, stream: streamName, worker: workerId, ...(this.region ? { region: this.region } : {}) };
+    this.metrics = metricSetFor(this.registry, this.region ? [...BASE_LABELS, 'region'] : BASE_LABELS);
+  }
+
+  /** Starts the HTTP server in standalone mode (no-op in external mode). */
+  async start(): Promise<void> {
+    await this.server?.start();
+  }
+
+  /** The standalone server's bound address (after `start()`), e.g. to read a port chosen with ":0". */
+  address(): AddressInfo | undefined {
+    return this.server?.address();
+  }
+
+  incrRecordsProcessed(shard: string, count: number): void {
+    this.metrics?.recordsProcessed.inc(this.labels(shard), count);
+  }
+
+  incrBytesProcessed(shard: string, count: number): void {
+    this.metrics?.bytesProcessed.inc(this.labels(shard), count);
+  }
+
+  millisBehindLatest(shard: string, millis: number): void {
+    this.metrics?.millisBehindLatest.set(this.labels(shard), millis);
+  }
+
+  leaseGained(shard: string): void {
+    this.metrics?.leasesHeld.set(this.labels(shard), 1);
+  }
+
+  leaseLost(shard: string): void {
+    this.metrics?.leasesHeld.set(this.labels(shard), 0);
+  }
+
+  leaseRenewed(shard: string): void {
+    this.metrics?.leaseRenewals.inc(this.labels(shard));
+  }
+
+  recordGetRecordsTime(shard: string, millis: number): void {
+    this.metrics?.getRecordsDuration.observe(this.labels(shard), millis);
+  }
+
+  recordProcessRecordsTime(shard: string, millis: number): void {
+    this.metrics?.processRecordsDuration.observe(this.labels(shard), millis);
+  }
+
+  incrProcessRecordsErrors(shard: string): void {
+    this.metrics?.processRecordsErrors.inc(this.labels(shard));
+  }
+
+  /** Stops the standalone server. Collectors stay registered (their values remain scrapeable in external mode). */
+  async shutdown(): Promise<void> {
+    await this.server?.stop();
+  }
+
+  private labels(shard: string): Record<string, string> {
+    return { ...this.base, shard };
+  }
+}
