@@ -1,77 +1,442 @@
-// STUB: replaced by the full implementation (validation, JSDoc, every go-kcl setter). Field names are binding.
-import { InitialPositionInStream } from './initial-position';
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../errors';
 import type { Logger } from '../logger/logger';
+import { getDefaultLogger } from '../logger/winston-logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import { NoopMonitoringService } from '../metrics/monitoring-service';
-import { randomUUID } from 'node:crypto';
+import type { KclCredentialsSource } from './credentials';
+import { KCL_CONFIG_DEFAULTS as D, KCL_CONFIG_LIMITS as L } from './defaults';
+import { InitialPositionInStream } from './initial-position';
+import * as check from './validation';
 
-export interface KclCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string | undefined;
-}
+export type { KclCredentials, KclCredentialProvider, KclCredentialsSource } from './credentials';
 
+/**
+ * Configuration of a KCL application: go-kcl's `KinesisClientLibConfiguration` with camelCase names.
+ *
+ * Every `with*` setter validates its value at once, throws a {@link ConfigError} naming the option, the value and the
+ * allowed range, and returns `this` for chaining. Fields are public for reading; if you assign one directly, the
+ * value is checked when the worker calls {@link KinesisClientLibConfig.validate} at `start()`.
+ */
 export class KinesisClientLibConfig {
+  /** Name of the consuming application; default for {@link tableName} and {@link enhancedFanOutConsumerName}. */
   applicationName: string;
+  /**
+   * Name of the lease table (DynamoDB table; key component for the Redis backend).
+   * @defaultValue the application name
+   */
   tableName: string;
+  /** Name of the Kinesis data stream to consume. */
   streamName: string;
+  /** AWS region of the stream and of the lease table, e.g. `us-east-1`. */
   regionName: string;
+  /**
+   * Identifies this worker in the lease table (lease owner). Must be unique among the application's live workers.
+   * @defaultValue a random UUID
+   */
   workerId: string;
+  /**
+   * Kinesis endpoint URL overriding the SDK's. For `http://` endpoints the Kinesis client uses HTTP/1.1.
+   * @defaultValue `undefined` (the SDK's endpoint for {@link regionName})
+   */
   kinesisEndpoint: string | undefined;
+  /**
+   * DynamoDB endpoint URL overriding the SDK's (used by `@kcl/checkpoint-dynamodb`).
+   * @defaultValue `undefined` (the SDK's endpoint for {@link regionName})
+   */
   dynamoDBEndpoint: string | undefined;
-  kinesisCredentials: KclCredentials | undefined;
-  dynamoDBCredentials: KclCredentials | undefined;
-  initialPositionInStream: InitialPositionInStream = InitialPositionInStream.LATEST;
+  /**
+   * Credentials for Kinesis.
+   * @defaultValue `undefined` (the SDK's default provider chain: environment, shared files, SSO, instance role...)
+   */
+  kinesisCredentials: KclCredentialsSource | undefined;
+  /**
+   * Credentials for DynamoDB.
+   * @defaultValue `undefined` (the SDK's default provider chain)
+   */
+  dynamoDBCredentials: KclCredentialsSource | undefined;
+  /**
+   * Where a shard without a checkpoint starts: LATEST, TRIM_HORIZON or AT_TIMESTAMP.
+   * @defaultValue `InitialPositionInStream.LATEST`
+   */
+  initialPositionInStream: InitialPositionInStream = D.initialPositionInStream;
+  /**
+   * Start time for `AT_TIMESTAMP` (the first record at or after it; the trim horizon if older).
+   * @defaultValue `undefined`
+   */
   timestampAtInitialPositionInStream: Date | undefined;
-  failoverTimeMillis = 10_000;
-  leaseRefreshPeriodMillis = 5_000;
-  maxRecords = 10_000;
-  maxLeasesForWorker = 32_767;
-  shardSyncIntervalMillis = 60_000;
-  idleTimeBetweenReadsInMillis = 1_000;
-  callProcessRecordsEvenForEmptyRecordList = false;
-  taskBackoffTimeMillis = 500;
-  maxRetryCount = 5;
-  logger: Logger | undefined;
+  /**
+   * Lease duration: a lease whose owner has not renewed it for this long (measured on the observer's own monotonic
+   * clock) is considered expired and may be taken by another worker. A worker stops processing a shard whose lease it
+   * has not renewed within this time. Higher values mean fewer lease-store writes but slower failover.
+   * @defaultValue `10000`
+   */
+  failoverTimeMillis: number = D.failoverTimeMillis;
+  /**
+   * How often the owner renews each lease it holds. Must be less than {@link failoverTimeMillis} (half of it or less
+   * leaves room for one failed renewal).
+   * @defaultValue `5000`
+   */
+  leaseRefreshPeriodMillis: number = D.leaseRefreshPeriodMillis;
+  /**
+   * Maximum records per GetRecords call (1 to 10000, the Kinesis limit). Polling mode only.
+   * @defaultValue `10000`
+   */
+  maxRecords: number = D.maxRecords;
+  /**
+   * Maximum number of leases (shards) this worker holds at once. Setting it too low for the fleet can leave shards
+   * unprocessed.
+   * @defaultValue `32767` (go-kcl: math.MaxInt16)
+   */
+  maxLeasesForWorker: number = D.maxLeasesForWorker;
+  /**
+   * Interval between shard syncs: listing the stream's shards to create leases for new shards (after resharding) and
+   * to clean up leases of shards that no longer exist.
+   * @defaultValue `60000`
+   */
+  shardSyncIntervalMillis: number = D.shardSyncIntervalMillis;
+  /**
+   * How long a polling consumer waits before the next GetRecords call when it is caught up (a call returned no
+   * records and MillisBehindLatest is 0). Not used while behind.
+   * @defaultValue `1000`
+   */
+  idleTimeBetweenReadsInMillis: number = D.idleTimeBetweenReadsInMillis;
+  /**
+   * Call `processRecords` also with an empty record list (e.g. to observe `millisBehindLatest` or checkpoint on idle).
+   * @defaultValue `false`
+   */
+  callProcessRecordsEvenForEmptyRecordList: boolean = D.callProcessRecordsEvenForEmptyRecordList;
+  /**
+   * Back-off after a failed task (a processor that threw, a failed lease-store or Kinesis call) before it is retried.
+   * @defaultValue `500`
+   */
+  taskBackoffTimeMillis: number = D.taskBackoffTimeMillis;
+  /**
+   * Maximum retries of a failed AWS call; the Kinesis client built by `createKinesisClient` makes up to
+   * `maxRetryCount + 1` attempts (SDK standard retry mode). 0 disables retries.
+   * @defaultValue `5`
+   */
+  maxRetryCount: number = D.maxRetryCount;
+  /**
+   * Logger used by the worker and the backends.
+   * @defaultValue a winston logger writing JSON to stderr at level `info` (`KCL_LOG_LEVEL` overrides the level)
+   */
+  logger: Logger;
+  /**
+   * Metrics sink, e.g. `PrometheusMonitoringService` from `@kcl/metrics-prometheus`.
+   * @defaultValue a {@link NoopMonitoringService}
+   */
   monitoringService: MonitoringService = new NoopMonitoringService();
-  enableEnhancedFanOutConsumer = false;
+  /**
+   * Consume with enhanced fan-out (SubscribeToShard) instead of polling (GetRecords).
+   * @defaultValue `false`
+   */
+  enableEnhancedFanOutConsumer: boolean = D.enableEnhancedFanOutConsumer;
+  /**
+   * Name of the enhanced fan-out consumer to register (or reuse) when no ARN is given.
+   * @defaultValue the application name
+   */
   enhancedFanOutConsumerName: string;
+  /**
+   * ARN of an already registered consumer; when set, no consumer is registered.
+   * @defaultValue `undefined`
+   */
   enhancedFanOutConsumerARN: string | undefined;
-  enableLeaseStealing = false;
-  leaseStealingIntervalMillis = 5_000;
-  leaseSyncingTimeIntervalMillis = 60_000;
+  /**
+   * Move leases toward an even share by claiming them from workers that hold more than their share.
+   * @defaultValue `false`
+   */
+  enableLeaseStealing: boolean = D.enableLeaseStealing;
+  /**
+   * Interval between lease-stealing (rebalance) rounds; each round claims at most one lease.
+   * @defaultValue `5000`
+   */
+  leaseStealingIntervalMillis: number = D.leaseStealingIntervalMillis;
+  /**
+   * Minimum interval between full reads of the lease table that refresh this worker's view of every lease's owner
+   * (go-kcl's syncLeases, used when lease stealing is enabled).
+   * @defaultValue `60000`
+   */
+  leaseSyncingTimeIntervalMillis: number = D.leaseSyncingTimeIntervalMillis;
+  /**
+   * Upper bound on `worker.shutdown()`: processors get this long to finish the in-flight batch and their `shutdown`
+   * (REQUESTED) call; leases not released by then are left to expire.
+   * @defaultValue `30000`
+   */
+  shutdownGraceMillis: number = D.shutdownGraceMillis;
 
+  /**
+   * @param applicationName 1 to 255 characters of letters, digits, `_`, `.`, `-`
+   * @param streamName 1 to 128 characters of letters, digits, `_`, `.`, `-`
+   * @param regionName an AWS region such as `us-east-1`
+   * @param workerId unique id of this worker; empty or omitted gives a random UUID
+   * @throws ConfigError if an argument is invalid
+   */
   constructor(applicationName: string, streamName: string, regionName: string, workerId?: string) {
-    this.applicationName = applicationName;
+    this.applicationName = check.checkApplicationName(applicationName);
+    this.streamName = check.checkStreamName(streamName);
+    this.regionName = check.checkRegion(regionName);
+    this.workerId =
+      workerId === undefined || workerId === null || (typeof workerId === 'string' && workerId.trim() === '')
+        ? randomUUID()
+        : check.checkWorkerId(workerId);
     this.tableName = applicationName;
-    this.streamName = streamName;
-    this.regionName = regionName;
-    this.workerId = workerId || randomUUID();
     this.enhancedFanOutConsumerName = applicationName;
+    this.logger = getDefaultLogger();
   }
 
+  /** Lease table name (DynamoDB rules: 3 to 255 characters of letters, digits, `_`, `.`, `-`). */
   withTableName(tableName: string): this {
-    this.tableName = tableName;
+    this.tableName = check.checkTableName(tableName);
     return this;
   }
-  withFailoverTimeMillis(ms: number): this {
-    this.failoverTimeMillis = ms;
+
+  /**
+   * Where shards without a checkpoint start. A position other than AT_TIMESTAMP clears a timestamp set before.
+   * For AT_TIMESTAMP prefer {@link withTimestampAtInitialPositionInStream}.
+   */
+  withInitialPositionInStream(position: InitialPositionInStream): this {
+    this.initialPositionInStream = check.checkInitialPosition(position);
+    if (position !== InitialPositionInStream.AT_TIMESTAMP) this.timestampAtInitialPositionInStream = undefined;
     return this;
   }
-  withLeaseRefreshPeriodMillis(ms: number): this {
-    this.leaseRefreshPeriodMillis = ms;
+
+  /** Starts shards without a checkpoint at `timestamp`; also sets the initial position to AT_TIMESTAMP (as go-kcl). */
+  withTimestampAtInitialPositionInStream(timestamp: Date): this {
+    this.timestampAtInitialPositionInStream = new Date(check.checkTimestamp(timestamp).getTime());
+    this.initialPositionInStream = InitialPositionInStream.AT_TIMESTAMP;
     return this;
   }
-  withDynamoDBEndpoint(endpoint: string): this {
-    this.dynamoDBEndpoint = endpoint;
+
+  /** Lease duration in milliseconds (integer, 1 to 86400000). */
+  withFailoverTimeMillis(millis: number): this {
+    this.failoverTimeMillis = check.checkMillis('failoverTimeMillis', millis);
     return this;
   }
-  withKinesisEndpoint(endpoint: string): this {
-    this.kinesisEndpoint = endpoint;
+
+  /** Lease renewal interval in milliseconds (integer, 1 to 86400000; less than failoverTimeMillis, see validate()). */
+  withLeaseRefreshPeriodMillis(millis: number): this {
+    this.leaseRefreshPeriodMillis = check.checkMillis('leaseRefreshPeriodMillis', millis);
     return this;
   }
+
+  /** Shard sync interval in milliseconds (integer, 1 to 86400000). */
+  withShardSyncIntervalMillis(millis: number): this {
+    this.shardSyncIntervalMillis = check.checkMillis('shardSyncIntervalMillis', millis);
+    return this;
+  }
+
+  /** Records per GetRecords call (integer, 1 to 10000). */
+  withMaxRecords(maxRecords: number): this {
+    this.maxRecords = check.checkInteger('maxRecords', maxRecords, 1, L.maxRecords);
+    return this;
+  }
+
+  /** Maximum leases held by this worker (integer, 1 to 1000000). */
+  withMaxLeasesForWorker(maxLeases: number): this {
+    this.maxLeasesForWorker = check.checkInteger('maxLeasesForWorker', maxLeases, 1, L.maxLeasesForWorker);
+    return this;
+  }
+
+  /** Idle wait between GetRecords calls when caught up, in milliseconds (integer, 1 to 86400000). */
+  withIdleTimeBetweenReadsInMillis(millis: number): this {
+    this.idleTimeBetweenReadsInMillis = check.checkMillis('idleTimeBetweenReadsInMillis', millis);
+    return this;
+  }
+
+  /** Whether processRecords is called with empty record lists. */
+  withCallProcessRecordsEvenForEmptyRecordList(call: boolean): this {
+    this.callProcessRecordsEvenForEmptyRecordList = check.checkBoolean('callProcessRecordsEvenForEmptyRecordList', call);
+    return this;
+  }
+
+  /** Back-off after a failed task, in milliseconds (integer, 1 to 86400000). */
+  withTaskBackoffTimeMillis(millis: number): this {
+    this.taskBackoffTimeMillis = check.checkMillis('taskBackoffTimeMillis', millis);
+    return this;
+  }
+
+  /** Maximum retries of a failed AWS call (integer, 0 to 100). */
+  withMaxRetryCount(maxRetryCount: number): this {
+    this.maxRetryCount = check.checkInteger('maxRetryCount', maxRetryCount, 0, L.maxRetryCount);
+    return this;
+  }
+
+  /** Logger for the worker and backends (any object with debug, info, warn, error and child). */
   withLogger(logger: Logger): this {
-    this.logger = logger;
+    this.logger = check.checkLogger(logger);
     return this;
+  }
+
+  /** Metrics sink. */
+  withMonitoringService(monitoringService: MonitoringService): this {
+    this.monitoringService = check.checkMonitoringService(monitoringService);
+    return this;
+  }
+
+  /** Turns enhanced fan-out on or off. */
+  withEnhancedFanOutConsumer(enable: boolean): this {
+    this.enableEnhancedFanOutConsumer = check.checkBoolean('enableEnhancedFanOutConsumer', enable);
+    return this;
+  }
+
+  /** Name of the fan-out consumer to register (1 to 128 characters); also enables fan-out, as in go-kcl. */
+  withEnhancedFanOutConsumerName(consumerName: string): this {
+    this.enhancedFanOutConsumerName = check.checkConsumerName(consumerName);
+    this.enableEnhancedFanOutConsumer = true;
+    return this;
+  }
+
+  /** ARN of an existing fan-out consumer of this stream; also enables fan-out, as in go-kcl. */
+  withEnhancedFanOutConsumerARN(consumerARN: string): this {
+    check.checkConsumerArn(consumerARN);
+    this.enhancedFanOutConsumerARN = consumerARN;
+    this.enableEnhancedFanOutConsumer = true;
+    return this;
+  }
+
+  /** Turns lease stealing on or off. */
+  withLeaseStealing(enable: boolean): this {
+    this.enableLeaseStealing = check.checkBoolean('enableLeaseStealing', enable);
+    return this;
+  }
+
+  /** Interval between lease-stealing rounds in milliseconds (integer, 1 to 86400000). */
+  withLeaseStealingIntervalMillis(millis: number): this {
+    this.leaseStealingIntervalMillis = check.checkMillis('leaseStealingIntervalMillis', millis);
+    return this;
+  }
+
+  /** Minimum interval between full lease-table reads in milliseconds (integer, 1 to 86400000). */
+  withLeaseSyncingIntervalMillis(millis: number): this {
+    this.leaseSyncingTimeIntervalMillis = check.checkMillis('leaseSyncingTimeIntervalMillis', millis);
+    return this;
+  }
+
+  /** Upper bound on graceful shutdown in milliseconds (integer, 1 to 86400000). */
+  withShutdownGraceMillis(millis: number): this {
+    this.shutdownGraceMillis = check.checkMillis('shutdownGraceMillis', millis);
+    return this;
+  }
+
+  /** Kinesis endpoint URL (http:// or https://). */
+  withKinesisEndpoint(endpoint: string): this {
+    this.kinesisEndpoint = check.checkEndpoint('kinesisEndpoint', endpoint);
+    return this;
+  }
+
+  /** DynamoDB endpoint URL (http:// or https://). */
+  withDynamoDBEndpoint(endpoint: string): this {
+    this.dynamoDBEndpoint = check.checkEndpoint('dynamoDBEndpoint', endpoint);
+    return this;
+  }
+
+  /** Credentials for Kinesis: static keys or a provider function such as `fromIni()`. */
+  withKinesisCredentials(credentials: KclCredentialsSource): this {
+    this.kinesisCredentials = check.checkCredentials('kinesisCredentials', credentials);
+    return this;
+  }
+
+  /** Credentials for DynamoDB: static keys or a provider function. */
+  withDynamoDBCredentials(credentials: KclCredentialsSource): this {
+    this.dynamoDBCredentials = check.checkCredentials('dynamoDBCredentials', credentials);
+    return this;
+  }
+
+  /** The same credentials for Kinesis and DynamoDB. */
+  withCredentials(credentials: KclCredentialsSource): this {
+    const checked = check.checkCredentials('credentials', credentials);
+    this.kinesisCredentials = checked;
+    this.dynamoDBCredentials = checked;
+    return this;
+  }
+
+  /**
+   * Checks every option again (fields may have been assigned directly) and the options against each other. The
+   * worker calls this in `start()`.
+   * @throws ConfigError for the first problem found, with a hint how to fix it
+   */
+  validate(): this {
+    this.validateFields();
+    this.validateCombinations();
+    return this;
+  }
+
+  private validateFields(): void {
+    check.checkApplicationName(this.applicationName);
+    check.checkStreamName(this.streamName);
+    check.checkRegion(this.regionName);
+    check.checkWorkerId(this.workerId);
+    check.checkTableName(
+      this.tableName,
+      this.tableName === this.applicationName ? 'The table name defaults to the application name; set one with withTableName(...).' : undefined,
+    );
+    check.checkInitialPosition(this.initialPositionInStream);
+    if (this.timestampAtInitialPositionInStream !== undefined) check.checkTimestamp(this.timestampAtInitialPositionInStream);
+    check.checkMillis('failoverTimeMillis', this.failoverTimeMillis);
+    check.checkMillis('leaseRefreshPeriodMillis', this.leaseRefreshPeriodMillis);
+    check.checkMillis('shardSyncIntervalMillis', this.shardSyncIntervalMillis);
+    check.checkInteger('maxRecords', this.maxRecords, 1, L.maxRecords);
+    check.checkInteger('maxLeasesForWorker', this.maxLeasesForWorker, 1, L.maxLeasesForWorker);
+    check.checkMillis('idleTimeBetweenReadsInMillis', this.idleTimeBetweenReadsInMillis);
+    check.checkBoolean('callProcessRecordsEvenForEmptyRecordList', this.callProcessRecordsEvenForEmptyRecordList);
+    check.checkMillis('taskBackoffTimeMillis', this.taskBackoffTimeMillis);
+    check.checkInteger('maxRetryCount', this.maxRetryCount, 0, L.maxRetryCount);
+    check.checkLogger(this.logger);
+    check.checkMonitoringService(this.monitoringService);
+    check.checkBoolean('enableEnhancedFanOutConsumer', this.enableEnhancedFanOutConsumer);
+    check.checkBoolean('enableLeaseStealing', this.enableLeaseStealing);
+    check.checkMillis('leaseStealingIntervalMillis', this.leaseStealingIntervalMillis);
+    check.checkMillis('leaseSyncingTimeIntervalMillis', this.leaseSyncingTimeIntervalMillis);
+    check.checkMillis('shutdownGraceMillis', this.shutdownGraceMillis);
+    if (this.kinesisEndpoint !== undefined) check.checkEndpoint('kinesisEndpoint', this.kinesisEndpoint);
+    if (this.dynamoDBEndpoint !== undefined) check.checkEndpoint('dynamoDBEndpoint', this.dynamoDBEndpoint);
+    if (this.kinesisCredentials !== undefined) check.checkCredentials('kinesisCredentials', this.kinesisCredentials);
+    if (this.dynamoDBCredentials !== undefined) check.checkCredentials('dynamoDBCredentials', this.dynamoDBCredentials);
+  }
+
+  private validateCombinations(): void {
+    if (this.leaseRefreshPeriodMillis >= this.failoverTimeMillis) {
+      throw new ConfigError(
+        'leaseRefreshPeriodMillis',
+        this.leaseRefreshPeriodMillis,
+        `less than failoverTimeMillis (${this.failoverTimeMillis})`,
+        'A lease must be renewed before it expires: lower withLeaseRefreshPeriodMillis(...) to at most half of ' +
+          'failoverTimeMillis, or raise withFailoverTimeMillis(...).',
+      );
+    }
+    if (
+      this.initialPositionInStream === InitialPositionInStream.AT_TIMESTAMP &&
+      this.timestampAtInitialPositionInStream === undefined
+    ) {
+      throw new ConfigError(
+        'timestampAtInitialPositionInStream',
+        undefined,
+        'a valid Date when initialPositionInStream is AT_TIMESTAMP',
+        'Call withTimestampAtInitialPositionInStream(date), which also selects AT_TIMESTAMP.',
+      );
+    }
+    if (this.enableEnhancedFanOutConsumer) this.validateFanOut();
+  }
+
+  private validateFanOut(): void {
+    if (this.enhancedFanOutConsumerARN !== undefined) {
+      const arn = check.checkConsumerArn(this.enhancedFanOutConsumerARN);
+      if (arn.streamName !== this.streamName) {
+        throw new ConfigError(
+          'enhancedFanOutConsumerARN',
+          this.enhancedFanOutConsumerARN,
+          `a consumer of stream "${this.streamName}"`,
+          `The ARN names stream "${arn.streamName}"; use a consumer registered on "${this.streamName}".`,
+        );
+      }
+      return;
+    }
+    check.checkConsumerName(
+      this.enhancedFanOutConsumerName,
+      this.enhancedFanOutConsumerName === this.applicationName
+        ? 'The consumer name defaults to the application name; set one with withEnhancedFanOutConsumerName(...).'
+        : undefined,
+    );
   }
 }

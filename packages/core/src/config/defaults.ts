@@ -1,0 +1,36 @@
+import { InitialPositionInStream } from './initial-position';
+
+/**
+ * Default values of every {@link KinesisClientLibConfig} option. Numbers are go-kcl's defaults
+ * (clientlibrary/config/config.go) unless noted.
+ */
+export const KCL_CONFIG_DEFAULTS = Object.freeze({
+  initialPositionInStream: InitialPositionInStream.LATEST,
+  failoverTimeMillis: 10_000,
+  leaseRefreshPeriodMillis: 5_000,
+  maxRecords: 10_000,
+  /** go-kcl: math.MaxInt16. */
+  maxLeasesForWorker: 32_767,
+  shardSyncIntervalMillis: 60_000,
+  idleTimeBetweenReadsInMillis: 1_000,
+  callProcessRecordsEvenForEmptyRecordList: false,
+  taskBackoffTimeMillis: 500,
+  maxRetryCount: 5,
+  enableEnhancedFanOutConsumer: false,
+  enableLeaseStealing: false,
+  leaseStealingIntervalMillis: 5_000,
+  leaseSyncingTimeIntervalMillis: 60_000,
+  /** Not settable in go-kcl (whose unused field defaults to 5000); @kcl bounds graceful shutdown with it. */
+  shutdownGraceMillis: 30_000,
+});
+
+/** Limits used by validation, exported so callers can show them. */
+export const KCL_CONFIG_LIMITS = Object.freeze({
+  /** Upper bound of every *Millis option: one day. */
+  maxMillis: 86_400_000,
+  /** Kinesis GetRecords accepts at most 10000 records per call. */
+  maxRecords: 10_000,
+  maxLeasesForWorker: 1_000_000,
+  maxRetryCount: 100,
+  maxWorkerIdLength: 256,
+});

@@ -1,0 +1,139 @@
+import winston from 'winston';
+import { ConfigError } from '../errors';
+import type { LogFields, Logger } from './logger';
+
+/** Levels the @kcl logger understands, from most to least severe; `silent` logs nothing. */
+export type KclLogLevel = 'error' | 'warn' | 'info' | 'debug' | 'silent';
+
+const LEVELS: readonly KclLogLevel[] = ['error', 'warn', 'info', 'debug', 'silent'];
+
+/** Name of the environment variable that overrides the default level. */
+export const LOG_LEVEL_ENV = 'KCL_LOG_LEVEL';
+
+export interface WinstonLoggerOptions {
+  /**
+   * Minimum level written.
+   * @defaultValue the `KCL_LOG_LEVEL` environment variable if set, else `'info'`
+   */
+  level?: KclLogLevel;
+  /**
+   * `'json'`: one JSON object per line (timestamp, level, message, fields); `'simple'`: `level: message {fields}`.
+   * @defaultValue `'json'`
+   */
+  format?: 'json' | 'simple';
+  /**
+   * Where lines go.
+   * @defaultValue `process.stderr` (stdout stays free for the application's own output)
+   */
+  stream?: NodeJS.WritableStream;
+  /**
+   * Log through an existing winston logger instead (its level, format and transports apply; `level`, `format` and
+   * `stream` must then be left out).
+   */
+  winston?: winston.Logger;
+}
+
+/**
+ * Creates a {@link Logger} backed by winston. Field values that are Errors are written as
+ * `{ name, message, code?, stack, cause? }` (winston's JSON format would otherwise print `{}`).
+ * @throws ConfigError for an unknown level (also from `KCL_LOG_LEVEL`) or conflicting options
+ */
+export function createWinstonLogger(options: WinstonLoggerOptions = {}): Logger {
+  if (options.winston !== undefined) {
+    if (options.level !== undefined || options.format !== undefined || options.stream !== undefined) {
+      throw new ConfigError(
+        'winston',
+        '<winston.Logger>',
+        'either an existing winston logger or level/format/stream, not both',
+        'Configure level, format and transports on your winston logger instead.',
+      );
+    }
+    return new WinstonLogger(options.winston);
+  }
+  const level = resolveLevel(options.level);
+  const format = options.format ?? 'json';
+  if (format !== 'json' && format !== 'simple') throw new ConfigError('format', format, '"json" or "simple"');
+  const stream = options.stream ?? process.stderr;
+  const inner = winston.createLogger({
+    level: level === 'silent' ? 'error' : level,
+    silent: level === 'silent',
+    format:
+      format === 'json'
+        ? winston.format.combine(winston.format.timestamp(), winston.format.json())
+        : winston.format.simple(),
+    transports: [new winston.transports.Stream({ stream })],
+  });
+  return new WinstonLogger(inner);
+}
+
+let defaultLogger: Logger | undefined;
+
+/** The shared default logger (created on first use with {@link createWinstonLogger}'s defaults). */
+export function getDefaultLogger(): Logger {
+  defaultLogger ??= createWinstonLogger();
+  return defaultLogger;
+}
+
+function resolveLevel(explicit: KclLogLevel | undefined): KclLogLevel {
+  if (explicit !== undefined) {
+    if (!LEVELS.includes(explicit)) throw new ConfigError('level', explicit, LEVELS.join(', '));
+    return explicit;
+  }
+  const fromEnv = process.env[LOG_LEVEL_ENV];
+  if (fromEnv === undefined || fromEnv === '') return 'info';
+  const normalized = fromEnv.trim().toLowerCase() as KclLogLevel;
+  if (!LEVELS.includes(normalized)) throw new ConfigError(LOG_LEVEL_ENV, fromEnv, LEVELS.join(', '));
+  return normalized;
+}
+
+class WinstonLogger implements Logger {
+  constructor(private readonly inner: winston.Logger) {}
+
+  debug(message: string, fields?: LogFields): void {
+    this.inner.debug(message, serializeFields(fields));
+  }
+  info(message: string, fields?: LogFields): void {
+    this.inner.info(message, serializeFields(fields));
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.inner.warn(message, serializeFields(fields));
+  }
+  error(message: string, fields?: LogFields): void {
+    this.inner.error(message, serializeFields(fields));
+  }
+  child(fields: LogFields): Logger {
+    return new WinstonLogger(this.inner.child(serializeFields(fields)));
+  }
+}
+
+const RESERVED_KEYS = new Set(['level', 'message', 'timestamp']);
+
+function serializeFields(fields: LogFields | undefined): LogFields {
+  if (fields === undefined) return {};
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    // winston keeps level, message and timestamp in the same object: keep user fields from overwriting them.
+    const safeKey = RESERVED_KEYS.has(key) ? `_${key}` : key;
+    out[safeKey] = value instanceof Error ? serializeError(value, 0) : value;
+  }
+  return out;
+}
+
+interface SerializedError {
+  name: string;
+  message: string;
+  code?: unknown;
+  stack?: string;
+  cause?: unknown;
+}
+
+function serializeError(error: Error, depth: number): SerializedError {
+  const out: SerializedError = { name: error.name, message: error.message };
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) out.code = code;
+  if (error.stack !== undefined) out.stack = error.stack;
+  const cause: unknown = error.cause;
+  if (cause instanceof Error) out.cause = depth < 5 ? serializeError(cause, depth + 1) : `${cause.name}: ${cause.message}`;
+  else if (cause !== undefined) out.cause = cause;
+  return out;
+}

@@ -1,0 +1,129 @@
+import { PassThrough } from 'node:stream';
+import winston from 'winston';
+import { ConfigError, LeaseLostError } from '../src/errors';
+import { createWinstonLogger, getDefaultLogger, LOG_LEVEL_ENV } from '../src/logger/winston-logger';
+import type { KclLogLevel } from '../src/logger/winston-logger';
+
+function capture(): { stream: PassThrough; lines: () => Record<string, unknown>[]; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+  const text = (): string => chunks.join('');
+  const lines = (): Record<string, unknown>[] =>
+    text()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { stream, lines, text };
+}
+
+// Winston writes through a stream pipeline; give it a turn of the event loop.
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('createWinstonLogger', () => {
+  const savedEnv = process.env[LOG_LEVEL_ENV];
+  afterEach(() => {
+    if (savedEnv === undefined) delete process.env[LOG_LEVEL_ENV];
+    else process.env[LOG_LEVEL_ENV] = savedEnv;
+  });
+
+  it('writes JSON lines at level info by default, with fields and a timestamp', async () => {
+    delete process.env[LOG_LEVEL_ENV];
+    const out = capture();
+    const logger = createWinstonLogger({ stream: out.stream });
+    logger.debug('hidden');
+    logger.info('lease taken', { shardId: 'shardId-000000000001' });
+    logger.warn('slow');
+    logger.error('failed', { attempt: 2 });
+    await flush();
+    const lines = out.lines();
+    expect(lines.map((l) => [l['level'], l['message']])).toEqual([
+      ['info', 'lease taken'],
+      ['warn', 'slow'],
+      ['error', 'failed'],
+    ]);
+    expect(lines[0]).toMatchObject({ shardId: 'shardId-000000000001' });
+    expect(lines[2]).toMatchObject({ attempt: 2 });
+    expect(typeof lines[0]?.['timestamp']).toBe('string');
+  });
+
+  it('child loggers add their fields to every line, also nested', async () => {
+    const out = capture();
+    const logger = createWinstonLogger({ stream: out.stream, level: 'debug' });
+    const child = logger.child({ workerId: 'w1' }).child({ shardId: 's1' });
+    child.debug('tick', { n: 1 });
+    logger.info('parent');
+    await flush();
+    const [first, second] = out.lines();
+    expect(first).toMatchObject({ level: 'debug', message: 'tick', workerId: 'w1', shardId: 's1', n: 1 });
+    expect(second).not.toHaveProperty('workerId');
+  });
+
+  it('serialises Error fields with name, message, code, stack and cause', async () => {
+    const out = capture();
+    const logger = createWinstonLogger({ stream: out.stream });
+    const cause = new Error('conditional check failed');
+    logger.error('checkpoint failed', { error: new LeaseLostError('shardId-1', undefined, { cause }) });
+    await flush();
+    const error = out.lines()[0]?.['error'] as Record<string, unknown>;
+    expect(error).toMatchObject({ name: 'LeaseLostError', code: 'LEASE_LOST', cause: { name: 'Error', message: 'conditional check failed' } });
+    expect(String(error['message'])).toContain('shardId-1');
+    expect(String(error['stack'])).toContain('LeaseLostError');
+  });
+
+  it('keeps user fields named level or message from overwriting the line', async () => {
+    const out = capture();
+    createWinstonLogger({ stream: out.stream }).info('real', { level: 'x', message: 'y' });
+    await flush();
+    expect(out.lines()[0]).toMatchObject({ level: 'info', message: 'real', _level: 'x', _message: 'y' });
+  });
+
+  it('KCL_LOG_LEVEL overrides the default level; an explicit level wins over it', async () => {
+    process.env[LOG_LEVEL_ENV] = 'WARN';
+    const env = capture();
+    const fromEnv = createWinstonLogger({ stream: env.stream });
+    fromEnv.info('dropped');
+    fromEnv.warn('kept');
+    const explicit = capture();
+    createWinstonLogger({ stream: explicit.stream, level: 'debug' }).debug('kept too');
+    await flush();
+    expect(env.lines().map((l) => l['message'])).toEqual(['kept']);
+    expect(explicit.lines().map((l) => l['message'])).toEqual(['kept too']);
+  });
+
+  it('rejects an unknown level from the environment or the options', () => {
+    process.env[LOG_LEVEL_ENV] = 'chatty';
+    expect(() => createWinstonLogger()).toThrow(ConfigError);
+    expect(() => createWinstonLogger()).toThrow(/KCL_LOG_LEVEL/);
+    delete process.env[LOG_LEVEL_ENV];
+    expect(() => createWinstonLogger({ level: 'verbose' as KclLogLevel })).toThrow(/error, warn, info, debug, silent/);
+  });
+
+  it('silent writes nothing; simple format writes plain text', async () => {
+    const silent = capture();
+    createWinstonLogger({ stream: silent.stream, level: 'silent' }).error('nothing');
+    const simple = capture();
+    createWinstonLogger({ stream: simple.stream, format: 'simple' }).info('hello', { shard: 's1' });
+    await flush();
+    expect(silent.text()).toBe('');
+    expect(simple.text()).toContain('info: hello');
+    expect(simple.text()).toContain('"shard":"s1"');
+  });
+
+  it('wraps an existing winston logger, and refuses level/format/stream next to it', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const objects = new PassThrough({ objectMode: true });
+    objects.on('data', (info: Record<string, unknown>) => seen.push(info));
+    const inner = winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream: objects })] });
+    const logger = createWinstonLogger({ winston: inner });
+    logger.child({ workerId: 'w9' }).debug('via user logger', { a: 1 });
+    await flush();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ level: 'debug', message: 'via user logger', workerId: 'w9', a: 1 });
+    expect(() => createWinstonLogger({ winston: inner, level: 'info' })).toThrow(ConfigError);
+  });
+
+  it('getDefaultLogger returns one shared logger', () => {
+    expect(getDefaultLogger()).toBe(getDefaultLogger());
+  });
+});
