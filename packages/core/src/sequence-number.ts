@@ -1,0 +1,47 @@
+/**
+ * Kinesis sequence numbers: validation and ordering.
+ *
+ * A sequence number is a decimal string. Real ones are 56 digits today (about 2^185), so they are NOT bounded to
+ * 128 bits: the Kinesis API allows `0|([1-9]\d{0,128})`, and that is what {@link isValidSequenceNumber} accepts.
+ * Comparison is exact for any length (no floating point, no BigInt needed: without leading zeros a longer decimal
+ * string is a larger number, and equal-length strings compare lexicographically).
+ */
+import { InvalidArgumentError } from './errors';
+
+/** The Kinesis API's pattern for sequence numbers: no sign, no leading zeros, at most 129 digits. */
+const SEQUENCE_NUMBER_PATTERN = /^(0|[1-9][0-9]{0,128})$/;
+
+/** True when `value` is a syntactically valid Kinesis sequence number (a decimal string as the API defines it). */
+export function isValidSequenceNumber(value: unknown): value is string {
+  return typeof value === 'string' && SEQUENCE_NUMBER_PATTERN.test(value);
+}
+
+/**
+ * Throws {@link InvalidArgumentError} unless `value` is a valid sequence number.
+ * @param name how the value is called in the error message (e.g. `sequenceNumber`)
+ */
+export function assertValidSequenceNumber(value: unknown, name = 'sequenceNumber'): asserts value is string {
+  if (!isValidSequenceNumber(value)) {
+    throw new InvalidArgumentError(
+      `Invalid ${name}: ${describe(value)}. Expected a Kinesis sequence number: a decimal string of 1 to 129 digits without leading zeros.`,
+    );
+  }
+}
+
+/**
+ * Orders two sequence numbers numerically: negative when `a < b`, 0 when equal, positive when `a > b`.
+ * Throws {@link InvalidArgumentError} if either is not a valid sequence number.
+ */
+export function compareSequenceNumbers(a: string, b: string): number {
+  assertValidSequenceNumber(a, 'sequence number');
+  assertValidSequenceNumber(b, 'sequence number');
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 140 ? `${value.slice(0, 140)}...` : value);
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
