@@ -1,0 +1,57 @@
+/**
+ * Reports of a shard consumer to the worker (events) and to the MonitoringService, guarded so that a throwing
+ * listener or metrics implementation never breaks the consumer loop (the failure is logged instead).
+ * @internal
+ */
+import type { Logger } from '../logger/logger';
+import type { MonitoringService } from '../metrics/monitoring-service';
+import type { ChildShardInfo, ConsumerEventSink } from '../worker/internal-contracts';
+
+export interface ConsumerReporterDeps {
+  lease: { readonly shardId: string };
+  events: ConsumerEventSink;
+  monitoring: MonitoringService;
+  logger: Logger;
+}
+
+export class ConsumerReporter {
+  private readonly shardId: string;
+  private readonly events: ConsumerEventSink;
+  private readonly monitoring: MonitoringService;
+  private readonly logger: Logger;
+
+  constructor(deps: ConsumerReporterDeps) {
+    this.shardId = deps.lease.shardId;
+    this.events = deps.events;
+    this.monitoring = deps.monitoring;
+    this.logger = deps.logger;
+  }
+
+  /** events.error with this shard and `operation`. */
+  error(error: unknown, operation: string): void {
+    this.guard('events.error', () => this.events.error(error, { shardId: this.shardId, operation }));
+  }
+
+  /** events.processorError plus the optional incrProcessRecordsErrors metric. */
+  processorError(error: unknown, attempt: number): void {
+    this.guard('events.processorError', () => this.events.processorError(this.shardId, error, attempt));
+    this.metric((m) => m.incrProcessRecordsErrors?.(this.shardId));
+  }
+
+  shardEnded(childShards: ChildShardInfo[]): void {
+    this.guard('events.shardEnded', () => this.events.shardEnded(this.shardId, childShards));
+  }
+
+  /** Runs one MonitoringService call. */
+  metric(call: (monitoring: MonitoringService) => void): void {
+    this.guard('monitoring', () => call(this.monitoring));
+  }
+
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.logger.warn(`${what} threw; ignored`, { shardId: this.shardId, error });
+    }
+  }
+}

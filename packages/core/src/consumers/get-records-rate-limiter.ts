@@ -1,0 +1,36 @@
+/**
+ * Kinesis allows 5 GetRecords calls per second per shard. The limiter spaces the START of consecutive calls at least
+ * `minIntervalMs` (200 ms) apart on the monotonic clock, which never exceeds 5 calls in any one-second window.
+ * @internal
+ */
+import { performance } from 'node:perf_hooks';
+import { sleep } from '../retry';
+
+/** Kinesis: 5 GetRecords per second per shard. */
+export const GET_RECORDS_MIN_INTERVAL_MS = 200;
+
+export class GetRecordsRateLimiter {
+  private lastStart: number | undefined;
+
+  constructor(
+    private readonly minIntervalMs: number = GET_RECORDS_MIN_INTERVAL_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** How long a call starting now would have to wait. */
+  delayMs(): number {
+    if (this.lastStart === undefined) return 0;
+    return Math.max(0, this.lastStart + this.minIntervalMs - this.now());
+  }
+
+  /**
+   * Waits until a call may start, then records the start. Rejects with AbortedError if `signal` aborts meanwhile.
+   */
+  async acquire(signal?: AbortSignal): Promise<void> {
+    // Timers may fire a fraction of a millisecond early relative to performance.now(): loop until really due.
+    for (let wait = this.delayMs(); wait > 0; wait = this.delayMs()) {
+      await sleep(Math.ceil(wait), signal);
+    }
+    this.lastStart = this.now();
+  }
+}
