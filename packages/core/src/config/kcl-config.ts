@@ -170,7 +170,8 @@ export class KinesisClientLibConfig {
    * @param streamName 1 to 128 characters of letters, digits, `_`, `.`, `-`
    * @param regionName an AWS region such as `us-east-1`
    * @param workerId unique id of this worker; empty or omitted gives a random UUID
-   * @throws ConfigError if an argument is invalid
+   * @throws ConfigError if an argument is invalid, or if `KCL_LOG_LEVEL` names an unknown level (the default logger
+   *   is created here)
    */
   constructor(applicationName: string, streamName: string, regionName: string, workerId?: string) {
     this.applicationName = check.checkApplicationName(applicationName);
