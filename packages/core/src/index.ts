@@ -25,3 +25,10 @@ export type { KclLogLevel, WinstonLoggerOptions } from './logger/winston-logger'
 export { createKinesisClient } from './kinesis/client-factory';
 export { retry, sleep } from './retry';
 export type { RetryOptions, RetryInfo } from './retry';
+export { LeaseObserver } from './leases/lease-observer';
+export type { LeaseObserverOptions } from './leases/lease-observer';
+export { systemMonotonicClock } from './leases/monotonic-clock';
+export type { MonotonicClock } from './leases/monotonic-clock';
+export { deaggregateRecords } from './kpl/deaggregate';
+export type { DeaggregateOptions, OutOfRangeInfo, CorruptAggregateInfo } from './kpl/deaggregate';
+export type { HashKeyRange } from './kpl/hash-key';

@@ -1,8 +1,13 @@
 /**
  * `@kcl/core/testing`: test helpers for applications and lease-store backends. Not needed at run time.
  * - {@link InMemoryCheckpointer} / {@link InMemoryLeaseTable}: an in-process reference lease store with fault hooks.
+ * - {@link runCheckpointerConformance}: the conformance suite every Checkpointer backend must pass.
  */
 export { InMemoryLeaseTable } from './in-memory-lease-table';
 export type { CheckpointerOperation, FailNextOptions } from './in-memory-lease-table';
 export { InMemoryCheckpointer } from './in-memory-checkpointer';
 export type { InMemoryCheckpointerOptions } from './in-memory-checkpointer';
+export { runCheckpointerConformance, CHECKPOINTER_CONFORMANCE_CASES } from './checkpointer-conformance';
+export type { CheckpointerConformanceOptions } from './checkpointer-conformance';
+export type { CreateCheckpointerArgs } from './conformance-harness';
+export type { ConformanceTestApi, ConformanceTestFn } from './conformance-test-api';
