@@ -18,12 +18,12 @@ describe('decodeAggregatedRecord', () => {
   it('decodes an aws-kinesis-agg aggregate: tables, indexes and data views', () => {
     const bytes = aggregate([
       { partitionKey: 'a', data: text('one') },
-      { partitionKey: 'b', explicitHashKey: '42', data: text('two') },
+      { partitionKey: 'b', explicitHashKey: '4294967296042', data: text('two') },
       { partitionKey: 'a', data: new Uint8Array(0) },
     ]);
     const result = decoded(decodeAggregatedRecord(bytes));
     expect(result.partitionKeys).toEqual(['a', 'b']);
-    expect(result.explicitHashKeys).toEqual(['42']);
+    expect(result.explicitHashKeys).toEqual(['4294967296042']);
     expect(result.records.map((r) => [r.partitionKeyIndex, r.explicitHashKeyIndex, Buffer.from(r.data).toString()])).toEqual([
       [0, undefined, 'one'],
       [1, 0, 'two'],

@@ -3,7 +3,7 @@ import { deaggregateRecords } from '../src/kpl/deaggregate';
 import type { CorruptAggregateInfo, OutOfRangeInfo } from '../src/kpl/deaggregate';
 import type { KinesisClientRecord } from '../src/processor/record-processor';
 import type { UserRecordInput } from './kpl-fixtures';
-import { MAGIC, aggregate, captureLogger, md5HashKey, prng, randomBytes, rawAggregate, sdkRecord, wrapProtobuf } from './kpl-fixtures';
+import { MAGIC, aggregate, aggregateExact, captureLogger, md5HashKey, prng, randomBytes, rawAggregate, sdkRecord, wrapProtobuf } from './kpl-fixtures';
 
 const text = (value: string): Uint8Array => Buffer.from(value, 'utf8');
 const MAX_HASH_KEY = (1n << 128n) - 1n;
@@ -34,7 +34,7 @@ describe('deaggregateRecords', () => {
     for (let i = 0; i < 500; i++) {
       inputs.push({
         partitionKey: i % 7 === 0 ? `ключ-🔑-${i % 3}` : `pk-${i % 50}`,
-        explicitHashKey: i % 5 === 0 ? (BigInt(i) * 680564733841876926926749214863536422n).toString() : undefined,
+        explicitHashKey: i % 5 === 0 ? (BigInt(i) * 680564733841876926926749214863536422n + (1n << 32n)).toString() : undefined,
         data: i % 11 === 0 ? new Uint8Array(0) : randomBytes(random, 1 + Math.floor(random() * 200)),
       });
     }
@@ -45,6 +45,21 @@ describe('deaggregateRecords', () => {
       normalize(expectedUserRecords(inputs, outer.SequenceNumber!, outer.ApproximateArrivalTimestamp!)),
     );
     expect(result.map((r) => r.subSequenceNumber)).toEqual(inputs.map((_, i) => i));
+  });
+
+  it('keeps integer-like partition keys and explicit hash keys on the right user records', () => {
+    const inputs: UserRecordInput[] = [
+      { partitionKey: 'x', data: text('dx') },
+      { partitionKey: '7', explicitHashKey: '5', data: text('d7') },
+      { partitionKey: '3', explicitHashKey: '0', data: text('d3') },
+      { partitionKey: '7', data: text('d7-again') },
+    ];
+    // aws-kinesis-agg's RecordAggregator would reorder these keys (see kpl-fixtures), so it refuses them.
+    expect(() => aggregate(inputs)).toThrow(/integer-like key/);
+    const outer = sdkRecord(aggregateExact(inputs));
+    expect(normalize(deaggregateRecords([outer]))).toEqual(
+      normalize(expectedUserRecords(inputs, outer.SequenceNumber!, outer.ApproximateArrivalTimestamp!)),
+    );
   });
 
   it('keeps batch order across plain records and several aggregates', () => {
@@ -112,7 +127,8 @@ describe('deaggregateRecords', () => {
         { partitionKey: 'k2', explicitHashKey: (half - 1n).toString(), data: text('lower-top') },
         { partitionKey: 'k3', explicitHashKey: MAX_HASH_KEY.toString(), data: text('upper-top') },
       ];
-      const outer = sdkRecord(aggregate(inputs));
+      // Exact edges such as "0" need aggregateExact (aws-kinesis-agg reorders integer-like keys).
+      const outer = sdkRecord(aggregateExact(inputs));
       const logger = captureLogger();
       const dropped: OutOfRangeInfo[] = [];
       const result = deaggregateRecords([outer], { hashKeyRange: lower, logger, shardId: 'shardId-000000000001', onOutOfRange: (i) => dropped.push(i) });
@@ -153,7 +169,7 @@ describe('deaggregateRecords', () => {
       const inside = md5HashKey(key) < half ? lower : upper;
       const outside = inside === lower ? upper : lower;
       // Explicit hash key puts the record in the other half.
-      const explicitHashKey = (inside === lower ? half : 0n).toString();
+      const explicitHashKey = (inside === lower ? half : 1n << 40n).toString();
       const outer = sdkRecord(aggregate([{ partitionKey: key, explicitHashKey, data: text('x') }]));
       expect(deaggregateRecords([outer], { hashKeyRange: inside })).toHaveLength(0);
       expect(deaggregateRecords([outer], { hashKeyRange: outside })).toHaveLength(1);
@@ -178,7 +194,7 @@ describe('deaggregateRecords', () => {
     const good = (): Buffer =>
       aggregate([
         { partitionKey: 'k1', data: text('first') },
-        { partitionKey: 'k2', explicitHashKey: '12345', data: text('second') },
+        { partitionKey: 'k2', explicitHashKey: '123456789012345', data: text('second') },
       ]);
 
     const cases: [string, () => Buffer, CorruptAggregateInfo['reason']][] = [

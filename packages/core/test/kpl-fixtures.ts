@@ -33,10 +33,25 @@ export interface UserRecordInput {
   data: Uint8Array;
 }
 
+/**
+ * Canonical array-index strings ("0" .. "4294967294"). aws-kinesis-agg 4.2.8 builds its key tables with
+ * `Object.keys(table)`, which lists such keys first in numeric order, not in insertion order, so aggregates whose
+ * partition keys or explicit hash keys look like small integers get the wrong key on their user records (a bug of
+ * the encoder, not of the format). The fixture refuses them instead of producing wrong expectations.
+ */
+function isArrayIndexKey(key: string): boolean {
+  return /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 4294967295;
+}
+
 /** Encodes user records into one KPL aggregate with aws-kinesis-agg's RecordAggregator. */
 export function aggregate(records: readonly UserRecordInput[]): Buffer {
   const aggregator = new agg.RecordAggregator();
   for (const record of records) {
+    for (const key of [record.partitionKey, record.explicitHashKey]) {
+      if (key !== undefined && isArrayIndexKey(key)) {
+        throw new Error(`aws-kinesis-agg mis-encodes integer-like key ${key}; use another key in this test`);
+      }
+    }
     aggregator.addUserRecord({
       partitionKey: record.partitionKey,
       ...(record.explicitHashKey === undefined ? {} : { explicitHashKey: record.explicitHashKey }),
@@ -46,6 +61,28 @@ export function aggregate(records: readonly UserRecordInput[]): Buffer {
   const built = aggregator.build();
   if (built === undefined) throw new Error('aws-kinesis-agg produced no aggregate');
   return built.data;
+}
+
+/**
+ * Encodes user records with protobufjs directly (tables in insertion order), for keys aws-kinesis-agg's
+ * RecordAggregator mis-encodes (see isArrayIndexKey).
+ */
+export function aggregateExact(records: readonly UserRecordInput[]): Buffer {
+  const partitionKeys: string[] = [];
+  const explicitHashKeys: string[] = [];
+  const indexOf = (table: string[], key: string): number => {
+    const found = table.indexOf(key);
+    return found >= 0 ? found : table.push(key) - 1;
+  };
+  return rawAggregate({
+    partition_key_table: partitionKeys,
+    explicit_hash_key_table: explicitHashKeys,
+    records: records.map((record) => ({
+      partition_key_index: indexOf(partitionKeys, record.partitionKey),
+      ...(record.explicitHashKey === undefined ? {} : { explicit_hash_key_index: indexOf(explicitHashKeys, record.explicitHashKey) }),
+      data: record.data,
+    })),
+  });
 }
 
 /**
