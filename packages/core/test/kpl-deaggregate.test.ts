@@ -1,3 +1,4 @@
+import * as core from '../src';
 import { InvalidArgumentError } from '../src/errors';
 import { deaggregateRecords } from '../src/kpl/deaggregate';
 import type { CorruptAggregateInfo, OutOfRangeInfo } from '../src/kpl/deaggregate';
@@ -28,12 +29,16 @@ function normalize(records: KinesisClientRecord[]): unknown[] {
 }
 
 describe('deaggregateRecords', () => {
+  it('is exported from the package entry', () => {
+    expect(core.deaggregateRecords).toBe(deaggregateRecords);
+  });
+
   it('round-trips many user records with explicit hash keys, unicode keys and empty data', () => {
     const random = prng(1);
     const inputs: UserRecordInput[] = [];
     for (let i = 0; i < 500; i++) {
       inputs.push({
-        partitionKey: i % 7 === 0 ? `ключ-🔑-${i % 3}` : `pk-${i % 50}`,
+        partitionKey: i % 7 === 0 ? `ключ-🔑-${i % 3}` : i % 13 === 0 ? '\uFEFFbom-key' : `pk-${i % 50}`,
         explicitHashKey: i % 5 === 0 ? (BigInt(i) * 680564733841876926926749214863536422n + (1n << 32n)).toString() : undefined,
         data: i % 11 === 0 ? new Uint8Array(0) : randomBytes(random, 1 + Math.floor(random() * 200)),
       });

@@ -92,7 +92,8 @@ function fail(reason: AggregateFailureReason, detail: string): AggregateDecodeRe
   return { ok: false, reason, detail };
 }
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM keeps a leading U+FEFF in a key (the default would strip it); invalid UTF-8 becomes U+FFFD, as in protobuf-java.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function parseAggregate(reader: ProtobufReader): DecodedAggregate {
   const aggregate: DecodedAggregate = { partitionKeys: [], explicitHashKeys: [], records: [] };
