@@ -5,7 +5,8 @@
  * - Start: after the stored checkpoint (AT the record plus skipping inside a KPL aggregate), else TRIM_HORIZON for a
  *   child of a reshard, else the configured initial position. A lease already at SHARD_END is not read.
  * - Polling: at most 5 GetRecords per second (>= 200 ms between call starts), `Limit = maxRecords`. The idle wait
- *   (`idleTimeBetweenReadsInMillis`) only happens when caught up (empty batch or MillisBehindLatest 0).
+ *   (`idleTimeBetweenReadsInMillis`) only happens when caught up: an empty batch, or a partial batch with
+ *   MillisBehindLatest 0; after a full batch or one behind the tip the next read follows at once.
  * - Kinesis failures never end the run while the lease is held: throttling, 5xx / network errors, a deleted stream
  *   (ResourceNotFound) and anything else are logged, reported through `events.error`, and retried after an
  *   exponential back-off with full jitter. An expired iterator is replaced by one AFTER the last record processed
@@ -59,6 +60,8 @@ const MAX_SLEEP_SLICE_MS = 250;
 /** One GetRecords result, de-aggregated. */
 interface FetchedBatch {
   records: KinesisClientRecord[];
+  /** Number of Kinesis records in the response (before de-aggregation and filtering). */
+  rawCount: number;
   /** Sequence number of the last Kinesis record in the response (before de-aggregation and filtering). */
   lastSequenceNumber: string | undefined;
   millisBehindLatest: number | undefined;
@@ -148,9 +151,19 @@ class PollingShardConsumer implements ShardConsumer {
       if (batch.lastSequenceNumber !== undefined) this.resumeAfter = batch.lastSequenceNumber;
       this.iterator = batch.nextShardIterator;
       if (batch.nextShardIterator === undefined) return this.shardEnd(batch.childShards);
-      const caughtUp = batch.lastSequenceNumber === undefined || batch.millisBehindLatest === 0;
-      if (caughtUp) await this.pause(this.deps.config.idleTimeBetweenReadsInMillis);
+      if (this.isCaughtUp(batch)) await this.pause(this.deps.config.idleTimeBetweenReadsInMillis);
     }
+  }
+
+  /**
+   * Caught up = the tip of the shard was reached: an empty batch, or a batch smaller than `maxRecords` with
+   * MillisBehindLatest 0 (or absent). A full batch means more records are waiting whatever MillisBehindLatest says
+   * (kinesalite, for one, always reports 0), so it is followed by the next read at once (within the 5/s limit).
+   */
+  private isCaughtUp(batch: FetchedBatch): boolean {
+    if (batch.rawCount === 0) return true;
+    if (batch.rawCount >= this.deps.config.maxRecords) return false;
+    return batch.millisBehindLatest === undefined || batch.millisBehindLatest === 0;
   }
 
   // ---- lease and stop checks -------------------------------------------------------------------------------------
@@ -227,6 +240,7 @@ class PollingShardConsumer implements ShardConsumer {
     const next = response.NextShardIterator;
     return {
       records,
+      rawCount: raw.length,
       lastSequenceNumber: raw[raw.length - 1]?.SequenceNumber,
       millisBehindLatest,
       nextShardIterator: typeof next === 'string' && next.length > 0 ? next : undefined,

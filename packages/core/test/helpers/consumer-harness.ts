@@ -1,0 +1,84 @@
+/** Runs one polling shard consumer against kinesalite with an in-memory lease store and recording fakes. */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { InitialPositionInStream } from '../../src/config/initial-position';
+import { KinesisClientLibConfig } from '../../src/config/kcl-config';
+import { createPollingShardConsumer } from '../../src/consumers/polling-shard-consumer';
+import type { PollingShardConsumerOptions } from '../../src/consumers/polling-shard-consumer';
+import type { ShardConsumerResult } from '../../src/worker/internal-contracts';
+import { takeTestLease } from './consumer-lease';
+import type { LeaseFixture } from './consumer-lease';
+import { RecordingEvents, RecordingLogger, RecordingMonitoring, RecordingProcessor } from './consumer-recorders';
+
+/** Short timings for tests: idle wait 50 ms, task back-off 50 ms, TRIM_HORIZON. */
+export function testConfig(streamName: string): KinesisClientLibConfig {
+  const logger = new RecordingLogger();
+  return new KinesisClientLibConfig('consumer-test', streamName, 'us-east-1', 'worker-1')
+    .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
+    .withIdleTimeBetweenReadsInMillis(50)
+    .withTaskBackoffTimeMillis(50)
+    .withMaxRetryCount(3)
+    .withLogger(logger);
+}
+
+export interface RunConsumerOptions {
+  kinesis: KinesisClient;
+  streamName: string;
+  shardId?: string;
+  processor?: RecordingProcessor;
+  config?: KinesisClientLibConfig;
+  /** An existing lease (e.g. with a checkpoint); default: a fresh lease of `shardId`. */
+  lease?: LeaseFixture;
+  consumerOptions?: PollingShardConsumerOptions;
+}
+
+export interface ConsumerRun extends LeaseFixture {
+  result: Promise<ShardConsumerResult>;
+  shutdown: AbortController;
+  processor: RecordingProcessor;
+  events: RecordingEvents;
+  monitoring: RecordingMonitoring;
+  logger: RecordingLogger;
+  config: KinesisClientLibConfig;
+}
+
+export async function runConsumer(options: RunConsumerOptions): Promise<ConsumerRun> {
+  const shardId = options.shardId ?? 'shardId-000000000000';
+  const config = options.config ?? testConfig(options.streamName);
+  const fixture = options.lease ?? (await takeTestLease(shardId));
+  const processor = options.processor ?? new RecordingProcessor();
+  const events = new RecordingEvents();
+  const monitoring = new RecordingMonitoring();
+  const logger = new RecordingLogger();
+  const shutdown = new AbortController();
+  const consumer = createPollingShardConsumer(
+    {
+      config,
+      kinesis: options.kinesis,
+      checkpointer: fixture.store,
+      processor,
+      lease: fixture.lease,
+      monitoring,
+      logger: logger.child({ shardId: fixture.lease.shardId, workerId: config.workerId }),
+      events,
+      shutdownSignal: shutdown.signal,
+    },
+    { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions },
+  );
+  const result = consumer.run();
+  return { ...fixture, result, shutdown, processor, events, monitoring, logger, config };
+}
+
+/** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Stops a run gracefully and returns its result. */
+export async function stopRun(run: ConsumerRun): Promise<ShardConsumerResult> {
+  run.shutdown.abort();
+  return run.result;
+}
