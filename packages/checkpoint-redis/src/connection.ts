@@ -1,0 +1,121 @@
+import type { Logger } from '@kcl/core';
+import { LeaseStoreUnavailableError } from '@kcl/core';
+import { createClient, ErrorReply } from 'redis';
+import type { RedisClientLike } from './options';
+import type { Redactor } from './redactor';
+import type { OwnConnection } from './resolve-options';
+
+/** Back-off between reconnection attempts after `init()`: 100 ms doubling up to this cap, plus jitter. */
+export const MAX_RECONNECT_DELAY_MILLIS = 2_000;
+
+/** A client this package opened, with the state its reconnect strategy and error logging depend on. */
+export interface OwnClient {
+  readonly client: RedisClientLike;
+  /** Called once `init()` succeeded: from then on the client reconnects (bounded back-off) instead of failing. */
+  markReady(): void;
+  /** Closes the connection (waits for pending replies, then forces it). Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Settings {
+  connectTimeoutMillis: number;
+  logger: Logger;
+  redactor: Redactor;
+}
+
+/**
+ * Opens a connection for `init()`. Connection attempts are retried with back-off until `connectTimeoutMillis` has
+ * passed; a rejected handshake (wrong password, TLS failure) fails at once. After {@link OwnClient.markReady} a lost
+ * connection is re-established with a back-off capped at {@link MAX_RECONNECT_DELAY_MILLIS}; meanwhile calls fail
+ * fast (no offline queue) with errors the checkpointer maps to LeaseStoreUnavailableError.
+ */
+export async function connectOwnClient(conn: OwnConnection, settings: Settings): Promise<OwnClient> {
+  const { connectTimeoutMillis, logger, redactor } = settings;
+  const deadline = Date.now() + connectTimeoutMillis;
+  let phase: 'connecting' | 'ready' | 'closing' = 'connecting';
+  let outage = false;
+
+  const reconnectStrategy = (retries: number, cause: Error): number | false => {
+    if (phase === 'closing') return false;
+    if (phase === 'connecting') {
+      // A rejected handshake (AUTH, SELECT) or a TLS failure will not fix itself within init's time budget.
+      if (cause instanceof ErrorReply || isTlsFailure(cause)) return false;
+      const delay = Math.min(50 * 2 ** retries, 500);
+      return Date.now() + delay < deadline ? delay : false;
+    }
+    return Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MILLIS) + Math.floor(Math.random() * 100);
+  };
+
+  const socket = {
+    host: conn.host,
+    port: conn.port,
+    connectTimeout: Math.max(1, Math.min(connectTimeoutMillis, 10_000)),
+    reconnectStrategy,
+  };
+  const client = createClient({
+    socket: conn.tls === false ? socket : { ...conn.tls, ...socket, tls: true as const },
+    ...(conn.username !== undefined ? { username: conn.username } : {}),
+    ...(conn.password !== undefined ? { password: conn.password } : {}),
+    database: conn.db,
+    disableOfflineQueue: true,
+  });
+
+  client.on('error', (error: unknown) => {
+    const message = redactor.redact(error instanceof Error ? error.message || error.name : String(error));
+    if (phase === 'ready' && !outage) {
+      outage = true;
+      logger.warn('Redis lease store connection lost; reconnecting', { address: conn.display, error: message });
+    } else {
+      logger.debug('Redis lease store connection error', { address: conn.display, phase, error: message });
+    }
+  });
+  client.on('ready', () => {
+    if (phase === 'ready' && outage) {
+      outage = false;
+      logger.info('Redis lease store connection re-established', { address: conn.display });
+    }
+  });
+
+  const close = async (): Promise<void> => {
+    if (phase === 'closing') return;
+    phase = 'closing';
+    try {
+      if (client.isOpen) await client.close();
+    } catch {
+      // close() waits for pending replies; if the socket is already broken there is nothing to wait for.
+    } finally {
+      client.destroy();
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new LeaseStoreUnavailableError(`Redis lease store at ${conn.display} did not answer within ${connectTimeoutMillis} ms (connectTimeoutMillis)`)),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  // The handshake (AUTH, SELECT) runs inside connect(); PING proves the server answers commands too.
+  const handshake = client.connect().then(() => client.sendCommand(['PING']));
+  handshake.catch(() => undefined); // still settles after a timeout; its error was already reported
+  try {
+    await Promise.race([handshake, timeout]);
+  } catch (error) {
+    await close();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    client,
+    markReady: () => {
+      if (phase === 'connecting') phase = 'ready';
+    },
+    close,
+  };
+}
+
+function isTlsFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_)/.test(code);
+}

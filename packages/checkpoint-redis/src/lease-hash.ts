@@ -1,0 +1,112 @@
+import type { ShardStatus } from '@kcl/core';
+
+/** A lease hash as Redis returns it (field -> value). */
+export type LeaseHash = Record<string, string>;
+
+/**
+ * Hash field names. The first six are go-kcl's (same names, so go-kcl hashes are read and go-kcl tooling reads ours);
+ * the others are @kcl additions that go-kcl ignores.
+ */
+export const FIELD = {
+  shardId: 'ShardID',
+  assignedTo: 'AssignedTo',
+  /** RFC 3339 UTC, informational. go-kcl writes RFC3339Nano; we write milliseconds. */
+  leaseTimeout: 'LeaseTimeout',
+  checkpoint: 'Checkpoint',
+  parentShardId: 'ParentShardId',
+  claimRequest: 'ClaimRequest',
+  /** Integer, +1 on every take/renew/release. Missing in go-kcl hashes: read as 0. */
+  leaseCounter: 'LeaseCounter',
+  /** Random per take; renewals and checkpoints are conditional on it. */
+  leaseToken: 'LeaseToken',
+  /** Every parent, comma-separated (two for a merge). go-kcl only has ParentShardId. */
+  parentShardIds: 'ParentShardIds',
+  /** Integer position inside a KPL aggregate. */
+  subSequenceNumber: 'SubSequenceNumber',
+} as const;
+
+/** The stored part of a lease, decoded. */
+export type StoredLease = Pick<
+  ShardStatus,
+  | 'id'
+  | 'parentShardId'
+  | 'parentShardIds'
+  | 'checkpoint'
+  | 'subSequenceNumber'
+  | 'assignedTo'
+  | 'leaseTimeout'
+  | 'leaseCounter'
+  | 'leaseToken'
+  | 'claimRequest'
+>;
+
+/** Decodes a lease hash (ours or go-kcl's). Empty or malformed optional fields read as absent. */
+export function decodeLease(shardId: string, hash: LeaseHash): StoredLease {
+  const text = (field: string): string | undefined => {
+    const value = hash[field];
+    return value === undefined || value.length === 0 ? undefined : value;
+  };
+  const parents = (text(FIELD.parentShardIds) ?? '').split(',').filter((p) => p.length > 0);
+  const firstParent = text(FIELD.parentShardId);
+  if (parents.length === 0 && firstParent !== undefined) parents.push(firstParent);
+  return {
+    id: shardId,
+    parentShardId: firstParent ?? parents[0],
+    parentShardIds: parents,
+    checkpoint: text(FIELD.checkpoint),
+    subSequenceNumber: nonNegativeInteger(text(FIELD.subSequenceNumber)),
+    assignedTo: text(FIELD.assignedTo),
+    leaseTimeout: parseRfc3339(text(FIELD.leaseTimeout)),
+    leaseCounter: nonNegativeInteger(text(FIELD.leaseCounter)) ?? 0,
+    leaseToken: text(FIELD.leaseToken),
+    claimRequest: text(FIELD.claimRequest),
+  };
+}
+
+/** Overwrites the stored fields of `target` (in place); fields that come from ListShards are kept. */
+export function applyStoredLease(target: ShardStatus, stored: StoredLease): void {
+  target.parentShardId = stored.parentShardId;
+  target.parentShardIds = [...stored.parentShardIds];
+  target.checkpoint = stored.checkpoint;
+  target.subSequenceNumber = stored.subSequenceNumber;
+  target.assignedTo = stored.assignedTo;
+  target.leaseTimeout = stored.leaseTimeout;
+  target.leaseCounter = stored.leaseCounter;
+  target.leaseToken = stored.leaseToken;
+  target.claimRequest = stored.claimRequest;
+}
+
+/** A fresh ShardStatus holding `stored`. */
+export function toShardStatus(stored: StoredLease): ShardStatus {
+  return { ...stored, parentShardIds: [...stored.parentShardIds] };
+}
+
+function nonNegativeInteger(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Parses RFC 3339 as go-kcl writes it (`time.RFC3339Nano`, e.g. `2024-05-01T10:00:00.123456789Z`) or as we write it
+ * (milliseconds). Fractions beyond milliseconds are truncated. Go's zero time (year 1) and anything unparsable read
+ * as undefined: the value is informational only.
+ */
+export function parseRfc3339(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (year <= 1 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const millis = Number(((m[7] ?? '') + '000').slice(0, 3));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  if (m[9] !== undefined) {
+    const offsetMinutes = Number(m[10]) * 60 + Number(m[11]);
+    date.setTime(date.getTime() - (m[9] === '+' ? 1 : -1) * offsetMinutes * 60_000);
+  }
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}

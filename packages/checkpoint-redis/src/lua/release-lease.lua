@@ -1,0 +1,26 @@
+-- release-lease.lua: the owner gives a lease up (graceful shutdown, hand-off after a claim), atomically.
+--
+-- KEYS[1]  lease hash of the shard           e.g. kcl:orders:shard:shardId-000000000001
+-- ARGV[1]  the releasing worker's id (non-empty)
+--
+-- Succeeds only if AssignedTo = ARGV[1]. Then deletes AssignedTo, LeaseToken and LeaseTimeout and increments
+-- LeaseCounter; Checkpoint and ClaimRequest are kept (so the claimer can take it next).
+--
+-- Returns { code, field, value, ... } with the lease hash (after the write on success):
+--   0  OK         released
+--   1  UNCHANGED  the lease is absent or already unowned: nothing to do
+--   4  NOT_HELD   another worker owns the lease
+-- @include lib/lease-hash.lua
+
+local lease, flat = load_lease(KEYS[1])
+local owner = lease['AssignedTo'] or ''
+if owner == '' then
+  return with_hash(1, flat)
+end
+if owner ~= ARGV[1] then
+  return with_hash(4, flat)
+end
+
+redis.call('HDEL', KEYS[1], 'AssignedTo', 'LeaseToken', 'LeaseTimeout')
+redis.call('HINCRBY', KEYS[1], 'LeaseCounter', 1)
+return with_hash(0, redis.call('HGETALL', KEYS[1]))

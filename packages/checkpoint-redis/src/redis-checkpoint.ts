@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Checkpointer,
+  ConfigError,
+  InvalidArgumentError,
+  type KinesisClientLibConfig,
+  LeaseStoreError,
+  LeaseStoreUnavailableError,
+  type Logger,
+  NoLeaseOwnerError,
+  SequenceNotFoundError,
+  SHARD_END,
+  type ShardStatus,
+} from '@kcl/core';
+import { connectOwnClient, type OwnClient } from './connection';
+import { type LeaseKeys, leaseKeys } from './keys';
+import { applyStoredLease, decodeLease, FIELD, toShardStatus, type StoredLease } from './lease-hash';
+import { NOOP_LOGGER } from './noop-logger';
+import type { RedisCheckpointOptions } from './options';
+import { Redactor } from './redactor';
+import { toLeaseStoreError } from './redis-errors';
+import { clientExecutor, clusterExecutor, type RedisExecutor, runScript } from './redis-executor';
+import { replyHash, replyScan, replyScript, replyString } from './reply';
+import { type ResolvedOptions, resolveOptions } from './resolve-options';
+import { ScriptStatus, statusError } from './script-status';
+import { loadScript, type ScriptName } from './scripts';
+
+/** How many lease hashes `listLeases` requests at once (pipelined, no MULTI). */
+const READ_BATCH = 256;
+
+/**
+ * The Redis lease store ({@link Checkpointer}) with go-kcl's key layout and hash fields.
+ *
+ * ```ts
+ * const checkpointer = new RedisCheckpoint(config, { address: 'rediss://redis.internal:6380', password });
+ * const worker = new Worker(factory, config).withCheckpointer(checkpointer);
+ * ```
+ *
+ * Every lease transition is one Lua script (see `src/lua`), run with EVALSHA (EVAL when the server lost its script
+ * cache). Lease expiry is never decided here: the worker watches `LeaseCounter`; `LeaseTimeout` is written from the
+ * server's clock for go-kcl tooling only.
+ */
+export class RedisCheckpoint implements Checkpointer {
+  /** The keys of this application (e.g. `keys.shard('shardId-000000000001')`, `keys.shards`). */
+  readonly keys: LeaseKeys;
+  private readonly options: ResolvedOptions;
+  private readonly workerId: string;
+  private readonly failoverTimeMillis: number;
+  private readonly logger: Logger;
+  private readonly redactor: Redactor;
+  private executor: RedisExecutor | undefined;
+  private ownClient: OwnClient | undefined;
+  private initPromise: Promise<void> | undefined;
+  private closed = false;
+
+  /**
+   * @param config uses `tableName` (part of every key), `workerId` (owner for `removeLeaseOwner`),
+   *   `failoverTimeMillis` (only for the informational LeaseTimeout) and `logger`.
+   * @param options where Redis is, or an existing node-redis client; see {@link RedisCheckpointOptions}.
+   * @throws ConfigError for a bad option (passwords are never shown).
+   */
+  constructor(config: KinesisClientLibConfig, options: RedisCheckpointOptions) {
+    if (config === null || typeof config !== 'object') throw new ConfigError('config', config, 'a KinesisClientLibConfig');
+    const { tableName, workerId, failoverTimeMillis } = config;
+    if (typeof tableName !== 'string' || tableName.length === 0) throw new ConfigError('tableName', tableName, 'a non-empty string');
+    if (typeof workerId !== 'string' || workerId.length === 0) throw new ConfigError('workerId', workerId, 'a non-empty string');
+    if (typeof failoverTimeMillis !== 'number' || !Number.isSafeInteger(failoverTimeMillis) || failoverTimeMillis <= 0) {
+      throw new ConfigError('failoverTimeMillis', failoverTimeMillis, 'an integer number of milliseconds > 0');
+    }
+    this.options = resolveOptions(options);
+    this.workerId = workerId;
+    this.failoverTimeMillis = failoverTimeMillis;
+    this.keys = leaseKeys(this.options.keyPrefix, tableName, this.options.hashTag);
+    this.redactor = new Redactor(this.options.secrets);
+    this.logger = (config.logger ?? NOOP_LOGGER).child({ leaseStore: 'redis', keys: this.keys.base });
+  }
+
+  /** Connects (bounded by `connectTimeoutMillis`), authenticates and checks the server answers. Idempotent. */
+  init(): Promise<void> {
+    this.assertOpen();
+    if (!this.initPromise) {
+      const attempt = this.connect();
+      this.initPromise = attempt;
+      attempt.catch(() => {
+        if (this.initPromise === attempt) this.initPromise = undefined; // a later init() tries again
+      });
+    }
+    return this.initPromise;
+  }
+
+  async getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+    checkShard(shard);
+    checkWorkerId('getLease', newAssignTo);
+    const renew = shard.assignedTo === newAssignTo && shard.leaseToken !== undefined;
+    const stored = await this.run(`getLease(${shard.id})`, async () => {
+      const failover = String(this.failoverTimeMillis);
+      if (renew) {
+        return this.transition('renew-lease', shard.id, [this.keys.shard(shard.id)], [newAssignTo, shard.leaseToken as string, failover], newAssignTo);
+      }
+      const parents = shard.parentShardIds;
+      if (parents.some((p) => p.includes(','))) throw new InvalidArgumentError(`Parent shard ids of ${shard.id} must not contain ","`);
+      return this.transition(
+        'take-lease',
+        shard.id,
+        [this.keys.shard(shard.id), this.keys.shards],
+        [shard.id, newAssignTo, randomUUID(), String(shard.leaseCounter), failover, shard.parentShardId ?? parents[0] ?? '', parents.join(',')],
+        newAssignTo,
+        shard.leaseCounter,
+      );
+    });
+    applyStoredLease(shard, stored);
+    this.logger.debug(renew ? 'lease renewed' : 'lease taken', { shardId: shard.id, workerId: newAssignTo, leaseCounter: shard.leaseCounter });
+  }
+
+  async checkpointSequence(shard: ShardStatus): Promise<void> {
+    checkShard(shard);
+    if (typeof shard.checkpoint !== 'string' || shard.checkpoint.length === 0) {
+      throw new InvalidArgumentError(`checkpointSequence needs shard.checkpoint for shard ${shard.id}`);
+    }
+    const sub = shard.subSequenceNumber;
+    if (sub !== undefined && (!Number.isSafeInteger(sub) || sub < 0)) {
+      throw new InvalidArgumentError(`subSequenceNumber of shard ${shard.id} must be an integer >= 0, got ${sub}`);
+    }
+    await this.run(`checkpointSequence(${shard.id})`, () =>
+      this.transition(
+        'checkpoint',
+        shard.id,
+        [this.keys.shard(shard.id)],
+        [shard.assignedTo ?? '', shard.leaseToken ?? '', shard.checkpoint as string, sub === undefined ? '' : String(sub)],
+        shard.assignedTo ?? '(no owner)',
+      ),
+    );
+    this.logger.debug('checkpoint written', { shardId: shard.id, checkpoint: shard.checkpoint });
+  }
+
+  async fetchCheckpoint(shard: ShardStatus): Promise<void> {
+    checkShard(shard);
+    const hash = await this.run(`fetchCheckpoint(${shard.id})`, async (exec) => {
+      const key = this.keys.shard(shard.id);
+      return replyHash(await exec.send(key, ['HGETALL', key], true));
+    });
+    if (Object.keys(hash).length === 0) throw new SequenceNotFoundError(shard.id);
+    applyStoredLease(shard, decodeLease(shard.id, hash));
+    if (shard.checkpoint === undefined) throw new SequenceNotFoundError(shard.id);
+  }
+
+  async removeLeaseInfo(shardId: string): Promise<void> {
+    checkShardId(shardId);
+    await this.run(`removeLeaseInfo(${shardId})`, () =>
+      this.transition('remove-lease', shardId, [this.keys.shard(shardId), this.keys.shards], [shardId], this.workerId),
+    );
+    this.logger.info('lease removed', { shardId });
+  }
+
+  async removeLeaseOwner(shardId: string): Promise<void> {
+    checkShardId(shardId);
+    await this.run(`removeLeaseOwner(${shardId})`, () =>
+      this.transition('release-lease', shardId, [this.keys.shard(shardId)], [this.workerId], this.workerId),
+    );
+    this.logger.debug('lease released', { shardId, workerId: this.workerId });
+  }
+
+  async getLeaseOwner(shardId: string): Promise<string> {
+    checkShardId(shardId);
+    const owner = await this.run(`getLeaseOwner(${shardId})`, async (exec) => {
+      const key = this.keys.shard(shardId);
+      return replyString(await exec.send(key, ['HGET', key, FIELD.assignedTo], true));
+    });
+    if (owner === undefined || owner.length === 0) throw new NoLeaseOwnerError(shardId);
+    return owner;
+  }
+
+  async listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
+    const leases = await this.readAll('listActiveWorkers');
+    const workers = new Map<string, ShardStatus[]>();
+    for (const stored of leases) {
+      let shard = shardStatus.get(stored.id);
+      if (shard) applyStoredLease(shard, stored);
+      else shard = toShardStatus(stored);
+      if (shard.assignedTo === undefined || shard.checkpoint === SHARD_END) continue;
+      const list = workers.get(shard.assignedTo);
+      if (list) list.push(shard);
+      else workers.set(shard.assignedTo, [shard]);
+    }
+    return workers;
+  }
+
+  async claimShard(shard: ShardStatus, claimId: string): Promise<void> {
+    checkShard(shard);
+    checkWorkerId('claimShard', claimId);
+    await this.run(`claimShard(${shard.id})`, () =>
+      this.transition('claim-shard', shard.id, [this.keys.shard(shard.id)], [shard.assignedTo ?? '', claimId], claimId),
+    );
+    shard.claimRequest = claimId;
+    this.logger.debug('shard claimed', { shardId: shard.id, claimRequest: claimId });
+  }
+
+  async listLeases(): Promise<ShardStatus[]> {
+    return (await this.readAll('listLeases')).map(toShardStatus);
+  }
+
+  /** Closes the connection this checkpointer opened (an injected client stays open). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.initPromise?.catch(() => undefined);
+    const own = this.ownClient;
+    this.ownClient = undefined;
+    this.executor = undefined;
+    if (own) await own.close();
+  }
+
+  private async connect(): Promise<void> {
+    const { connection, connectTimeoutMillis, commandTimeoutMillis } = this.options;
+    const display = connection.display;
+    this.logger.debug('connecting to the Redis lease store', {
+      address: display,
+      ...(connection.kind === 'own' ? { db: connection.db, tls: connection.tls !== false } : {}),
+      hashTag: this.options.hashTag,
+    });
+    let own: OwnClient | undefined;
+    try {
+      let executor: RedisExecutor;
+      if (connection.kind === 'own') {
+        own = await connectOwnClient(connection, { connectTimeoutMillis, logger: this.logger, redactor: this.redactor });
+        executor = clientExecutor(own.client, commandTimeoutMillis, display);
+      } else {
+        const injected = connection.kind === 'client' ? connection.client : connection.cluster;
+        if (!injected.isOpen) await withDeadline<unknown>(injected.connect(), connectTimeoutMillis, display);
+        executor =
+          connection.kind === 'client'
+            ? clientExecutor(connection.client, commandTimeoutMillis, display)
+            : clusterExecutor(connection.cluster, commandTimeoutMillis, display);
+      }
+      // Reaches the node that owns this application's keys (on a cluster) and proves the credentials work.
+      await executor.send(this.keys.shards, ['EXISTS', this.keys.shards], true);
+      if (this.closed) throw new LeaseStoreError('RedisCheckpoint was closed during init()');
+      own?.markReady();
+      this.ownClient = own;
+      this.executor = executor;
+    } catch (error) {
+      await own?.close();
+      const mapped = toLeaseStoreError(error, { operation: 'init', display, redactor: this.redactor });
+      this.logger.error('Redis lease store init failed', { address: display, error: mapped.message });
+      throw mapped;
+    }
+    this.logger.info('Redis lease store ready', { address: display, keys: this.keys.base });
+  }
+
+  /** Ensures init, runs `fn`, maps any non-KclError to a typed LeaseStore* error. */
+  private async run<T>(operation: string, fn: (executor: RedisExecutor) => Promise<T>): Promise<T> {
+    await this.init();
+    const executor = this.executor;
+    if (!executor) throw new LeaseStoreError(`RedisCheckpoint is closed; ${operation} was not run`);
+    try {
+      return await fn(executor);
+    } catch (error) {
+      throw toLeaseStoreError(error, { operation, display: this.options.connection.display, redactor: this.redactor });
+    }
+  }
+
+  /** Runs one lease script and turns its return code into the stored lease or the typed error. */
+  private async transition(
+    name: ScriptName,
+    shardId: string,
+    keys: string[],
+    args: string[],
+    workerId: string,
+    observedCounter?: number,
+  ): Promise<StoredLease> {
+    const executor = this.executor as RedisExecutor;
+    const { status, hash } = replyScript(await runScript(executor, loadScript(name), keys, args));
+    const error = statusError(status, {
+      shardId,
+      workerId,
+      stored: hash,
+      ...(observedCounter !== undefined ? { observedCounter } : {}),
+    });
+    if (error) throw error;
+    if (status === ScriptStatus.Unchanged) this.logger.debug(`${name}: nothing to change`, { shardId });
+    return decodeLease(shardId, hash);
+  }
+
+  /** Every stored lease: SSCAN over all pages of the shard set, then HGETALL in pipelined batches. */
+  private async readAll(operation: string): Promise<StoredLease[]> {
+    return this.run(operation, async (exec) => {
+      const ids = new Set<string>();
+      let cursor = '0';
+      do {
+        const page = replyScan(await exec.send(this.keys.shards, ['SSCAN', this.keys.shards, cursor, 'COUNT', String(this.options.scanCount)], true));
+        for (const id of page.members) ids.add(id);
+        cursor = page.cursor;
+      } while (cursor !== '0');
+      const sorted = [...ids].sort();
+      const leases: StoredLease[] = [];
+      for (let i = 0; i < sorted.length; i += READ_BATCH) {
+        const batch = sorted.slice(i, i + READ_BATCH);
+        const hashes = await Promise.all(batch.map((id) => exec.send(this.keys.shard(id), ['HGETALL', this.keys.shard(id)], true)));
+        batch.forEach((id, j) => {
+          const hash = replyHash(hashes[j]);
+          if (Object.keys(hash).length > 0) leases.push(decodeLease(id, hash)); // a set member whose hash is gone
+        });
+      }
+      return leases;
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LeaseStoreError(`RedisCheckpoint of ${this.workerId} is closed`);
+  }
+}
+
+function checkShardId(shardId: unknown): asserts shardId is string {
+  if (typeof shardId !== 'string' || shardId.length === 0) {
+    throw new InvalidArgumentError(`A shard id must be a non-empty string, got ${JSON.stringify(shardId)}`);
+  }
+}
+
+function checkShard(shard: ShardStatus): void {
+  if (shard === null || typeof shard !== 'object') throw new InvalidArgumentError('A ShardStatus object is required');
+  checkShardId(shard.id);
+  if (!Number.isSafeInteger(shard.leaseCounter) || shard.leaseCounter < 0) {
+    throw new InvalidArgumentError(`leaseCounter of shard ${shard.id} must be an integer >= 0, got ${String(shard.leaseCounter)}`);
+  }
+  if (!Array.isArray(shard.parentShardIds)) throw new InvalidArgumentError(`parentShardIds of shard ${shard.id} must be an array`);
+}
+
+function checkWorkerId(method: string, workerId: unknown): void {
+  if (typeof workerId !== 'string' || workerId.length === 0) {
+    throw new InvalidArgumentError(`${method} needs a non-empty worker id, got ${JSON.stringify(workerId)}`);
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, millis: number, display: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  promise.catch(() => undefined);
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LeaseStoreUnavailableError(`Redis lease store at ${display} did not connect within ${millis} ms (connectTimeoutMillis)`)), millis);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

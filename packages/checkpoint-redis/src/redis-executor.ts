@@ -1,0 +1,70 @@
+import { LeaseStoreUnavailableError } from '@kcl/core';
+import type { RedisClientLike, RedisClusterLike } from './options';
+import { replyCode } from './redis-errors';
+import type { LuaScript } from './scripts';
+
+/**
+ * Sends raw commands to a node-redis client or cluster. Raw commands keep our key names exact (a client's own
+ * `keyPrefix` does not apply) and work the same for both; replies are normalised by `reply.ts`.
+ */
+export interface RedisExecutor {
+  /** Runs `args`; on a cluster it is routed by `key` (every key of one application shares a slot). */
+  send(key: string, args: string[], readonly: boolean): Promise<unknown>;
+}
+
+/** Default decoding regardless of the client's own `typeMapping` (strings, not Buffers). */
+const COMMAND_OPTIONS = { typeMapping: {} };
+
+/** An executor over a single-server client; each call fails after `timeoutMillis` (0 = never). */
+export function clientExecutor(client: RedisClientLike, timeoutMillis: number, display: string): RedisExecutor {
+  return {
+    send: (_key, args) => withTimeout(client.sendCommand(args, COMMAND_OPTIONS), timeoutMillis, args, display),
+  };
+}
+
+/** An executor over a cluster client; each call fails after `timeoutMillis` (0 = never). */
+export function clusterExecutor(cluster: RedisClusterLike, timeoutMillis: number, display: string): RedisExecutor {
+  return {
+    send: (key, args, readonly) => withTimeout(cluster.sendCommand(key, readonly, args, COMMAND_OPTIONS), timeoutMillis, args, display),
+  };
+}
+
+/**
+ * Runs a Lua script by EVALSHA and, if the server does not have it cached (NOSCRIPT: after a restart, a failover or
+ * SCRIPT FLUSH), by EVAL, which caches it again. The only place that looks at NOSCRIPT. Values only travel as ARGV.
+ */
+export async function runScript(executor: RedisExecutor, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+  const tail = [String(keys.length), ...keys, ...args];
+  const routingKey = keys[0] as string;
+  try {
+    return await executor.send(routingKey, ['EVALSHA', script.sha1, ...tail], false);
+  } catch (error) {
+    if (replyCode(error) !== 'NOSCRIPT') throw error;
+    return executor.send(routingKey, ['EVAL', script.source, ...tail], false);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMillis: number, args: string[], display: string): Promise<T> {
+  if (timeoutMillis <= 0) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const command = args[0] === 'EVALSHA' || args[0] === 'EVAL' ? 'a lease script' : args[0];
+      reject(
+        new LeaseStoreUnavailableError(
+          `Redis lease store at ${display} did not answer ${command} within ${timeoutMillis} ms (commandTimeoutMillis); a write may still have been applied`,
+        ),
+      );
+    }, timeoutMillis);
+    timer.unref?.();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
