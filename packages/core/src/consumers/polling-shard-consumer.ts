@@ -128,7 +128,7 @@ class PollingShardConsumer implements ShardConsumer {
 
   private async consume(): Promise<ShardConsumerResult> {
     const interrupted = await this.initializeProcessor();
-    if (interrupted === 'lost') return this.shutdownZombie();
+    if (interrupted === 'lost' || this.isLeaseLost()) return this.shutdownZombie();
     if (interrupted === 'stop') return this.shutdownRequested();
     if (this.deps.lease.shard.checkpoint === SHARD_END) {
       this.deps.logger.info('Lease is already checkpointed at SHARD_END: the shard is not read again', { shardId: this.shardId });
@@ -289,9 +289,10 @@ class PollingShardConsumer implements ShardConsumer {
     const shard = this.deps.lease.shard;
     const extendedSequenceNumber: ExtendedSequenceNumber | undefined =
       shard.checkpoint === undefined ? undefined : { sequenceNumber: shard.checkpoint, subSequenceNumber: shard.subSequenceNumber };
+    // The first call is always made, so every processor sees initialize() before its shutdown().
     for (let attempt = 1; ; attempt++) {
-      if (this.isLeaseLost()) return 'lost';
-      if (this.isStopRequested()) return 'stop';
+      if (attempt > 1 && this.isLeaseLost()) return 'lost';
+      if (attempt > 1 && this.isStopRequested()) return 'stop';
       try {
         await this.deps.processor.initialize({ shardId: this.shardId, extendedSequenceNumber });
         return undefined;

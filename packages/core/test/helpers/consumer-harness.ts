@@ -4,7 +4,7 @@ import { InitialPositionInStream } from '../../src/config/initial-position';
 import { KinesisClientLibConfig } from '../../src/config/kcl-config';
 import { createPollingShardConsumer } from '../../src/consumers/polling-shard-consumer';
 import type { PollingShardConsumerOptions } from '../../src/consumers/polling-shard-consumer';
-import type { ShardConsumerResult } from '../../src/worker/internal-contracts';
+import type { ShardConsumer, ShardConsumerResult } from '../../src/worker/internal-contracts';
 import { takeTestLease } from './consumer-lease';
 import type { LeaseFixture } from './consumer-lease';
 import { RecordingEvents, RecordingLogger, RecordingMonitoring, RecordingProcessor } from './consumer-recorders';
@@ -32,6 +32,7 @@ export interface RunConsumerOptions {
 }
 
 export interface ConsumerRun extends LeaseFixture {
+  consumer: ShardConsumer;
   result: Promise<ShardConsumerResult>;
   shutdown: AbortController;
   processor: RecordingProcessor;
@@ -65,7 +66,7 @@ export async function runConsumer(options: RunConsumerOptions): Promise<Consumer
     { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions },
   );
   const result = consumer.run();
-  return { ...fixture, result, shutdown, processor, events, monitoring, logger, config };
+  return { ...fixture, consumer, result, shutdown, processor, events, monitoring, logger, config };
 }
 
 /** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs`. */
