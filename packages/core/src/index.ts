@@ -32,3 +32,8 @@ export type { MonotonicClock } from './leases/monotonic-clock';
 export { deaggregateRecords } from './kpl/deaggregate';
 export type { DeaggregateOptions, OutOfRangeInfo, CorruptAggregateInfo } from './kpl/deaggregate';
 export type { HashKeyRange } from './kpl/hash-key';
+export { Worker } from './worker/worker';
+export type { WorkerState, WorkerOptions } from './worker/worker';
+export type { WorkerEvents, WorkerEventName, WorkerEventListener } from './worker/worker-events';
+export type { LeaseLostReason } from './leases/held-lease';
+export type { ChildShardInfo } from './worker/internal-contracts';

@@ -1,0 +1,196 @@
+import type { Checkpointer } from '../checkpoint/checkpointer';
+import { createShardStatus, type ShardStatus } from '../checkpoint/shard-status';
+import { isKclError } from '../errors';
+import type { Logger } from '../logger/logger';
+import { parentsOf } from '../shards/shard-lineage';
+import type { ShardRegistry } from '../shards/shard-registry';
+import { assessLeases, type AvailableLease, type LeaseAssessment } from './lease-assessment';
+import type { LeaseObserver } from './lease-observer';
+import type { MonotonicClock } from './monotonic-clock';
+
+/** The lease table as read by one pass, with the monotonic time of the read. */
+export interface LeaseSnapshot {
+  leases: Map<string, ShardStatus>;
+  readAt: number;
+}
+
+export interface LeaseTakerOptions {
+  checkpointer: Checkpointer;
+  workerId: string;
+  registry: ShardRegistry;
+  observer: LeaseObserver;
+  clock: MonotonicClock;
+  logger: Logger;
+  failoverTimeMillis: number;
+  maxLeasesForWorker: number;
+  /** Shards with a lease handle in this worker (active or stopping). */
+  heldIds: () => ReadonlySet<string>;
+  /** Leases this worker holds and renews. */
+  activeHeldCount: () => number;
+  /** Shards this worker saw end since the last read. */
+  endedLocally: () => ReadonlySet<string>;
+  /** A take succeeded: `shard` is the stored lease (owner, token, counter, checkpoint) plus the ListShards fields. */
+  onTaken: (shard: ShardStatus, takeStartedAt: number) => void;
+  /** A take failed for another reason than "someone else won". */
+  onError: (error: unknown, shardId: string) => void;
+  random?: () => number;
+}
+
+/** What one pass did. */
+export interface TakePassResult {
+  assessment: LeaseAssessment;
+  taken: string[];
+  /**
+   * When to look again (ms) because a lease of another worker may expire before the next regular pass and this
+   * worker is below its fair share; undefined when the regular interval is fine.
+   */
+  recheckInMillis: number | undefined;
+}
+
+/**
+ * Takes leases up to this worker's fair share. Each pass reads the whole lease table (`listLeases`), feeds the
+ * LeaseObserver, classifies every shard ({@link assessLeases}) and takes up to `target - held` leases at once,
+ * claimed-for-me first, then new and unowned ones, then expired ones. A take is `getLease(shard, workerId)` with the
+ * counter as observed and no token, i.e. a write conditional on that counter; LeaseNotAcquiredError means another
+ * worker won the race and is skipped quietly.
+ */
+export class LeaseTaker {
+  private readonly options: LeaseTakerOptions;
+  private snapshot: LeaseSnapshot | undefined;
+  /** For unowned leases claimed by another worker: when this (counter, claim) was first seen. */
+  private readonly claimsSeen = new Map<string, { counter: number; claim: string; since: number }>();
+
+  constructor(options: LeaseTakerOptions) {
+    this.options = options;
+  }
+
+  /** The lease table as read by the last successful pass (or {@link refresh}). */
+  get lastSnapshot(): LeaseSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  /** Reads the whole lease table, feeds the observer and remembers the snapshot. */
+  async refresh(): Promise<LeaseSnapshot> {
+    const { checkpointer, observer, clock } = this.options;
+    const rows = await checkpointer.listLeases();
+    const leases = new Map<string, ShardStatus>();
+    for (const row of rows) leases.set(row.id, row);
+    observer.observe(rows);
+    if (this.snapshot) {
+      for (const id of this.snapshot.leases.keys()) if (!leases.has(id)) observer.forget(id);
+    }
+    this.trackClaims(leases);
+    this.snapshot = { leases, readAt: clock() };
+    return this.snapshot;
+  }
+
+  /** Classifies `snapshot` (default: the last one) without taking anything. */
+  assess(snapshot: LeaseSnapshot): LeaseAssessment {
+    const o = this.options;
+    const input = {
+      workerId: o.workerId,
+      leases: snapshot.leases,
+      registry: o.registry,
+      observer: o.observer,
+      heldIds: o.heldIds(),
+      endedLocally: o.endedLocally(),
+      maxLeasesForWorker: o.maxLeasesForWorker,
+      isClaimStale: (lease: ShardStatus) => this.isClaimStale(lease),
+    };
+    return assessLeases(o.random ? { ...input, random: o.random } : input);
+  }
+
+  /** One pass: read, assess, take up to the fair share. Throws if the lease table cannot be read. */
+  async pass(): Promise<TakePassResult> {
+    const snapshot = await this.refresh();
+    const assessment = this.assess(snapshot);
+    const held = this.options.activeHeldCount();
+    let need = Math.min(assessment.target, this.options.maxLeasesForWorker) - held;
+    const taken: string[] = [];
+    const queue = [...assessment.available];
+    while (need > 0 && queue.length > 0) {
+      const batch = queue.splice(0, need);
+      const results = await Promise.all(batch.map((candidate) => this.take(candidate)));
+      for (const [i, ok] of results.entries()) {
+        if (ok) taken.push((batch[i] as AvailableLease).shardId);
+      }
+      need -= results.filter(Boolean).length;
+    }
+    if (taken.length > 0) {
+      this.options.logger.info('leases taken', {
+        taken,
+        held: held + taken.length,
+        target: assessment.target,
+        leasable: assessment.leasable.length,
+        workers: assessment.workers.size,
+      });
+    }
+    const belowShare = held + taken.length < assessment.target;
+    const recheckInMillis =
+      belowShare && assessment.nextExpiryMillis !== undefined ? assessment.nextExpiryMillis + 5 : undefined;
+    return { assessment, taken, recheckInMillis };
+  }
+
+  private async take(candidate: AvailableLease): Promise<boolean> {
+    const { checkpointer, workerId, registry, clock, logger } = this.options;
+    const { shardId, lease } = candidate;
+    const info = registry.get(shardId);
+    const snapshotLeases = this.snapshot?.leases ?? new Map<string, ShardStatus>();
+    const shard = createShardStatus(shardId, {
+      parentShardIds: parentsOf(shardId, { registry, leases: snapshotLeases, endedLocally: new Set() }),
+      checkpoint: lease?.checkpoint,
+      subSequenceNumber: lease?.subSequenceNumber,
+      claimRequest: lease?.claimRequest,
+      // A take: the observed counter and no token, so the write is conditional on the counter.
+      leaseCounter: lease?.leaseCounter ?? 0,
+      hashKeyRange: info?.hashKeyRange ? { ...info.hashKeyRange } : undefined,
+      startingSequenceNumber: info?.startingSequenceNumber,
+      endingSequenceNumber: info?.endingSequenceNumber,
+    });
+    const startedAt = clock();
+    try {
+      await checkpointer.getLease(shard, workerId);
+    } catch (error) {
+      if (isKclError(error) && error.code === 'LEASE_NOT_ACQUIRED') {
+        logger.debug('lease not acquired: another worker was faster', { shardId, kind: candidate.kind });
+        return false;
+      }
+      logger.warn('taking a lease failed', { shardId, error });
+      this.options.onError(error, shardId);
+      return false;
+    }
+    if (shard.assignedTo !== workerId || shard.leaseToken === undefined) {
+      logger.warn('lease store answered a take without making this worker the owner; ignoring it', { shardId });
+      return false;
+    }
+    // ListShards fields are not stored; keep them on the live lease (the KPL filter needs the hash key range).
+    if (info?.hashKeyRange) shard.hashKeyRange = { ...info.hashKeyRange };
+    shard.startingSequenceNumber = info?.startingSequenceNumber;
+    shard.endingSequenceNumber = info?.endingSequenceNumber;
+    logger.debug('lease taken', { shardId, kind: candidate.kind, leaseCounter: shard.leaseCounter });
+    this.options.onTaken(shard, startedAt);
+    return true;
+  }
+
+  private trackClaims(leases: Map<string, ShardStatus>): void {
+    const now = this.options.clock();
+    for (const [id, lease] of leases) {
+      if (lease.assignedTo !== undefined || lease.claimRequest === undefined) {
+        this.claimsSeen.delete(id);
+        continue;
+      }
+      const seen = this.claimsSeen.get(id);
+      if (!seen || seen.counter !== lease.leaseCounter || seen.claim !== lease.claimRequest) {
+        this.claimsSeen.set(id, { counter: lease.leaseCounter, claim: lease.claimRequest, since: now });
+      }
+    }
+    for (const id of this.claimsSeen.keys()) if (!leases.has(id)) this.claimsSeen.delete(id);
+  }
+
+  /** An unowned lease claimed by another worker that has not taken it for a failover time: the claimer is gone. */
+  private isClaimStale(lease: ShardStatus): boolean {
+    const seen = this.claimsSeen.get(lease.id);
+    if (!seen) return false;
+    return this.options.clock() - seen.since > this.options.failoverTimeMillis;
+  }
+}

@@ -1,0 +1,163 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Checkpointer } from '../checkpoint/checkpointer';
+import type { KinesisClientLibConfig } from '../config/kcl-config';
+import type { HeldLease } from '../leases/held-lease';
+import type { LeaseCoordinator } from '../leases/lease-coordinator';
+import type { Logger } from '../logger/logger';
+import type { MonitoringService } from '../metrics/monitoring-service';
+import type { RecordProcessor, RecordProcessorFactory } from '../processor/record-processor';
+import { ShutdownReason } from '../processor/shutdown-reason';
+import type { ShardRegistry } from '../shards/shard-registry';
+import type {
+  ChildShardInfo,
+  ConsumerEventSink,
+  ShardConsumerDeps,
+  ShardConsumerFactory,
+  ShardConsumerResult,
+} from './internal-contracts';
+import type { WorkerEvents } from './worker-events';
+
+export interface ShardConsumerRunnerOptions {
+  config: KinesisClientLibConfig;
+  kinesis: KinesisClient;
+  checkpointer: Checkpointer;
+  monitoring: MonitoringService;
+  logger: Logger;
+  processorFactory: RecordProcessorFactory;
+  consumerFactory: ShardConsumerFactory;
+  coordinator: LeaseCoordinator;
+  registry: ShardRegistry;
+  shutdownSignal: AbortSignal;
+  emit: <K extends keyof WorkerEvents & string>(event: K, payload: WorkerEvents[K]) => void;
+  /** A shard ended without reporting its children: look for them with a shard sync. */
+  onShardEndWithoutChildren: () => void;
+}
+
+/**
+ * The per-shard lifecycle: when a lease is taken, creates the processor (`factory.createProcessor()`), builds the
+ * consumer's dependencies (logger with `{ shardId, workerId }`) and runs the consumer; when it ends:
+ * - TERMINATE: the SHARD_END lease is kept (not released), children are recorded and a take pass runs for them;
+ * - ZOMBIE: the lease is forgotten (another worker has it, or will once it expires);
+ * - REQUESTED (shutdown or hand-off): the lease is released with removeLeaseOwner so another worker takes it at once.
+ */
+export class ShardConsumerRunner {
+  private readonly options: ShardConsumerRunnerOptions;
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(options: ShardConsumerRunnerOptions) {
+    this.options = options;
+  }
+
+  /** Shards whose consumer is running. */
+  runningShards(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Starts the consumer of a newly taken lease. Never throws. */
+  start(handle: HeldLease): void {
+    const { shardId } = handle;
+    if (this.running.has(shardId)) {
+      this.options.logger.error('a consumer is already running for this shard; not starting another', { shardId });
+      return;
+    }
+    this.options.emit('leaseAcquired', { shardId });
+    const run = this.run(handle)
+      .catch((error: unknown) => {
+        this.options.logger.error('shard consumer lifecycle failed', { shardId, error });
+      })
+      .finally(() => {
+        this.running.delete(shardId);
+      });
+    this.running.set(shardId, run);
+  }
+
+  /**
+   * Waits until every consumer has ended or `timeoutMillis` passed.
+   * @returns the shards whose consumer is still running
+   */
+  async waitAll(timeoutMillis: number): Promise<string[]> {
+    const all = Promise.allSettled([...this.running.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, timeoutMillis));
+    });
+    await Promise.race([all, timeout]);
+    if (timer) clearTimeout(timer);
+    return this.runningShards();
+  }
+
+  private async run(handle: HeldLease): Promise<void> {
+    const o = this.options;
+    const { shardId } = handle;
+    const logger = o.logger.child({ shardId, workerId: o.config.workerId });
+
+    let processor: RecordProcessor;
+    try {
+      processor = o.processorFactory.createProcessor();
+    } catch (error) {
+      logger.error('createProcessor() threw; releasing the lease', { error });
+      o.emit('error', { error, shardId, operation: 'createProcessor' });
+      await o.coordinator.release(shardId, 'released');
+      return;
+    }
+
+    let shardEndedEmitted = false;
+    const emitShardEnded = (children: ChildShardInfo[]): void => {
+      o.registry.addChildren(children);
+      if (shardEndedEmitted) return;
+      shardEndedEmitted = true;
+      o.emit('shardEnded', { shardId, childShards: children });
+    };
+    const events: ConsumerEventSink = {
+      shardEnded: (_id, children) => emitShardEnded(children),
+      processorError: (_id, error, attempt) => o.emit('processorError', { shardId, error, attempt }),
+      error: (error, context) => o.emit('error', { error, shardId: context.shardId ?? shardId, operation: context.operation }),
+    };
+    const deps: ShardConsumerDeps = {
+      config: o.config,
+      kinesis: o.kinesis,
+      checkpointer: o.checkpointer,
+      processor,
+      lease: handle,
+      monitoring: o.monitoring,
+      logger,
+      events,
+      shutdownSignal: o.shutdownSignal,
+    };
+
+    let result: ShardConsumerResult;
+    try {
+      result = await o.consumerFactory(deps).run();
+    } catch (error) {
+      // The consumer contract says run() never rejects; if one does, its processor state is unknown. Release the
+      // lease (if still held) so the shard is picked up again from its last checkpoint.
+      logger.error('shard consumer failed unexpectedly', { error });
+      o.emit('error', { error, shardId, operation: 'shardConsumer' });
+      if (handle.state === 'active') await o.coordinator.release(shardId, 'released');
+      else o.coordinator.drop(shardId);
+      return;
+    }
+
+    switch (result.reason) {
+      case ShutdownReason.TERMINATE: {
+        const children = result.childShards ?? [];
+        emitShardEnded(children);
+        logger.info('shard ended', { children: children.map((c) => c.shardId) });
+        o.coordinator.shardEnded(shardId);
+        if (children.length === 0) o.onShardEndWithoutChildren();
+        return;
+      }
+      case ShutdownReason.ZOMBIE:
+        logger.info('shard consumer stopped: lease lost');
+        o.coordinator.drop(shardId);
+        return;
+      case ShutdownReason.REQUESTED:
+      default: {
+        const handoff = handle.handoffRequested && !o.shutdownSignal.aborted;
+        logger.info(handoff ? 'handing the lease over to the claiming worker' : 'releasing the lease');
+        await o.coordinator.release(shardId, handoff ? 'handoff' : 'released');
+        return;
+      }
+    }
+  }
+}

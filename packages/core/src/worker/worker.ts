@@ -1,0 +1,399 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Checkpointer } from '../checkpoint/checkpointer';
+import type { KinesisClientLibConfig } from '../config/kcl-config';
+import { InvalidArgumentError, isKclError, WorkerStateError } from '../errors';
+import { createKinesisClient } from '../kinesis/client-factory';
+import { LeaseCoordinator } from '../leases/lease-coordinator';
+import { systemMonotonicClock, type MonotonicClock } from '../leases/monotonic-clock';
+import type { Logger } from '../logger/logger';
+import type { MonitoringService } from '../metrics/monitoring-service';
+import type { RecordProcessorFactory } from '../processor/record-processor';
+import { retry } from '../retry';
+import { ShardRegistry } from '../shards/shard-registry';
+import { ShardSync } from '../shards/shard-sync';
+import { createDynamoCheckpointerLoader, type CheckpointerLoader } from './backend-loader';
+import { defaultShardConsumerFactory } from './default-consumer-factory';
+import type { ShardConsumerFactory } from './internal-contracts';
+import { jittered, PeriodicTask } from './periodic-task';
+import { ShardConsumerRunner } from './shard-consumer-runner';
+import { TypedEventEmitter, type WorkerEvents } from './worker-events';
+
+/** Where a {@link Worker} is in its life. */
+export type WorkerState = 'new' | 'starting' | 'running' | 'shuttingDown' | 'stopped';
+
+/**
+ * Advanced hooks, mainly for tests and custom consumers. Not needed by applications.
+ */
+export interface WorkerOptions {
+  /**
+   * Builds the per-shard consumer.
+   * @defaultValue the polling consumer (GetRecords)
+   */
+  shardConsumerFactory?: ShardConsumerFactory | undefined;
+  /**
+   * Builds the checkpointer when none was given with `withCheckpointer`.
+   * @defaultValue loads `@kcl/checkpoint-dynamodb` lazily and returns `new DynamoCheckpoint(config)`
+   */
+  loadCheckpointer?: CheckpointerLoader | undefined;
+  /**
+   * Monotonic clock (ms) used for lease validity and expiry.
+   * @defaultValue `performance.now()`
+   */
+  clock?: MonotonicClock | undefined;
+}
+
+/** Attempts of the first ListShards in `start()` before it gives up (transient errors only). */
+const START_SYNC_RETRIES = 3;
+
+/**
+ * Consumes a Kinesis stream with many workers sharing its shards through leases (go-kcl's `Worker`).
+ *
+ * ```ts
+ * const worker = new Worker(factory, config).withCheckpointer(checkpointer);
+ * worker.on('leaseLost', ({ shardId, reason }) => log(shardId, reason));
+ * await worker.start();   // resolves once leases are taken and consumers run
+ * await worker.shutdown(); // graceful: last checkpoint (REQUESTED), leases released
+ * ```
+ *
+ * Listeners of the typed events ({@link WorkerEvents}) may throw or reject: that is logged and never crashes the
+ * worker. A failing processor never crashes it either (its batch is retried).
+ */
+export class Worker extends TypedEventEmitter<WorkerEvents> {
+  private readonly factory: RecordProcessorFactory;
+  private readonly config: KinesisClientLibConfig;
+  private readonly options: WorkerOptions;
+  private kinesis: KinesisClient | undefined;
+  private checkpointer: Checkpointer | undefined;
+  private stateValue: WorkerState = 'new';
+  private startPromise: Promise<void> | undefined;
+  private shutdownPromise: Promise<void> | undefined;
+  private run: RunningParts | undefined;
+
+  /**
+   * @param factory creates one RecordProcessor per shard lease taken
+   * @param config the application's configuration (validated again in `start()`)
+   */
+  constructor(factory: RecordProcessorFactory, config: KinesisClientLibConfig, options: WorkerOptions = {}) {
+    super(() => config.logger);
+    if (!factory || typeof factory.createProcessor !== 'function') {
+      throw new InvalidArgumentError('Worker needs a RecordProcessorFactory: an object with a createProcessor() method');
+    }
+    if (!config || typeof config !== 'object') throw new InvalidArgumentError('Worker needs a KinesisClientLibConfig');
+    this.factory = factory;
+    this.config = config;
+    this.options = options;
+  }
+
+  /**
+   * Uses this Kinesis client instead of building one from the config (`createKinesisClient`). The worker never
+   * destroys an injected client. `undefined` restores the default.
+   */
+  withKinesis(client?: KinesisClient): this {
+    this.assertNotStarted('withKinesis');
+    this.kinesis = client;
+    return this;
+  }
+
+  /**
+   * Uses this lease store instead of the default DynamoDB one (`@kcl/checkpoint-dynamodb`, loaded lazily). The
+   * worker never closes an injected checkpointer. `undefined` restores the default.
+   */
+  withCheckpointer(checkpointer?: Checkpointer): this {
+    this.assertNotStarted('withCheckpointer');
+    this.checkpointer = checkpointer;
+    return this;
+  }
+
+  /** Where the worker is in its life. */
+  get state(): WorkerState {
+    return this.stateValue;
+  }
+
+  /** This worker's id (`config.workerId`). */
+  get workerId(): string {
+    return this.config.workerId;
+  }
+
+  /** Shards whose lease this worker holds right now (sorted). */
+  heldShards(): string[] {
+    if (!this.run?.coordinator) return [];
+    return this.run.coordinator
+      .heldLeases()
+      .filter((l) => l.state === 'active')
+      .map((l) => l.shardId)
+      .sort();
+  }
+
+  /**
+   * Validates the config, initialises monitoring and the lease store, lists the shards, takes this worker's fair
+   * share of leases and starts their consumers; resolves once that is done (records start flowing at once).
+   * On failure everything started is stopped again and the worker can be started again.
+   * @throws ConfigError for an invalid config
+   * @throws BackendNotInstalledError when no checkpointer was given and `@kcl/checkpoint-dynamodb` is not installed
+   * @throws WorkerStateError when called twice or after `shutdown()`
+   */
+  start(): Promise<void> {
+    if (this.stateValue !== 'new') {
+      return Promise.reject(
+        new WorkerStateError(`Worker.start() called while the worker is ${this.stateValue}; create a new Worker to start again`),
+      );
+    }
+    this.stateValue = 'starting';
+    const promise = this.doStart().then(
+      () => {
+        this.stateValue = 'running';
+      },
+      async (error: unknown) => {
+        await this.releaseResources();
+        this.run = undefined;
+        this.stateValue = this.shutdownPromise ? 'stopped' : 'new';
+        throw error;
+      },
+    );
+    this.startPromise = promise;
+    return promise;
+  }
+
+  /**
+   * Graceful shutdown: stops taking leases, lets every consumer finish its batch and shut its processor down with
+   * REQUESTED (a last checkpoint is possible), releases the leases so other workers take them at once, then shuts
+   * monitoring down and closes what the worker created. Bounded by `config.shutdownGraceMillis`: consumers still
+   * running after it are abandoned (their leases expire after the failover time). Calling it again returns the same
+   * promise. Never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.doShutdown().catch((error: unknown) => {
+      this.config.logger?.error('worker shutdown failed', { error });
+    });
+    return this.shutdownPromise;
+  }
+
+  private assertNotStarted(method: string): void {
+    if (this.stateValue !== 'new') throw new WorkerStateError(`Worker.${method}() must be called before start()`);
+  }
+
+  private async doStart(): Promise<void> {
+    const config = this.config;
+    if (typeof (config as { validate?: unknown }).validate === 'function') config.validate();
+    const logger = config.logger.child({ workerId: config.workerId });
+    const monitoring: MonitoringService = config.monitoringService;
+    const clock = this.options.clock ?? systemMonotonicClock;
+    const lifecycle = new AbortController();
+    const shutdownController = new AbortController();
+
+    const ownsKinesis = this.kinesis === undefined;
+    const kinesis = this.kinesis ?? createKinesisClient(config);
+    const run: RunningParts = {
+      logger,
+      monitoring,
+      kinesis,
+      ownsKinesis,
+      checkpointer: undefined,
+      ownsCheckpointer: false,
+      lifecycle,
+      shutdownController,
+      monitoringInitialised: false,
+    };
+    this.run = run;
+
+    if (this.checkpointer) {
+      run.checkpointer = this.checkpointer;
+    } else {
+      const load = this.options.loadCheckpointer ?? createDynamoCheckpointerLoader();
+      run.checkpointer = await load(config);
+      run.ownsCheckpointer = true;
+    }
+    const checkpointer = run.checkpointer;
+
+    logger.info('worker starting', { streamName: config.streamName, applicationName: config.applicationName });
+    await monitoring.init(config.applicationName, config.streamName, config.workerId);
+    run.monitoringInitialised = true;
+    await checkpointer.init();
+    await monitoring.start();
+
+    const registry = new ShardRegistry();
+    const shardSync = new ShardSync({ kinesis, streamName: config.streamName, registry, logger });
+    await retry((_attempt, signal) => shardSync.sync(signal), {
+      retries: START_SYNC_RETRIES,
+      minDelayMs: Math.min(200, config.taskBackoffTimeMillis),
+      maxDelayMs: Math.max(200, config.taskBackoffTimeMillis),
+      signal: lifecycle.signal,
+      operation: `ListShards(${config.streamName})`,
+    });
+
+    const coordinator = new LeaseCoordinator({
+      checkpointer,
+      config,
+      registry,
+      logger,
+      monitoring,
+      clock,
+      listener: {
+        leaseAcquired: (handle) => runner.start(handle),
+        leaseLost: (shardId, reason) => this.emitSafely('leaseLost', { shardId, reason }),
+        error: (error, context) => this.emitSafely('error', { error, ...context }),
+      },
+    });
+    const shardSyncTask = new PeriodicTask({
+      run: async () => {
+        const added = await shardSync.sync(lifecycle.signal);
+        if (added.length > 0) coordinator.triggerTakePass();
+      },
+      intervalMillis: () => jittered(config.shardSyncIntervalMillis, 0.5, 1.5),
+      onError: (error) => {
+        if (lifecycle.signal.aborted) return;
+        logger.warn('shard sync failed; retrying at the next interval', { error });
+        this.emitSafely('error', { error, operation: 'shardSync' });
+      },
+    });
+    const runner = new ShardConsumerRunner({
+      config,
+      kinesis,
+      checkpointer,
+      monitoring,
+      logger,
+      processorFactory: this.factory,
+      consumerFactory: this.options.shardConsumerFactory ?? defaultShardConsumerFactory,
+      coordinator,
+      registry,
+      shutdownSignal: shutdownController.signal,
+      emit: (event, payload) => this.emitSafely(event, payload),
+      onShardEndWithoutChildren: () => shardSyncTask.trigger(),
+    });
+    run.coordinator = coordinator;
+    run.runner = runner;
+    run.shardSyncTask = shardSyncTask;
+
+    await coordinator.start();
+    shardSyncTask.start();
+    logger.info('worker started', { leases: this.heldShards() });
+  }
+
+  private async doShutdown(): Promise<void> {
+    if (this.stateValue === 'new' || this.stateValue === 'stopped') {
+      this.stateValue = 'stopped';
+      this.emitSafely('shutdown', {});
+      return;
+    }
+    if (this.stateValue === 'starting') {
+      try {
+        await this.startPromise;
+      } catch {
+        this.stateValue = 'stopped';
+        this.emitSafely('shutdown', {});
+        return;
+      }
+    }
+    this.stateValue = 'shuttingDown';
+    const run = this.run;
+    if (!run?.coordinator || !run.runner || !run.shardSyncTask) {
+      await this.releaseResources();
+      this.stateValue = 'stopped';
+      this.emitSafely('shutdown', {});
+      return;
+    }
+    const { logger, coordinator, runner, shardSyncTask } = run;
+    const graceMillis = this.config.shutdownGraceMillis ?? DEFAULT_SHUTDOWN_GRACE_MILLIS;
+    const deadline = Date.now() + graceMillis;
+    const left = (): number => Math.max(0, deadline - Date.now());
+    logger.info('worker shutting down', { leases: this.heldShards(), graceMillis });
+
+    // 1. No new leases, no more shard syncs.
+    run.lifecycle.abort();
+    await settleWithin(Promise.all([shardSyncTask.stop(), coordinator.stopAcquiring()]), left());
+    // 2. Consumers finish their batch, shut their processors down (REQUESTED) and release their leases.
+    run.shutdownController.abort();
+    const stillRunning = await runner.waitAll(left());
+    if (stillRunning.length > 0) {
+      logger.warn('shutdown grace period over: abandoning leases whose consumers are still running (they expire)', {
+        shards: stillRunning,
+        graceMillis,
+      });
+      for (const shardId of stillRunning) coordinator.abandon(shardId);
+    }
+    // 3. Leases without a running consumer (if any) are released too; then renewals stop.
+    for (const handle of coordinator.heldLeases()) {
+      if (handle.state === 'active' && !stillRunning.includes(handle.shardId)) {
+        await settleWithin(coordinator.release(handle.shardId, 'released'), left());
+      }
+    }
+    coordinator.stopRenewing();
+    await this.releaseResources();
+    this.stateValue = 'stopped';
+    logger.info('worker stopped');
+    this.emitSafely('shutdown', {});
+  }
+
+  /** Shuts monitoring down and closes what the worker created. Never throws. */
+  private async releaseResources(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    run.lifecycle.abort();
+    run.shutdownController.abort();
+    // Not awaited: a pass stuck on an unresponsive store must not block this; stop() takes effect at once.
+    void run.shardSyncTask?.stop();
+    void run.coordinator?.stopAcquiring();
+    run.coordinator?.stopRenewing();
+    if (run.monitoringInitialised) {
+      run.monitoringInitialised = false;
+      await guarded(run.logger, 'monitoring.shutdown', () => run.monitoring.shutdown());
+    }
+    if (run.ownsCheckpointer && run.checkpointer) {
+      const checkpointer = run.checkpointer;
+      run.ownsCheckpointer = false;
+      await guarded(run.logger, 'checkpointer.close', () => settleWithin(checkpointer.close(), CLOSE_TIMEOUT_MILLIS));
+    }
+    if (run.ownsKinesis) {
+      run.ownsKinesis = false;
+      await guarded(run.logger, 'kinesis.destroy', () => run.kinesis.destroy());
+    }
+  }
+}
+
+/**
+ * Grace period used when the config has no `shutdownGraceMillis` (configs built before that option existed).
+ * The config's own default is 30000 ms.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MILLIS = 30_000;
+
+/** Upper bound on closing a checkpointer the worker created. */
+const CLOSE_TIMEOUT_MILLIS = 5_000;
+
+interface RunningParts {
+  logger: Logger;
+  monitoring: MonitoringService;
+  kinesis: KinesisClient;
+  ownsKinesis: boolean;
+  checkpointer: Checkpointer | undefined;
+  ownsCheckpointer: boolean;
+  lifecycle: AbortController;
+  shutdownController: AbortController;
+  monitoringInitialised: boolean;
+  /** Set once start() got that far. */
+  coordinator?: LeaseCoordinator;
+  runner?: ShardConsumerRunner;
+  shardSyncTask?: PeriodicTask;
+}
+
+/** Waits for `promise` at most `millis`; never rejects. Returns true if it settled in time. */
+async function settleWithin(promise: Promise<unknown>, millis: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, millis));
+  });
+  const result = await Promise.race([settled, timeout]);
+  if (timer) clearTimeout(timer);
+  return result;
+}
+
+async function guarded(logger: Logger, operation: string, fn: () => unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    logger.warn(`${operation} failed during shutdown`, { error, code: isKclError(error) ? error.code : undefined });
+  }
+}

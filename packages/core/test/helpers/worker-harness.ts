@@ -1,0 +1,269 @@
+/** Shared pieces of worker and lease-engine tests: kinesalite, short-timed configs, fault-injecting store, waits. */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { createTestStream, localKinesisClient, startKinesalite } from '@kcl/testbed';
+import type { LocalServer } from '@kcl/testbed';
+import type { Checkpointer } from '../../src/checkpoint/checkpointer';
+import type { ShardStatus } from '../../src/checkpoint/shard-status';
+import { InitialPositionInStream } from '../../src/config/initial-position';
+import { KinesisClientLibConfig } from '../../src/config/kcl-config';
+import { LeaseStoreUnavailableError } from '../../src/errors';
+import type { MonitoringService } from '../../src/metrics/monitoring-service';
+import type {
+  InitializationInput,
+  ProcessRecordsInput,
+  RecordProcessor,
+  RecordProcessorFactory,
+  ShutdownInput,
+} from '../../src/processor/record-processor';
+import type { ShutdownReason } from '../../src/processor/shutdown-reason';
+import { InMemoryCheckpointer, InMemoryLeaseTable } from '../../src/testing';
+import { Worker, type WorkerOptions } from '../../src/worker/worker';
+import type { WorkerEvents } from '../../src/worker/worker-events';
+import { RecordingLogger } from './consumer-recorders';
+
+export { createTestStream };
+
+export interface KinesaliteFixture {
+  server: LocalServer;
+  kinesis: KinesisClient;
+  stop(): Promise<void>;
+}
+
+export async function startKinesaliteFixture(): Promise<KinesaliteFixture> {
+  const server = await startKinesalite({ shardLimit: 1000 });
+  const kinesis = localKinesisClient(server.endpoint);
+  return {
+    server,
+    kinesis,
+    async stop() {
+      kinesis.destroy();
+      await server.stop();
+    },
+  };
+}
+
+/** Lease timings used by the engine tests. */
+export const FAST = { failoverTimeMillis: 600, leaseRefreshPeriodMillis: 150 } as const;
+
+/** A config with short timings: failover 600 ms, refresh 150 ms, shard sync 400 ms, TRIM_HORIZON, recording logger. */
+export function workerConfig(
+  streamName: string,
+  workerId: string,
+  overrides: { failover?: number; refresh?: number; shardSync?: number; grace?: number } = {},
+): KinesisClientLibConfig {
+  return new KinesisClientLibConfig('worker-test', streamName, 'us-east-1', workerId)
+    .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
+    .withFailoverTimeMillis(overrides.failover ?? FAST.failoverTimeMillis)
+    .withLeaseRefreshPeriodMillis(overrides.refresh ?? FAST.leaseRefreshPeriodMillis)
+    .withShardSyncIntervalMillis(overrides.shardSync ?? 400)
+    .withIdleTimeBetweenReadsInMillis(50)
+    .withTaskBackoffTimeMillis(50)
+    .withMaxRetryCount(2)
+    .withShutdownGraceMillis(overrides.grace ?? 5_000)
+    .withLogger(new RecordingLogger());
+}
+
+export type StoreFault = 'none' | 'unavailable' | 'hang';
+
+/**
+ * Wraps one worker's checkpointer so that only that worker's store fails (the in-memory table's own hooks would hit
+ * every worker sharing it): `unavailable` rejects every call at once, `hang` never answers.
+ */
+export class FaultyCheckpointer implements Checkpointer {
+  fault: StoreFault = 'none';
+  private readonly hung: Array<() => void> = [];
+
+  constructor(readonly inner: Checkpointer) {}
+
+  /** Back to normal; hung calls stay hung (as requests lost by a dead process would). */
+  heal(): void {
+    this.fault = 'none';
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.fault === 'unavailable') throw new LeaseStoreUnavailableError('simulated: store unavailable for this worker');
+    if (this.fault === 'hang') {
+      await new Promise<void>((resolve) => this.hung.push(resolve));
+      throw new LeaseStoreUnavailableError('simulated: request timed out');
+    }
+    return fn();
+  }
+
+  /** Lets hung calls fail (so a test can end without dangling promises). */
+  releaseHung(): void {
+    for (const resolve of this.hung.splice(0)) resolve();
+  }
+
+  init(): Promise<void> {
+    return this.call(() => this.inner.init());
+  }
+  getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+    return this.call(() => this.inner.getLease(shard, newAssignTo));
+  }
+  checkpointSequence(shard: ShardStatus): Promise<void> {
+    return this.call(() => this.inner.checkpointSequence(shard));
+  }
+  fetchCheckpoint(shard: ShardStatus): Promise<void> {
+    return this.call(() => this.inner.fetchCheckpoint(shard));
+  }
+  removeLeaseInfo(shardId: string): Promise<void> {
+    return this.call(() => this.inner.removeLeaseInfo(shardId));
+  }
+  removeLeaseOwner(shardId: string): Promise<void> {
+    return this.call(() => this.inner.removeLeaseOwner(shardId));
+  }
+  getLeaseOwner(shardId: string): Promise<string> {
+    return this.call(() => this.inner.getLeaseOwner(shardId));
+  }
+  listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
+    return this.call(() => this.inner.listActiveWorkers(shardStatus));
+  }
+  claimShard(shard: ShardStatus, claimId: string): Promise<void> {
+    return this.call(() => this.inner.claimShard(shard, claimId));
+  }
+  listLeases(): Promise<ShardStatus[]> {
+    return this.call(() => this.inner.listLeases());
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** A processor that records what it was called with; its checkpoint behaviour is configurable. */
+export class TestProcessor implements RecordProcessor {
+  shardId = '';
+  readonly shutdowns: ShutdownReason[] = [];
+  initialized = false;
+  constructor(
+    private readonly onRecords?: (input: ProcessRecordsInput) => void | Promise<void>,
+    private readonly checkpointOnShutdown = true,
+  ) {}
+  initialize(input: InitializationInput): void {
+    this.shardId = input.shardId;
+    this.initialized = true;
+  }
+  async processRecords(input: ProcessRecordsInput): Promise<void> {
+    await this.onRecords?.(input);
+  }
+  async shutdown(input: ShutdownInput): Promise<void> {
+    this.shutdowns.push(input.shutdownReason);
+    if (this.checkpointOnShutdown && input.shutdownReason !== 3) {
+      try {
+        await input.checkpointer.checkpoint();
+      } catch {
+        // best effort
+      }
+    }
+  }
+}
+
+export class TestProcessorFactory implements RecordProcessorFactory {
+  readonly processors: TestProcessor[] = [];
+  constructor(private readonly make: () => TestProcessor = () => new TestProcessor()) {}
+  createProcessor(): RecordProcessor {
+    const p = this.make();
+    this.processors.push(p);
+    return p;
+  }
+}
+
+/** Collects every event a worker emits, with its time. */
+export class EventLog {
+  readonly events: Array<{ at: number; workerId: string; name: keyof WorkerEvents; payload: unknown }> = [];
+  attach(worker: Worker): this {
+    const names: Array<keyof WorkerEvents> = ['leaseAcquired', 'leaseLost', 'shardEnded', 'processorError', 'error', 'shutdown'];
+    for (const name of names) {
+      worker.on(name, (payload) => {
+        this.events.push({ at: performance.now(), workerId: worker.workerId, name, payload });
+      });
+    }
+    return this;
+  }
+  of<K extends keyof WorkerEvents>(name: K, workerId?: string): Array<WorkerEvents[K] & { at: number; workerId: string }> {
+    return this.events
+      .filter((e) => e.name === name && (workerId === undefined || e.workerId === workerId))
+      .map((e) => ({ ...(e.payload as WorkerEvents[K]), at: e.at, workerId: e.workerId }));
+  }
+}
+
+export interface TestWorker {
+  worker: Worker;
+  store: FaultyCheckpointer;
+  config: KinesisClientLibConfig;
+  logger: RecordingLogger;
+  factory: TestProcessorFactory;
+}
+
+/** Builds a worker on the shared in-memory `table` (through a FaultyCheckpointer) and the given Kinesis client. */
+export function makeWorker(
+  table: InMemoryLeaseTable,
+  kinesis: KinesisClient,
+  config: KinesisClientLibConfig,
+  options: WorkerOptions & { factory?: TestProcessorFactory; events?: EventLog } = {},
+): TestWorker {
+  const store = new FaultyCheckpointer(new InMemoryCheckpointer(table, config));
+  const factory = options.factory ?? new TestProcessorFactory();
+  const worker = new Worker(factory, config, options).withKinesis(kinesis).withCheckpointer(store);
+  options.events?.attach(worker);
+  return { worker, store, config, logger: config.logger as RecordingLogger, factory };
+}
+
+export { InMemoryLeaseTable };
+
+/** Polls `predicate` every 5 ms until it holds; fails after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Collects unhandled rejections while a test file runs. */
+export function trackUnhandledRejections(): { errors: unknown[]; dispose(): void } {
+  const errors: unknown[] = [];
+  const handler = (reason: unknown): void => {
+    errors.push(reason);
+  };
+  process.on('unhandledRejection', handler);
+  return {
+    errors,
+    dispose: () => {
+      process.off('unhandledRejection', handler);
+    },
+  };
+}
+
+/** A MonitoringService that counts lease events. */
+export class CountingMonitoring implements MonitoringService {
+  gained = 0;
+  lost = 0;
+  renewed = 0;
+  initCalls = 0;
+  shutdownCalls = 0;
+  init(): void {
+    this.initCalls += 1;
+  }
+  start(): void {}
+  incrRecordsProcessed(): void {}
+  incrBytesProcessed(): void {}
+  millisBehindLatest(): void {}
+  leaseGained(): void {
+    this.gained += 1;
+  }
+  leaseLost(): void {
+    this.lost += 1;
+  }
+  leaseRenewed(): void {
+    this.renewed += 1;
+  }
+  recordGetRecordsTime(): void {}
+  recordProcessRecordsTime(): void {}
+  shutdown(): void {
+    this.shutdownCalls += 1;
+  }
+}
