@@ -239,9 +239,11 @@ export class LeaseCoordinator {
   drop(shardId: string): void {
     const handle = this.held.get(shardId);
     if (!handle) return;
+    // A consumer that noticed an overdue renewal before the renewer's timer did: still an expiry.
+    const reason: LeaseLostReason = handle.state === 'active' && !handle.isValid() ? 'expired' : 'consumer';
     this.renewer.untrack(shardId);
     this.held.delete(shardId);
-    if (handle.markLost('consumer')) this.reportLost(shardId, 'consumer');
+    if (handle.markLost(reason)) this.reportLost(shardId, reason);
   }
 
   /**

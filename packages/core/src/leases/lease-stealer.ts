@@ -121,8 +121,10 @@ export class LeaseStealer {
   /** Returns the pending shard id while the claim is still outstanding; clears it otherwise. */
   private checkPending(snapshot: LeaseSnapshot): string | undefined {
     const pending = this.pending as PendingClaim;
-    const lease = snapshot.leases.get(pending.shardId);
     const o = this.options;
+    // A read that started before the claim cannot show it; judge only on newer reads (or after the timeout).
+    if (snapshot.readAt <= pending.claimedAt && o.clock() - pending.claimedAt <= o.claimTimeoutMillis) return pending.shardId;
+    const lease = snapshot.leases.get(pending.shardId);
     const done =
       !lease ||
       lease.assignedTo === o.workerId ||

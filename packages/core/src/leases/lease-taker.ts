@@ -11,6 +11,7 @@ import type { MonotonicClock } from './monotonic-clock';
 /** The lease table as read by one pass, with the monotonic time of the read. */
 export interface LeaseSnapshot {
   leases: Map<string, ShardStatus>;
+  /** When the read was sent: the snapshot shows every write that completed before this time. */
   readAt: number;
 }
 
@@ -72,6 +73,7 @@ export class LeaseTaker {
   /** Reads the whole lease table, feeds the observer and remembers the snapshot. */
   async refresh(): Promise<LeaseSnapshot> {
     const { checkpointer, observer, clock } = this.options;
+    const readAt = clock();
     const rows = await checkpointer.listLeases();
     const leases = new Map<string, ShardStatus>();
     for (const row of rows) leases.set(row.id, row);
@@ -80,7 +82,7 @@ export class LeaseTaker {
       for (const id of this.snapshot.leases.keys()) if (!leases.has(id)) observer.forget(id);
     }
     this.trackClaims(leases);
-    this.snapshot = { leases, readAt: clock() };
+    this.snapshot = { leases, readAt };
     return this.snapshot;
   }
 

@@ -99,8 +99,8 @@ export interface FakeConsumerOptions {
   shardLength?: (shardId: string) => number | undefined;
   /** Children reported when a shard ends. */
   childrenOf?: (shardId: string) => ChildShardInfo[];
-  /** Set to true to stop checkpointing (e.g. a worker about to be "killed"). */
-  frozen?: () => boolean;
+  /** Set to true to "kill" the worker: its consumers stop dead (no shutdown call, no checkpoint) and never return. */
+  killed?: () => boolean;
 }
 
 /** The factory to pass as `WorkerOptions.shardConsumerFactory`. */
@@ -129,7 +129,7 @@ class FakeShardConsumer implements ShardConsumer {
     let last = stored === undefined ? 0 : Number(stored);
     const rpc: RecordProcessorCheckpointer = {
       checkpoint: async (seq?: string | null) => {
-        if (options.frozen?.()) return;
+        if (options.killed?.()) await never();
         lease.shard.checkpoint = seq === null ? SHARD_END : (seq ?? String(last));
         await checkpointer.checkpointSequence(lease.shard);
       },
@@ -140,6 +140,7 @@ class FakeShardConsumer implements ShardConsumer {
     await processor.initialize({ shardId, extendedSequenceNumber: stored ? { sequenceNumber: stored } : undefined });
     const length = options.shardLength?.(shardId);
     for (;;) {
+      if (options.killed?.()) await never();
       if (lease.lostSignal.aborted || !lease.isValid()) {
         await safe(() => processor.shutdown({ shutdownReason: ShutdownReason.ZOMBIE, checkpointer: rpc }));
         return finish({ reason: ShutdownReason.ZOMBIE });
@@ -194,6 +195,10 @@ async function safe(fn: () => unknown): Promise<void> {
   } catch {
     // The fake consumer ignores processor failures; the real consumer's retries are tested elsewhere.
   }
+}
+
+function never(): Promise<never> {
+  return new Promise<never>(() => undefined);
 }
 
 function sleep(ms: number): Promise<void> {
