@@ -1,0 +1,165 @@
+/** Lease validity, renewal, loss and hand-off requests (LeaseRenewer + HeldLease) on the in-memory lease store. */
+import { createShardStatus, type ShardStatus } from '../src/checkpoint/shard-status';
+import { LeaseLostError, LeaseStoreUnavailableError } from '../src/errors';
+import { HeldLease, type LeaseLostReason } from '../src/leases/held-lease';
+import { LeaseRenewer } from '../src/leases/lease-renewer';
+import { computeLeaseTiming } from '../src/leases/lease-timing';
+import { InMemoryCheckpointer, InMemoryLeaseTable } from '../src/testing';
+import { RecordingLogger } from './helpers/consumer-recorders';
+import { CountingMonitoring, waitFor } from './helpers/worker-harness';
+
+const F = 500;
+const R = 100;
+
+describe('computeLeaseTiming', () => {
+  test('validity = failover - 20 %, renewals at least twice per validity window', () => {
+    expect(computeLeaseTiming(10_000, 5_000)).toEqual({
+      failoverTimeMillis: 10_000,
+      safetyMarginMillis: 2_000,
+      validityMillis: 8_000,
+      renewIntervalMillis: 4_000,
+      renewRetryMillis: 1_000,
+      takeIntervalMillis: 5_000,
+    });
+    expect(computeLeaseTiming(600, 150)).toMatchObject({ validityMillis: 480, renewIntervalMillis: 150, renewRetryMillis: 37 });
+    const t = computeLeaseTiming(1_000, 990);
+    expect(t.renewIntervalMillis).toBe(400);
+    expect(t.validityMillis).toBeLessThan(1_000);
+  });
+});
+
+describe('HeldLease', () => {
+  test('is valid while the last renewal STARTED less than the validity window ago, on the injected clock', () => {
+    let now = 1_000;
+    const shard = createShardStatus('s', { assignedTo: 'me', leaseToken: 't', leaseCounter: 1 });
+    const handle = new HeldLease(shard, 1_000, 400, () => now, 'me');
+    now = 1_399;
+    expect(handle.isValid()).toBe(true);
+    expect(handle.millisUntilInvalid()).toBe(1);
+    now = 1_400;
+    expect(handle.isValid()).toBe(false);
+    // A renewal that started at 1300 (even if it answered later) extends validity from 1300.
+    handle.applyRenewal({ ...shard, leaseCounter: 2 }, 1_300, 'me');
+    expect(handle.isValid()).toBe(true);
+    expect(handle.shard.leaseCounter).toBe(2);
+    now = 1_700;
+    expect(handle.isValid()).toBe(false);
+  });
+
+  test('markLost aborts the lost signal once with a LeaseLostError', () => {
+    const handle = new HeldLease(createShardStatus('s'), 0, 400, () => 0, 'me');
+    expect(handle.markLost('taken')).toBe(true);
+    expect(handle.markLost('expired')).toBe(false);
+    expect(handle.lostSignal.aborted).toBe(true);
+    expect(handle.lostSignal.reason).toBeInstanceOf(LeaseLostError);
+    expect(handle.reason).toBe('taken');
+    expect(handle.isValid()).toBe(false);
+  });
+});
+
+describe('LeaseRenewer', () => {
+  interface Setup {
+    table: InMemoryLeaseTable;
+    store: InMemoryCheckpointer;
+    handle: HeldLease;
+    renewer: LeaseRenewer;
+    lost: Array<{ reason: LeaseLostReason; at: number }>;
+    errors: unknown[];
+    monitoring: CountingMonitoring;
+  }
+  const running: LeaseRenewer[] = [];
+  afterEach(() => {
+    for (const r of running.splice(0)) r.stopAll();
+  });
+
+  async function setup(): Promise<Setup> {
+    const table = new InMemoryLeaseTable();
+    const store = new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F });
+    const shard = createShardStatus('shard-1');
+    const startedAt = performance.now();
+    await store.getLease(shard, 'me');
+    const timing = computeLeaseTiming(F, R);
+    const handle = new HeldLease(shard, startedAt, timing.validityMillis, () => performance.now(), 'me');
+    const lost: Setup['lost'] = [];
+    const errors: unknown[] = [];
+    const monitoring = new CountingMonitoring();
+    const renewer = new LeaseRenewer({
+      checkpointer: store,
+      workerId: 'me',
+      timing,
+      clock: () => performance.now(),
+      logger: new RecordingLogger(),
+      monitoring,
+      onLost: (_h, reason) => lost.push({ reason, at: performance.now() }),
+      onError: (error) => errors.push(error),
+    });
+    running.push(renewer);
+    renewer.track(handle);
+    return { table, store, handle, renewer, lost, errors, monitoring };
+  }
+
+  test('renews every interval, keeps the lease valid and never overwrites the consumer’s checkpoint fields', async () => {
+    const { table, handle, monitoring } = await setup();
+    handle.shard.checkpoint = '12345'; // set by the consumer, not yet written
+    await new Promise((r) => setTimeout(r, 5 * R + 50));
+    expect(handle.isValid()).toBe(true);
+    expect(monitoring.renewed).toBeGreaterThanOrEqual(3);
+    expect(table.get('shard-1')!.leaseCounter).toBe(1 + monitoring.renewed);
+    expect(handle.shard.leaseCounter).toBe(table.get('shard-1')!.leaseCounter);
+    expect(handle.shard.checkpoint).toBe('12345');
+  });
+
+  test('a renewal that finds another owner loses the lease at once (taken)', async () => {
+    const { table, handle, lost } = await setup();
+    const thief = new InMemoryCheckpointer(table, { workerId: 'thief' });
+    const stored = table.get('shard-1') as ShardStatus;
+    await thief.getLease(stored, 'thief');
+    const t0 = performance.now();
+    await waitFor(() => handle.lostSignal.aborted, 'lost signal', 2_000);
+    expect(performance.now() - t0).toBeLessThan(R + 100);
+    expect(lost.map((l) => l.reason)).toEqual(['taken']);
+    expect(handle.lostSignal.reason).toBeInstanceOf(LeaseLostError);
+  });
+
+  test('a store that stops answering: the lease is given up when the validity window closes, before the failover time', async () => {
+    const { table, handle, lost } = await setup();
+    await new Promise((r) => setTimeout(r, R + 20)); // one renewal done
+    table.pause();
+    const pausedAt = performance.now();
+    await waitFor(() => handle.lostSignal.aborted, 'lost signal', 2_000);
+    const lostAt = lost[0]!.at;
+    expect(lost.map((l) => l.reason)).toEqual(['expired']);
+    // Lost within validity (0.8 F) of the last renewal start, which was at most one interval before the pause.
+    expect(lostAt - pausedAt).toBeLessThan(0.8 * F + 30);
+    expect(lostAt - pausedAt).toBeGreaterThan(0.8 * F - R - 30);
+    table.resume();
+  });
+
+  test('transient failures are retried; the lease survives when the store recovers in time', async () => {
+    const { table, handle, errors, lost } = await setup();
+    table.failNext('getLease', new LeaseStoreUnavailableError('blip'), { times: 2 });
+    await new Promise((r) => setTimeout(r, 3 * R));
+    expect(errors).toHaveLength(2);
+    expect(lost).toEqual([]);
+    expect(handle.isValid()).toBe(true);
+  });
+
+  test('a claim by another worker seen on renewal requests a hand-off', async () => {
+    const { table, handle } = await setup();
+    expect(handle.handoffRequested).toBe(false);
+    const claimer = new InMemoryCheckpointer(table, { workerId: 'claimer' });
+    await claimer.claimShard(table.get('shard-1') as ShardStatus, 'claimer');
+    await waitFor(() => handle.handoffRequested, 'hand-off request', 1_000);
+    expect(handle.shard.claimRequest).toBe('claimer');
+    expect(handle.isValid()).toBe(true);
+  });
+
+  test('untrack stops renewing', async () => {
+    const { table, renewer } = await setup();
+    renewer.untrack('shard-1');
+    const counter = table.get('shard-1')!.leaseCounter;
+    await new Promise((r) => setTimeout(r, 3 * R));
+    expect(table.get('shard-1')!.leaseCounter).toBe(counter);
+    expect(renewer.trackedIds()).toEqual([]);
+  });
+});
