@@ -1,0 +1,165 @@
+/**
+ * Workers with the real polling consumer against kinesalite, sharing one in-memory lease table: start-up latency,
+ * exclusivity while workers come and go, at-least-once in-order delivery, hand-over and stealing without duplicates.
+ */
+import { ShutdownReason } from '../src/processor/shutdown-reason';
+import {
+  createTestStream,
+  delay,
+  EventLog,
+  InMemoryLeaseTable,
+  makeWorker,
+  startKinesaliteFixture,
+  trackUnhandledRejections,
+  waitFor,
+  workerConfig,
+  type KinesaliteFixture,
+  type TestWorker,
+} from './helpers/worker-harness';
+import { LedgerProcessorFactory, Producer, RecordLedger, type LedgerProcessorOptions } from './helpers/worker-processor';
+
+let fx: KinesaliteFixture;
+const rejections = trackUnhandledRejections();
+const workers: TestWorker[] = [];
+
+beforeAll(async () => {
+  fx = await startKinesaliteFixture();
+});
+afterEach(async () => {
+  for (const w of workers.splice(0)) {
+    w.store.heal();
+    w.store.releaseHung();
+    await w.worker.shutdown();
+  }
+  expect(rejections.errors).toEqual([]);
+});
+afterAll(async () => {
+  await fx.stop();
+  rejections.dispose();
+});
+
+function worker(
+  stream: string,
+  table: InMemoryLeaseTable,
+  id: string,
+  ledger: RecordLedger,
+  options: { events?: EventLog; stealing?: boolean; processor?: LedgerProcessorOptions } = {},
+): TestWorker {
+  let config = workerConfig(stream, id);
+  if (options.stealing) config = config.withLeaseStealing(true).withLeaseStealingIntervalMillis(200).withLeaseSyncingIntervalMillis(1_000);
+  const factory = new LedgerProcessorFactory(id, ledger, options.processor);
+  const w = makeWorker(table, fx.kinesis, config, { factory: factory as never, ...(options.events ? { events: options.events } : {}) });
+  workers.push(w);
+  return w;
+}
+
+function expectAllDelivered(ledger: RecordLedger, producer: Producer): void {
+  const got = ledger.payloads();
+  const missing = producer.produced.filter((p) => !got.has(p));
+  expect(missing).toEqual([]);
+  expect(ledger.orderViolations()).toEqual([]);
+  expect(ledger.overlappingBatches()).toEqual([]);
+}
+
+test('cold start: the first record reaches the processor quickly and every record follows', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const producer = new Producer(fx.kinesis, stream);
+  await producer.put(200);
+  const ledger = new RecordLedger();
+  const w = worker(stream, new InMemoryLeaseTable(), 'w1', ledger);
+  const t0 = performance.now();
+  await w.worker.start();
+  expect(w.worker.heldShards()).toHaveLength(4);
+  await waitFor(() => ledger.records.length > 0, 'first record');
+  const firstRecordMillis = performance.now() - t0;
+  // go-kcl needs 30-90 s for its first lease; here it is typically well under a second on a local emulator.
+  expect(firstRecordMillis).toBeLessThan(5_000);
+  await waitFor(() => ledger.payloads().size === 200, 'every record');
+  expectAllDelivered(ledger, producer);
+  expect(ledger.duplicates()).toEqual([]);
+});
+
+test('three workers come and go on a 4-shard stream: one owner per shard at a time, every record at least once, in order', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new RecordLedger();
+  const producer = new Producer(fx.kinesis, stream);
+  producer.start(10, 30);
+  const a = worker(stream, table, 'a', ledger, { stealing: true });
+  const b = worker(stream, table, 'b', ledger, { stealing: true });
+  const c = worker(stream, table, 'c', ledger, { stealing: true });
+  await a.worker.start();
+  await delay(300);
+  await b.worker.start();
+  await c.worker.start();
+  // Stealing spreads the leases: 2/1/1.
+  await waitFor(() => [a, b, c].every((w) => w.worker.heldShards().length >= 1), 'every worker holding a lease', 10_000);
+  await delay(300);
+  await b.worker.shutdown(); // graceful: its leases move at once
+  await delay(300);
+  c.store.fault = 'hang'; // c's store stops answering: c gives its shards up, a takes them after the failover time
+  await waitFor(() => a.worker.heldShards().length === 4, 'a holding every shard', 10_000);
+  await delay(300);
+  await producer.stop();
+  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+
+  expectAllDelivered(ledger, producer);
+  const zombies = ledger.shutdowns.filter((s) => s.workerId === 'c' && s.reason === ShutdownReason.ZOMBIE);
+  expect(zombies.length).toBeGreaterThanOrEqual(1);
+  expect(ledger.shutdowns.filter((s) => s.workerId === 'b').every((s) => s.reason === ShutdownReason.REQUESTED)).toBe(true);
+});
+
+test('graceful shutdown with a checkpointing processor: the next worker continues without a single duplicate', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new RecordLedger();
+  const events = new EventLog();
+  const producer = new Producer(fx.kinesis, stream);
+  producer.start(10, 30);
+  const a = worker(stream, table, 'a', ledger, { events });
+  await a.worker.start();
+  const b = worker(stream, table, 'b', ledger, { events });
+  await b.worker.start();
+  await waitFor(() => ledger.records.length >= 100, 'a delivering');
+  await a.worker.shutdown();
+  const releasedAt = performance.now();
+  await waitFor(() => b.worker.heldShards().length === 4, 'b holding every shard', 3_000);
+  expect(Math.max(...events.of('leaseAcquired', 'b').map((e) => e.at)) - releasedAt).toBeLessThan(500);
+  await delay(300);
+  await producer.stop();
+  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+
+  expectAllDelivered(ledger, producer);
+  expect(ledger.duplicates()).toEqual([]);
+  expect(new Set(ledger.records.map((r) => r.workerId))).toEqual(new Set(['a', 'b']));
+});
+
+test('lease stealing moves leases one claim at a time; the owner checkpoints before letting go, so nothing repeats', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new RecordLedger();
+  const events = new EventLog();
+  const producer = new Producer(fx.kinesis, stream);
+  producer.start(10, 30);
+  const a = worker(stream, table, 'a', ledger, { events, stealing: true });
+  await a.worker.start();
+  await waitFor(() => ledger.records.length >= 50, 'a delivering');
+  let maxOutstanding = 0;
+  const sampler = setInterval(() => {
+    const n = table.list().filter((l) => l.claimRequest === 'b' && l.assignedTo !== 'b').length;
+    maxOutstanding = Math.max(maxOutstanding, n);
+  }, 3);
+  const b = worker(stream, table, 'b', ledger, { events, stealing: true });
+  await b.worker.start();
+  await waitFor(() => b.worker.heldShards().length === 2, 'b at its fair share', 10_000);
+  clearInterval(sampler);
+  await delay(300);
+  await producer.stop();
+  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+
+  expect(maxOutstanding).toBe(1);
+  expect(events.of('leaseLost', 'a').map((e) => e.reason)).toEqual(['handoff', 'handoff']);
+  expect(ledger.shutdowns.filter((s) => s.workerId === 'a').map((s) => s.reason)).toEqual([ShutdownReason.REQUESTED, ShutdownReason.REQUESTED]);
+  expectAllDelivered(ledger, producer);
+  expect(ledger.duplicates()).toEqual([]);
+});
