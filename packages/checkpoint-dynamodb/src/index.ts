@@ -1,1 +1,3 @@
-export {};
+export { DynamoCheckpoint } from './dynamo-checkpoint';
+export type { BillingMode, DynamoCheckpointOptions } from './options';
+export { LeaseAttributes } from './lease-item';

@@ -1,0 +1,122 @@
+/**
+ * The conditional writes of the lease protocol. Each lease transition is exactly one UpdateItem whose condition
+ * encodes the safety rule of the Checkpointer contract; nothing is read first to decide.
+ *
+ * | transition | condition                                                                                   |
+ * |------------|---------------------------------------------------------------------------------------------|
+ * | take       | row absent (observed counter 0), or counter = observed (absent counter = 0) and not SHARD_END |
+ * | renew      | AssignedTo = me AND LeaseToken = my token                                                    |
+ * | checkpoint | AssignedTo = me AND LeaseToken = my token                                                    |
+ * | release    | AssignedTo = me                                                                             |
+ * | claim      | AssignedTo = observed owner AND no ClaimRequest AND not SHARD_END                           |
+ */
+import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { SHARD_END } from '@kcl/core';
+import type { ShardStatus } from '@kcl/core';
+import { ExpressionBuilder } from './expression-builder';
+import { formatLeaseTimeout, LeaseAttributes as A } from './lease-item';
+
+type Write = UpdateItemCommandInput & { ConditionExpression: string; UpdateExpression: string };
+
+function base(
+  tableName: string,
+  shardId: string,
+  b: ExpressionBuilder,
+  condition: string,
+  update: string,
+  returnValues: 'ALL_NEW' | 'NONE' = 'ALL_NEW',
+): Write {
+  return {
+    TableName: tableName,
+    Key: { [A.shardId]: { S: shardId } },
+    ConditionExpression: condition,
+    UpdateExpression: update,
+    ...b.attributes(),
+    ReturnValues: returnValues,
+    // Real DynamoDB returns the current row with a failed condition; emulators that do not are handled by the caller.
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
+}
+
+function notShardEnd(b: ExpressionBuilder): string {
+  const cp = b.name(A.checkpoint);
+  return `(attribute_not_exists(${cp}) OR ${cp} <> ${b.string(SHARD_END)})`;
+}
+
+function incrementCounter(b: ExpressionBuilder): string {
+  const counter = b.name(A.leaseCounter);
+  return `${counter} = if_not_exists(${counter}, ${b.number(0)}) + ${b.number(1)}`;
+}
+
+/** Take: sets owner and a new token, increments the counter, clears ClaimRequest, creates the row if absent. */
+export function takeWrite(tableName: string, shard: ShardStatus, owner: string, token: string, leaseTimeout: Date): Write {
+  const b = new ExpressionBuilder();
+  const counter = b.name(A.leaseCounter);
+  const observed = shard.leaseCounter;
+  const counterMatches =
+    observed === 0 ? `(attribute_not_exists(${counter}) OR ${counter} = ${b.number(0)})` : `${counter} = ${b.number(observed)}`;
+  const held = `${counterMatches} AND ${notShardEnd(b)}`;
+  const condition = observed === 0 ? `attribute_not_exists(${b.name(A.shardId)}) OR (${held})` : held;
+
+  const sets = [
+    `${b.name(A.assignedTo)} = ${b.string(owner)}`,
+    `${b.name(A.leaseToken)} = ${b.string(token)}`,
+    `${b.name(A.leaseTimeout)} = ${b.string(formatLeaseTimeout(leaseTimeout))}`,
+    incrementCounter(b),
+  ];
+  const parents = shard.parentShardIds.length > 0 ? shard.parentShardIds : shard.parentShardId ? [shard.parentShardId] : [];
+  const first = parents[0];
+  if (first !== undefined) {
+    const parent = b.name(A.parentShardId);
+    const allParents = b.name(A.parentShardIds);
+    sets.push(`${parent} = if_not_exists(${parent}, ${b.string(first)})`);
+    sets.push(`${allParents} = if_not_exists(${allParents}, ${b.value({ L: parents.map((id) => ({ S: id })) })})`);
+  }
+  return base(tableName, shard.id, b, condition, `SET ${sets.join(', ')} REMOVE ${b.name(A.claimRequest)}`);
+}
+
+function heldBy(b: ExpressionBuilder, owner: string, token: string): string {
+  return `${b.name(A.assignedTo)} = ${b.string(owner)} AND ${b.name(A.leaseToken)} = ${b.string(token)}`;
+}
+
+/** Renew: refreshes LeaseTimeout and increments the counter; owner, token and everything else unchanged. */
+export function renewWrite(tableName: string, shardId: string, owner: string, token: string, leaseTimeout: Date): Write {
+  const b = new ExpressionBuilder();
+  const condition = heldBy(b, owner, token);
+  const update = `SET ${b.name(A.leaseTimeout)} = ${b.string(formatLeaseTimeout(leaseTimeout))}, ${incrementCounter(b)}`;
+  return base(tableName, shardId, b, condition, update);
+}
+
+/** Checkpoint: writes Checkpoint and SubSequenceNumber (removed when undefined); the counter is unchanged. */
+export function checkpointWrite(
+  tableName: string,
+  shardId: string,
+  owner: string,
+  token: string,
+  checkpoint: string,
+  subSequenceNumber: number | undefined,
+): Write {
+  const b = new ExpressionBuilder();
+  const condition = heldBy(b, owner, token);
+  const sub = b.name(A.subSequenceNumber);
+  const update =
+    `SET ${b.name(A.checkpoint)} = ${b.string(checkpoint)}` +
+    (subSequenceNumber === undefined ? ` REMOVE ${sub}` : `, ${sub} = ${b.number(subSequenceNumber)}`);
+  return base(tableName, shardId, b, condition, update, 'NONE');
+}
+
+/** Release: removes owner, token and LeaseTimeout, increments the counter; keeps checkpoint and ClaimRequest. */
+export function releaseWrite(tableName: string, shardId: string, owner: string): Write {
+  const b = new ExpressionBuilder();
+  const condition = `${b.name(A.assignedTo)} = ${b.string(owner)}`;
+  const update = `SET ${incrementCounter(b)} REMOVE ${b.name(A.assignedTo)}, ${b.name(A.leaseToken)}, ${b.name(A.leaseTimeout)}`;
+  return base(tableName, shardId, b, condition, update, 'NONE');
+}
+
+/** Claim: sets ClaimRequest; owner and counter unchanged. (A row whose AssignedTo matches exists.) */
+export function claimWrite(tableName: string, shardId: string, observedOwner: string, claimId: string): Write {
+  const b = new ExpressionBuilder();
+  const claim = b.name(A.claimRequest);
+  const condition = `${b.name(A.assignedTo)} = ${b.string(observedOwner)} AND attribute_not_exists(${claim}) AND ${notShardEnd(b)}`;
+  return base(tableName, shardId, b, condition, `SET ${claim} = ${b.string(claimId)}`);
+}

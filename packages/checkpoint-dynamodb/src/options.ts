@@ -1,0 +1,96 @@
+import { ConfigError } from '@kcl/core';
+
+/** Billing mode of a lease table created by {@link DynamoCheckpoint}. */
+export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
+
+/** Options of {@link DynamoCheckpoint} (second constructor argument). Every field is optional. */
+export interface DynamoCheckpointOptions {
+  /**
+   * Create the lease table at `init()` when it does not exist. When false, a missing table is an error.
+   * @defaultValue true
+   */
+  createTable?: boolean;
+  /**
+   * Billing mode of a table created by `init()` (an existing table is used as it is).
+   * @defaultValue 'PAY_PER_REQUEST' (on-demand)
+   */
+  billingMode?: BillingMode;
+  /**
+   * Read capacity units of a created table; only with `billingMode: 'PROVISIONED'`. Integer >= 1.
+   * @defaultValue 10
+   */
+  readCapacityUnits?: number;
+  /**
+   * Write capacity units of a created table; only with `billingMode: 'PROVISIONED'`. Integer >= 1.
+   * @defaultValue 10
+   */
+  writeCapacityUnits?: number;
+  /**
+   * How long `init()` waits for the table to become ACTIVE (after creating it or finding it CREATING/UPDATING).
+   * @defaultValue 120000 (2 minutes)
+   */
+  tableActiveTimeoutMillis?: number;
+  /**
+   * Attempts per DynamoDB call, including the first, for a client this package creates (the SDK's standard retry
+   * strategy with exponential back-off and jitter retries throttling, 5xx and network errors). An injected client
+   * keeps its own setting. Integer 1-20.
+   * @defaultValue 3
+   */
+  maxAttempts?: number;
+  /**
+   * TCP connect timeout of a client this package creates, in milliseconds (0 = none).
+   * @defaultValue 3000
+   */
+  connectionTimeoutMillis?: number;
+  /**
+   * Per-request socket timeout of a client this package creates, in milliseconds (0 = none).
+   * @defaultValue 10000
+   */
+  requestTimeoutMillis?: number;
+  /**
+   * Page size (Scan `Limit`) used when listing leases. Every page is read; a smaller page only means more requests.
+   * Undefined lets DynamoDB fill pages up to 1 MB.
+   * @defaultValue undefined
+   */
+  scanPageSize?: number;
+}
+
+/** Options with defaults applied. */
+export type ResolvedOptions = Required<Omit<DynamoCheckpointOptions, 'scanPageSize'>> & { scanPageSize: number | undefined };
+
+/** Applies defaults and checks every value; throws {@link ConfigError} naming the option. */
+export function resolveOptions(options: DynamoCheckpointOptions): ResolvedOptions {
+  const billingMode = options.billingMode ?? 'PAY_PER_REQUEST';
+  if (billingMode !== 'PAY_PER_REQUEST' && billingMode !== 'PROVISIONED') {
+    throw new ConfigError('billingMode', billingMode, "'PAY_PER_REQUEST' or 'PROVISIONED'");
+  }
+  if (billingMode === 'PAY_PER_REQUEST') {
+    for (const name of ['readCapacityUnits', 'writeCapacityUnits'] as const) {
+      if (options[name] !== undefined) {
+        throw new ConfigError(name, options[name], "unset with billingMode 'PAY_PER_REQUEST'", "Set billingMode: 'PROVISIONED' to use capacity units.");
+      }
+    }
+  }
+  const createTable = options.createTable ?? true;
+  if (typeof createTable !== 'boolean') throw new ConfigError('createTable', createTable, 'true or false');
+  const scanPageSize = options.scanPageSize;
+  if (scanPageSize !== undefined) integer('scanPageSize', scanPageSize, 1, 1_000_000);
+  return {
+    createTable,
+    billingMode,
+    readCapacityUnits: integer('readCapacityUnits', options.readCapacityUnits ?? 10, 1, 1_000_000),
+    writeCapacityUnits: integer('writeCapacityUnits', options.writeCapacityUnits ?? 10, 1, 1_000_000),
+    tableActiveTimeoutMillis: integer('tableActiveTimeoutMillis', options.tableActiveTimeoutMillis ?? 120_000, 1, 3_600_000),
+    maxAttempts: integer('maxAttempts', options.maxAttempts ?? 3, 1, 20),
+    connectionTimeoutMillis: integer('connectionTimeoutMillis', options.connectionTimeoutMillis ?? 3_000, 0, 600_000),
+    requestTimeoutMillis: integer('requestTimeoutMillis', options.requestTimeoutMillis ?? 10_000, 0, 600_000),
+    scanPageSize,
+  };
+}
+
+function integer(option: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(option, value, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,161 @@
+// Client ownership (injected vs created), paging of lease listings, and classification of failed conditions when the
+// server returns the current row (ALL_OLD) as DynamoDB does.
+import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createShardStatus, LeaseLostError, LeaseNotAcquiredError, WorkerStateError } from '@kcl/core';
+import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
+import type { LocalServer } from '@kcl/testbed';
+import { DynamoCheckpoint } from '../src';
+import { closeAll, openCheckpointer, testConfig } from './helpers';
+
+let server: LocalServer;
+
+beforeAll(async () => {
+  server = await startDynalite();
+});
+afterEach(closeAll);
+afterAll(async () => {
+  await server.stop();
+});
+
+/** Counts the commands sent through `client`, by name. */
+function countCommands(client: DynamoDBClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      counts.set(context.commandName as string, (counts.get(context.commandName as string) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommands' },
+  );
+  return counts;
+}
+
+test('an injected client is used (config endpoint ignored) and is not destroyed by close()', async () => {
+  const client = localDynamoClient(server.endpoint);
+  const counts = countCommands(client);
+  const tableName = randomName('inject');
+  // The config points nowhere: only the injected client can succeed.
+  const checkpointer = new DynamoCheckpoint(testConfig('http://127.0.0.1:1', { tableName })).withDynamoDB(client);
+  await checkpointer.init();
+  await checkpointer.getLease(createShardStatus('s-1'), 'worker-a');
+  expect(counts.get('UpdateItemCommand')).toBe(1);
+  await checkpointer.close();
+  await checkpointer.close(); // idempotent
+  // Still usable by its owner.
+  const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  expect(out.Table?.TableStatus).toBe('ACTIVE');
+  await expect(checkpointer.listLeases()).rejects.toBeInstanceOf(WorkerStateError);
+  client.destroy();
+});
+
+test('messages for an injected client name its endpoint', async () => {
+  const client = localDynamoClient('http://127.0.0.1:1', { maxAttempts: 1 });
+  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint)).withDynamoDB(client);
+  await expect(checkpointer.init()).rejects.toThrow('Cannot reach DynamoDB at http://127.0.0.1:1');
+  client.destroy();
+});
+
+test('close() destroys the client it created; init() afterwards reconnects', async () => {
+  const tableName = randomName('own');
+  const checkpointer = await openCheckpointer(server.endpoint, { tableName });
+  await checkpointer.getLease(createShardStatus('s-1'), 'worker-a');
+  await checkpointer.close();
+  await expect(checkpointer.getLeaseOwner('s-1')).rejects.toBeInstanceOf(WorkerStateError);
+  await checkpointer.init();
+  expect(await checkpointer.getLeaseOwner('s-1')).toBe('worker-a');
+});
+
+test('listLeases and listActiveWorkers read every page', async () => {
+  const client = localDynamoClient(server.endpoint);
+  const counts = countCommands(client);
+  const tableName = randomName('pages');
+  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint, { tableName }), { scanPageSize: 3 }).withDynamoDB(client);
+  await checkpointer.init();
+  const ids = Array.from({ length: 11 }, (_, i) => `shardId-${String(i).padStart(12, '0')}`);
+  for (const id of ids) await checkpointer.getLease(createShardStatus(id), id.endsWith('1') ? 'worker-b' : 'worker-a');
+
+  const leases = await checkpointer.listLeases();
+  expect(leases.map((l) => l.id).sort()).toEqual(ids);
+  expect(counts.get('ScanCommand')).toBeGreaterThanOrEqual(4); // 11 rows / 3 per page
+
+  const workers = await checkpointer.listActiveWorkers(new Map());
+  expect(workers.get('worker-a')).toHaveLength(10);
+  expect(workers.get('worker-b')?.map((s) => s.id)).toEqual(['shardId-000000000001']);
+  await checkpointer.close();
+  client.destroy();
+});
+
+describe('when the server returns the current row with a failed condition (ALL_OLD, as DynamoDB does)', () => {
+  let raw: DynamoDBClient;
+  beforeAll(() => {
+    raw = localDynamoClient(server.endpoint);
+  });
+  afterAll(() => raw.destroy());
+
+  /**
+   * A client whose failed conditional writes carry the stored row, as real DynamoDB returns it for
+   * ReturnValuesOnConditionCheckFailure=ALL_OLD (dynalite accepts the parameter but returns no item).
+   */
+  function allOldClient(tableName: string): { client: DynamoDBClient; counts: Map<string, number> } {
+    const client = localDynamoClient(server.endpoint);
+    const counts = countCommands(client);
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          const input = args.input as { Key?: Record<string, unknown>; ReturnValuesOnConditionCheckFailure?: string };
+          if ((error as Error).name === 'ConditionalCheckFailedException' && input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && input.Key) {
+            const out = await raw.send(new GetItemCommand({ TableName: tableName, Key: input.Key as never, ConsistentRead: true }));
+            (error as { Item?: unknown }).Item = out.Item;
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'allOld' },
+    );
+    return { client, counts };
+  }
+
+  test('conflicts are classified from the returned row, without an extra GetItem', async () => {
+    const tableName = randomName('allold');
+    const { client, counts } = allOldClient(tableName);
+    const a = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-a' })).withDynamoDB(client);
+    const b = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
+    try {
+      await a.init();
+      const mine = createShardStatus('s-1');
+      await a.getLease(mine, 'worker-a');
+      await b.getLease((await b.listLeases())[0]!, 'worker-b');
+
+      await expect(a.getLease(mine, 'worker-a')).rejects.toThrow(/now held by worker-b/);
+      mine.checkpoint = '5';
+      await expect(a.checkpointSequence(mine)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(a.getLease(createShardStatus('s-1'), 'worker-a')).rejects.toThrow(/counter is 2, not the observed 0; held by worker-b/);
+      await expect(a.removeLeaseOwner('s-1')).rejects.toThrow(/held by worker-b/);
+      expect(counts.get('GetItemCommand')).toBeUndefined();
+      await expect(a.claimShard(createShardStatus('s-1', { assignedTo: 'worker-z' }), 'worker-a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
+    } finally {
+      await a.close();
+      client.destroy();
+    }
+  });
+
+  test('without the returned row (emulators), the conflict is classified by one GetItem after the failed write', async () => {
+    const tableName = randomName('noallold');
+    const client = localDynamoClient(server.endpoint);
+    const counts = countCommands(client);
+    const a = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-a' })).withDynamoDB(client);
+    try {
+      await a.init();
+      await a.getLease(createShardStatus('s-1'), 'worker-a');
+      await expect(a.getLease(createShardStatus('s-1'), 'worker-b')).rejects.toThrow(/counter is 1, not the observed 0; held by worker-a/);
+      expect(counts.get('GetItemCommand')).toBe(1);
+      expect(counts.get('UpdateItemCommand')).toBe(2);
+    } finally {
+      await a.close();
+      client.destroy();
+    }
+  });
+});

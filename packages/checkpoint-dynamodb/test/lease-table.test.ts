@@ -1,0 +1,163 @@
+// Table creation at init(): on-demand and provisioned, idempotence, waiting for ACTIVE, incompatible tables.
+import { dirname } from 'node:path';
+import type { Server } from 'node:http';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfigError, LeaseStoreError } from '@kcl/core';
+import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
+import type { LocalServer } from '@kcl/testbed';
+import { DynamoCheckpoint } from '../src';
+import { closeAll, openCheckpointer, recordingLogger, testConfig } from './helpers';
+import type { LogLine } from './helpers';
+
+let server: LocalServer;
+let client: DynamoDBClient;
+
+beforeAll(async () => {
+  server = await startDynalite();
+  client = localDynamoClient(server.endpoint);
+});
+afterEach(closeAll);
+afterAll(async () => {
+  client.destroy();
+  await server.stop();
+});
+
+async function describe_(tableName: string) {
+  const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!out.Table) throw new Error('no table');
+  return out.Table;
+}
+
+test('init() creates an on-demand table keyed by ShardID (S) and logs it', async () => {
+  const tableName = randomName('ondemand');
+  const lines: LogLine[] = [];
+  await openCheckpointer(server.endpoint, { tableName, logger: recordingLogger(lines) });
+  const table = await describe_(tableName);
+  expect(table.TableStatus).toBe('ACTIVE');
+  expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+  expect(table.KeySchema).toEqual([{ AttributeName: 'ShardID', KeyType: 'HASH' }]);
+  expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'ShardID', AttributeType: 'S' }]);
+  expect(lines.filter((l) => l.message === 'Created lease table')).toHaveLength(1);
+  expect(lines.find((l) => l.message === 'Created lease table')?.fields).toMatchObject({ tableName, billingMode: 'PAY_PER_REQUEST' });
+});
+
+test('init() creates a provisioned table with the given capacity', async () => {
+  const tableName = randomName('prov');
+  await openCheckpointer(server.endpoint, { tableName }, { billingMode: 'PROVISIONED', readCapacityUnits: 7, writeCapacityUnits: 3 });
+  const table = await describe_(tableName);
+  expect(table.BillingModeSummary?.BillingMode ?? 'PROVISIONED').toBe('PROVISIONED');
+  expect(table.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
+});
+
+test('init() is idempotent: repeated, concurrent and by several workers on one table', async () => {
+  const tableName = randomName('idem');
+  const lines: LogLine[] = [];
+  const a = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, logger: recordingLogger(lines) }));
+  const b = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-b', logger: recordingLogger(lines) }));
+  try {
+    await Promise.all([a.init(), a.init(), b.init()]);
+    await a.init();
+    await b.init();
+    expect(lines.filter((l) => l.message === 'Created lease table').length).toBeLessThanOrEqual(1);
+    expect((await describe_(tableName)).TableStatus).toBe('ACTIVE');
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('an existing table is used as is (no CreateTable) and its rows survive', async () => {
+  const tableName = randomName('existing');
+  const first = await openCheckpointer(server.endpoint, { tableName });
+  const shard = { id: 'shardId-000000000000', parentShardIds: [], leaseCounter: 0 };
+  await first.getLease(shard, 'worker-a');
+  const lines: LogLine[] = [];
+  const second = await openCheckpointer(server.endpoint, { tableName, logger: recordingLogger(lines) }, { billingMode: 'PROVISIONED' });
+  expect(lines.some((l) => l.message === 'Created lease table')).toBe(false);
+  expect(await second.getLeaseOwner('shardId-000000000000')).toBe('worker-a');
+});
+
+test('createTable: false and no table -> LeaseStoreError naming table and endpoint', async () => {
+  const tableName = randomName('missing');
+  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint, { tableName }), { createTable: false });
+  const error = await checkpointer.init().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LeaseStoreError);
+  expect((error as Error).message).toContain(tableName);
+  expect((error as Error).message).toContain(server.endpoint);
+  await expect(client.send(new DescribeTableCommand({ TableName: tableName }))).rejects.toThrow();
+});
+
+test('a table with another key schema is rejected with a ConfigError naming tableName', async () => {
+  const tableName = randomName('wrongkey');
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'leaseKey', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'leaseKey', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const error = await new DynamoCheckpoint(testConfig(server.endpoint, { tableName })).init().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  expect(error).toMatchObject({ option: 'tableName', value: tableName });
+  expect((error as Error).message).toContain('leaseKey (HASH)');
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+});
+
+describe('against a dynalite whose tables take time to become ACTIVE', () => {
+  let slow: Server;
+  let slowEndpoint: string;
+
+  beforeAll(async () => {
+    // dynalite is a dependency of @kcl/testbed; load that copy with a creation delay the testbed does not expose.
+    const testbedDir = dirname(require.resolve('@kcl/testbed/package.json'));
+    const dynalite = require(require.resolve('dynalite', { paths: [testbedDir] })) as (o: object) => Server;
+    slow = dynalite({ createTableMs: 400 });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const address = slow.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    slowEndpoint = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => slow.close(resolve));
+  });
+
+  test('init() resolves only once the new table is ACTIVE', async () => {
+    const tableName = randomName('slow');
+    const started = Date.now();
+    const checkpointer = await openCheckpointer(slowEndpoint, { tableName, endpoint: slowEndpoint });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    const probe = localDynamoClient(slowEndpoint);
+    try {
+      expect((await probe.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus).toBe('ACTIVE');
+    } finally {
+      probe.destroy();
+    }
+    // Usable at once.
+    await checkpointer.getLease({ id: 's-1', parentShardIds: [], leaseCounter: 0 }, 'worker-a');
+  });
+
+  test('init() gives up after tableActiveTimeoutMillis with a retryable LeaseStoreError', async () => {
+    const tableName = randomName('slowtimeout');
+    const checkpointer = new DynamoCheckpoint(testConfig(slowEndpoint, { tableName, endpoint: slowEndpoint }), {
+      tableActiveTimeoutMillis: 100,
+    });
+    const error = await checkpointer.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LeaseStoreError);
+    expect(error).toMatchObject({ retryable: true });
+    expect((error as Error).message).toMatch(/did not become ACTIVE within 100 ms \(status: CREATING\)/);
+    // A later init() (table now ACTIVE) succeeds.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await checkpointer.init();
+    await checkpointer.close();
+  });
+});
