@@ -1,0 +1,97 @@
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { InitialPositionInStream, KinesisClientLibConfig, Worker, type ProcessRecordsInput } from '@kcl/core';
+import { InMemoryCheckpointer, InMemoryLeaseTable } from '@kcl/core/testing';
+import { createTestStream, localKinesisClient, startKinesalite, type LocalServer } from '@kcl/testbed';
+import { METRIC_NAMES, PrometheusMonitoringService } from '../src';
+
+function total(body: string, name: string, worker: string): number {
+  return body
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && l.includes(`worker="${worker}"`))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// A real worker consuming a real (local) stream, metrics scraped over HTTP from the standalone server.
+describe('PrometheusMonitoringService with a running Worker', () => {
+  let kinesis: LocalServer;
+
+  beforeAll(async () => {
+    kinesis = await startKinesalite();
+  });
+
+  afterAll(async () => {
+    await kinesis?.stop();
+  });
+
+  it('exposes moving record, byte, lease and timing metrics while the worker consumes, and stops with the worker', async () => {
+    const client = localKinesisClient(kinesis.endpoint);
+    const stream = await createTestStream(client, { shardCount: 2 });
+    const put = async (from: number, count: number) => {
+      const Records = Array.from({ length: count }, (_, i) => ({ Data: Buffer.from(`record-${from + i}`), PartitionKey: `k${from + i}` }));
+      await client.send(new PutRecordsCommand({ StreamName: stream, Records }));
+    };
+    await put(0, 40);
+
+    const metrics = new PrometheusMonitoringService({ listenAddress: '127.0.0.1:0' });
+    const config = new KinesisClientLibConfig('metrics-app', stream, 'us-east-1', 'metrics-worker')
+      .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
+      .withKinesisEndpoint(kinesis.endpoint)
+      .withCredentials({ accessKeyId: 'local', secretAccessKey: 'local' })
+      .withFailoverTimeMillis(2_000)
+      .withLeaseRefreshPeriodMillis(200)
+      .withIdleTimeBetweenReadsInMillis(50)
+      .withMonitoringService(metrics);
+    const table = new InMemoryLeaseTable();
+    const worker = new Worker(
+      {
+        createProcessor: () => ({
+          initialize() {},
+          async processRecords(input: ProcessRecordsInput) {
+            if (input.records.length) await input.checkpointer.checkpoint();
+          },
+          shutdown() {},
+        }),
+      },
+      config,
+    )
+      .withKinesis(localKinesisClient(kinesis.endpoint))
+      .withCheckpointer(new InMemoryCheckpointer(table, { workerId: 'metrics-worker', failoverTimeMillis: 2_000 }));
+
+    await worker.start();
+    try {
+      const port = metrics.address()!.port;
+      const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+
+      const first = await waitFor('40 records in the metrics', async () => {
+        const body = await scrape();
+        return total(body, METRIC_NAMES.recordsProcessed, 'metrics-worker') >= 40 ? body : undefined;
+      });
+      expect(total(first, METRIC_NAMES.bytesProcessed, 'metrics-worker')).toBeGreaterThanOrEqual(40 * 'record-0'.length);
+      expect(total(first, METRIC_NAMES.leasesHeld, 'metrics-worker')).toBe(2);
+      expect(total(first, `${METRIC_NAMES.getRecordsDuration}_count`, 'metrics-worker')).toBeGreaterThan(0);
+      expect(total(first, `${METRIC_NAMES.processRecordsDuration}_count`, 'metrics-worker')).toBeGreaterThan(0);
+      expect(first).toMatch(new RegExp(`${METRIC_NAMES.millisBehindLatest}\\{[^}]*stream="${stream}"`));
+
+      await put(40, 25);
+      const later = await waitFor('the record counter to move to 65', async () => {
+        const body = await scrape();
+        return total(body, METRIC_NAMES.recordsProcessed, 'metrics-worker') >= 65 ? body : undefined;
+      });
+      expect(total(later, METRIC_NAMES.recordsProcessed, 'metrics-worker')).toBe(65);
+      await waitFor('a lease renewal', async () => (total(await scrape(), METRIC_NAMES.leaseRenewals, 'metrics-worker') > 0 ? true : undefined));
+    } finally {
+      await worker.shutdown();
+    }
+    expect(metrics.address()).toBeUndefined();
+  });
+});
