@@ -8,7 +8,7 @@ import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { stealLease } from './helpers/consumer-lease';
 import { newClient, payloads, putRecords, startKinesisFixture, text, trackCalls } from './helpers/consumer-kinesis';
 import type { KinesisFixture } from './helpers/consumer-kinesis';
-import { runConsumer, stopRun, testConfig, waitFor } from './helpers/consumer-harness';
+import { runConsumer, stopRun, testConfig, waitFor, stopAllRuns } from './helpers/consumer-harness';
 import { RecordingProcessor } from './helpers/consumer-recorders';
 
 let fx: KinesisFixture;
@@ -16,6 +16,7 @@ let fx: KinesisFixture;
 beforeAll(async () => {
   fx = await startKinesisFixture();
 });
+afterEach(stopAllRuns);
 afterAll(async () => {
   await fx.stop();
 });

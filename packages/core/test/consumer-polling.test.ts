@@ -9,7 +9,7 @@ import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { takeTestLease } from './helpers/consumer-lease';
 import { newClient, payloads, putRecords, startKinesisFixture, text, trackCalls } from './helpers/consumer-kinesis';
 import type { KinesisFixture } from './helpers/consumer-kinesis';
-import { runConsumer, stopRun, testConfig, waitFor } from './helpers/consumer-harness';
+import { runConsumer, stopRun, testConfig, waitFor, stopAllRuns } from './helpers/consumer-harness';
 
 const SHARD = 'shardId-000000000000';
 let fx: KinesisFixture;
@@ -17,6 +17,7 @@ let fx: KinesisFixture;
 beforeAll(async () => {
   fx = await startKinesisFixture();
 });
+afterEach(stopAllRuns);
 afterAll(async () => {
   await fx.stop();
 });

@@ -42,6 +42,19 @@ export interface ConsumerRun extends LeaseFixture {
   config: KinesisClientLibConfig;
 }
 
+/** Runs not stopped yet; {@link stopAllRuns} (afterEach) ends them so a failed test never leaves a consumer polling. */
+const activeRuns = new Set<ConsumerRun>();
+
+export async function stopAllRuns(): Promise<void> {
+  const runs = [...activeRuns];
+  activeRuns.clear();
+  for (const run of runs) {
+    run.shutdown.abort();
+    run.lease.lose();
+  }
+  await Promise.all(runs.map((run) => run.result));
+}
+
 export async function runConsumer(options: RunConsumerOptions): Promise<ConsumerRun> {
   const shardId = options.shardId ?? 'shardId-000000000000';
   const config = options.config ?? testConfig(options.streamName);
@@ -66,7 +79,10 @@ export async function runConsumer(options: RunConsumerOptions): Promise<Consumer
     { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions },
   );
   const result = consumer.run();
-  return { ...fixture, consumer, result, shutdown, processor, events, monitoring, logger, config };
+  const run: ConsumerRun = { ...fixture, consumer, result, shutdown, processor, events, monitoring, logger, config };
+  activeRuns.add(run);
+  void result.finally(() => activeRuns.delete(run));
+  return run;
 }
 
 /** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs`. */

@@ -77,12 +77,15 @@ interface RecordAggregatorLike {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RecordAggregator } = require('aws-kinesis-agg') as { RecordAggregator: new () => RecordAggregatorLike };
 
-/** Puts one KPL aggregate holding `payloads` (as made by the KPL / aws-kinesis-agg); returns its sequence number. */
+/**
+ * Puts one KPL aggregate holding `userRecords` (encoded by aws-kinesis-agg, as the KPL does). Partition keys must not
+ * look like small integers (aws-kinesis-agg reorders such keys in its key table).
+ */
 export async function putAggregate(
   kinesis: KinesisClient,
   streamName: string,
   userRecords: { data: string; partitionKey?: string; explicitHashKey?: string }[],
-): Promise<string> {
+): Promise<PutResult> {
   const aggregator = new RecordAggregator();
   for (const r of userRecords) {
     aggregator.addUserRecord({
@@ -96,7 +99,13 @@ export async function putAggregate(
   const out = await kinesis.send(
     new PutRecordCommand({ StreamName: streamName, Data: encoded.data, PartitionKey: encoded.partitionKey }),
   );
-  return out.SequenceNumber!;
+  return { data: `aggregate of ${userRecords.length}`, sequenceNumber: out.SequenceNumber!, shardId: out.ShardId! };
+}
+
+/** Puts arbitrary bytes as one record. */
+export async function putRaw(kinesis: KinesisClient, streamName: string, data: Uint8Array, partitionKey = 'pk'): Promise<PutResult> {
+  const out = await kinesis.send(new PutRecordCommand({ StreamName: streamName, Data: data, PartitionKey: partitionKey }));
+  return { data: '<raw>', sequenceNumber: out.SequenceNumber!, shardId: out.ShardId! };
 }
 
 export async function listShards(kinesis: KinesisClient, streamName: string): Promise<Shard[]> {
