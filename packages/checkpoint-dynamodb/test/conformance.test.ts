@@ -1,0 +1,30 @@
+// The shared Checkpointer conformance suite from @kcl/core/testing, against dynalite.
+import { KinesisClientLibConfig } from '@kcl/core';
+import { runCheckpointerConformance } from '@kcl/core/testing';
+import { LOCAL_CREDENTIALS, randomName, startDynalite } from '@kcl/testbed';
+import type { LocalServer } from '@kcl/testbed';
+import { DynamoCheckpoint } from '../src';
+import { recordingLogger } from './helpers';
+
+let server: LocalServer | undefined;
+
+beforeAll(async () => {
+  server = await startDynalite();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+runCheckpointerConformance({
+  name: 'DynamoCheckpoint (dynalite)',
+  newTableName: () => randomName('conformance'),
+  create: async ({ tableName, workerId, failoverTimeMillis }) => {
+    if (!server) throw new Error('dynalite is not running');
+    const config = new KinesisClientLibConfig(tableName, 'conformance-stream', 'us-east-1', workerId)
+      .withDynamoDBEndpoint(server.endpoint)
+      .withDynamoDBCredentials(LOCAL_CREDENTIALS)
+      .withFailoverTimeMillis(failoverTimeMillis)
+      .withLogger(recordingLogger());
+    return new DynamoCheckpoint(config);
+  },
+});
