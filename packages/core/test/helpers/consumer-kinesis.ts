@@ -12,6 +12,7 @@ import {
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { createTestStream, localKinesisClient, startKinesalite } from '@kcl/testbed';
 import type { LocalServer } from '@kcl/testbed';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { performance } from 'node:perf_hooks';
 
 export interface KinesisFixture {
@@ -180,3 +181,27 @@ export const faults = {
     }),
   connectionReset: (): Error => Object.assign(new Error('socket hang up (injected)'), { code: 'ECONNRESET' }),
 };
+
+/**
+ * A client whose requests for `target` (e.g. 'GetRecords') hang until their AbortSignal fires. `seen` counts those
+ * requests and `withSignal` how many came with an AbortSignal.
+ */
+export function hangingClient(fixture: KinesisFixture, target: string): { client: KinesisClient; seen: number; withSignal: number } {
+  const stats = { client: undefined as unknown as KinesisClient, seen: 0, withSignal: 0 };
+  class HangingHandler extends NodeHttpHandler {
+    override handle(...args: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+      const [request, options] = args;
+      if (request.headers['x-amz-target'] !== `Kinesis_20131202.${target}`) return super.handle(...args);
+      stats.seen += 1;
+      const signal = options?.abortSignal as AbortSignal | undefined;
+      if (signal) stats.withSignal += 1;
+      return new Promise((_resolve, reject) => {
+        const abort = (): void => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+        if (signal?.aborted) abort();
+        else signal?.addEventListener('abort', abort, { once: true });
+      });
+    }
+  }
+  stats.client = localKinesisClient(fixture.server.endpoint, { maxAttempts: 1, requestHandler: new HangingHandler() });
+  return stats;
+}
