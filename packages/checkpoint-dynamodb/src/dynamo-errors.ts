@@ -102,6 +102,12 @@ export function toKclError(error: unknown, ctx: CallContext): KclError {
   if (code !== undefined) {
     return new LeaseStoreUnavailableError(`Cannot reach ${where}${attemptsNote(error)}: ${code}: ${messageOf(error)}`, { cause: error });
   }
+  if (name === 'CredentialsProviderError') {
+    return new LeaseStoreAuthError(
+      `No credentials for ${where}: ${messageOf(error)}. Set config.dynamoDBCredentials or configure the AWS credential chain.`,
+      { cause: error },
+    );
+  }
   if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
     return new LeaseStoreAuthError(
       `${where} rejected the credentials (${name}): ${messageOf(error)}. Check config.dynamoDBCredentials or the AWS credential chain.`,

@@ -110,6 +110,25 @@ test('credentials rejected by the server -> LeaseStoreAuthError naming the endpo
   }
 });
 
+test('credentials that cannot be loaded -> LeaseStoreAuthError naming the endpoint, before any request', async () => {
+  const fake = await fakeServer((_req, res) => {
+    res.writeHead(500);
+    res.end();
+  });
+  try {
+    const error = await initError(fake.endpoint, {}, (c) => {
+      c.withDynamoDBCredentials(async () => {
+        throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+      });
+    });
+    expect(error).toBeInstanceOf(LeaseStoreAuthError);
+    expect(error.message).toContain(`No credentials for DynamoDB at ${fake.endpoint}`);
+    expect(fake.hits()).toBe(0);
+  } finally {
+    await closeServer(fake.server);
+  }
+});
+
 test('a server that is not DynamoDB (HTTP 404 page) -> LeaseStoreError naming the endpoint', async () => {
   const fake = await fakeServer((_req, res) => {
     res.writeHead(404, { 'content-type': 'text/html' });
