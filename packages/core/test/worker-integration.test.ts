@@ -21,11 +21,13 @@ import { LedgerProcessorFactory, Producer, RecordLedger, type LedgerProcessorOpt
 let fx: KinesaliteFixture;
 const rejections = trackUnhandledRejections();
 const workers: TestWorker[] = [];
+const producers: Producer[] = [];
 
 beforeAll(async () => {
   fx = await startKinesaliteFixture();
 });
 afterEach(async () => {
+  for (const p of producers.splice(0)) await p.stop();
   for (const w of workers.splice(0)) {
     w.store.heal();
     w.store.releaseHung();
@@ -64,6 +66,7 @@ function expectAllDelivered(ledger: RecordLedger, producer: Producer): void {
 test('cold start: the first record reaches the processor quickly and every record follows', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
   const producer = new Producer(fx.kinesis, stream);
+  producers.push(producer);
   await producer.put(200);
   const ledger = new RecordLedger();
   const w = worker(stream, new InMemoryLeaseTable(), 'w1', ledger);
@@ -84,6 +87,7 @@ test('three workers come and go on a 4-shard stream: one owner per shard at a ti
   const table = new InMemoryLeaseTable();
   const ledger = new RecordLedger();
   const producer = new Producer(fx.kinesis, stream);
+  producers.push(producer);
   producer.start(10, 30);
   const a = worker(stream, table, 'a', ledger, { stealing: true });
   const b = worker(stream, table, 'b', ledger, { stealing: true });
@@ -115,6 +119,7 @@ test('graceful shutdown with a checkpointing processor: the next worker continue
   const ledger = new RecordLedger();
   const events = new EventLog();
   const producer = new Producer(fx.kinesis, stream);
+  producers.push(producer);
   producer.start(10, 30);
   const a = worker(stream, table, 'a', ledger, { events });
   await a.worker.start();
@@ -140,6 +145,7 @@ test('lease stealing moves leases one claim at a time; the owner checkpoints bef
   const ledger = new RecordLedger();
   const events = new EventLog();
   const producer = new Producer(fx.kinesis, stream);
+  producers.push(producer);
   producer.start(10, 30);
   const a = worker(stream, table, 'a', ledger, { events, stealing: true });
   await a.worker.start();

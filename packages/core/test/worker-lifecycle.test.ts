@@ -8,6 +8,8 @@ import { BackendNotInstalledError, ConfigError, KinesisError, WorkerStateError }
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { InMemoryCheckpointer } from '../src/testing';
 import { createDynamoCheckpointerLoader, type ModuleRequire } from '../src/worker/backend-loader';
+import { listAllShards } from '../src/shards/list-shards';
+import type { ShardConsumerDeps } from '../src/worker/internal-contracts';
 import { Worker } from '../src/worker/worker';
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
 import {
@@ -15,7 +17,7 @@ import {
   createTestStream,
   EventLog,
   InMemoryLeaseTable,
-  makeWorker,
+  makeWorker as makeTestWorker,
   startKinesaliteFixture,
   TestProcessorFactory,
   trackUnhandledRejections,
@@ -34,9 +36,21 @@ afterAll(async () => {
   await fx.stop();
   rejections.dispose();
 });
-afterEach(() => {
+const started: Worker[] = [];
+afterEach(async () => {
+  for (const w of started.splice(0)) await w.shutdown();
   expect(rejections.errors).toEqual([]);
 });
+
+function makeWorker(...args: Parameters<typeof makeTestWorker>): ReturnType<typeof makeTestWorker> {
+  const w = makeTestWorker(...args);
+  started.push(w.worker);
+  return w;
+}
+
+function workerConfigLogger(worker: Worker): Array<{ message: string; fields: Record<string, unknown> }> | undefined {
+  return (worker as unknown as { config: { logger: { lines?: Array<{ message: string; fields: Record<string, unknown> }> } } }).config.logger.lines;
+}
 
 describe('Worker start', () => {
   test('takes every lease of a cold stream before start() resolves and delivers within a second', async () => {
@@ -142,6 +156,71 @@ describe('Worker start', () => {
     expect(() => worker.withCheckpointer(undefined)).toThrow(WorkerStateError);
     await worker.shutdown();
     await expect(worker.start()).rejects.toBeInstanceOf(WorkerStateError);
+  });
+});
+
+describe('lease state given to consumers', () => {
+  test('the live lease carries the hash key range and sequence range from ListShards and a logger with the shard', async () => {
+    const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+    const seen: ShardConsumerDeps[] = [];
+    const { worker } = makeWorker(new InMemoryLeaseTable(), fx.kinesis, workerConfig(stream, 'w1'), {
+      shardConsumerFactory: (deps) => {
+        seen.push(deps);
+        return fakeConsumerFactory({ ledger: new DeliveryLedger() })(deps);
+      },
+    });
+    await worker.start();
+    const listed = new Map((await listAllShards(fx.kinesis, stream)).map((s) => [s.shardId, s]));
+    expect(seen).toHaveLength(2);
+    for (const deps of seen) {
+      const shard = listed.get(deps.lease.shardId)!;
+      expect(deps.lease.shard.hashKeyRange).toEqual(shard.hashKeyRange);
+      expect(deps.lease.shard.startingSequenceNumber).toBe(shard.startingSequenceNumber);
+      expect(deps.lease.shard.assignedTo).toBe('w1');
+      expect(deps.lease.isValid()).toBe(true);
+      expect(deps.lease.handoffRequested).toBe(false);
+      deps.logger.info('hello from the consumer');
+    }
+    const lines = (workerConfigLogger(worker) ?? []).filter((l) => l.message === 'hello from the consumer');
+    expect(lines.map((l) => [l.fields['shardId'], l.fields['workerId']]).sort()).toEqual([
+      ['shardId-000000000000', 'w1'],
+      ['shardId-000000000001', 'w1'],
+    ]);
+    await worker.shutdown();
+  });
+
+  test('children reported at shard end (ChildShards) start as soon as every parent is at SHARD_END', async () => {
+    // kinesalite has one open shard; the fake consumer ends it after 5 records and reports two children that only
+    // exist in its ChildShards report, then ends the children too.
+    const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+    const table = new InMemoryLeaseTable();
+    const ledger = new DeliveryLedger();
+    const events = new EventLog();
+    const parent = 'shardId-000000000000';
+    const children = ['shardId-000000000101', 'shardId-000000000102'];
+    const { worker } = makeWorker(table, fx.kinesis, workerConfig(stream, 'w1', { shardSync: 60_000 }), {
+      events,
+      shardConsumerFactory: fakeConsumerFactory({
+        ledger,
+        shardLength: (id) => (id === parent ? 5 : 3),
+        childrenOf: (id) => (id === parent ? children.map((c) => ({ shardId: c, parentShards: [parent] })) : []),
+      }),
+    });
+    await worker.start();
+    await waitFor(() => children.every((c) => ledger.forShard(c).length === 3), 'children processed', 5_000);
+    const ended = events.of('shardEnded').find((e) => e.shardId === parent)!;
+    expect(ended.childShards.map((c) => c.shardId)).toEqual(children);
+    for (const child of children) {
+      const acquired = events.of('leaseAcquired').find((e) => e.shardId === child)!;
+      expect(acquired.at).toBeGreaterThan(ended.at);
+      // Started at once (a take pass runs on shard end), not after the next regular pass.
+      expect(acquired.at - ended.at).toBeLessThan(100);
+      expect(table.get(child)!.parentShardIds).toEqual([parent]);
+    }
+    expect(table.get(parent)).toMatchObject({ checkpoint: SHARD_END, assignedTo: 'w1' }); // kept, not released
+    expect(events.of('leaseLost').filter((e) => e.shardId === parent)).toEqual([]);
+    expect(events.of('leaseAcquired').filter((e) => e.shardId === parent)).toHaveLength(1);
+    await worker.shutdown();
   });
 });
 

@@ -127,10 +127,11 @@ class FakeShardConsumer implements ShardConsumer {
     };
     const stored = lease.shard.checkpoint;
     let last = stored === undefined ? 0 : Number(stored);
+    let ended = false;
     const rpc: RecordProcessorCheckpointer = {
       checkpoint: async (seq?: string | null) => {
         if (options.killed?.()) await never();
-        lease.shard.checkpoint = seq === null ? SHARD_END : (seq ?? String(last));
+        lease.shard.checkpoint = seq === null || (seq === undefined && ended) ? SHARD_END : (seq ?? String(last));
         await checkpointer.checkpointSequence(lease.shard);
       },
       prepareCheckpoint: async () => {
@@ -150,6 +151,7 @@ class FakeShardConsumer implements ShardConsumer {
         return finish({ reason: ShutdownReason.REQUESTED });
       }
       if (length !== undefined && last >= length) {
+        ended = true;
         lease.shard.checkpoint = SHARD_END;
         await checkpointer.checkpointSequence(lease.shard);
         await safe(() => processor.shutdown({ shutdownReason: ShutdownReason.TERMINATE, checkpointer: rpc }));
