@@ -7,13 +7,14 @@ import type { OwnConnection } from './resolve-options';
 
 /** Back-off between reconnection attempts after `init()`: 100 ms doubling up to this cap, plus jitter. */
 export const MAX_RECONNECT_DELAY_MILLIS = 2_000;
+const GRACEFUL_CLOSE_MILLIS = 1_000;
 
 /** A client this package opened, with the state its reconnect strategy and error logging depend on. */
 export interface OwnClient {
   readonly client: RedisClientLike;
   /** Called once `init()` succeeded: from then on the client reconnects (bounded back-off) instead of failing. */
   markReady(): void;
-  /** Closes the connection (waits for pending replies, then forces it). Idempotent. */
+  /** Closes the connection: waits up to a second for pending replies, then forces it. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -57,6 +58,8 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
     ...(conn.username !== undefined ? { username: conn.username } : {}),
     ...(conn.password !== undefined ? { password: conn.password } : {}),
     database: conn.db,
+    // RESP2: plain AUTH + SELECT, so servers older than Redis 6 (no HELLO) work too; replies are normalised anyway.
+    RESP: 2,
     disableOfflineQueue: true,
   });
 
@@ -76,16 +79,22 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
     }
   });
 
-  const close = async (): Promise<void> => {
+  const close = async (graceful = true): Promise<void> => {
     if (phase === 'closing') return;
+    const wasReady = phase === 'ready';
     phase = 'closing';
-    try {
-      if (client.isOpen) await client.close();
-    } catch {
-      // close() waits for pending replies; if the socket is already broken there is nothing to wait for.
-    } finally {
-      client.destroy();
+    if (graceful && wasReady && client.isReady) {
+      // close() waits for pending replies; never longer than a second (a dead server would never answer).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.close().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, GRACEFUL_CLOSE_MILLIS);
+        }),
+      ]);
+      clearTimeout(timer);
     }
+    client.destroy();
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -101,7 +110,7 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
   try {
     await Promise.race([handshake, timeout]);
   } catch (error) {
-    await close();
+    await close(false);
     throw error;
   } finally {
     clearTimeout(timer);
@@ -111,7 +120,7 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
     markReady: () => {
       if (phase === 'connecting') phase = 'ready';
     },
-    close,
+    close: () => close(),
   };
 }
 

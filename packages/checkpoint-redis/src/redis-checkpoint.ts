@@ -76,7 +76,7 @@ export class RedisCheckpoint implements Checkpointer {
   }
 
   /** Connects (bounded by `connectTimeoutMillis`), authenticates and checks the server answers. Idempotent. */
-  init(): Promise<void> {
+  async init(): Promise<void> {
     this.assertOpen();
     if (!this.initPromise) {
       const attempt = this.connect();

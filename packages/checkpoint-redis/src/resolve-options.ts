@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '@kcl/core';
 import { RedisCluster } from 'redis';
 import { displayHostPort, parseAddress } from './address';
+import { redactAddress } from './redactor';
 import type { RedisCheckpointOptions, RedisClientLike, RedisClusterLike, RedisTlsOptions } from './options';
 
 /** Default first part of every key (go-kcl's). */
@@ -117,7 +118,8 @@ function resolveConnection(options: RedisCheckpointOptions, secrets: string[]): 
   }
   const db = options.db ?? parsed.db ?? 0;
   if (typeof db !== 'number' || !Number.isInteger(db) || db < 0 || db > 15) {
-    throw new ConfigError(options.db !== undefined ? 'db' : 'address', options.db !== undefined ? db : `database /${db}`, 'an integer from 0 to 15');
+    if (options.db !== undefined) throw new ConfigError('db', db, 'an integer from 0 to 15');
+    throw new ConfigError('address', redactAddress(options.address), 'a URL whose database (path) is from /0 to /15');
   }
   const tls = resolveTls(options.tls, parsed.tls);
   return {
