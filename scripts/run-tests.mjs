@@ -16,7 +16,7 @@ for (const dir of packageDirs) rmSync(join(dir, RESULT_FILE), { force: true });
 const extra = process.argv.slice(2);
 const turbo = spawnSync(
   'pnpm',
-  ['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=1', '--', '--ci', '--json', `--outputFile=${RESULT_FILE}`, ...extra],
+  ['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=1', '--', '--ci', '--forceExit', '--json', `--outputFile=${RESULT_FILE}`, ...extra],
   { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } },
 );
 
