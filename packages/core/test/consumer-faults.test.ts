@@ -4,7 +4,6 @@
  */
 import type { GetShardIteratorCommandInput, KinesisClient } from '@aws-sdk/client-kinesis';
 import { createTestStream } from '@kcl/testbed';
-import { FullJitterBackoff } from '../src/consumers/backoff';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { takeTestLease } from './helpers/consumer-lease';
 import {
@@ -175,22 +174,5 @@ describe('abort signals', () => {
     expect(hanging.withSignal).toBe(1);
     expect(run.processor.shutdowns).toEqual([ShutdownReason.ZOMBIE]);
     hanging.client.destroy();
-  });
-});
-
-describe('FullJitterBackoff', () => {
-  test('exponential ceiling with full jitter, capped, reset after success', () => {
-    let r = 1;
-    const backoff = new FullJitterBackoff(100, 1_000, () => r);
-    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([100, 200, 400, 800, 1000]);
-    expect(backoff.attempts).toBe(5);
-    r = 0.5;
-    expect(backoff.next()).toBe(500);
-    r = 0;
-    expect(backoff.next()).toBe(0);
-    backoff.reset();
-    r = 0.999;
-    expect(backoff.next()).toBe(99);
-    expect(backoff.attempts).toBe(1);
   });
 });

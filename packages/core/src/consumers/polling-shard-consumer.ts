@@ -35,6 +35,8 @@ import { toChildShardInfos } from './child-shards';
 import { ConsumerReporter } from './consumer-reporter';
 import { GetRecordsRateLimiter } from './get-records-rate-limiter';
 import { classifyKinesisError } from './kinesis-error-kind';
+import { linkAbortSignals } from './linked-abort-signal';
+import type { LinkedAbortSignal } from './linked-abort-signal';
 import { ShardRecordProcessorCheckpointer } from './record-processor-checkpointer';
 import { describeStartPosition, getShardIterator, startPositionForLease } from './shard-iterator';
 import type { StartPosition } from './shard-iterator';
@@ -81,6 +83,7 @@ class PollingShardConsumer implements ShardConsumer {
   private readonly deps: ShardConsumerDeps;
   private readonly shardId: string;
   /** Fires on worker shutdown or lease loss; passed to every SDK call and wait. */
+  private readonly linkedSignal: LinkedAbortSignal;
   private readonly signal: AbortSignal;
   private readonly checkpointer: ShardRecordProcessorCheckpointer;
   private readonly report: ConsumerReporter;
@@ -99,7 +102,8 @@ class PollingShardConsumer implements ShardConsumer {
   constructor(deps: ShardConsumerDeps, options: PollingShardConsumerOptions) {
     this.deps = deps;
     this.shardId = deps.lease.shardId;
-    this.signal = AbortSignal.any([deps.shutdownSignal, deps.lease.lostSignal]);
+    this.linkedSignal = linkAbortSignals([deps.shutdownSignal, deps.lease.lostSignal]);
+    this.signal = this.linkedSignal.signal;
     this.report = new ConsumerReporter(deps);
     this.backoff = new FullJitterBackoff(options.backoffBaseMs ?? 200, options.backoffMaxMs ?? 10_000);
     this.checkpointer = new ShardRecordProcessorCheckpointer({
@@ -123,6 +127,8 @@ class PollingShardConsumer implements ShardConsumer {
       this.report.error(error, 'shard consumer');
       if (this.isLeaseLost()) return this.shutdownZombie();
       return this.shutdownRequested();
+    } finally {
+      this.linkedSignal.dispose();
     }
   }
 
