@@ -73,7 +73,8 @@ test('classifyKinesisError', () => {
   expect(classifyKinesisError(faults.connectionReset())).toBe('transient');
   expect(classifyKinesisError(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 503 } }))).toBe('transient');
   expect(classifyKinesisError(Object.assign(new Error('x'), { name: 'AccessDeniedException', $fault: 'client' }))).toBe('other');
-  expect(classifyKinesisError(Object.assign(new Error('x'), { name: 'AbortError' }))).toBe('aborted');
+  expect(classifyKinesisError(Object.assign(new Error('x'), { name: 'AbortError' }))).toBe('transient');
+  expect(classifyKinesisError(Object.assign(new Error('x'), { name: 'AbortError' }), AbortSignal.abort())).toBe('aborted');
   expect(classifyKinesisError(faults.internalFailure(), AbortSignal.abort())).toBe('aborted');
   expect(classifyKinesisError('a string')).toBe('other');
 });

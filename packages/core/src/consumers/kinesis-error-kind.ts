@@ -55,7 +55,8 @@ export function classifyKinesisError(error: unknown, signal?: AbortSignal): Kine
   if (typeof error !== 'object' || error === null) return 'other';
   const e = error as { name?: unknown; code?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: unknown } };
   const name = typeof e.name === 'string' ? e.name : '';
-  if (name === 'AbortError') return 'aborted';
+  // An abort we did not ask for (e.g. a request timeout in the HTTP handler) is a transient failure.
+  if (name === 'AbortError') return 'transient';
   if (name === 'ExpiredIteratorException') return 'expired-iterator';
   if (THROTTLING.has(name)) return 'throttled';
   if (name === 'ResourceNotFoundException') return 'not-found';

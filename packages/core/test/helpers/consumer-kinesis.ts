@@ -75,7 +75,6 @@ interface RecordAggregatorLike {
   build(): { partitionKey: string; data: Buffer } | undefined;
 }
 // aws-kinesis-agg's typings reference aws-sdk v2 / aws-lambda types that are not installed: load it untyped.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RecordAggregator } = require('aws-kinesis-agg') as { RecordAggregator: new () => RecordAggregatorLike };
 
 /**
