@@ -1,0 +1,133 @@
+/**
+ * Failover after a real crash: a Worker runs in a child process (test/fixtures/worker-child.ts) on the test's lease
+ * table (served over loopback HTTP) and is SIGKILLed mid-stream. A worker in this process takes its leases within
+ * failover time + one refresh period and resumes after the last checkpoint: nothing is lost, and only records the
+ * dead worker delivered after its last checkpoint are delivered again.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { ChildMessage } from './fixtures/worker-child';
+import {
+  createTestStream,
+  EventLog,
+  FAST,
+  InMemoryLeaseTable,
+  makeWorker,
+  startKinesaliteFixture,
+  trackUnhandledRejections,
+  waitFor,
+  workerConfig,
+  type KinesaliteFixture,
+  type TestWorker,
+} from './helpers/worker-harness';
+import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
+import { startLeaseTableServer, type LeaseTableServer } from './helpers/worker-rpc-store';
+
+let fx: KinesaliteFixture;
+const rejections = trackUnhandledRejections();
+const cleanup: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+  fx = await startKinesaliteFixture();
+});
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+  expect(rejections.errors).toEqual([]);
+});
+afterAll(async () => {
+  await fx.stop();
+  rejections.dispose();
+});
+
+function startChild(env: Record<string, string>, onMessage: (m: ChildMessage) => void): ChildProcess {
+  const child = fork(join(__dirname, 'fixtures', 'worker-child.ts'), [], {
+    execArgv: ['-r', join(__dirname, 'fixtures', 'ts-register.js')],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  child.on('message', (m) => onMessage(m as ChildMessage));
+  cleanup.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return child;
+}
+
+test('a SIGKILLed worker’s leases are taken within failover + one refresh period and resume after its last checkpoint', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+  const table = new InMemoryLeaseTable();
+  const server: LeaseTableServer = await startLeaseTableServer(table, FAST.failoverTimeMillis);
+  cleanup.push(() => server.stop());
+  const producer = new Producer(fx.kinesis, stream);
+  cleanup.push(() => producer.stop());
+
+  const byChild: Array<{ shardId: string; data: string; sequenceNumber: string }> = [];
+  let childLeases: string[] | undefined;
+  const child = startChild(
+    {
+      KCL_CHILD_WORKER_ID: 'child',
+      KCL_CHILD_STREAM: stream,
+      KCL_CHILD_KINESIS: fx.server.endpoint,
+      KCL_CHILD_STORE: server.url,
+      KCL_CHILD_FAILOVER: String(FAST.failoverTimeMillis),
+      KCL_CHILD_REFRESH: String(FAST.leaseRefreshPeriodMillis),
+    },
+    (m) => {
+      if (m.type === 'started') childLeases = m.leases;
+      for (const r of m.records ?? []) byChild.push({ shardId: m.shardId!, ...r });
+    },
+  );
+  await waitFor(() => childLeases !== undefined, 'the child worker to start', 20_000);
+  expect(childLeases).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+  producer.start(10, 30);
+
+  // The survivor, idle until the child dies.
+  const ledger = new RecordLedger();
+  const events = new EventLog();
+  const survivor: TestWorker = makeWorker(table, fx.kinesis, workerConfig(stream, 'survivor'), {
+    factory: new LedgerProcessorFactory('survivor', ledger) as never,
+    events,
+  });
+  cleanup.push(() => survivor.worker.shutdown());
+  await survivor.worker.start();
+  expect(survivor.worker.heldShards()).toEqual([]);
+  // Kill it mid-stream: once it has delivered and checkpointed on both shards and renewed its leases a few times.
+  await waitFor(
+    () => byChild.length >= 100 && table.list().every((l) => l.checkpoint !== undefined && l.leaseCounter >= 4),
+    'the child delivering and renewing',
+    10_000,
+  );
+
+  child.kill('SIGKILL');
+  const killedAt = performance.now();
+  await new Promise((resolve) => child.once('exit', resolve));
+  const checkpoints = new Map(table.list().map((l) => [l.id, l.checkpoint]));
+
+  await waitFor(() => survivor.worker.heldShards().length === 2, 'the survivor taking over', 5_000);
+  for (const e of events.of('leaseAcquired', 'survivor')) {
+    expect(e.at - killedAt).toBeLessThan(FAST.failoverTimeMillis + FAST.leaseRefreshPeriodMillis + 300);
+    // ...and not before the failover time since the child's last renewal (at most one renewal interval before the kill).
+    expect(e.at - killedAt).toBeGreaterThan(FAST.failoverTimeMillis - FAST.leaseRefreshPeriodMillis - 50);
+  }
+  await producer.stop();
+  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p) || byChild.some((r) => r.data === p)), 'every record', 10_000);
+
+  for (const [shardId, checkpoint] of checkpoints) {
+    const first = ledger.records.find((r) => r.shardId === shardId)!;
+    // Resumes right after the last checkpoint: the first record delivered is the one after it in the shard.
+    expect(BigInt(first.sequenceNumber)).toBeGreaterThan(BigInt(checkpoint!));
+    const childAfterCheckpoint = byChild.filter((r) => r.shardId === shardId && BigInt(r.sequenceNumber) > BigInt(checkpoint!));
+    const expectedFirst = childAfterCheckpoint[0]?.sequenceNumber;
+    if (expectedFirst) expect(first.sequenceNumber).toBe(expectedFirst);
+  }
+  // Nothing lost; the only records delivered twice are those the child delivered after its last checkpoint.
+  const all = new Set([...byChild.map((r) => r.data), ...ledger.records.map((r) => r.data)]);
+  expect(producer.produced.filter((p) => !all.has(p))).toEqual([]);
+  const allowed = new Set(
+    byChild.filter((r) => BigInt(r.sequenceNumber) > BigInt(checkpoints.get(r.shardId)!)).map((r) => r.data),
+  );
+  const childData = new Set(byChild.map((r) => r.data));
+  const repeated = ledger.records.filter((r) => childData.has(r.data)).map((r) => r.data);
+  expect(repeated.filter((d) => !allowed.has(d))).toEqual([]);
+  expect(ledger.duplicates()).toEqual([]);
+  expect(ledger.orderViolations()).toEqual([]);
+});
