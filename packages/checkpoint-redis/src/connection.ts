@@ -14,6 +14,8 @@ export interface OwnClient {
   readonly client: RedisClientLike;
   /** Called once `init()` succeeded: from then on the client reconnects (bounded back-off) instead of failing. */
   markReady(): void;
+  /** The error that broke the connection, while it is down (undefined when connected). */
+  readonly lastError: unknown;
   /** Closes the connection: waits up to a second for pending replies, then forces it. Idempotent. */
   close(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
   const deadline = Date.now() + connectTimeoutMillis;
   let phase: 'connecting' | 'ready' | 'closing' = 'connecting';
   let outage = false;
+  let lastError: unknown;
 
   const reconnectStrategy = (retries: number, cause: Error): number | false => {
     if (phase === 'closing') return false;
@@ -64,6 +67,7 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
   });
 
   client.on('error', (error: unknown) => {
+    lastError = error;
     const message = redactor.redact(error instanceof Error ? error.message || error.name : String(error));
     if (phase === 'ready' && !outage) {
       outage = true;
@@ -73,6 +77,7 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
     }
   });
   client.on('ready', () => {
+    lastError = undefined;
     if (phase === 'ready' && outage) {
       outage = false;
       logger.info('Redis lease store connection re-established', { address: conn.display });
@@ -117,6 +122,9 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
   }
   return {
     client,
+    get lastError() {
+      return lastError;
+    },
     markReady: () => {
       if (phase === 'connecting') phase = 'ready';
     },

@@ -12,6 +12,7 @@ import {
   SHARD_END,
   type ShardStatus,
 } from '@kcl/core';
+import { ClientOfflineError } from 'redis';
 import { connectOwnClient, type OwnClient } from './connection';
 import { type LeaseKeys, leaseKeys } from './keys';
 import { applyStoredLease, decodeLease, FIELD, toShardStatus, type StoredLease } from './lease-hash';
@@ -137,7 +138,7 @@ export class RedisCheckpoint implements Checkpointer {
     checkShard(shard);
     const hash = await this.run(`fetchCheckpoint(${shard.id})`, async (exec) => {
       const key = this.keys.shard(shard.id);
-      return replyHash(await exec.send(key, ['HGETALL', key], true));
+      return replyHash(await exec.send(key, ['HGETALL', key]));
     });
     if (Object.keys(hash).length === 0) throw new SequenceNotFoundError(shard.id);
     applyStoredLease(shard, decodeLease(shard.id, hash));
@@ -164,7 +165,7 @@ export class RedisCheckpoint implements Checkpointer {
     checkShardId(shardId);
     const owner = await this.run(`getLeaseOwner(${shardId})`, async (exec) => {
       const key = this.keys.shard(shardId);
-      return replyString(await exec.send(key, ['HGET', key, FIELD.assignedTo], true));
+      return replyString(await exec.send(key, ['HGET', key, FIELD.assignedTo]));
     });
     if (owner === undefined || owner.length === 0) throw new NoLeaseOwnerError(shardId);
     return owner;
@@ -233,7 +234,7 @@ export class RedisCheckpoint implements Checkpointer {
             : clusterExecutor(connection.cluster, commandTimeoutMillis, display);
       }
       // Reaches the node that owns this application's keys (on a cluster) and proves the credentials work.
-      await executor.send(this.keys.shards, ['EXISTS', this.keys.shards], true);
+      await executor.send(this.keys.shards, ['EXISTS', this.keys.shards]);
       if (this.closed) throw new LeaseStoreError('RedisCheckpoint was closed during init()');
       own?.markReady();
       this.ownClient = own;
@@ -255,7 +256,10 @@ export class RedisCheckpoint implements Checkpointer {
     try {
       return await fn(executor);
     } catch (error) {
-      throw toLeaseStoreError(error, { operation, display: this.options.connection.display, redactor: this.redactor });
+      // While our own connection is down, calls fail with ClientOfflineError; the reason is the connection's error
+      // (e.g. WRONGPASS after a password rotation -> LeaseStoreAuthError, ECONNREFUSED -> unavailable).
+      const reason = error instanceof ClientOfflineError && this.ownClient?.lastError !== undefined ? this.ownClient.lastError : error;
+      throw toLeaseStoreError(reason, { operation, display: this.options.connection.display, redactor: this.redactor });
     }
   }
 
@@ -287,7 +291,7 @@ export class RedisCheckpoint implements Checkpointer {
       const ids = new Set<string>();
       let cursor = '0';
       do {
-        const page = replyScan(await exec.send(this.keys.shards, ['SSCAN', this.keys.shards, cursor, 'COUNT', String(this.options.scanCount)], true));
+        const page = replyScan(await exec.send(this.keys.shards, ['SSCAN', this.keys.shards, cursor, 'COUNT', String(this.options.scanCount)]));
         for (const id of page.members) ids.add(id);
         cursor = page.cursor;
       } while (cursor !== '0');
@@ -295,7 +299,7 @@ export class RedisCheckpoint implements Checkpointer {
       const leases: StoredLease[] = [];
       for (let i = 0; i < sorted.length; i += READ_BATCH) {
         const batch = sorted.slice(i, i + READ_BATCH);
-        const hashes = await Promise.all(batch.map((id) => exec.send(this.keys.shard(id), ['HGETALL', this.keys.shard(id)], true)));
+        const hashes = await Promise.all(batch.map((id) => exec.send(this.keys.shard(id), ['HGETALL', this.keys.shard(id)])));
         batch.forEach((id, j) => {
           const hash = replyHash(hashes[j]);
           if (Object.keys(hash).length > 0) leases.push(decodeLease(id, hash)); // a set member whose hash is gone

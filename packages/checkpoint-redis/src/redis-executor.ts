@@ -8,8 +8,11 @@ import type { LuaScript } from './scripts';
  * `keyPrefix` does not apply) and work the same for both; replies are normalised by `reply.ts`.
  */
 export interface RedisExecutor {
-  /** Runs `args`; on a cluster it is routed by `key` (every key of one application shares a slot). */
-  send(key: string, args: string[], readonly: boolean): Promise<unknown>;
+  /**
+   * Runs `args`; on a cluster it is routed by `key` (every key of one application shares a slot) to the slot's
+   * master, also for reads (a replica may lag behind the last checkpoint).
+   */
+  send(key: string, args: string[]): Promise<unknown>;
 }
 
 /** Default decoding regardless of the client's own `typeMapping` (strings, not Buffers). */
@@ -25,7 +28,7 @@ export function clientExecutor(client: RedisClientLike, timeoutMillis: number, d
 /** An executor over a cluster client; each call fails after `timeoutMillis` (0 = never). */
 export function clusterExecutor(cluster: RedisClusterLike, timeoutMillis: number, display: string): RedisExecutor {
   return {
-    send: (key, args, readonly) => withTimeout(cluster.sendCommand(key, readonly, args, COMMAND_OPTIONS), timeoutMillis, args, display),
+    send: (key, args) => withTimeout(cluster.sendCommand(key, false, args, COMMAND_OPTIONS), timeoutMillis, args, display),
   };
 }
 
@@ -37,10 +40,10 @@ export async function runScript(executor: RedisExecutor, script: LuaScript, keys
   const tail = [String(keys.length), ...keys, ...args];
   const routingKey = keys[0] as string;
   try {
-    return await executor.send(routingKey, ['EVALSHA', script.sha1, ...tail], false);
+    return await executor.send(routingKey, ['EVALSHA', script.sha1, ...tail]);
   } catch (error) {
     if (replyCode(error) !== 'NOSCRIPT') throw error;
-    return executor.send(routingKey, ['EVAL', script.source, ...tail], false);
+    return executor.send(routingKey, ['EVAL', script.source, ...tail]);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   LeaseStoreUnavailableError,
 } from '@kcl/core';
 import { getFreePort, startRedis, type RedisServerHandle } from '@kcl/testbed';
+import { createClient } from 'redis';
 import { RedisCheckpoint, type RedisCheckpointOptions } from '../src';
 import { captureLogger, errorText, rejection, tableName, testConfig } from './helpers';
 
@@ -140,6 +141,35 @@ describe('lifecycle', () => {
     await cp.close();
     await expect(cp.listLeases()).rejects.toBeInstanceOf(LeaseStoreError);
     await expect(cp.init()).rejects.toThrow(/closed/);
+  });
+
+  it('after init, a password rotated on the server turns calls into LeaseStoreAuthError (password never shown)', async () => {
+    const server = await startRedis({ password: PASSWORD });
+    const { logger, lines } = captureLogger();
+    const cp = new RedisCheckpoint(testConfig(tableName(), 'w', { logger }), { address: server.address, password: PASSWORD });
+    const raw = createClient({ url: server.url });
+    raw.on('error', () => undefined);
+    try {
+      await cp.init();
+      await raw.connect();
+      await raw.configSet('requirepass', WRONG);
+      await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal']); // drops the checkpointer's connection (SKIPME: not raw)
+      const deadline = Date.now() + 5_000;
+      let error: unknown;
+      do {
+        error = await rejection(cp.listLeases());
+        if (error instanceof LeaseStoreAuthError) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } while (Date.now() < deadline);
+      expect(error).toBeInstanceOf(LeaseStoreAuthError);
+      expect((error as Error).message).toContain(server.address);
+      expectNoSecret(error, lines);
+      expect(lines.some((l) => l.startsWith('warn Redis lease store connection lost'))).toBe(true);
+    } finally {
+      await cp.close();
+      await raw.close().catch(() => undefined);
+      await server.stop();
+    }
   });
 
   it('after init, a lost server gives fast retryable errors, and the connection comes back by itself', async () => {
