@@ -98,6 +98,23 @@ describe('credentials', () => {
     expectNoSecret(error, lines);
   });
 
+  it('an ACL user (username option or URL user) authenticates', async () => {
+    const admin = createClient({ url: secured.url });
+    await admin.connect();
+    await admin.sendCommand(['ACL', 'SETUSER', 'kcl-app', 'on', '>App-Pass-1', '~*', '+@all']);
+    await admin.close();
+    for (const options of [
+      { address: secured.address, username: 'kcl-app', password: 'App-Pass-1' },
+      { address: `redis://kcl-app:App-Pass-1@${secured.address}` },
+    ]) {
+      const cp = new RedisCheckpoint(testConfig(tableName(), 'w'), options);
+      await cp.getLease(createShardStatus('shardId-000000000001'), 'w');
+      await cp.close();
+    }
+    const { error } = await failInit({ address: secured.address, username: 'kcl-app', password: PASSWORD });
+    expect(error).toBeInstanceOf(LeaseStoreAuthError);
+  });
+
   it('a password sent to a server without one is rejected (AUTH without requirepass)', async () => {
     const { error, lines } = await failInit({ address: open.address, password: WRONG });
     expect(error).toBeInstanceOf(LeaseStoreAuthError);
