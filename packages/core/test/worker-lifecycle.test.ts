@@ -296,6 +296,41 @@ describe('Worker shutdown', () => {
   });
 });
 
+describe('shutdown racing start', () => {
+  test('shutdown() right after start(): start completes, then the worker shuts down and releases everything', async () => {
+    const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+    const table = new InMemoryLeaseTable();
+    const { worker } = makeWorker(table, fx.kinesis, workerConfig(stream, 'w1'), {
+      shardConsumerFactory: fakeConsumerFactory({ ledger: new DeliveryLedger() }),
+    });
+    const starting = worker.start();
+    const stopping = worker.shutdown();
+    await expect(starting).resolves.toBeUndefined();
+    await stopping;
+    expect(worker.state).toBe('stopped');
+    expect(table.list().every((l) => l.assignedTo === undefined)).toBe(true);
+  });
+
+  test('a start() stuck on an unresponsive store does not hold shutdown() beyond the grace period', async () => {
+    const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+    const { worker, store } = makeWorker(new InMemoryLeaseTable(), fx.kinesis, workerConfig(stream, 'w1', { grace: 200 }), {
+      shardConsumerFactory: fakeConsumerFactory({ ledger: new DeliveryLedger() }),
+    });
+    store.fault = 'hang'; // init() never answers
+    const starting = worker.start().catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    await worker.shutdown();
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(worker.state).toBe('stopped');
+    store.heal();
+    store.releaseHung(); // the hung init() now fails; start() gives up
+    expect(await starting).toBeInstanceOf(Error);
+    expect(worker.state).toBe('stopped');
+    expect(worker.heldShards()).toEqual([]);
+  });
+});
+
 describe('Worker events', () => {
   test('listeners that throw or reject are logged and never break the worker', async () => {
     const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
@@ -326,6 +361,37 @@ describe('Worker events', () => {
     expect(calls.filter((c) => c === 'async')).toHaveLength(2);
     expect(calls.filter((c) => c.startsWith('once:'))).toHaveLength(1);
     expect(logger.at('error').filter((l) => l.message.includes('listener threw'))).toHaveLength(5);
+    expect(worker.state).toBe('stopped');
+  });
+
+  test('a logger that throws never breaks the worker', async () => {
+    const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+    const ledger = new DeliveryLedger();
+    const broken = {
+      debug: () => {
+        throw new Error('log boom');
+      },
+      info: () => {
+        throw new Error('log boom');
+      },
+      warn: () => {
+        throw new Error('log boom');
+      },
+      error: () => {
+        throw new Error('log boom');
+      },
+      child() {
+        return this;
+      },
+    };
+    const config = workerConfig(stream, 'w1').withLogger(broken);
+    const { worker } = makeWorker(new InMemoryLeaseTable(), fx.kinesis, config, { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
+    worker.on('leaseAcquired', () => {
+      throw new Error('listener boom'); // its error is logged through the broken logger
+    });
+    await worker.start();
+    await waitFor(() => ledger.deliveries.length >= 4, 'deliveries');
+    await worker.shutdown();
     expect(worker.state).toBe('stopped');
   });
 

@@ -128,9 +128,14 @@ export class LeaseRenewer {
 
   private renew(entry: Tracked): Promise<void> {
     if (entry.stopped || entry.inFlight) return entry.inFlight ?? Promise.resolve();
-    const run = this.renewOnce(entry).finally(() => {
-      entry.inFlight = undefined;
-    });
+    const run = this.renewOnce(entry)
+      .catch((error: unknown) => {
+        // renewOnce handles store errors itself; this only guards against a throwing logger or sink.
+        this.options.logger.error('lease renewal step failed unexpectedly', { shardId: entry.handle.shardId, error });
+      })
+      .finally(() => {
+        entry.inFlight = undefined;
+      });
     entry.inFlight = run;
     return run;
   }

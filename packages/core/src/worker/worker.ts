@@ -15,6 +15,7 @@ import { createDynamoCheckpointerLoader, type CheckpointerLoader } from './backe
 import { defaultShardConsumerFactory } from './default-consumer-factory';
 import type { ShardConsumerFactory } from './internal-contracts';
 import { jittered, PeriodicTask } from './periodic-task';
+import { safeLogger } from './safe-logger';
 import { ShardConsumerRunner } from './shard-consumer-runner';
 import { TypedEventEmitter, type WorkerEvents } from './worker-events';
 
@@ -68,13 +69,14 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   private startPromise: Promise<void> | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private run: RunningParts | undefined;
+  private startAbandoned = false;
 
   /**
    * @param factory creates one RecordProcessor per shard lease taken
    * @param config the application's configuration (validated again in `start()`)
    */
   constructor(factory: RecordProcessorFactory, config: KinesisClientLibConfig, options: WorkerOptions = {}) {
-    super(() => config.logger);
+    super(() => (config?.logger ? safeLogger(config.logger) : undefined));
     if (!factory || typeof factory.createProcessor !== 'function') {
       throw new InvalidArgumentError('Worker needs a RecordProcessorFactory: an object with a createProcessor() method');
     }
@@ -163,7 +165,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= this.doShutdown().catch((error: unknown) => {
-      this.config.logger?.error('worker shutdown failed', { error });
+      safeLogger(this.config.logger).error('worker shutdown failed', { error });
     });
     return this.shutdownPromise;
   }
@@ -172,10 +174,15 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     if (this.stateValue !== 'new') throw new WorkerStateError(`Worker.${method}() must be called before start()`);
   }
 
+  /** shutdown() was called while start() was still waiting (and gave up waiting): abandon the start. */
+  private throwIfShutdownRequested(): void {
+    if (this.startAbandoned) throw new WorkerStateError('shutdown() was called before start() finished');
+  }
+
   private async doStart(): Promise<void> {
     const config = this.config;
     if (typeof (config as { validate?: unknown }).validate === 'function') config.validate();
-    const logger = config.logger.child({ workerId: config.workerId });
+    const logger = safeLogger(config.logger).child({ workerId: config.workerId });
     const monitoring: MonitoringService = config.monitoringService;
     const clock = this.options.clock ?? systemMonotonicClock;
     const lifecycle = new AbortController();
@@ -202,6 +209,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       const load = this.options.loadCheckpointer ?? createDynamoCheckpointerLoader();
       run.checkpointer = await load(config);
       run.ownsCheckpointer = true;
+      this.throwIfShutdownRequested();
     }
     const checkpointer = run.checkpointer;
 
@@ -209,6 +217,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     await monitoring.init(config.applicationName, config.streamName, config.workerId);
     run.monitoringInitialised = true;
     await checkpointer.init();
+    this.throwIfShutdownRequested();
     await monitoring.start();
 
     const registry = new ShardRegistry();
@@ -220,6 +229,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       signal: lifecycle.signal,
       operation: `ListShards(${config.streamName})`,
     });
+    this.throwIfShutdownRequested();
 
     const coordinator = new LeaseCoordinator({
       checkpointer,
@@ -265,6 +275,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     run.shardSyncTask = shardSyncTask;
 
     await coordinator.start();
+    this.throwIfShutdownRequested();
     shardSyncTask.start();
     logger.info('worker started', { leases: this.heldShards() });
   }
@@ -276,9 +287,18 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       return;
     }
     if (this.stateValue === 'starting') {
-      try {
-        await this.startPromise;
-      } catch {
+      // start() is bounded by the backends' own timeouts; do not wait longer than the grace period for it.
+      const startOutcome = (this.startPromise ?? Promise.resolve()).then(
+        () => 'started' as const,
+        () => 'failed' as const,
+      );
+      const outcome = await raceTimeout(startOutcome, this.config.shutdownGraceMillis ?? DEFAULT_SHUTDOWN_GRACE_MILLIS);
+      if (outcome !== 'started') {
+        if (outcome === 'timeout') {
+          this.startAbandoned = true;
+          safeLogger(this.config.logger).warn('shutdown: start() did not finish within the grace period; stopping what it started');
+          await this.releaseResources();
+        }
         this.stateValue = 'stopped';
         this.emitSafely('shutdown', {});
         return;
@@ -373,6 +393,19 @@ interface RunningParts {
   coordinator?: LeaseCoordinator;
   runner?: ShardConsumerRunner;
   shardSyncTask?: PeriodicTask;
+}
+
+/** The value of `promise`, or 'timeout' after `millis`. */
+async function raceTimeout<T>(promise: Promise<T>, millis: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(0, millis));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
 }
 
 /** Waits for `promise` at most `millis`; never rejects. Returns true if it settled in time. */

@@ -201,7 +201,9 @@ export function makeWorker(
   config: KinesisClientLibConfig,
   options: WorkerOptions & { factory?: TestProcessorFactory; events?: EventLog } = {},
 ): TestWorker {
-  const store = new FaultyCheckpointer(new InMemoryCheckpointer(table, config));
+  const store = new FaultyCheckpointer(
+    new InMemoryCheckpointer(table, { workerId: config.workerId, failoverTimeMillis: config.failoverTimeMillis }),
+  );
   const factory = options.factory ?? new TestProcessorFactory();
   const worker = new Worker(factory, config, options).withKinesis(kinesis).withCheckpointer(store);
   options.events?.attach(worker);
