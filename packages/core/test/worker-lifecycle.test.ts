@@ -145,6 +145,14 @@ describe('Worker start', () => {
     expect(worker.state).toBe('new');
   });
 
+  test('enhanced fan-out, not available in this version, is refused with a ConfigError instead of silently polling', async () => {
+    const config = workerConfig('s', 'w1').withEnhancedFanOutConsumer(true);
+    const worker = new Worker(new TestProcessorFactory(), config).withKinesis(fx.kinesis);
+    const error = await worker.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).option).toBe('enableEnhancedFanOutConsumer');
+  });
+
   test('start() twice and configuration after start() are WorkerStateErrors', async () => {
     const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
     const { worker } = makeWorker(new InMemoryLeaseTable(), fx.kinesis, workerConfig(stream, 'w1'), {

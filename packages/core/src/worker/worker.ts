@@ -12,7 +12,7 @@ import { retry } from '../retry';
 import { ShardRegistry } from '../shards/shard-registry';
 import { ShardSync } from '../shards/shard-sync';
 import { createDynamoCheckpointerLoader, type CheckpointerLoader } from './backend-loader';
-import { defaultShardConsumerFactory } from './default-consumer-factory';
+import { resolveShardConsumerFactory } from './default-consumer-factory';
 import type { ShardConsumerFactory } from './internal-contracts';
 import { jittered, PeriodicTask } from './periodic-task';
 import { safeLogger } from './safe-logger';
@@ -182,6 +182,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   private async doStart(): Promise<void> {
     const config = this.config;
     if (typeof (config as { validate?: unknown }).validate === 'function') config.validate();
+    const consumerFactory = this.options.shardConsumerFactory ?? resolveShardConsumerFactory(config);
     const logger = safeLogger(config.logger).child({ workerId: config.workerId });
     const monitoring: MonitoringService = config.monitoringService;
     const clock = this.options.clock ?? systemMonotonicClock;
@@ -263,7 +264,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       monitoring,
       logger,
       processorFactory: this.factory,
-      consumerFactory: this.options.shardConsumerFactory ?? defaultShardConsumerFactory,
+      consumerFactory,
       coordinator,
       registry,
       shutdownSignal: shutdownController.signal,
