@@ -93,14 +93,15 @@ export class RedisCheckpoint implements Checkpointer {
     checkShard(shard);
     checkWorkerId('getLease', newAssignTo);
     const renew = shard.assignedTo === newAssignTo && shard.leaseToken !== undefined;
-    const stored = await this.run(`getLease(${shard.id})`, async () => {
+    const stored = await this.run(`getLease(${shard.id})`, async (exec) => {
       const failover = String(this.failoverTimeMillis);
       if (renew) {
-        return this.transition('renew-lease', shard.id, [this.keys.shard(shard.id)], [newAssignTo, shard.leaseToken as string, failover], newAssignTo);
+        return this.transition(exec, 'renew-lease', shard.id, [this.keys.shard(shard.id)], [newAssignTo, shard.leaseToken as string, failover], newAssignTo);
       }
       const parents = shard.parentShardIds;
       if (parents.some((p) => p.includes(','))) throw new InvalidArgumentError(`Parent shard ids of ${shard.id} must not contain ","`);
       return this.transition(
+        exec,
         'take-lease',
         shard.id,
         [this.keys.shard(shard.id), this.keys.shards],
@@ -122,8 +123,9 @@ export class RedisCheckpoint implements Checkpointer {
     if (sub !== undefined && (!Number.isSafeInteger(sub) || sub < 0)) {
       throw new InvalidArgumentError(`subSequenceNumber of shard ${shard.id} must be an integer >= 0, got ${sub}`);
     }
-    await this.run(`checkpointSequence(${shard.id})`, () =>
+    await this.run(`checkpointSequence(${shard.id})`, (exec) =>
       this.transition(
+        exec,
         'checkpoint',
         shard.id,
         [this.keys.shard(shard.id)],
@@ -147,16 +149,16 @@ export class RedisCheckpoint implements Checkpointer {
 
   async removeLeaseInfo(shardId: string): Promise<void> {
     checkShardId(shardId);
-    await this.run(`removeLeaseInfo(${shardId})`, () =>
-      this.transition('remove-lease', shardId, [this.keys.shard(shardId), this.keys.shards], [shardId], this.workerId),
+    await this.run(`removeLeaseInfo(${shardId})`, (exec) =>
+      this.transition(exec, 'remove-lease', shardId, [this.keys.shard(shardId), this.keys.shards], [shardId], this.workerId),
     );
     this.logger.info('lease removed', { shardId });
   }
 
   async removeLeaseOwner(shardId: string): Promise<void> {
     checkShardId(shardId);
-    await this.run(`removeLeaseOwner(${shardId})`, () =>
-      this.transition('release-lease', shardId, [this.keys.shard(shardId)], [this.workerId], this.workerId),
+    await this.run(`removeLeaseOwner(${shardId})`, (exec) =>
+      this.transition(exec, 'release-lease', shardId, [this.keys.shard(shardId)], [this.workerId], this.workerId),
     );
     this.logger.debug('lease released', { shardId, workerId: this.workerId });
   }
@@ -189,8 +191,8 @@ export class RedisCheckpoint implements Checkpointer {
   async claimShard(shard: ShardStatus, claimId: string): Promise<void> {
     checkShard(shard);
     checkWorkerId('claimShard', claimId);
-    await this.run(`claimShard(${shard.id})`, () =>
-      this.transition('claim-shard', shard.id, [this.keys.shard(shard.id)], [shard.assignedTo ?? '', claimId], claimId),
+    await this.run(`claimShard(${shard.id})`, (exec) =>
+      this.transition(exec, 'claim-shard', shard.id, [this.keys.shard(shard.id)], [shard.assignedTo ?? '', claimId], claimId),
     );
     shard.claimRequest = claimId;
     this.logger.debug('shard claimed', { shardId: shard.id, claimRequest: claimId });
@@ -265,6 +267,7 @@ export class RedisCheckpoint implements Checkpointer {
 
   /** Runs one lease script and turns its return code into the stored lease or the typed error. */
   private async transition(
+    executor: RedisExecutor,
     name: ScriptName,
     shardId: string,
     keys: string[],
@@ -272,7 +275,6 @@ export class RedisCheckpoint implements Checkpointer {
     workerId: string,
     observedCounter?: number,
   ): Promise<StoredLease> {
-    const executor = this.executor as RedisExecutor;
     const { status, hash } = replyScript(await runScript(executor, loadScript(name), keys, args));
     const error = statusError(status, {
       shardId,
