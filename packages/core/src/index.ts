@@ -37,3 +37,5 @@ export type { WorkerState, WorkerOptions } from './worker/worker';
 export type { WorkerEvents, WorkerEventName, WorkerEventListener } from './worker/worker-events';
 export type { LeaseLostReason } from './leases/held-lease';
 export type { ChildShardInfo } from './worker/internal-contracts';
+export { KINESIS_HTTP_TIMEOUTS } from './kinesis/client-factory';
+export type { KinesisHttpTimeouts } from './kinesis/client-factory';

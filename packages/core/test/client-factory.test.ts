@@ -1,13 +1,24 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand, ListShardsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  ListShardsCommand,
+  PutRecordCommand,
+  SubscribeToShardCommand,
+} from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { randomName, startKinesalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
+import { createTestCertificates, randomName, startKinesalite } from '@kcl/testbed';
+import type { LocalServer, TestCertificates } from '@kcl/testbed';
 import { KinesisClientLibConfig } from '../src/config/kcl-config';
 import { ConfigError } from '../src/errors';
-import { createKinesisClient } from '../src/kinesis/client-factory';
+import { createKinesisClient, KINESIS_HTTP_TIMEOUTS } from '../src/kinesis/client-factory';
 
 const creds = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const config = (region = 'us-east-1'): KinesisClientLibConfig => new KinesisClientLibConfig('app', 'stream', region, 'w1');
@@ -32,10 +43,10 @@ describe('createKinesisClient (resolved configuration)', () => {
     const custom = createKinesisClient(config().withKinesisEndpoint('https://kinesis.vpce.example.com'));
     expect(await resolvedEndpoint(custom)).toBe('https://kinesis.vpce.example.com/');
     expect(custom.config.requestHandler).not.toBeInstanceOf(NodeHttpHandler);
-    expect(custom.config.requestHandler.constructor.name).toBe('NodeHttp2Handler');
+    expect(custom.config.requestHandler).toBeInstanceOf(NodeHttp2Handler);
     const aws = createKinesisClient(config('ap-southeast-2'));
     expect(await aws.config.region()).toBe('ap-southeast-2');
-    expect(aws.config.requestHandler.constructor.name).toBe('NodeHttp2Handler');
+    expect(aws.config.requestHandler).toBeInstanceOf(NodeHttp2Handler);
     custom.destroy();
     aws.destroy();
   });
@@ -90,6 +101,7 @@ describe('createKinesisClient (resolved configuration)', () => {
     const badRetries = config();
     badRetries.maxRetryCount = -1;
     expect(() => createKinesisClient(badRetries)).toThrow(/maxRetryCount/);
+    expect(() => createKinesisClient(config(), { httpTimeouts: { requestTimeoutMillis: 0 } })).toThrow(/requestTimeoutMillis/);
   });
 });
 
@@ -121,5 +133,253 @@ describe('createKinesisClient against kinesalite', () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+// Local servers that misbehave the way a network or an overloaded endpoint can: never answer, answer slowly, stall.
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function withHttpServer<T>(handler: Handler, body: (endpoint: string) => Promise<T>): Promise<T> {
+  const server = createServer(handler);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+const GET_RECORDS_BODY = JSON.stringify({ Records: [], NextShardIterator: 'iterator-2', MillisBehindLatest: 0 });
+const shortTimeouts = { connectionTimeoutMillis: 1_000, requestTimeoutMillis: 300, socketIdleTimeoutMillis: 400 };
+
+async function elapsedOf(promise: Promise<unknown>): Promise<{ error: unknown; millis: number }> {
+  const started = performance.now();
+  try {
+    await promise;
+    return { error: undefined, millis: performance.now() - started };
+  } catch (error) {
+    return { error, millis: performance.now() - started };
+  }
+}
+
+describe('createKinesisClient timeouts (http:// endpoints)', () => {
+  const localClient = (endpoint: string, retries = 0): KinesisClient =>
+    createKinesisClient(
+      config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds).withMaxRetryCount(retries),
+      { httpTimeouts: shortTimeouts },
+    );
+
+  it('documents and applies a connection timeout, a throwing request timeout and a socket idle timeout', async () => {
+    expect(KINESIS_HTTP_TIMEOUTS).toEqual({ connectionTimeoutMillis: 5_000, requestTimeoutMillis: 30_000, socketIdleTimeoutMillis: 30_000 });
+    await withHttpServer(
+      (req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ Shards: [] }));
+      },
+      async (endpoint) => {
+        const client = createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds));
+        try {
+          await client.send(new ListShardsCommand({ StreamName: 'x' }));
+          expect((client.config.requestHandler as NodeHttpHandler).httpHandlerConfigs()).toMatchObject({
+            connectionTimeout: 5_000,
+            requestTimeout: 30_000,
+            throwOnRequestTimeout: true,
+            socketTimeout: 30_000,
+          });
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+  });
+
+  it('rejects a call to a server that never answers within the request timeout instead of hanging', async () => {
+    let requests = 0;
+    await withHttpServer(
+      (req) => {
+        requests++;
+        req.resume(); // reads the request, never responds
+      },
+      async (endpoint) => {
+        const client = localClient(endpoint);
+        try {
+          const { error, millis } = await elapsedOf(client.send(new ListShardsCommand({ StreamName: 'x' })));
+          expect(error).toMatchObject({ name: 'TimeoutError' });
+          expect(String((error as Error).message)).toMatch(/300 ms requestTimeout/);
+          expect(millis).toBeGreaterThanOrEqual(250);
+          expect(millis).toBeLessThan(2_000);
+          expect(requests).toBe(1);
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+  });
+
+  it('retries a timed-out call like any transient failure (maxRetryCount + 1 attempts)', async () => {
+    let requests = 0;
+    await withHttpServer(
+      (req) => {
+        requests++;
+        req.resume();
+      },
+      async (endpoint) => {
+        const client = localClient(endpoint, 1);
+        try {
+          const { error, millis } = await elapsedOf(client.send(new ListShardsCommand({ StreamName: 'x' })));
+          expect(error).toMatchObject({ name: 'TimeoutError' });
+          expect(requests).toBe(2);
+          expect(millis).toBeLessThan(4_000);
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+  });
+
+  it('does not cut a response that streams for longer than the request timeout (as a subscription does)', async () => {
+    await withHttpServer(
+      (req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        const pieces = GET_RECORDS_BODY.match(/.{1,12}/g) ?? [];
+        let next = 0;
+        const timer = setInterval(() => {
+          const piece = pieces[next++];
+          if (piece === undefined) {
+            clearInterval(timer);
+            res.end();
+          } else res.write(piece);
+        }, 100); // one piece every 100 ms: never idle for the 400 ms socket timeout, done well after 300 ms
+        res.on('close', () => clearInterval(timer));
+      },
+      async (endpoint) => {
+        const client = localClient(endpoint);
+        try {
+          const { error, millis } = await elapsedOf(
+            client.send(new GetRecordsCommand({ ShardIterator: 'iterator-1' })).then((out) => {
+              expect(out.NextShardIterator).toBe('iterator-2');
+            }),
+          );
+          expect(error).toBeUndefined();
+          expect(millis).toBeGreaterThan(shortTimeouts.requestTimeoutMillis * 1.5);
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+  });
+
+  it('fails a response whose body stalls for longer than the socket idle timeout', async () => {
+    await withHttpServer(
+      (req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.write(GET_RECORDS_BODY.slice(0, 10)); // then silence
+      },
+      async (endpoint) => {
+        const client = localClient(endpoint);
+        try {
+          const { error, millis } = await elapsedOf(client.send(new GetRecordsCommand({ ShardIterator: 'iterator-1' })));
+          expect(error).toBeInstanceOf(Error);
+          expect(millis).toBeGreaterThanOrEqual(350);
+          expect(millis).toBeLessThan(2_500);
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+  });
+});
+
+describe('createKinesisClient timeouts (https:// endpoints, SDK HTTP/2 handler)', () => {
+  let certificates: TestCertificates;
+  beforeAll(async () => {
+    certificates = await createTestCertificates();
+  });
+  afterAll(() => certificates?.remove());
+
+  async function withHttp2Server<T>(onStream: (stream: ServerHttp2Stream) => void, body: (endpoint: string) => Promise<T>): Promise<T> {
+    const server = createSecureServer({ key: readFileSync(certificates.keyPath), cert: readFileSync(certificates.certPath) });
+    const sessions = new Set<Http2Session>();
+    server.on('session', (session) => {
+      sessions.add(session);
+      session.on('close', () => sessions.delete(session));
+    });
+    server.on('stream', onStream);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      return await body(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      for (const session of sessions) session.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  const tlsClient = (endpoint: string): KinesisClient =>
+    createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds).withMaxRetryCount(0), {
+      httpTimeouts: shortTimeouts,
+      http2ConnectOptions: { ca: certificates.caPem },
+    });
+
+  it('rejects a non-streaming call that gets no answer within the stream idle timeout', async () => {
+    let streams = 0;
+    await withHttp2Server(
+      () => {
+        streams++; // never responds
+      },
+      async (endpoint) => {
+        const client = tlsClient(endpoint);
+        try {
+          const { error, millis } = await elapsedOf(client.send(new ListShardsCommand({ StreamName: 'x' })));
+          expect(error).toMatchObject({ name: 'TimeoutError' });
+          expect(millis).toBeGreaterThanOrEqual(250);
+          expect(millis).toBeLessThan(2_000);
+          expect(streams).toBe(1);
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+  });
+
+  it('leaves SubscribeToShard without the idle timeout: a quiet subscription is not closed by the client', async () => {
+    const quietMillis = 900; // three times the 300 ms stream idle timeout of other calls
+    const closedByClientEarly: boolean[] = [];
+    await withHttp2Server(
+      (stream) => {
+        stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream' });
+        const timer = setTimeout(() => {
+          closedByClientEarly.push(stream.closed || stream.destroyed);
+          if (!stream.closed) stream.end();
+        }, quietMillis);
+        stream.on('close', () => clearTimeout(timer));
+        stream.on('error', () => undefined);
+      },
+      async (endpoint) => {
+        const client = tlsClient(endpoint);
+        try {
+          const out = await client.send(
+            new SubscribeToShardCommand({
+              ConsumerARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1',
+              ShardId: 'shardId-000000000000',
+              StartingPosition: { Type: 'TRIM_HORIZON' },
+            }),
+          );
+          const events: unknown[] = [];
+          for await (const event of out.EventStream ?? []) events.push(event);
+          expect(events).toEqual([]);
+          expect(closedByClientEarly).toEqual([false]);
+        } finally {
+          client.destroy();
+        }
+      },
+    );
   });
 });
