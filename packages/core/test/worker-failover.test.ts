@@ -76,7 +76,8 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
       for (const r of m.records ?? []) byChild.push({ shardId: m.shardId!, ...r });
     },
   );
-  await waitFor(() => childLeases !== undefined, 'the child worker to start', 20_000);
+  await waitFor(() => childLeases !== undefined || child.exitCode !== null, 'the child worker to start', 30_000);
+  expect(child.exitCode).toBeNull(); // it did not crash on start-up (its stderr is shown above if it did)
   expect(childLeases).toEqual(['shardId-000000000000', 'shardId-000000000001']);
   producer.start(10, 30);
 
