@@ -145,12 +145,14 @@ describe('Worker start', () => {
     expect(worker.state).toBe('new');
   });
 
-  test('enhanced fan-out, not available in this version, is refused with a ConfigError instead of silently polling', async () => {
-    const config = workerConfig('s', 'w1').withEnhancedFanOutConsumer(true);
-    const worker = new Worker(new TestProcessorFactory(), config).withKinesis(fx.kinesis);
+  test('enhanced fan-out registers its stream consumer in start(): without fan-out support (kinesalite) start() fails', async () => {
+    // Fan-out itself is tested in fanout-*.test.ts (kinesis-local and a fake); here only that start() fails fast.
+    const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+    const { worker } = makeWorker(new InMemoryLeaseTable(), fx.kinesis, workerConfig(stream, 'w1').withEnhancedFanOutConsumer(true));
     const error = await worker.start().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).option).toBe('enableEnhancedFanOutConsumer');
+    expect(error).toBeInstanceOf(KinesisError);
+    expect((error as Error).message).toContain('RegisterStreamConsumer');
+    expect(worker.heldShards()).toEqual([]);
   });
 
   test('start() twice and configuration after start() are WorkerStateErrors', async () => {

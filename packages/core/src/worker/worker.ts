@@ -12,7 +12,7 @@ import { retry } from '../retry';
 import { ShardRegistry } from '../shards/shard-registry';
 import { ShardSync } from '../shards/shard-sync';
 import { createDynamoCheckpointerLoader, type CheckpointerLoader } from './backend-loader';
-import { resolveShardConsumerFactory } from './default-consumer-factory';
+import { prepareShardConsumerFactory, resolveShardConsumerFactory } from './default-consumer-factory';
 import type { ShardConsumerFactory } from './internal-contracts';
 import { jittered, PeriodicTask } from './periodic-task';
 import { safeLogger } from './safe-logger';
@@ -230,6 +230,10 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       signal: lifecycle.signal,
       operation: `ListShards(${config.streamName})`,
     });
+    this.throwIfShutdownRequested();
+    // Enhanced fan-out (consumers/fan-out-*): registers the stream consumer once per worker, before leases are taken,
+    // so a registration failure fails start(). Does nothing for the polling consumer or an injected factory.
+    await prepareShardConsumerFactory(consumerFactory, { kinesis, logger, signal: lifecycle.signal });
     this.throwIfShutdownRequested();
 
     const coordinator = new LeaseCoordinator({
