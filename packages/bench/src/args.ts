@@ -8,6 +8,8 @@ export interface DrainBenchOptions {
   recordBytes: number;
   /** Measured runs of each side (the figures are medians over them). */
   runs: number;
+  /** Unmeasured warm-up drains of each side first (JIT, module loading, first connections). */
+  warmup: number;
   /** `Limit` of every GetRecords call, on both sides (the worker's `withMaxRecords`). */
   maxRecords: number;
   /** Print one JSON line instead of the table. */
@@ -19,21 +21,24 @@ export const DEFAULT_DRAIN_OPTIONS: Readonly<DrainBenchOptions> = Object.freeze(
   shards: 4,
   recordBytes: 1024,
   runs: 3,
+  warmup: 1,
   maxRecords: 10_000,
   json: false,
 });
 
-export const USAGE = `Usage: pnpm bench:drain [--records N] [--shards S] [--record-bytes B] [--runs R] [--max-records M] [--json]
+export const USAGE = `Usage: pnpm bench:drain [--records N] [--shards S] [--record-bytes B] [--runs R] [--warmup W] [--max-records M] [--json]
 
-Preloads a kinesalite stream (S shards, N records of B bytes, PutRecords 500 per call), then drains it R times with
-one Worker (Redis lease store, checkpoint after every batch) and R times with a plain GetRecords loop over the same
-shards (the same limit of 5 GetRecords per second per shard), alternating. Prints per-run rates, medians, their
-ratio worker/plain, and the worker's cold start (start() -> first record delivered).
+Preloads a kinesalite stream (S shards, N records of B bytes, PutRecords 500 per call), then drains it with one
+Worker (Redis lease store, checkpoint after every batch) and with a plain GetRecords loop over the same shards (the
+same limit of 5 GetRecords per second per shard): W unmeasured warm-up drains per side, then R measured runs per
+side, alternating which side goes first. Prints per-run rates, medians, their ratio worker/plain, and the worker's
+cold start (start() -> first record delivered).
 
   --records N       records to preload (default ${DEFAULT_DRAIN_OPTIONS.records})
   --shards S        shards of the stream (default ${DEFAULT_DRAIN_OPTIONS.shards})
   --record-bytes B  bytes of data per record (default ${DEFAULT_DRAIN_OPTIONS.recordBytes})
   --runs R          measured runs per side, figures are medians (default ${DEFAULT_DRAIN_OPTIONS.runs})
+  --warmup W        unmeasured warm-up drains per side before the runs (default ${DEFAULT_DRAIN_OPTIONS.warmup})
   --max-records M   GetRecords Limit on both sides (default ${DEFAULT_DRAIN_OPTIONS.maxRecords})
   --json            print one JSON line with every figure
 `;
@@ -70,6 +75,9 @@ export function parseDrainArgs(argv: readonly string[]): DrainBenchOptions | 'he
         break;
       case '--runs':
         options.runs = intOption('runs', next(), 1, 20);
+        break;
+      case '--warmup':
+        options.warmup = intOption('warmup', next(), 0, 5);
         break;
       case '--max-records':
         options.maxRecords = intOption('max-records', next(), 1, 10_000);

@@ -24,7 +24,10 @@ export interface DrainBenchResult {
   median: {
     plainRecordsPerSecond: number;
     workerRecordsPerSecond: number;
+    /** Ratio of the median rates (the headline figure). */
     ratio: number;
+    /** Median of the per-run ratios (each pairs two drains run back to back, so slow drift cancels out). */
+    ratioOfRuns: number;
     workerColdStartMillis: number;
     workerStartResolvedMillis: number;
   };
@@ -64,8 +67,9 @@ export async function runDrainBench(options: DrainBenchOptions, progress: Progre
     });
 
     const runs: DrainBenchResult['runs'] = [];
-    for (let run = 1; run <= options.runs; run++) {
-      const order = run % 2 === 1 ? 'plain-first' : 'worker-first';
+    // Runs 1 - warmup .. 0 are warm-up drains (not counted); odd runs start with the plain loop, even ones with the worker.
+    for (let run = 1 - options.warmup; run <= options.runs; run++) {
+      const order = Math.abs(run) % 2 === 1 ? 'plain-first' : 'worker-first';
       const plainSide = async (): Promise<PlainDrainRun> => {
         const result = await drainWithPlainLoop(kinesis!, preload.streamName, preload.shards, options.maxRecords);
         if (result.records !== options.records) throw new Error(`plain loop read ${result.records} of ${options.records} records`);
@@ -78,7 +82,7 @@ export async function runDrainBench(options: DrainBenchOptions, progress: Progre
           streamName: preload.streamName,
           records: options.records,
           maxRecords: options.maxRecords,
-          tableName: `bench-${stamp}-run${run}`,
+          tableName: `bench-${stamp}-run${run + options.warmup}`,
         });
       let plain: PlainDrainRun;
       let worker: WorkerDrainRun;
@@ -91,6 +95,10 @@ export async function runDrainBench(options: DrainBenchOptions, progress: Progre
       }
       const plainRate = ratePerSecond(plain.records, plain.millis);
       const workerRate = ratePerSecond(worker.records, worker.millis);
+      if (run < 1) {
+        progress(`warm-up ${run + options.warmup}/${options.warmup}: plain ${Math.round(plainRate)} rec/s, worker ${Math.round(workerRate)} rec/s (not counted)`);
+        continue;
+      }
       runs.push({
         run,
         order,
@@ -137,6 +145,7 @@ export async function runDrainBench(options: DrainBenchOptions, progress: Progre
         plainRecordsPerSecond: plainMedian,
         workerRecordsPerSecond: workerMedian,
         ratio,
+        ratioOfRuns: median(runs.map((r) => r.ratio)),
         workerColdStartMillis: median(runs.map((r) => r.worker.coldStartMillis)),
         workerStartResolvedMillis: median(runs.map((r) => r.worker.startResolvedMillis)),
       },

@@ -13,6 +13,7 @@ export function formatDrainReport(result: DrainBenchResult): string {
     `preload: ${int(preload.records)} records in ${ms(preload.millis)} (${int(preload.recordsPerSecond)} rec/s, PutRecords 500 per call)`,
     'worker:  one Worker, Redis lease store (redis-server), TRIM_HORIZON, processor counts records and checkpoints after every batch;',
     '         timed from start() until every record was delivered',
+    `runs:    ${options.warmup} unmeasured warm-up drain(s) per side, then ${options.runs} measured runs per side, alternating which side goes first`,
     'plain:   GetShardIterator(TRIM_HORIZON) + GetRecords loop per shard, all shards in parallel, at most 5 GetRecords/s per shard',
     '         (the limit the worker keeps): a fair baseline, not an unthrottled one; it only counts records',
     '',
@@ -31,6 +32,7 @@ export function formatDrainReport(result: DrainBenchResult): string {
       `${pad(median.ratio.toFixed(2), 14)}${pad(ms(median.workerColdStartMillis), 12)}${pad(ms(median.workerStartResolvedMillis), 10)}`,
     '',
     `worker/plain (ratio of the medians): ${median.ratio.toFixed(2)} - target >= ${result.targetRatio.toFixed(2)}: ${result.targetMet ? 'met' : 'NOT met'}`,
+    `worker/plain per run: ${runs.map((r) => r.ratio.toFixed(2)).join(', ')} (median ${median.ratioOfRuns.toFixed(2)})`,
     `cold start (start() -> first record delivered), stream with one record per shard: median ${ms(coldStart.medianMillis)} ` +
       `(runs: ${coldStart.runsMillis.map((m) => Math.round(m)).join(', ')} ms)`,
     `cold start in the drain runs above includes reading a first batch of up to ${options.maxRecords} records; ` +
@@ -62,6 +64,7 @@ export function drainReportJson(result: DrainBenchResult): string {
       plainRecordsPerSecond: Math.round(result.median.plainRecordsPerSecond),
       workerRecordsPerSecond: Math.round(result.median.workerRecordsPerSecond),
       ratio: Math.round(result.median.ratio * 1000) / 1000,
+      ratioOfRuns: Math.round(result.median.ratioOfRuns * 1000) / 1000,
       workerColdStartMillis: r1(result.median.workerColdStartMillis),
       workerStartResolvedMillis: r1(result.median.workerStartResolvedMillis),
     },

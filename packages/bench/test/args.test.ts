@@ -4,16 +4,17 @@ import { median, ratePerSecond } from '../src/stats';
 
 describe('parseDrainArgs', () => {
   it('defaults to the issue figures: 4 shards, 40,000 records of 1 KB, Limit 10000, median of 3', () => {
-    expect(parseDrainArgs([])).toEqual({ records: 40_000, shards: 4, recordBytes: 1024, runs: 3, maxRecords: 10_000, json: false });
+    expect(parseDrainArgs([])).toEqual({ records: 40_000, shards: 4, recordBytes: 1024, runs: 3, warmup: 1, maxRecords: 10_000, json: false });
     expect(DEFAULT_DRAIN_OPTIONS.records).toBe(40_000);
   });
 
   it('reads every flag, with a value after the flag or after "="', () => {
-    expect(parseDrainArgs(['--records', '800', '--shards=2', '--record-bytes', '64', '--runs=1', '--max-records', '100', '--json'])).toEqual({
+    expect(parseDrainArgs(['--records', '800', '--shards=2', '--record-bytes', '64', '--runs=1', '--warmup', '0', '--max-records', '100', '--json'])).toEqual({
       records: 800,
       shards: 2,
       recordBytes: 64,
       runs: 1,
+      warmup: 0,
       maxRecords: 100,
       json: true,
     });
@@ -24,6 +25,7 @@ describe('parseDrainArgs', () => {
     expect(() => parseDrainArgs(['--runs', '0'])).toThrow(/--runs must be an integer from 1 to 20, got "0"/);
     expect(() => parseDrainArgs(['--max-records', '10001'])).toThrow(UsageError);
     expect(() => parseDrainArgs(['--records'])).toThrow(/--records/);
+    expect(() => parseDrainArgs(['--warmup', '-1'])).toThrow(/--warmup/);
     expect(() => parseDrainArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
     expect(() => parseDrainArgs(['--records', '3', '--shards', '4'])).toThrow(/at least --shards/);
   });

@@ -7,7 +7,7 @@ describe('runDrainBench (small configuration)', () => {
   it('drains the stream with both sides, reports rates, ratio and cold start', async () => {
     const lines: string[] = [];
     const result = await runDrainBench(
-      { records: 400, shards: 2, recordBytes: 64, runs: 1, maxRecords: 100, json: false },
+      { records: 400, shards: 2, recordBytes: 64, runs: 1, warmup: 1, maxRecords: 100, json: false },
       (line) => lines.push(line),
     );
     expect(result.preload).toMatchObject({ records: 400, bytes: 400 * 64 });
@@ -24,6 +24,7 @@ describe('runDrainBench (small configuration)', () => {
     expect(result.coldStart.runsMillis).toHaveLength(1);
     expect(result.targetMet).toBe(result.median.ratio >= 0.9);
     expect(lines.some((line) => line.startsWith('run 1/1'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('warm-up 1/1') && line.endsWith('(not counted)'))).toBe(true);
 
     const text = formatDrainReport(result);
     expect(text).toMatch(/worker\/plain \(ratio of the medians\): \d+\.\d\d - target >= 0\.90: (met|NOT met)/);
