@@ -3,6 +3,7 @@
  * shard end via ChildShards, start positions, re-subscription positions, ResourceInUse / throttling / error events /
  * silent streams, prompt stop on hand-off, shutdown and an overdue lease.
  */
+import { trackUnhandledRejections } from './helpers/worker-harness';
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import { InitialPositionInStream } from '../src/config/initial-position';
 import { KinesisError } from '../src/errors';
@@ -18,8 +19,11 @@ import { aggregate } from './kpl-fixtures';
 const CONSUMER_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/fake-stream/consumer/app:1700000000';
 const SHARD = 'shardId-000000000000';
 
+const rejections = trackUnhandledRejections();
+afterAll(() => rejections.dispose());
 afterEach(async () => {
   await stopAllFanOutRuns();
+  expect(rejections.errors).toEqual([]);
 });
 
 function run(fake: FakeFanOutKinesis, options: Partial<RunFanOutOptions> = {}): ReturnType<typeof runFanOutConsumer> {

@@ -3,6 +3,7 @@
  * start(), subscribes to every shard it leases (through the client it builds itself for an http:// endpoint: HTTP/1.1
  * event streams), delivers every record in order, and a second worker resumes after the first one's checkpoints.
  */
+import { trackUnhandledRejections } from './helpers/worker-harness';
 import { DescribeStreamConsumerCommand, ListStreamConsumersCommand } from '@aws-sdk/client-kinesis';
 import { createTestStream, LOCAL_CREDENTIALS } from '@kcl/testbed';
 import { InitialPositionInStream } from '../src/config/initial-position';
@@ -30,10 +31,13 @@ const workers: Worker[] = [];
 beforeAll(async () => {
   fx = await startKinesisLocalFixture();
 });
+const rejections = trackUnhandledRejections();
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.shutdown()));
+  expect(rejections.errors).toEqual([]);
 });
 afterAll(async () => {
+  rejections.dispose();
   await fx.stop();
 });
 

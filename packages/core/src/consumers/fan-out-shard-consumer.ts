@@ -17,6 +17,7 @@
  *   network errors, error events in the stream and streams ended without any event are reported and followed by a
  *   re-subscription after an exponential back-off with full jitter. A stream ended by the server after events is
  *   re-subscribed at once.
+ * - `maxRecords` and `idleTimeBetweenReadsInMillis` do not apply: Kinesis pushes the records as they arrive.
  * - Stopping is prompt: the subscription's request is aborted on worker shutdown or lease loss (its signal), and on
  *   a hand-off request or an overdue lease (a watchdog), then the processor is shut down (REQUESTED or ZOMBIE).
  */
