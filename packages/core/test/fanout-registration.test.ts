@@ -137,6 +137,21 @@ describe('per-worker consumer factory', () => {
     expect(fake.count('RegisterStreamConsumerCommand')).toBe(1);
   });
 
+  test('shutdown during start() stops the registration it started; a shard consumer still waiting starts another', async () => {
+    const factory = createFanOutShardConsumerFactory(config, { registration: { pollBaseMs: 20, pollMaxMs: 20 } });
+    const fake = new FakeFanOutKinesis();
+    fake.consumer = { arn: ARN, statuses: ['CREATING', 'CREATING', 'CREATING', 'ACTIVE'], exists: false };
+    const start = new AbortController();
+    const starting = factory.consumerArn(fake.asClient(), new RecordingLogger(), start.signal).catch((e: unknown) => e);
+    const waiting = factory.consumerArn(fake.asClient(), new RecordingLogger(), new AbortController().signal);
+    await waitFor(() => fake.count('DescribeStreamConsumerCommand') >= 1, 'first poll');
+    start.abort();
+    expect(await starting).toBeInstanceOf(AbortedError);
+    await expect(waiting).resolves.toBe(ARN);
+    // The second registration found the consumer registered by the first (ResourceInUse) and waited for ACTIVE.
+    expect(fake.count('RegisterStreamConsumerCommand')).toBe(2);
+  });
+
   test('a failed registration is not remembered, and a shard consumer registers lazily when start() did not', async () => {
     const fanOutConfig = new KinesisClientLibConfig('app', 'fake-stream', 'us-east-1', 'w1').withEnhancedFanOutConsumerName('reader');
     const factory = createFanOutShardConsumerFactory(fanOutConfig, {

@@ -2,12 +2,15 @@
  * The shard consumer factory of a worker that consumes with enhanced fan-out. It owns the stream consumer ARN of the
  * worker: registered (or the given ARN checked) once, by `consumerArn()` - which the worker calls in `start()` so a
  * registration failure fails the start - or else by the first shard consumer that needs it. Every shard consumer of
- * the worker shares the result. A failed registration is not remembered: the next caller tries again.
+ * the worker shares the result. A failed registration is not remembered: the next caller tries again. The registration
+ * stops when the signal of the caller that started it aborts (worker shutdown during start()); callers still waiting
+ * then start another.
  * @internal
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
 import type { Logger } from '../logger/logger';
+import { isKclError } from '../errors';
 import { retry } from '../retry';
 import type { ShardConsumerFactory } from '../worker/internal-contracts';
 import { createFanOutShardConsumer } from './fan-out-shard-consumer';
@@ -22,7 +25,7 @@ export type FanOutConfigFields = Pick<KinesisClientLibConfig, 'streamName' | 'en
 export interface FanOutShardConsumerFactory extends ShardConsumerFactory {
   /**
    * The stream consumer ARN, registering the consumer (or checking the given ARN) on the first call. Concurrent
-   * callers share one registration. `signal` only stops this caller's wait.
+   * callers share one registration; `signal` stops this caller's wait (and the registration, if this call started it).
    * @throws KinesisError when the registration fails; AbortedError when `signal` aborts
    */
   consumerArn(kinesis: KinesisClient, logger: Logger, signal?: AbortSignal): Promise<string>;
@@ -40,10 +43,11 @@ export function createFanOutShardConsumerFactory(config: FanOutConfigFields, opt
   let arn: string | undefined;
   let pending: Promise<string> | undefined;
 
-  const register = (kinesis: KinesisClient, logger: Logger): Promise<string> => {
+  const register = (kinesis: KinesisClient, logger: Logger, signal: AbortSignal | undefined): Promise<string> => {
     const attempt = registerStreamConsumer({
       kinesis,
       logger,
+      signal,
       streamName: config.streamName,
       consumerName: config.enhancedFanOutConsumerName,
       consumerArn: config.enhancedFanOutConsumerARN,
@@ -63,10 +67,18 @@ export function createFanOutShardConsumerFactory(config: FanOutConfigFields, opt
     return attempt;
   };
 
-  const consumerArn = (kinesis: KinesisClient, logger: Logger, signal?: AbortSignal): Promise<string> => {
-    if (arn !== undefined) return Promise.resolve(arn);
-    const attempt = (pending ??= register(kinesis, logger));
-    return retry(() => attempt, { retries: 0, signal, shouldRetry: () => false, operation: 'enhanced fan-out consumer registration' });
+  const consumerArn = async (kinesis: KinesisClient, logger: Logger, signal?: AbortSignal): Promise<string> => {
+    for (;;) {
+      if (arn !== undefined) return arn;
+      const attempt = (pending ??= register(kinesis, logger, signal));
+      try {
+        return await retry(() => attempt, { retries: 0, signal, shouldRetry: () => false, operation: 'enhanced fan-out consumer registration' });
+      } catch (error) {
+        // Aborted by the caller that started it while this one still waits: start another registration.
+        if (isKclError(error) && error.code === 'ABORTED' && signal?.aborted !== true) continue;
+        throw error;
+      }
+    }
   };
 
   const factory: ShardConsumerFactory = (deps) =>
