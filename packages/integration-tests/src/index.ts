@@ -1,0 +1,13 @@
+// @kcl/integration-tests (private): helpers of the end-to-end tests in test/. Nothing here is published.
+export * from './cleanup';
+export * from './delivery-log';
+export * from './go-kcl-leases';
+export * from './kinesis-bed';
+export * from './kinesis-faults';
+export * from './lease-stores';
+export * from './producer';
+export * from './recording-processor';
+export * from './tcp-proxy';
+export * from './wait';
+export * from './worker-config';
+export * from './test-worker';

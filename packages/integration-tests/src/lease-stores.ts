@@ -1,0 +1,118 @@
+/**
+ * The two lease stores under test, on the test bed's real servers: DynamoDB (`DynamoCheckpoint` on dynalite) and
+ * Redis (`RedisCheckpoint` on redis-server). Tests run once per store with `describe.each(LEASE_STORE_NAMES)`.
+ */
+import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
+import { RedisCheckpoint } from '@kcl/checkpoint-redis';
+import { KinesisClientLibConfig, type Checkpointer, type ShardStatus } from '@kcl/core';
+import { LOCAL_CREDENTIALS, randomName, startDynalite, startRedis, type LocalServer } from '@kcl/testbed';
+import { APPLICATION, testLogger } from './worker-config';
+
+export type LeaseStoreName = 'dynamodb' | 'redis';
+
+/** Every store, in the order tests run them. */
+export const LEASE_STORE_NAMES: readonly LeaseStoreName[] = ['dynamodb', 'redis'];
+
+/** Where a store's server listens (or a proxy in front of it). */
+export interface StoreAddress {
+  host: string;
+  port: number;
+}
+
+/** One test's private part of a store: its own table name (and, for Redis, its own key prefix). */
+export interface StoreNamespace {
+  tableName: string;
+  keyPrefix: string;
+}
+
+/** What a process needs to build a checkpointer for a store: which one, where, and the test's namespace. */
+export interface StoreSpec {
+  name: LeaseStoreName;
+  address: StoreAddress;
+  namespace: StoreNamespace;
+}
+
+/** A fresh namespace (randomName), so tests sharing one server never see each other's leases. */
+export function newNamespace(): StoreNamespace {
+  return { tableName: randomName('leases'), keyPrefix: randomName('kcl') };
+}
+
+/**
+ * Builds the checkpointer of `spec` for a worker whose config is `config` (the config's table name is set to the
+ * namespace's). The checkpointer opens (and on close() closes) its own connection.
+ */
+export function createCheckpointer(spec: StoreSpec, config: KinesisClientLibConfig): Checkpointer {
+  config.withTableName(spec.namespace.tableName);
+  const { host, port } = spec.address;
+  if (spec.name === 'dynamodb') {
+    config.withDynamoDBEndpoint(`http://${host}:${port}`).withDynamoDBCredentials({ ...LOCAL_CREDENTIALS });
+    return new DynamoCheckpoint(config, { connectionTimeoutMillis: 1_000, requestTimeoutMillis: 3_000 });
+  }
+  return new RedisCheckpoint(config, {
+    address: `${host}:${port}`,
+    keyPrefix: spec.namespace.keyPrefix,
+    connectTimeoutMillis: 3_000,
+    commandTimeoutMillis: 3_000,
+  });
+}
+
+/** A running store server for a test file: builds checkpointers for it and closes them all at the end. */
+export class LeaseStoreServer {
+  private readonly opened: Checkpointer[] = [];
+  private readonly readers = new Map<string, Checkpointer>();
+
+  private constructor(
+    readonly name: LeaseStoreName,
+    private readonly server: LocalServer,
+  ) {}
+
+  /** Starts dynalite or redis-server on a free loopback port. */
+  static async start(name: LeaseStoreName): Promise<LeaseStoreServer> {
+    const server = name === 'dynamodb' ? await startDynalite() : await startRedis();
+    return new LeaseStoreServer(name, server);
+  }
+
+  get address(): StoreAddress {
+    return { host: this.server.host, port: this.server.port };
+  }
+
+  /** A spec for `namespace`, optionally reaching the server through `via` (a proxy). */
+  spec(namespace: StoreNamespace, via?: StoreAddress): StoreSpec {
+    return { name: this.name, address: via ?? this.address, namespace };
+  }
+
+  /** A checkpointer (closed by {@link closeCheckpointers}) for a worker with `config`. */
+  checkpointer(config: KinesisClientLibConfig, namespace: StoreNamespace, via?: StoreAddress): Checkpointer {
+    const checkpointer = createCheckpointer(this.spec(namespace, via), config);
+    this.opened.push(checkpointer);
+    return checkpointer;
+  }
+
+  /**
+   * Reads the whole lease table of `namespace` with a reader of its own (worker id `lease-reader`, which never takes
+   * a lease), kept open until {@link closeCheckpointers}.
+   */
+  async leases(namespace: StoreNamespace): Promise<Map<string, ShardStatus>> {
+    let reader = this.readers.get(namespace.tableName);
+    if (!reader) {
+      const config = new KinesisClientLibConfig(APPLICATION, 'lease-reader', 'us-east-1', 'lease-reader').withLogger(testLogger());
+      reader = this.checkpointer(config, namespace);
+      this.readers.set(namespace.tableName, reader);
+    }
+    await reader.init();
+    const rows = await reader.listLeases();
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** Closes every checkpointer built by this server object (bounded by the backends' own close timeouts). */
+  async closeCheckpointers(): Promise<void> {
+    this.readers.clear();
+    const all = this.opened.splice(0);
+    await Promise.all(all.map((c) => c.close().catch(() => undefined)));
+  }
+
+  async stop(): Promise<void> {
+    await this.closeCheckpointers();
+    await this.server.stop();
+  }
+}

@@ -1,0 +1,68 @@
+/** Short-timed worker configs for the integration tests. */
+import { createWinstonLogger, InitialPositionInStream, KinesisClientLibConfig, type KclLogLevel, type Logger } from '@kcl/core';
+
+/** Lease timings of every test unless it says otherwise. */
+export const TIMINGS = Object.freeze({
+  failoverMillis: 1_500,
+  refreshMillis: 300,
+  idleMillis: 50,
+  shardSyncMillis: 500,
+});
+
+/** Application name of every test worker (the table name comes from the test's namespace). */
+export const APPLICATION = 'kcl-it';
+
+export interface TestConfigOptions {
+  streamName: string;
+  workerId: string;
+  /** @defaultValue TIMINGS.failoverMillis */
+  failoverMillis?: number;
+  /** @defaultValue TIMINGS.refreshMillis */
+  refreshMillis?: number;
+  /** @defaultValue TIMINGS.idleMillis */
+  idleMillis?: number;
+  /** @defaultValue TIMINGS.shardSyncMillis */
+  shardSyncMillis?: number;
+  /** Lease stealing every `stealingIntervalMillis`. @defaultValue false */
+  stealing?: boolean;
+  /** @defaultValue 300 */
+  stealingIntervalMillis?: number;
+  /** @defaultValue 10000 */
+  maxRecords?: number;
+  /** @defaultValue 50 */
+  taskBackoffMillis?: number;
+  /** @defaultValue 5000 */
+  shutdownGraceMillis?: number;
+  /** @defaultValue {@link testLogger}() */
+  logger?: Logger;
+}
+
+/**
+ * The log level of test workers: `KCL_TEST_LOG` (e.g. `debug`) if set, else silent. Logs go to stderr.
+ */
+export function testLogger(tags: Record<string, unknown> = {}): Logger {
+  const level = (process.env['KCL_TEST_LOG'] as KclLogLevel | undefined) ?? 'silent';
+  const logger = createWinstonLogger({ level, format: 'simple' });
+  return Object.keys(tags).length > 0 ? logger.child(tags) : logger;
+}
+
+/** A config at TRIM_HORIZON with the short {@link TIMINGS}. The caller's checkpointer factory sets the table name. */
+export function testConfig(options: TestConfigOptions): KinesisClientLibConfig {
+  const config = new KinesisClientLibConfig(APPLICATION, options.streamName, 'us-east-1', options.workerId)
+    .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
+    .withFailoverTimeMillis(options.failoverMillis ?? TIMINGS.failoverMillis)
+    .withLeaseRefreshPeriodMillis(options.refreshMillis ?? TIMINGS.refreshMillis)
+    .withIdleTimeBetweenReadsInMillis(options.idleMillis ?? TIMINGS.idleMillis)
+    .withShardSyncIntervalMillis(options.shardSyncMillis ?? TIMINGS.shardSyncMillis)
+    .withMaxRecords(options.maxRecords ?? 10_000)
+    .withTaskBackoffTimeMillis(options.taskBackoffMillis ?? 50)
+    .withShutdownGraceMillis(options.shutdownGraceMillis ?? 5_000)
+    .withLogger(options.logger ?? testLogger({ workerId: options.workerId }));
+  if (options.stealing) {
+    config
+      .withLeaseStealing(true)
+      .withLeaseStealingIntervalMillis(options.stealingIntervalMillis ?? 300)
+      .withLeaseSyncingIntervalMillis(1_000);
+  }
+  return config;
+}
