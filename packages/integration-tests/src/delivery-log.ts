@@ -29,7 +29,12 @@ export interface ShutdownEntry {
   shardId: string;
   instance: string;
   reason: ShutdownReason;
+  /** When shutdown() was called. */
   at: number;
+  /** When shutdown() returned. */
+  end: number;
+  /** The processor's checkpoint in shutdown() succeeded (REQUESTED: last record; TERMINATE: SHARD_END). */
+  checkpointed: boolean;
 }
 
 /** A pair of batches of one shard, by two different workers, whose [start, end] intervals overlap. */

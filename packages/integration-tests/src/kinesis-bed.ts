@@ -1,5 +1,5 @@
 /** The Kinesis side of a test file: an emulator on a free loopback port and a client for the test itself. */
-import { DescribeStreamSummaryCommand, ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, ListShardsCommand, SplitShardCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
 import { localKinesisClient, startKinesalite, startKinesisLocal, type LocalServer } from '@kcl/testbed';
 import { delay } from './wait';
 
@@ -68,4 +68,14 @@ export async function waitStreamActive(kinesis: KinesisClient, streamName: strin
 /** Shard id number `n` as Kinesis names it: `shardId-000000000003`. */
 export function shardId(n: number): string {
   return `shardId-${String(n).padStart(12, '0')}`;
+}
+
+/** Splits `parent` at the middle of its hash key range (SplitShard); returns the split point. */
+export async function splitShardInHalf(kinesis: KinesisClient, streamName: string, parent: string): Promise<bigint> {
+  const shard = (await listAllShards(kinesis, streamName)).find((s) => s.ShardId === parent);
+  const range = shard?.HashKeyRange;
+  if (!range?.StartingHashKey || !range.EndingHashKey) throw new Error(`splitShardInHalf: no shard ${parent}`);
+  const middle = (BigInt(range.StartingHashKey) + BigInt(range.EndingHashKey) + 1n) / 2n;
+  await kinesis.send(new SplitShardCommand({ StreamName: streamName, ShardToSplit: parent, NewStartingHashKey: middle.toString() }));
+  return middle;
 }

@@ -82,12 +82,17 @@ class RecordingProcessor implements RecordProcessor {
 
   async shutdown(input: ShutdownInput): Promise<void> {
     const { log, workerId } = this.options;
-    log.addShutdown({ workerId, shardId: this.shardId, instance: this.instance, reason: input.shutdownReason, at: performance.now() });
-    if (input.shutdownReason === ShutdownReason.ZOMBIE || this.options.checkpoint === false) return;
+    const at = performance.now();
+    const entry = { workerId, shardId: this.shardId, instance: this.instance, reason: input.shutdownReason, at, end: at, checkpointed: false };
+    log.addShutdown(entry);
     try {
+      if (input.shutdownReason === ShutdownReason.ZOMBIE || this.options.checkpoint === false) return;
       await input.checkpointer.checkpoint();
+      entry.checkpointed = true;
     } catch {
       // Best effort: the worker writes SHARD_END itself if the processor did not.
+    } finally {
+      entry.end = performance.now();
     }
   }
 }
