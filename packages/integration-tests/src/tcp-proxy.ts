@@ -1,25 +1,35 @@
 /**
- * A loopback TCP proxy for fault injection: forwards every connection to a target until {@link TcpProxy.blackHole}
- * is called; from then on it accepts connections and reads bytes but forwards nothing in either direction and never
- * closes anything, like a server or network path that stopped answering (requests hang until the client's own
- * timeout).
+ * A loopback TCP proxy for fault injection. It forwards every connection to a target until
+ * {@link TcpProxy.blackHole}; from then on it accepts connections and reads bytes but forwards nothing in either
+ * direction and closes nothing, like a server or network path that stopped answering: requests hang until the
+ * client's own timeout. {@link TcpProxy.release} delivers everything held back, late and in order (including
+ * requests whose client gave up meanwhile), then forwards normally again, like a network partition that heals.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface ProxyTarget {
   host: string;
   port: number;
 }
 
+/** One direction of one connection. */
+interface Leg {
+  to: Socket;
+  held: Buffer[];
+  /** The sending side closed while bytes were held: close `to` once they are delivered. */
+  endAfterRelease: boolean;
+}
+
 export class TcpProxy {
-  private blackHoled = false;
+  private holding = false;
+  private readonly legs = new Set<Leg>();
   private readonly sockets = new Set<Socket>();
   /** Connections accepted so far. */
   connections = 0;
-  /** Bytes forwarded client -> target and target -> client. */
+  /** Bytes forwarded (either direction), held bytes included once released. */
   bytesForwarded = 0;
-  /** Bytes read and dropped while black-holed. */
-  bytesDropped = 0;
+  /** Bytes held back since the last {@link blackHole}. */
+  bytesHeld = 0;
 
   private constructor(
     private readonly server: Server,
@@ -46,19 +56,26 @@ export class TcpProxy {
     return { host: this.host, port: this.port };
   }
 
-  get isBlackHoled(): boolean {
-    return this.blackHoled;
+  /** Stops forwarding: bytes in either direction are read and held back; no socket is closed. */
+  blackHole(): void {
+    this.holding = true;
+    this.bytesHeld = 0;
   }
 
-  /** Stops forwarding: bytes in either direction are read and dropped; sockets stay open. */
-  blackHole(): void {
-    this.blackHoled = true;
+  /** Delivers every held byte (late, in order) and forwards normally again. */
+  release(): void {
+    this.holding = false;
+    for (const leg of this.legs) {
+      for (const chunk of leg.held.splice(0)) this.forward(leg, chunk);
+      if (leg.endAfterRelease) leg.to.end();
+    }
   }
 
   /** Destroys every connection and stops listening. */
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    this.legs.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -68,29 +85,34 @@ export class TcpProxy {
     socket.on('error', () => socket.destroy());
   }
 
+  private forward(leg: Leg, chunk: Buffer): void {
+    this.bytesForwarded += chunk.length;
+    if (!leg.to.destroyed) leg.to.write(chunk);
+  }
+
   private accept(client: Socket, target: ProxyTarget): void {
     this.connections += 1;
-    this.track(client);
-    if (this.blackHoled) {
-      client.on('data', (chunk: Buffer) => {
-        this.bytesDropped += chunk.length;
-      });
-      return;
-    }
     const upstream = connect(target.port, target.host);
+    this.track(client);
     this.track(upstream);
     const pipe = (from: Socket, to: Socket): void => {
+      const leg: Leg = { to, held: [], endAfterRelease: false };
+      this.legs.add(leg);
       from.on('data', (chunk: Buffer) => {
-        if (this.blackHoled) {
-          this.bytesDropped += chunk.length;
-          return;
+        if (this.holding) {
+          this.bytesHeld += chunk.length;
+          leg.held.push(chunk);
+        } else {
+          this.forward(leg, chunk);
         }
-        this.bytesForwarded += chunk.length;
-        to.write(chunk);
       });
-      // While forwarding, a close on one side closes the other; once black-holed, nothing is closed.
       from.on('close', () => {
-        if (!this.blackHoled) to.destroy();
+        if (this.holding || leg.held.length > 0) {
+          leg.endAfterRelease = true;
+        } else {
+          to.end();
+          this.legs.delete(leg);
+        }
       });
     };
     pipe(client, upstream);

@@ -1,0 +1,133 @@
+/**
+ * A lease store that stops answering one worker (each store): a loopback TCP proxy sits between that worker and the
+ * store and black-holes its traffic (requests hang, nothing is closed). That worker must give its shards up (leaseLost
+ * 'expired', processors shut down with ZOMBIE) before the other worker takes them, and must not deliver a single
+ * batch of a shard once the other worker has started on it. Then the partition heals: everything the proxy held back
+ * (renewals, checkpoints of the cut-off worker) reaches the store late, and must not change the new owner's leases.
+ */
+import { ShutdownReason } from '@kcl/core';
+import { createTestStream } from '@kcl/testbed';
+import {
+  Cleanup,
+  createTestWorker,
+  delay,
+  DeliveryLog,
+  describeOverlaps,
+  LEASE_STORE_NAMES,
+  LeaseStoreServer,
+  newNamespace,
+  Producer,
+  startKinesaliteBed,
+  TcpProxy,
+  TIMINGS,
+  trackUnhandledRejections,
+  waitFor,
+  WorkerEventLog,
+  type KinesisBed,
+} from '../src';
+
+const rejections = trackUnhandledRejections();
+let bed: KinesisBed;
+
+beforeAll(async () => {
+  bed = await startKinesaliteBed();
+});
+afterAll(async () => {
+  await bed.stop();
+  rejections.dispose();
+});
+
+describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
+  let store: LeaseStoreServer;
+  const cleanup = new Cleanup();
+
+  beforeAll(async () => {
+    store = await LeaseStoreServer.start(storeName);
+  });
+  afterEach(async () => {
+    await cleanup.run();
+    await store.closeCheckpointers();
+    expect(rejections.errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await store.stop();
+  });
+
+  test('a worker cut off from the store stops its shards before another takes them; its late writes change nothing', async () => {
+    const streamName = await createTestStream(bed.kinesis, { shardCount: 4 });
+    const namespace = newNamespace();
+    const log = new DeliveryLog();
+    const events = new WorkerEventLog();
+    const producer = new Producer(bed.kinesis, streamName);
+    cleanup.add(() => producer.stop().catch(() => undefined));
+    const proxy = await TcpProxy.start(store.address);
+
+    const cut = createTestWorker({ workerId: 'cut-off', streamName, bed, store, namespace, log, events, via: proxy.address });
+    const other = createTestWorker({ workerId: 'other', streamName, bed, store, namespace, log, events });
+    cleanup.add(() => other.worker.shutdown());
+    cleanup.add(() => cut.worker.shutdown());
+    cleanup.add(() => proxy.close()); // runs first: the cut-off worker's hung calls fail at once
+    producer.start(8, 40);
+    await cut.worker.start();
+    expect(cut.worker.heldShards()).toHaveLength(4);
+    await other.worker.start();
+    expect(other.worker.heldShards()).toEqual([]);
+    await waitFor(() => log.payloads().size >= 80, 'the cut-off worker delivering');
+    expect(proxy.bytesForwarded).toBeGreaterThan(0); // its store traffic really goes through the proxy
+
+    const cutAt = performance.now();
+    proxy.blackHole();
+    await waitFor(() => other.worker.heldShards().length === 4, 'the other worker taking every shard', 10_000);
+    expect(cut.worker.heldShards()).toEqual([]);
+    const shards = other.worker.heldShards();
+    await waitFor(() => shards.every((id) => log.firstStart(id, 'other') !== undefined), 'the other worker delivering on every shard');
+    for (const shardId of shards) {
+      const lost = events.of('leaseLost', { workerId: 'cut-off', shardId });
+      const taken = events.of('leaseAcquired', { workerId: 'other', shardId });
+      expect(lost.map((e) => e.reason)).toEqual(['expired']);
+      expect(taken).toHaveLength(1);
+      const lostAt = lost[0]?.at as number;
+      const takenAt = taken[0]?.at as number;
+      // Given up within its validity window (failover time minus the safety margin), before the other took it.
+      expect(lostAt - cutAt).toBeLessThan(TIMINGS.failoverMillis);
+      expect(lostAt).toBeLessThan(takenAt);
+      // Its processor was shut down (ZOMBIE) before the other worker's first delivery, and it delivered nothing after.
+      const zombie = log.shutdownsOf(shardId, 'cut-off').find((s) => s.reason === ShutdownReason.ZOMBIE);
+      const otherFirst = log.firstStart(shardId, 'other');
+      expect(zombie).toBeDefined();
+      expect(otherFirst).toBeDefined();
+      expect(zombie?.end).toBeLessThan(otherFirst as number);
+      expect(log.lastEnd(shardId, 'cut-off')).toBeLessThan(otherFirst as number);
+    }
+    expect(describeOverlaps(log.overlaps())).toEqual([]);
+    // It was checkpointing when cut off: those checkpoints hung until the lease was given up, then failed (LeaseLost)
+    // so the processor returned and could be shut down.
+    const hungCheckpoints = log.batches.filter((b) => b.workerId === 'cut-off' && b.start > cutAt && b.end - b.start > 300);
+    expect(hungCheckpoints.length).toBeGreaterThanOrEqual(1);
+
+    await delay(300);
+    await producer.stop();
+    await waitFor(() => log.missing(producer.payloads()).length === 0, 'every record delivered', 10_000);
+    const lastOfShard = (id: string): string | undefined => producer.ofShard(id).at(-1)?.sequenceNumber;
+    await waitFor(
+      async () => [...(await store.leases(namespace)).values()].every((l) => l.checkpoint === lastOfShard(l.id)),
+      'the other worker checkpointing the last record of every shard',
+      5_000,
+    );
+
+    // The partition heals: the held-back requests of the cut-off worker (renewals with its old lease tokens, the
+    // checkpoint it was writing when cut off) reach the store now. They must all fail: leases and checkpoints stay.
+    expect(proxy.bytesHeld).toBeGreaterThan(0);
+    proxy.release();
+    await delay(1_000);
+    const leases = await store.leases(namespace);
+    for (const lease of leases.values()) {
+      expect(lease.assignedTo).toBe('other');
+      expect(lease.checkpoint).toBe(lastOfShard(lease.id));
+    }
+    expect(other.worker.heldShards()).toEqual(shards);
+    expect(cut.worker.heldShards()).toEqual([]);
+    expect(log.missing(producer.payloads())).toEqual([]);
+    expect(log.orderViolations()).toEqual([]);
+  });
+});
