@@ -42,11 +42,19 @@ export interface TakePassResult {
   assessment: LeaseAssessment;
   taken: string[];
   /**
-   * When to look again (ms) because a lease of another worker may expire before the next regular pass and this
-   * worker is below its fair share; undefined when the regular interval is fine.
+   * When to look again (ms): the moment the earliest live lease of another worker (as observed) would expire if it is
+   * not renewed, plus {@link EXPIRY_RECHECK_MARGIN_MILLIS}. The periodic task runs the next pass at the sooner of this
+   * and its regular interval. Undefined when no such lease exists or this worker cannot take more leases.
    */
   recheckInMillis: number | undefined;
 }
+
+/**
+ * Added to the time until a lease expires when scheduling the pass that may take it: expiry needs MORE than the
+ * failover time unchanged, and a timer may fire up to about a millisecond early as measured by `performance.now()`.
+ * A pass that still finds the lease live simply schedules itself again.
+ */
+export const EXPIRY_RECHECK_MARGIN_MILLIS = 2;
 
 /**
  * Takes leases up to this worker's fair share. Each pass reads the whole lease table (`listLeases`), feeds the
@@ -104,10 +112,12 @@ export class LeaseTaker {
 
   /** One pass: read, assess, take up to the fair share. Throws if the lease table cannot be read. */
   async pass(): Promise<TakePassResult> {
+    const { clock, maxLeasesForWorker } = this.options;
     const snapshot = await this.refresh();
     const assessment = this.assess(snapshot);
+    const nextExpiryAt = assessment.nextExpiryMillis === undefined ? undefined : clock() + assessment.nextExpiryMillis;
     const held = this.options.activeHeldCount();
-    let need = Math.min(assessment.target, this.options.maxLeasesForWorker) - held;
+    let need = Math.min(assessment.target, maxLeasesForWorker) - held;
     const taken: string[] = [];
     const queue = [...assessment.available];
     while (need > 0 && queue.length > 0) {
@@ -127,9 +137,13 @@ export class LeaseTaker {
         workers: assessment.workers.size,
       });
     }
-    const belowShare = held + taken.length < assessment.target;
+    // Look again the moment the earliest observed lease of another worker would expire - also at the fair share: when
+    // a worker dies its leases expire, it no longer counts as a live worker and the fair share rises. Without this a
+    // survivor at its share would notice only at its next regular pass, up to one more take interval later.
     const recheckInMillis =
-      belowShare && assessment.nextExpiryMillis !== undefined ? assessment.nextExpiryMillis + 5 : undefined;
+      nextExpiryAt !== undefined && held + taken.length < maxLeasesForWorker
+        ? Math.max(0, nextExpiryAt - clock()) + EXPIRY_RECHECK_MARGIN_MILLIS
+        : undefined;
     return { assessment, taken, recheckInMillis };
   }
 
