@@ -90,8 +90,10 @@ export class KinesisClientLibConfig {
    */
   maxLeasesForWorker: number = D.maxLeasesForWorker;
   /**
-   * Interval between shard syncs: listing the stream's shards to create leases for new shards (after resharding) and
-   * to clean up leases of shards that no longer exist.
+   * Interval between shard syncs (jittered to 50-150 %). Each sync lists the stream's shards with ListShards, so new
+   * shards (after resharding) are leased, and then removes the lease of a shard that is gone from the listing
+   * (trimmed), checkpointed at SHARD_END, and whose known children all have leases. A lease that is not at SHARD_END
+   * is never removed, and a failed or empty ListShards answer removes nothing.
    * @defaultValue `60000`
    */
   shardSyncIntervalMillis: number = D.shardSyncIntervalMillis;

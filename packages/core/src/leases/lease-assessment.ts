@@ -1,6 +1,6 @@
 import { SHARD_END, type ShardStatus } from '../checkpoint/shard-status';
 import type { ShardRegistry } from '../shards/shard-registry';
-import { unfinishedParents } from '../shards/shard-lineage';
+import { finishedWithoutLease, unfinishedParents } from '../shards/shard-lineage';
 import type { LeaseObserver } from './lease-observer';
 
 /** Why a lease is available to this worker, in the order the taker prefers them. */
@@ -48,7 +48,8 @@ export interface AssessmentInput {
  * Classifies every shard for the taker and the stealer. Pure: reads the inputs, changes nothing.
  *
  * - Candidates are the shards of the stream (ListShards and ChildShards): a lease row for a shard the stream no longer
- *   has is ignored. A shard is leasable unless it is at SHARD_END or one of its parents is not finished.
+ *   has is ignored. A shard is leasable unless it is at SHARD_END, one of its parents is not finished, or it is a
+ *   closed shard without a lease row whose children all have one (its lease was removed by the lease cleanup).
  * - Fair share: `target = ceil(leasable / active workers)` (this worker included), capped by maxLeasesForWorker.
  * - Available: no lease row yet (`new`); unowned (`unowned`, or `claimedForMe` if this worker claimed it), except one
  *   claimed by another worker until that claim is stale; owned by anyone (another worker, or a former incarnation of
@@ -56,7 +57,7 @@ export interface AssessmentInput {
  */
 export function assessLeases(input: AssessmentInput): LeaseAssessment {
   const { workerId, leases, registry, observer, heldIds } = input;
-  const lineage = { registry, leases, endedLocally: input.endedLocally };
+  const lineage = { registry, leases, endedLocally: input.endedLocally, finishedWithoutLease: finishedWithoutLease(registry, leases) };
   const random = input.random ?? Math.random;
   const leasable: string[] = [];
   const loadByWorker = new Map<string, ShardStatus[]>();
@@ -67,6 +68,7 @@ export function assessLeases(input: AssessmentInput): LeaseAssessment {
     const id = shard.shardId;
     const lease = leases.get(id);
     if (lease?.checkpoint === SHARD_END || input.endedLocally.has(id)) continue;
+    if (!lease && lineage.finishedWithoutLease.has(id)) continue;
     if (unfinishedParents(id, lineage).length > 0) continue;
     leasable.push(id);
     if (heldIds.has(id)) continue;

@@ -222,7 +222,14 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     await monitoring.start();
 
     const registry = new ShardRegistry();
-    const shardSync = new ShardSync({ kinesis, streamName: config.streamName, registry, logger });
+    const shardSync = new ShardSync({
+      kinesis,
+      streamName: config.streamName,
+      registry,
+      logger,
+      checkpointer,
+      onCleanupError: (error, shardId) => this.emitSafely('error', { error, shardId, operation: 'leaseCleanup' }),
+    });
     await retry((_attempt, signal) => shardSync.sync(signal), {
       retries: START_SYNC_RETRIES,
       minDelayMs: Math.min(200, config.taskBackoffTimeMillis),
@@ -251,7 +258,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     });
     const shardSyncTask = new PeriodicTask({
       run: async () => {
-        const added = await shardSync.sync(lifecycle.signal);
+        // The periodic sync also removes the leases of finished shards that were trimmed (shards/lease-cleanup.ts).
+        const added = await shardSync.sync(lifecycle.signal, { cleanUpLeases: true });
         if (added.length > 0) coordinator.triggerTakePass();
       },
       intervalMillis: () => jittered(config.shardSyncIntervalMillis, 0.5, 1.5),
