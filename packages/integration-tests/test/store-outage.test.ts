@@ -3,7 +3,8 @@
  * store and black-holes its traffic (requests hang, nothing is closed). That worker must give its shards up (leaseLost
  * 'expired', processors shut down with ZOMBIE) before the other worker takes them, and must not deliver a single
  * batch of a shard once the other worker has started on it. Then the partition heals: everything the proxy held back
- * (renewals, checkpoints of the cut-off worker) reaches the store late, and must not change the new owner's leases.
+ * (renewals, checkpoints of the cut-off worker) reaches the store late, and must not change the new owner's leases;
+ * and the cut-off worker works again (it takes the shards back when the other worker leaves).
  */
 import { ShutdownReason } from '@kcl/core';
 import { createTestStream } from '@kcl/testbed';
@@ -114,6 +115,12 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
       'the other worker checkpointing the last record of every shard',
       5_000,
     );
+    expect(log.orderViolations()).toEqual([]);
+    // Delivered twice: only what the cut-off worker delivered but could no longer checkpoint.
+    const uncheckpointed = new Set(
+      log.batches.filter((b) => b.workerId === 'cut-off' && b.end > cutAt).flatMap((b) => b.records.map((r) => r.data)),
+    );
+    expect(log.duplicates().filter((d) => !uncheckpointed.has(d))).toEqual([]);
 
     // The partition heals: the held-back requests of the cut-off worker (renewals with its old lease tokens, the
     // checkpoint it was writing when cut off) reach the store now. They must all fail: leases and checkpoints stay.
@@ -127,7 +134,19 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     }
     expect(other.worker.heldShards()).toEqual(shards);
     expect(cut.worker.heldShards()).toEqual([]);
-    expect(log.missing(producer.payloads())).toEqual([]);
+
+    // The cut-off worker recovered with the store: when the other worker leaves, it takes every shard back and
+    // continues after the other's checkpoints.
+    const before = log.batches.length;
+    await other.worker.shutdown();
+    await waitFor(() => cut.worker.heldShards().length === 4, 'the recovered worker taking every shard', 5_000);
+    await producer.put(100);
+    await waitFor(() => log.missing(producer.payloads()).length === 0, 'the new records delivered', 10_000);
+    const recovered = log.batches.slice(before);
+    expect(recovered.every((b) => b.workerId === 'cut-off')).toBe(true);
+    const earlier = new Set(log.batches.slice(0, before).flatMap((b) => b.records.map((r) => r.data)));
+    expect(recovered.flatMap((b) => b.records.map((r) => r.data)).filter((d) => earlier.has(d))).toEqual([]);
     expect(log.orderViolations()).toEqual([]);
+    expect(describeOverlaps(log.overlaps())).toEqual([]);
   });
 });
