@@ -30,7 +30,8 @@ export interface ShardStatus {
   /** Worker id currently holding the lease; undefined when unowned. Stored as `AssignedTo`. */
   assignedTo?: string | undefined;
   /**
-   * Informational expiry written with each take/renew (local clock of the writer), kept for go-kcl tooling.
+   * Informational expiry written with each take/renew (`now + failoverTimeMillis`), kept for go-kcl tooling. `now` is
+   * the writing worker's clock for DynamoDB (and the in-memory store), the Redis server's clock (`TIME`) for Redis.
    * Never used to decide expiry: expiry is decided by watching {@link leaseCounter} (see LeaseObserver).
    */
   leaseTimeout?: Date | undefined;

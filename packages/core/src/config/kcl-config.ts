@@ -79,7 +79,9 @@ export class KinesisClientLibConfig {
    */
   leaseRefreshPeriodMillis: number = D.leaseRefreshPeriodMillis;
   /**
-   * Maximum records per GetRecords call (1 to 10000, the Kinesis limit). Polling mode only.
+   * Maximum records per GetRecords call (`Limit`, 1 to 10000, the Kinesis limit); a batch of this many records also
+   * counts as "not caught up" for {@link idleTimeBetweenReadsInMillis}. Polling only: not used under enhanced fan-out,
+   * where Kinesis pushes the records.
    * @defaultValue `10000`
    */
   maxRecords: number = D.maxRecords;
@@ -98,8 +100,10 @@ export class KinesisClientLibConfig {
    */
   shardSyncIntervalMillis: number = D.shardSyncIntervalMillis;
   /**
-   * How long a polling consumer waits before the next GetRecords call when it is caught up (a call returned no
-   * records and MillisBehindLatest is 0). Not used while behind.
+   * How long a polling consumer waits before the next GetRecords call when it is caught up: the call returned no
+   * records, or fewer than {@link maxRecords} with MillisBehindLatest 0 (or absent). After a full batch, or one behind
+   * the tip, the next call follows at once (at most 5 GetRecords per second per shard). Not used under enhanced
+   * fan-out.
    * @defaultValue `1000`
    */
   idleTimeBetweenReadsInMillis: number = D.idleTimeBetweenReadsInMillis;
@@ -109,13 +113,24 @@ export class KinesisClientLibConfig {
    */
   callProcessRecordsEvenForEmptyRecordList: boolean = D.callProcessRecordsEvenForEmptyRecordList;
   /**
-   * Back-off after a failed task (a processor that threw, a failed lease-store or Kinesis call) before it is retried.
+   * Wait before calling the record processor's `initialize` or `processRecords` again after it threw (the same batch
+   * is delivered again). Also bounds the waits between the (up to 4) attempts of the first ListShards in
+   * `worker.start()`: a full-jitter back-off with base `min(200, this)` ms, capped at `max(200, this)` ms. Not used
+   * for other failures: failed Kinesis calls of a shard consumer are retried after a full-jitter back-off (200 ms
+   * doubling up to 10 s), checkpoint writes after one of 100 ms up to 2 s ({@link maxRetryCount}), and a failed
+   * lease renewal after a quarter of the renewal interval.
    * @defaultValue `500`
    */
   taskBackoffTimeMillis: number = D.taskBackoffTimeMillis;
   /**
-   * Maximum retries of a failed AWS call; the Kinesis client built by `createKinesisClient` makes up to
-   * `maxRetryCount + 1` attempts (SDK standard retry mode). 0 disables retries.
+   * Retries of a failed call:
+   * - each call of the Kinesis client the worker builds (`createKinesisClient`, not an injected one) makes up to
+   *   `maxRetryCount + 1` attempts (SDK standard retry mode, throttling and 5xx included);
+   * - a checkpoint write that failed with `LeaseStoreUnavailableError` is retried this many times (full-jitter
+   *   back-off, 100 ms up to 2 s) before the call rejects with `RetryExhaustedError`.
+   *
+   * 0 disables both. It does not set the DynamoDB client's attempts (`@kcl/checkpoint-dynamodb` has its own
+   * `maxAttempts` option).
    * @defaultValue `5`
    */
   maxRetryCount: number = D.maxRetryCount;
@@ -155,8 +170,9 @@ export class KinesisClientLibConfig {
    */
   leaseStealingIntervalMillis: number = D.leaseStealingIntervalMillis;
   /**
-   * Minimum interval between full reads of the lease table that refresh this worker's view of every lease's owner
-   * (go-kcl's syncLeases, used when lease stealing is enabled).
+   * With lease stealing only: the maximum age of the lease-table read a stealing decision may use. The taker reads
+   * the table every {@link leaseRefreshPeriodMillis} anyway; when its last successful read is older than this (e.g.
+   * its reads keep failing), the stealer reads the table itself before deciding. (go-kcl's lease syncing interval.)
    * @defaultValue `60000`
    */
   leaseSyncingTimeIntervalMillis: number = D.leaseSyncingTimeIntervalMillis;
