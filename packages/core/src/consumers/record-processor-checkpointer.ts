@@ -100,6 +100,15 @@ export class ShardRecordProcessorCheckpointer implements RecordProcessorCheckpoi
     }
   }
 
+  /**
+   * The consumer calls this when processRecords threw: the batch was not processed, so `checkpoint()` must not cover
+   * it (e.g. in a shutdown(REQUESTED) that comes before the retry). `sequenceNumber` is the value
+   * {@link lastDeliveredSequenceNumber} had before the batch was handed over.
+   */
+  restoreDelivered(sequenceNumber: string | undefined): void {
+    this.lastDelivered = sequenceNumber;
+  }
+
   /** The consumer calls this once the shard end was reached: SHARD_END becomes a valid checkpoint. */
   markShardEnd(): void {
     this.shardEnded = true;

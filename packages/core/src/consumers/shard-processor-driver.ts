@@ -6,7 +6,8 @@
  * - A lease already checkpointed at SHARD_END is not read: shutdown(TERMINATE) at once.
  * - Delivery: before every delivery the lease is checked (`isValid()`, `lostSignal`, a rejected checkpoint); a lost
  *   lease ends the run with shutdown(ZOMBIE), a worker shutdown or hand-off request with shutdown(REQUESTED). A
- *   processor that throws gets the same batch again after `taskBackoffTimeMillis`. Metrics and events are reported
+ *   processor that throws gets the same batch again after `taskBackoffTimeMillis`; until a call with it succeeds,
+ *   `checkpoint()` does not cover it (a shutdown that comes before the retry checkpoints the previous batch). Metrics and events are reported
  *   through a guarded {@link ConsumerReporter}.
  * - Shard end: shutdown(TERMINATE); SHARD_END is written if the processor did not checkpoint it.
  * - Failed Kinesis calls: logged, reported, and followed by an exponential back-off with full jitter.
@@ -205,6 +206,7 @@ export class ShardProcessorDriver {
     for (let attempt = 1; ; attempt++) {
       if (this.isLeaseLost()) return 'lost';
       if (this.isStopRequested()) return 'stop';
+      const deliveredBefore = this.checkpointer.lastDeliveredSequenceNumber;
       if (batch.lastSequenceNumber !== undefined) this.checkpointer.recordDelivered(batch.lastSequenceNumber);
       const started = performance.now();
       try {
@@ -217,6 +219,8 @@ export class ShardProcessorDriver {
           cacheExitTime: new Date(),
         });
       } catch (error) {
+        // Not processed: a checkpoint() before the retry (e.g. at a shutdown that comes first) must not cover it.
+        this.checkpointer.restoreDelivered(deliveredBefore);
         logger.error('Record processor processRecords() threw: the same batch is delivered again after the task back-off', {
           shardId: this.shardId,
           attempt,
