@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { Agent as HttpAgent, createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
@@ -167,6 +167,71 @@ async function elapsedOf(promise: Promise<unknown>): Promise<{ error: unknown; m
     return { error, millis: performance.now() - started };
   }
 }
+
+describe('createKinesisClient socket pool (http:// endpoints)', () => {
+  /**
+   * A server that answers ListShards at once and holds every GetRecords open after its headers, the way a
+   * SubscribeToShard subscription holds its connection for up to 5 minutes.
+   */
+  function holdingServer(held: ServerResponse[]) {
+    return (req: IncomingMessage, res: ServerResponse): void => {
+      req.resume();
+      if (String(req.headers['x-amz-target']).endsWith('.GetRecords')) {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.write(GET_RECORDS_BODY.slice(0, 5));
+        held.push(res);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ Shards: [] }));
+    };
+  }
+
+  it('raises the agent’s maxSockets above the SDK default of 50 (no cap), with keep-alive', async () => {
+    await withHttpServer(holdingServer([]), async (endpoint) => {
+      const client = createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds));
+      try {
+        await client.send(new ListShardsCommand({ StreamName: 'x' }));
+        const { httpAgent } = (client.config.requestHandler as NodeHttpHandler).httpHandlerConfigs() as { httpAgent?: HttpAgent };
+        expect(httpAgent).toBeInstanceOf(HttpAgent);
+        expect(httpAgent!.maxSockets).toBe(Infinity);
+        expect((httpAgent as unknown as { keepAlive: boolean }).keepAlive).toBe(true);
+        // The timeouts are unchanged.
+        expect((client.config.requestHandler as NodeHttpHandler).httpHandlerConfigs()).toMatchObject({
+          connectionTimeout: 5_000,
+          requestTimeout: 30_000,
+          throwOnRequestTimeout: true,
+          socketTimeout: 30_000,
+        });
+      } finally {
+        client.destroy();
+      }
+    });
+  });
+
+  it('75 long-held calls (fan-out subscriptions on 75 shards) do not starve another call', async () => {
+    const held: ServerResponse[] = [];
+    await withHttpServer(holdingServer(held), async (endpoint) => {
+      const client = createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds).withMaxRetryCount(0));
+      const abort = new AbortController();
+      const holds = Array.from({ length: 75 }, () =>
+        client.send(new GetRecordsCommand({ ShardIterator: 'held' }), { abortSignal: abort.signal }).catch(() => undefined),
+      );
+      try {
+        const deadline = performance.now() + 5_000;
+        while (held.length < 75 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        expect(held.length).toBe(75); // with the SDK default pool, only 50 reach the server
+        const { error, millis } = await elapsedOf(client.send(new ListShardsCommand({ StreamName: 'x' })));
+        expect(error).toBeUndefined();
+        expect(millis).toBeLessThan(1_000);
+      } finally {
+        abort.abort();
+        for (const res of held) res.destroy();
+        await Promise.all(holds);
+        client.destroy();
+      }
+    });
+  });
+});
 
 describe('createKinesisClient timeouts (http:// endpoints)', () => {
   const localClient = (endpoint: string, retries = 0): KinesisClient =>

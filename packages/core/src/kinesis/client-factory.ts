@@ -52,6 +52,15 @@ export const KINESIS_HTTP_TIMEOUTS: Readonly<KinesisHttpTimeouts> = Object.freez
 });
 
 /**
+ * Socket pool size of the HTTP/1.1 agent `createKinesisClient` builds for `http://` endpoints: no cap (the SDK's
+ * handler defaults to 50). An enhanced fan-out subscription holds its socket for up to 5 minutes, so with 50 or more
+ * leased shards a capped pool would leave every other Kinesis call of the worker (ListShards, re-subscriptions,
+ * registration polling) queued behind them. The worker itself bounds the number of sockets: each shard consumer has
+ * at most one call in flight, plus a few control calls.
+ */
+export const KINESIS_HTTP_MAX_SOCKETS = Infinity;
+
+/**
  * Internal knobs of `createKinesisClient` (tests shorten the timeouts and trust a throwaway CA). Not part of the
  * supported API: inject your own client with `Worker.withKinesis` to tune the HTTP layer.
  * @internal
@@ -111,7 +120,8 @@ function resolveTimeouts(overrides: Partial<KinesisHttpTimeouts> | undefined): K
  * - `http://` endpoints (local emulators) get a `NodeHttpHandler` (HTTP/1.1): the SDK's default HTTP/2 handler, which
  *   SubscribeToShard needs against AWS, does not work over plain HTTP. It has a connection timeout, a request timeout
  *   that throws (`throwOnRequestTimeout`; without it the pinned handler only logs a warning and a call to a silent
- *   server hangs forever) and a socket idle timeout; see {@link KINESIS_HTTP_TIMEOUTS}.
+ *   server hangs forever) and a socket idle timeout; see {@link KINESIS_HTTP_TIMEOUTS}. Its keep-alive agent has no
+ *   socket cap ({@link KINESIS_HTTP_MAX_SOCKETS}), so fan-out subscriptions cannot starve other calls.
  * - Other endpoints (AWS) keep the SDK's HTTP/2 handler and its settings, with a stream idle timeout on every call
  *   except SubscribeToShard.
  * - Retries: the SDK's standard retry strategy (exponential back-off with jitter, throttling errors such as
@@ -139,6 +149,8 @@ export function createKinesisClient(
       requestTimeout: timeouts.requestTimeoutMillis,
       throwOnRequestTimeout: true,
       socketTimeout: timeouts.socketIdleTimeoutMillis,
+      // Agent options (not an Agent), so the handler still builds, owns and destroys the agent.
+      httpAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS },
     });
   } else {
     clientConfig.requestHandler = new KinesisHttp2Handler(timeouts.requestTimeoutMillis, internals.http2ConnectOptions);
