@@ -4,8 +4,8 @@
  *
  * Process faults (SIGKILL + restart, SIGSTOP + SIGCONT) get one time slot each (equal slots over the window, the
  * fault in the first 70 % of its slot), so they seldom overlap; lease-store faults (Redis restart, partition, reset, latency) get slots of their own too; the split and
- * the merge come at about a third and two thirds of the producing window; Kinesis faults are windows during which a
- * worker's SDK client fails a share of its calls.
+ * the merge come at about a third and two thirds of the producing window; Kinesis faults are windows during which
+ * every worker's SDK client fails a share of its calls.
  */
 import { Prng } from './prng';
 
@@ -22,8 +22,8 @@ export interface ScheduledFault {
   /** Ms after the producer started. */
   at: number;
   /**
-   * Worker slot (0-based) for process and Kinesis faults. For `pause` it is the preferred victim: the coordinator
-   * pauses the first worker from this slot on that holds a lease.
+   * Worker slot (0-based) for process faults. For `pause` it is the preferred victim: the coordinator pauses the first
+   * worker from this slot on that holds a lease. Kinesis fault windows apply to every worker.
    */
   worker?: number;
   /** How long the fault lasts (pause, outage, partition, latency, Kinesis window; the down time before a restart). */
@@ -128,7 +128,6 @@ export function generateSchedule(shape: ScheduleShape): ChaosSchedule {
       faults.push({
         kind,
         at: Math.round(kinesisPrng.range(from, to)),
-        worker: kinesisPrng.int(0, workers - 1),
         durationMs: Math.round(kinesisPrng.range(2_000, 5_000)),
         rate: kind === 'kinesis-expired-iterator' ? 0.3 : 0.5,
       });
@@ -162,9 +161,9 @@ function shuffle<T>(items: T[], prng: Prng): void {
   }
 }
 
-/** The Kinesis fault windows of one worker slot (what a worker process reads of the schedule). */
-export function kinesisWindowsFor(schedule: ChaosSchedule, worker: number): ScheduledFault[] {
-  return schedule.faults.filter((f) => f.worker === worker && (KINESIS_FAULT_KINDS as readonly string[]).includes(f.kind));
+/** The Kinesis fault windows of the schedule (every worker process applies them to its own SDK client). */
+export function kinesisWindows(schedule: ChaosSchedule): ScheduledFault[] {
+  return schedule.faults.filter((f) => (KINESIS_FAULT_KINDS as readonly string[]).includes(f.kind));
 }
 
 /** Faults per kind, for the report. */

@@ -1,5 +1,5 @@
 import { deriveSeed, Prng } from '../src/prng';
-import { countByKind, generateSchedule, kinesisWindowsFor, type ScheduleShape } from '../src/schedule';
+import { countByKind, generateSchedule, kinesisWindows, type ScheduleShape } from '../src/schedule';
 
 const FULL: ScheduleShape = {
   seed: 42,
@@ -88,10 +88,13 @@ describe('generateSchedule', () => {
     expect(b).toEqual(a);
   });
 
-  test('a worker reads only its own Kinesis windows', () => {
-    const schedule = generateSchedule(FULL);
-    const all = [0, 1, 2, 3].flatMap((w) => kinesisWindowsFor(schedule, w));
-    expect(all).toHaveLength(6);
-    for (const w of [0, 1, 2, 3]) for (const f of kinesisWindowsFor(schedule, w)) expect(f.worker).toBe(w);
+  test('Kinesis windows apply to every worker: each has a duration and a failure rate', () => {
+    const windows = kinesisWindows(generateSchedule(FULL));
+    expect(windows).toHaveLength(6);
+    for (const w of windows) {
+      expect(w.worker).toBeUndefined();
+      expect(w.durationMs).toBeGreaterThanOrEqual(2_000);
+      expect(w.rate).toBeGreaterThan(0);
+    }
   });
 });

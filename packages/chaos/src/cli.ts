@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `pnpm chaos`: see USAGE in args.ts. The pinned AWS SDK warns on every start that later releases need Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs, USAGE, UsageError } from './args';
+import { newSeed } from './prng';
+import { renderMarkdown } from './report';
+import { runChaos } from './run-chaos';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`chaos: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const seed = options.seed ?? newSeed();
+  // The seed first, so a run that crashes or hangs can still be replayed.
+  (options.json ? process.stderr : process.stdout).write(`chaos seed ${seed} (replay: --seed ${seed})\n`);
+  const report = await runChaos(options, seed, options.json ? {} : { progress: (line) => process.stdout.write(`${line}\n`) });
+  const markdown = renderMarkdown(report);
+  mkdirSync(options.reportDir, { recursive: true });
+  const name = basename(report.logDir);
+  writeFileSync(join(options.reportDir, `${name}.json`), `${JSON.stringify(report, null, 1)}\n`);
+  writeFileSync(join(options.reportDir, `${name}.md`), markdown);
+  if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(`\n${markdown}\nreport: ${join(options.reportDir, `${name}.md`)} (JSON beside it; logs in ${report.logDir})\n`);
+  return report.passed ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

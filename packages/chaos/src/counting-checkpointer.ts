@@ -1,0 +1,53 @@
+import type { Checkpointer, ShardStatus } from '@kcl/core';
+
+/** A Checkpointer that counts the calls of each method (and failed calls as `<method>:failed`) and delegates. */
+export class CountingCheckpointer implements Checkpointer {
+  readonly counts: Record<string, number> = {};
+
+  constructor(private readonly inner: Checkpointer) {}
+
+  private async count<T>(method: string, call: () => Promise<T>): Promise<T> {
+    this.counts[method] = (this.counts[method] ?? 0) + 1;
+    try {
+      return await call();
+    } catch (error) {
+      const key = `${method}:failed`;
+      this.counts[key] = (this.counts[key] ?? 0) + 1;
+      throw error;
+    }
+  }
+
+  init(): Promise<void> {
+    return this.count('init', () => this.inner.init());
+  }
+  getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+    return this.count('getLease', () => this.inner.getLease(shard, newAssignTo));
+  }
+  checkpointSequence(shard: ShardStatus): Promise<void> {
+    return this.count('checkpointSequence', () => this.inner.checkpointSequence(shard));
+  }
+  fetchCheckpoint(shard: ShardStatus): Promise<void> {
+    return this.count('fetchCheckpoint', () => this.inner.fetchCheckpoint(shard));
+  }
+  removeLeaseInfo(shardId: string): Promise<void> {
+    return this.count('removeLeaseInfo', () => this.inner.removeLeaseInfo(shardId));
+  }
+  removeLeaseOwner(shardId: string): Promise<void> {
+    return this.count('removeLeaseOwner', () => this.inner.removeLeaseOwner(shardId));
+  }
+  getLeaseOwner(shardId: string): Promise<string> {
+    return this.count('getLeaseOwner', () => this.inner.getLeaseOwner(shardId));
+  }
+  listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
+    return this.count('listActiveWorkers', () => this.inner.listActiveWorkers(shardStatus));
+  }
+  claimShard(shard: ShardStatus, claimId: string): Promise<void> {
+    return this.count('claimShard', () => this.inner.claimShard(shard, claimId));
+  }
+  listLeases(): Promise<ShardStatus[]> {
+    return this.count('listLeases', () => this.inner.listLeases());
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The chaos producer: puts `records` user records over `windowMs` at an even pace, as plain records of mixed sizes
+ * and (a share of the puts) KPL aggregates of 2-12 small user records. Entries Kinesis rejects are put again. Every
+ * user record is remembered with the shard and sequence number Kinesis gave it (and its index inside an aggregate).
+ */
+import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { now, sleep } from './clock';
+import { encodeAggregate } from './kpl-aggregate';
+import type { ProducedRecord } from './log-lines';
+import { drawPayloadSize, encodePayload, partitionKeyFor } from './payloads';
+import type { Prng } from './prng';
+
+export interface ProducerOptions {
+  client: KinesisClient;
+  streamName: string;
+  /** User records to put in total. */
+  records: number;
+  windowMs: number;
+  prng: Prng;
+  /**
+   * Share of puts that are KPL aggregates.
+   * @defaultValue 0.1
+   */
+  aggregateShare?: number;
+  /** Called with each group of records Kinesis accepted. */
+  onProduced?: (records: ProducedRecord[]) => void;
+}
+
+interface PendingEntry {
+  ids: number[];
+  aggregated: boolean;
+  entry: PutRecordsRequestEntry;
+  bytes: number;
+}
+
+const TICK_MS = 100;
+const MAX_ENTRIES = 500;
+const MAX_CALL_BYTES = 4 * 1024 * 1024;
+
+export class Producer {
+  readonly produced: ProducedRecord[] = [];
+  putCalls = 0;
+  aggregates = 0;
+  retriedEntries = 0;
+  private readonly options: ProducerOptions;
+  private readonly controller = new AbortController();
+  private nextId = 0;
+  private running: Promise<void> | undefined;
+
+  constructor(options: ProducerOptions) {
+    this.options = options;
+  }
+
+  /** True once every record was accepted. */
+  get done(): boolean {
+    return this.produced.length >= this.options.records;
+  }
+
+  start(): Promise<void> {
+    this.running ??= this.run();
+    return this.running;
+  }
+
+  /** Stops after the call in flight. */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const { records, windowMs, prng } = this.options;
+    const aggregateShare = this.options.aggregateShare ?? 0.1;
+    const started = now();
+    let retry: PendingEntry[] = [];
+    while (!this.controller.signal.aborted && (this.nextId < records || retry.length > 0)) {
+      const due = Math.min(records, Math.ceil((records * (now() - started + TICK_MS)) / windowMs));
+      const batch: PendingEntry[] = retry;
+      retry = [];
+      while (this.nextId < due && batch.length < MAX_ENTRIES) {
+        batch.push(prng.chance(aggregateShare) ? this.makeAggregate(prng, due) : this.makePlain(prng));
+      }
+      if (batch.length === 0) {
+        await sleep(TICK_MS, this.controller.signal);
+        continue;
+      }
+      retry = await this.put(batch);
+      if (retry.length > 0) await sleep(50, this.controller.signal);
+      else if (this.nextId >= due) await sleep(TICK_MS, this.controller.signal);
+    }
+  }
+
+  private makePlain(prng: Prng): PendingEntry {
+    const id = this.nextId++;
+    const data = encodePayload(id, drawPayloadSize(prng));
+    return { ids: [id], aggregated: false, entry: { Data: data, PartitionKey: partitionKeyFor(prng) }, bytes: data.length };
+  }
+
+  private makeAggregate(prng: Prng, due: number): PendingEntry {
+    const count = Math.max(1, Math.min(prng.int(2, 12), due - this.nextId));
+    const ids = Array.from({ length: count }, () => this.nextId++);
+    const key = partitionKeyFor(prng);
+    const data = encodeAggregate(key, ids.map((id) => encodePayload(id, prng.int(20, 150))));
+    this.aggregates++;
+    return { ids, aggregated: true, entry: { Data: data, PartitionKey: key }, bytes: data.length };
+  }
+
+  /** Puts `batch` (split by size); returns the entries to put again. */
+  private async put(batch: PendingEntry[]): Promise<PendingEntry[]> {
+    const failed: PendingEntry[] = [];
+    for (let i = 0; i < batch.length; ) {
+      const call: PendingEntry[] = [];
+      let bytes = 0;
+      while (i < batch.length && call.length < MAX_ENTRIES && (call.length === 0 || bytes + batch[i]!.bytes <= MAX_CALL_BYTES)) {
+        bytes += batch[i]!.bytes;
+        call.push(batch[i++]!);
+      }
+      this.putCalls++;
+      let out;
+      try {
+        out = await this.options.client.send(
+          new PutRecordsCommand({ StreamName: this.options.streamName, Records: call.map((p) => p.entry) }),
+          { abortSignal: this.controller.signal },
+        );
+      } catch {
+        if (this.controller.signal.aborted) return [];
+        failed.push(...call);
+        continue;
+      }
+      const at = now();
+      const accepted: ProducedRecord[] = [];
+      call.forEach((pending, index) => {
+        const result = out.Records?.[index];
+        if (!result || result.ErrorCode !== undefined || !result.ShardId || !result.SequenceNumber) {
+          failed.push(pending);
+          return;
+        }
+        pending.ids.forEach((id, sub) => {
+          accepted.push({ id, shard: result.ShardId!, seq: result.SequenceNumber!, sub: pending.aggregated ? sub : null, at });
+        });
+      });
+      this.produced.push(...accepted);
+      if (accepted.length > 0) this.options.onProduced?.(accepted);
+    }
+    this.retriedEntries += failed.length;
+    return failed;
+  }
+}
