@@ -62,7 +62,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     cleanup.add(() => producer.stop().catch(() => undefined));
     await producer.put(300);
     const kinesis = bed.newClient();
-    // Every 3rd GetRecords fails (cycling through the kinds); so does every 3rd GetShardIterator.
+    // Every 3rd GetRecords of each shard fails (cycling through the kinds); so does every 3rd GetShardIterator.
     const counters = injectKinesisFaults(kinesis, [
       { command: 'GetRecordsCommand', faultFor: (call) => (call % 3 === 2 ? GET_RECORDS_FAULTS[Math.floor(call / 3) % 4] : undefined) },
       { command: 'GetShardIteratorCommand', faultFor: (call) => (call % 3 === 2 ? 'internalError' : undefined) },
@@ -87,6 +87,8 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     }
     expect(events.of('leaseLost')).toEqual([]);
     expect(w.worker.heldShards()).toHaveLength(3);
+    // Every shard had its share of faults.
+    for (const shardId of w.worker.heldShards()) expect(counters.calls.get(`GetRecordsCommand ${shardId}`)).toBeGreaterThanOrEqual(6);
   });
 
   test('a processor that throws now and then gets the same batch again: nothing lost, nothing skipped', async () => {

@@ -2,8 +2,7 @@
  * Workers in separate processes (test/fixtures/worker-process.ts), one lease table, each lease store. One process is
  * SIGKILLed mid-stream: its shards resume on the others after the failover time, right after its last checkpoint,
  * and nothing is lost. Then another is stopped with SIGTERM (graceful shutdown): its shards move at once and not a
- * single record is delivered twice (the processors checkpoint every batch). And a process paused (SIGSTOP) for
- * longer than the failover time stops its shards when it wakes up, without delivering another batch.
+ * single record is delivered twice (the processors checkpoint every batch).
  */
 import { ShutdownReason, type ShardStatus } from '@kcl/core';
 import { createTestStream } from '@kcl/testbed';
@@ -21,7 +20,7 @@ import {
   type KinesisBed,
   type StoreNamespace,
 } from '../src';
-import { WorkerProcess } from './helpers/worker-processes';
+import { deliveryLog, WorkerProcess } from './helpers/worker-processes';
 
 /** Scheduling slack on a loaded 2-core machine, on top of the bounds the lease protocol promises. */
 const SLACK_MILLIS = 1_000;
@@ -34,16 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bed.stop();
 });
-
-/** Every batch line of every process as one delivery log (times are the parent's receive times). */
-function deliveryLog(processes: WorkerProcess[]): DeliveryLog {
-  const log = new DeliveryLog();
-  const batches = processes.flatMap((p) => p.of('batch')).sort((a, b) => a.at - b.at);
-  for (const b of batches) {
-    log.addBatch({ workerId: b.workerId, shardId: b.shardId, instance: b.instance, start: b.at, end: b.at, records: b.records, failed: false });
-  }
-  return log;
-}
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
   let store: LeaseStoreServer;
@@ -172,59 +161,5 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     expect(final.duplicates().filter((d) => !mayRepeat.has(d))).toEqual([]);
     expect(stayer.running).toBe(true);
     expect(await stayer.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-  });
-  test('SIGSTOP for longer than the failover time: another worker takes over; after SIGCONT the paused one delivers nothing', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 2 });
-    const namespace = newNamespace();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
-    const settings = {
-      streamName,
-      kinesisEndpoint: bed.endpoint,
-      store: store.spec(namespace),
-      failoverMillis: TIMINGS.failoverMillis,
-      refreshMillis: TIMINGS.refreshMillis,
-      stealing: false,
-    };
-    const paused = new WorkerProcess({ ...settings, workerId: 'paused' });
-    cleanup.add(() => paused.stop('SIGKILL'));
-    cleanup.add(() => paused.child.kill('SIGCONT')); // a stopped process must be continued to die of SIGTERM
-    await waitFor(() => paused.started || !paused.running, 'the first worker process to start', 30_000);
-    expect(paused.of('started')[0]?.leases).toEqual(['shardId-000000000000', 'shardId-000000000001']);
-    const other = new WorkerProcess({ ...settings, workerId: 'other' });
-    cleanup.add(() => other.stop('SIGKILL'));
-    await waitFor(() => other.started || !other.running, 'the second worker process to start', 30_000);
-    expect(other.of('started')[0]?.leases).toEqual([]);
-    producer.start(6, 40);
-    await waitFor(() => paused.of('batch').length >= 10, 'the first worker delivering');
-
-    paused.child.kill('SIGSTOP');
-    const stoppedAt = performance.now();
-    const taken = (): string[] => other.of('leaseAcquired').map((l) => l.shardId).sort();
-    await waitFor(() => taken().length === 2, 'the other worker taking both shards', 10_000);
-    expect(other.of('leaseAcquired').every((l) => l.at - stoppedAt > TIMINGS.failoverMillis - TIMINGS.refreshMillis - 100)).toBe(true);
-    await waitFor(() => new Set(other.of('batch').map((b) => b.shardId)).size === 2, 'the other worker delivering on both shards');
-
-    // Wake the paused worker up: its leases are stale on its own monotonic clock, so it must stop (ZOMBIE) without
-    // delivering another batch, and its in-flight writes must not touch the other worker's leases.
-    const continuedAt = performance.now();
-    paused.child.kill('SIGCONT');
-    await waitFor(() => paused.of('shutdown').filter((s) => s.at > continuedAt).length === 2, 'the woken worker stopping its shards', 5_000);
-    expect(paused.of('shutdown').filter((s) => s.at > continuedAt).map((s) => s.reason)).toEqual([ShutdownReason.ZOMBIE, ShutdownReason.ZOMBIE]);
-    expect(paused.of('leaseLost').filter((l) => l.at > continuedAt).map((l) => l.shardId).sort()).toEqual(taken());
-    await delay(500);
-    await producer.stop();
-    const log = (): DeliveryLog => deliveryLog([paused, other]);
-    await waitFor(() => log().missing(producer.payloads()).length === 0, 'every record delivered', 10_000);
-    expect(paused.of('batch').filter((b) => b.at > continuedAt)).toEqual([]);
-    expect(paused.running).toBe(true); // alive, holding nothing
-    expect(log().orderViolations()).toEqual([]);
-    // The lease table is the other worker's: owner, and checkpoints at the last record of each shard.
-    await waitFor(
-      async () => [...(await store.leases(namespace)).values()].every((l) => l.checkpoint === producer.ofShard(l.id).at(-1)?.sequenceNumber),
-      'checkpoints at the last record of each shard',
-      5_000,
-    );
-    expect([...(await store.leases(namespace)).values()].map((l) => l.assignedTo)).toEqual(['other', 'other']);
   });
 });

@@ -149,4 +149,57 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     expect(log.orderViolations()).toEqual([]);
     expect(describeOverlaps(log.overlaps())).toEqual([]);
   });
+  test('shutdown() while the store does not answer: bounded, the processors are stopped and the leases expire', async () => {
+    const streamName = await createTestStream(bed.kinesis, { shardCount: 3 });
+    const namespace = newNamespace();
+    const log = new DeliveryLog();
+    const events = new WorkerEventLog();
+    const producer = new Producer(bed.kinesis, streamName);
+    cleanup.add(() => producer.stop().catch(() => undefined));
+    const proxy = await TcpProxy.start(store.address);
+    const graceMillis = 3_000;
+    const cut = createTestWorker({
+      workerId: 'cut-off',
+      streamName,
+      bed,
+      store,
+      namespace,
+      log,
+      events,
+      via: proxy.address,
+      config: { shutdownGraceMillis: graceMillis },
+    });
+    cleanup.add(() => cut.worker.shutdown());
+    cleanup.add(() => proxy.close());
+    producer.start(6, 40);
+    await cut.worker.start();
+    await waitFor(() => log.payloads().size >= 50, 'the worker delivering');
+
+    proxy.blackHole();
+    const stopAt = performance.now();
+    await cut.worker.shutdown();
+    const tookMillis = performance.now() - stopAt;
+    // Neither a checkpoint nor a release can reach the store: the worker waits for its leases' validity to run out
+    // (it must not let its processors run past it), well within the grace period, and does not hang.
+    expect(tookMillis).toBeLessThan(graceMillis);
+    expect(cut.worker.state).toBe('stopped');
+    for (const shardId of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
+      expect(log.shutdownsOf(shardId, 'cut-off')).toHaveLength(1);
+      expect(events.of('leaseLost', { shardId }).map((e) => e.reason)).toEqual(['expired']);
+    }
+    expect(events.of('shutdown')).toHaveLength(1);
+
+    // The leases were neither released nor renewed: another worker takes them after the failover time.
+    await producer.stop();
+    const other = createTestWorker({ workerId: 'other', streamName, bed, store, namespace, log, events });
+    cleanup.add(() => other.worker.shutdown());
+    const otherStart = performance.now();
+    await other.worker.start();
+    await waitFor(() => other.worker.heldShards().length === 3, 'the other worker taking the expired leases', 10_000);
+    expect(Math.min(...events.of('leaseAcquired', { workerId: 'other' }).map((e) => e.at)) - otherStart).toBeGreaterThanOrEqual(
+      TIMINGS.failoverMillis,
+    );
+    await waitFor(() => log.missing(producer.payloads()).length === 0, 'every record delivered', 10_000);
+    expect(log.orderViolations()).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DeliveryLog } from '../../src/delivery-log';
 import type { WorkerProcessConfig, WorkerProcessLine } from '../fixtures/worker-process';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -49,4 +50,14 @@ export class WorkerProcess {
     if (this.running) this.child.kill(signal);
     return this.exited;
   }
+}
+
+/** Every batch line of every process as one delivery log (times are the parent's receive times). */
+export function deliveryLog(processes: WorkerProcess[]): DeliveryLog {
+  const log = new DeliveryLog();
+  const batches = processes.flatMap((p) => p.of('batch')).sort((a, b) => a.at - b.at);
+  for (const b of batches) {
+    log.addBatch({ workerId: b.workerId, shardId: b.shardId, instance: b.instance, start: b.at, end: b.at, records: b.records, failed: false });
+  }
+  return log;
 }
