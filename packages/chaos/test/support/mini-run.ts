@@ -1,0 +1,184 @@
+/**
+ * One in-process Worker on kinesalite with a real lease store (optionally behind the TCP fault proxy) and a
+ * recording processor, for the bad-input tests.
+ */
+import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  createWinstonLogger,
+  InitialPositionInStream,
+  KinesisClientLibConfig,
+  ShutdownReason,
+  Worker,
+  type Checkpointer,
+  type KinesisClientRecord,
+  type RecordProcessor,
+  type WorkerEvents,
+} from '@kcl/core';
+import { createTestStream, localKinesisClient, randomName, startKinesalite, type LocalServer } from '@kcl/testbed';
+import { createStoreClient, type StoreClient } from '../../src/lease-store-client';
+import type { StoreSpec } from '../../src/worker-settings';
+
+export interface Delivery {
+  shardId: string;
+  record: KinesisClientRecord;
+  text: string;
+}
+
+export interface EventEntry {
+  name: keyof WorkerEvents;
+  at: number;
+  payload: Record<string, unknown>;
+}
+
+/** Records every delivery, shutdown and event; checkpoints after every batch (and at shutdown when allowed). */
+export class Recorder {
+  readonly deliveries: Delivery[] = [];
+  readonly shutdowns: Array<{ shardId: string; reason: ShutdownReason }> = [];
+  readonly events: EventEntry[] = [];
+  /** Set to make processRecords hang (never resolve) for the shards it names. */
+  hangOn = new Set<string>();
+
+  factory(): { createProcessor(): RecordProcessor } {
+    return {
+      createProcessor: () => {
+        let shardId = '';
+        return {
+          initialize: (input) => {
+            shardId = input.shardId;
+          },
+          processRecords: async (input) => {
+            if (this.hangOn.has(input.shardId)) return new Promise<void>(() => undefined);
+            for (const record of input.records) this.deliveries.push({ shardId: input.shardId, record, text: Buffer.from(record.data).toString('utf8') });
+            if (input.records.length > 0) await input.checkpointer.checkpoint().catch(() => undefined);
+          },
+          shutdown: async (input) => {
+            this.shutdowns.push({ shardId, reason: input.shutdownReason });
+            if (input.shutdownReason !== ShutdownReason.ZOMBIE) await input.checkpointer.checkpoint().catch(() => undefined);
+          },
+        };
+      },
+    };
+  }
+
+  attach(worker: Worker): void {
+    for (const name of ['leaseAcquired', 'leaseLost', 'shardEnded', 'processorError', 'error', 'shutdown'] as const) {
+      worker.on(name, (payload) => {
+        this.events.push({ name, at: Date.now(), payload: payload as unknown as Record<string, unknown> });
+      });
+    }
+  }
+
+  texts(): string[] {
+    return this.deliveries.map((d) => d.text);
+  }
+
+  eventsNamed(name: keyof WorkerEvents): EventEntry[] {
+    return this.events.filter((e) => e.name === name);
+  }
+}
+
+export class KinesisBed {
+  private constructor(
+    readonly server: LocalServer,
+    readonly client: KinesisClient,
+  ) {}
+
+  static async start(): Promise<KinesisBed> {
+    const server = await startKinesalite();
+    return new KinesisBed(server, localKinesisClient(server.endpoint));
+  }
+
+  async stream(shardCount = 1): Promise<string> {
+    return createTestStream(this.client, { shardCount });
+  }
+
+  /** Puts plain records with these payloads (one call), in order. */
+  async put(streamName: string, payloads: Array<string | Buffer>, partitionKey = 'pk-a'): Promise<void> {
+    const out = await this.client.send(
+      new PutRecordsCommand({ StreamName: streamName, Records: payloads.map((p) => ({ Data: Buffer.from(p), PartitionKey: partitionKey })) }),
+    );
+    if ((out.FailedRecordCount ?? 0) > 0) throw new Error('PutRecords failed');
+  }
+
+  async stop(): Promise<void> {
+    this.client.destroy();
+    await this.server.stop();
+  }
+}
+
+export interface MiniWorker {
+  worker: Worker;
+  config: KinesisClientLibConfig;
+  store: StoreClient;
+  recorder: Recorder;
+  stop(): Promise<void>;
+}
+
+/** Short timings: failover 1500 ms, refresh 300 ms, idle 50 ms, sync 500 ms. */
+export function miniConfig(streamName: string, kinesisEndpoint: string, workerId = 'w1'): KinesisClientLibConfig {
+  return new KinesisClientLibConfig('kcl-chaos-bad-input', streamName, 'us-east-1', workerId)
+    .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
+    .withKinesisEndpoint(kinesisEndpoint)
+    .withKinesisCredentials({ accessKeyId: 'local', secretAccessKey: 'local' })
+    .withFailoverTimeMillis(1_500)
+    .withLeaseRefreshPeriodMillis(300)
+    .withIdleTimeBetweenReadsInMillis(50)
+    .withShardSyncIntervalMillis(500)
+    .withTaskBackoffTimeMillis(50)
+    .withShutdownGraceMillis(3_000)
+    .withLogger(createWinstonLogger({ level: (process.env['CHAOS_LOG_LEVEL'] as 'info' | undefined) ?? 'silent', format: 'simple' }));
+}
+
+/** A worker (not started) on `spec`'s store with a recorder attached. */
+export function miniWorker(options: {
+  streamName: string;
+  kinesisEndpoint: string;
+  spec: StoreSpec;
+  recorder?: Recorder;
+  configure?: (config: KinesisClientLibConfig) => void;
+  storeTimeoutMillis?: number;
+  checkpointer?: (inner: Checkpointer) => Checkpointer;
+}): MiniWorker {
+  const config = miniConfig(options.streamName, options.kinesisEndpoint);
+  options.configure?.(config);
+  const store = createStoreClient(options.spec, config, options.storeTimeoutMillis ?? 1_000);
+  const recorder = options.recorder ?? new Recorder();
+  const checkpointer = options.checkpointer ? options.checkpointer(store.checkpointer) : store.checkpointer;
+  const worker = new Worker(recorder.factory(), config).withCheckpointer(checkpointer);
+  recorder.attach(worker);
+  return {
+    worker,
+    config,
+    store,
+    recorder,
+    stop: async () => {
+      await worker.shutdown();
+      await store.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Store names for one test. */
+export function storeNames(): { tableName: string; keyPrefix: string } {
+  return { tableName: randomName('leases'), keyPrefix: randomName('kcl') };
+}
+
+/** Polls until `predicate` holds; fails after `timeoutMs` with `what`. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Measures how long `promise` takes to settle and returns its rejection (fails if it resolved). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<{ error: unknown; millis: number }> {
+  const started = Date.now();
+  try {
+    await promise;
+  } catch (error) {
+    return { error, millis: Date.now() - started };
+  }
+  throw new Error('expected a rejection');
+}
