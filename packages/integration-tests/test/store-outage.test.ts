@@ -202,4 +202,45 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     await waitFor(() => log.missing(producer.payloads()).length === 0, 'every record delivered', 10_000);
     expect(log.orderViolations()).toEqual([]);
   });
+  test('the store stops answering everyone, then comes back: every worker gives its shards up, then they are shared again', async () => {
+    const streamName = await createTestStream(bed.kinesis, { shardCount: 4 });
+    const namespace = newNamespace();
+    const log = new DeliveryLog();
+    const events = new WorkerEventLog();
+    const producer = new Producer(bed.kinesis, streamName);
+    cleanup.add(() => producer.stop().catch(() => undefined));
+    const proxies = await Promise.all([TcpProxy.start(store.address), TcpProxy.start(store.address)]);
+    const workers = proxies.map((proxy, i) =>
+      createTestWorker({ workerId: `w${i + 1}`, streamName, bed, store, namespace, log, events, via: proxy.address }),
+    );
+    for (const w of workers) cleanup.add(() => w.worker.shutdown());
+    for (const proxy of proxies) cleanup.add(() => proxy.close());
+    producer.start(8, 40);
+    for (const w of workers) await w.worker.start();
+    const held = (): number => workers.reduce((n, w) => n + w.worker.heldShards().length, 0);
+    expect(held()).toBe(4);
+    await waitFor(() => log.payloads().size >= 50, 'records flowing');
+
+    const outageAt = performance.now();
+    for (const proxy of proxies) proxy.blackHole();
+    await waitFor(() => held() === 0, 'every worker giving its shards up', 5_000);
+    expect(events.of('leaseLost').map((e) => e.reason)).toEqual(['expired', 'expired', 'expired', 'expired']);
+    const lastBatchStart = Math.max(...log.batches.map((b) => b.start));
+    expect(lastBatchStart - outageAt).toBeLessThan(TIMINGS.failoverMillis);
+    await delay(TIMINGS.failoverMillis);
+    expect(log.batches.filter((b) => b.start > lastBatchStart)).toEqual([]); // nobody processes without a lease
+
+    // The store answers again (the requests held back arrive late). The leases are taken again - after a failover
+    // time, since their counters may have moved with those late renewals - and consumption resumes.
+    const backAt = performance.now();
+    for (const proxy of proxies) proxy.release();
+    await waitFor(() => held() === 4, 'the shards taken again', 10_000);
+    await producer.stop();
+    await waitFor(() => log.missing(producer.payloads()).length === 0, 'every record delivered', 10_000);
+    for (const e of events.of('leaseAcquired').filter((a) => a.at > backAt)) {
+      expect(e.at - backAt).toBeLessThan(2 * TIMINGS.failoverMillis + TIMINGS.refreshMillis + 1_000);
+    }
+    expect(log.orderViolations()).toEqual([]);
+    expect(describeOverlaps(log.overlaps())).toEqual([]);
+  });
 });
