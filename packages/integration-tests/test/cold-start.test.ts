@@ -1,7 +1,8 @@
 /**
  * Cold start with each lease store: a new worker on a stream with data and an empty lease table (the DynamoDB table
  * does not even exist yet) takes every lease at once, and the first record reaches the processor within a couple of
- * seconds of start() (go-kcl needs 30-90 s for its first lease).
+ * seconds of start() (go-kcl needs 30-90 s for its first lease). Workers started at the same moment on a fresh table
+ * race for the table and the leases without harm.
  */
 import { createTestStream } from '@kcl/testbed';
 import {
@@ -67,5 +68,29 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     await waitFor(() => log.missing(producer.payloads()).length === 0, 'every record', 10_000);
     expect(log.orderViolations()).toEqual([]);
     expect(log.duplicates()).toEqual([]);
+  });
+  test('three workers started at the same moment on a fresh table: each shard leased exactly once, every record once', async () => {
+    const streamName = await createTestStream(bed.kinesis, { shardCount: 6 });
+    const producer = new Producer(bed.kinesis, streamName);
+    await producer.put(300);
+    const namespace = newNamespace();
+    const log = new DeliveryLog();
+    const workers = ['a', 'b', 'c'].map((workerId) => createTestWorker({ workerId, streamName, bed, store, namespace, log }));
+    for (const w of workers) cleanup.add(() => w.worker.shutdown());
+
+    // All three create the table (DynamoDB) and race for the same new leases.
+    const startedAt = performance.now();
+    await Promise.all(workers.map((w) => w.worker.start()));
+    const held = workers.flatMap((w) => w.worker.heldShards());
+    expect(held.sort()).toEqual(['0', '1', '2', '3', '4', '5'].map((n) => `shardId-00000000000${n}`));
+    await waitFor(() => log.batches.length > 0, 'the first record', FIRST_RECORD_BOUND_MILLIS);
+    expect((log.batches[0] as { start: number }).start - startedAt).toBeLessThan(FIRST_RECORD_BOUND_MILLIS);
+    await waitFor(() => log.missing(producer.payloads()).length === 0, 'every record', 10_000);
+    expect(log.duplicates()).toEqual([]);
+    expect(log.orderViolations()).toEqual([]);
+    const leases = await store.leases(namespace);
+    for (const w of workers) {
+      for (const id of w.worker.heldShards()) expect(leases.get(id)?.assignedTo).toBe(w.worker.workerId);
+    }
   });
 });
