@@ -22,6 +22,8 @@ export const KCL_CONFIG_DEFAULTS = Object.freeze({
   leaseSyncingTimeIntervalMillis: 60_000,
   /** Not settable in go-kcl (whose unused field defaults to 5000); @kcl bounds graceful shutdown with it. */
   shutdownGraceMillis: 30_000,
+  /** Not in go-kcl; the Java KCL's `logWarningForTaskAfterMillis` (off there by default). */
+  logWarningForTaskAfterMillis: 60_000,
 });
 
 /** Limits used by validation, exported so callers can show them. */

@@ -182,6 +182,15 @@ export class KinesisClientLibConfig {
    * @defaultValue `30000`
    */
   shutdownGraceMillis: number = D.shutdownGraceMillis;
+  /**
+   * A record processor call (`initialize`, `processRecords`, `shutdown`) that has not returned after this long is
+   * reported as stuck: a warning in the log, the worker's `processorStuck` event and the MonitoringService's optional
+   * `processorStuck` metric - again each time this much more has passed. The call is not interrupted (JavaScript cannot
+   * cancel it): the shard makes no progress while it runs, the lease stays held, and `shutdown()` gives the lease up
+   * after `shutdownGraceMillis`. (The Java KCL's `logWarningForTaskAfterMillis`.)
+   * @defaultValue `60000`
+   */
+  logWarningForTaskAfterMillis: number = D.logWarningForTaskAfterMillis;
 
   /**
    * @param applicationName 1 to 255 characters of letters, digits, `_`, `.`, `-`
@@ -338,6 +347,12 @@ export class KinesisClientLibConfig {
     return this;
   }
 
+  /** After how long a processor call that has not returned is reported as stuck, in milliseconds (1 to 86400000). */
+  withLogWarningForTaskAfterMillis(millis: number): this {
+    this.logWarningForTaskAfterMillis = check.checkMillis('logWarningForTaskAfterMillis', millis);
+    return this;
+  }
+
   /** Kinesis endpoint URL (http:// or https://). */
   withKinesisEndpoint(endpoint: string): this {
     this.kinesisEndpoint = check.checkEndpoint('kinesisEndpoint', endpoint);
@@ -408,6 +423,7 @@ export class KinesisClientLibConfig {
     check.checkMillis('leaseStealingIntervalMillis', this.leaseStealingIntervalMillis);
     check.checkMillis('leaseSyncingTimeIntervalMillis', this.leaseSyncingTimeIntervalMillis);
     check.checkMillis('shutdownGraceMillis', this.shutdownGraceMillis);
+    check.checkMillis('logWarningForTaskAfterMillis', this.logWarningForTaskAfterMillis);
     if (this.kinesisEndpoint !== undefined) check.checkEndpoint('kinesisEndpoint', this.kinesisEndpoint);
     if (this.dynamoDBEndpoint !== undefined) check.checkEndpoint('dynamoDBEndpoint', this.dynamoDBEndpoint);
     if (this.kinesisCredentials !== undefined) check.checkCredentials('kinesisCredentials', this.kinesisCredentials);

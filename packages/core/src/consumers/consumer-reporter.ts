@@ -38,6 +38,12 @@ export class ConsumerReporter {
     this.metric((m) => m.incrProcessRecordsErrors?.(this.shardId));
   }
 
+  /** events.processorStuck plus the optional processorStuck metric. */
+  processorStuck(operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void {
+    this.guard('events.processorStuck', () => this.events.processorStuck?.(this.shardId, operation, millis));
+    this.metric((m) => m.processorStuck?.(this.shardId, millis));
+  }
+
   shardEnded(childShards: ChildShardInfo[]): void {
     this.guard('events.shardEnded', () => this.events.shardEnded(this.shardId, childShards));
   }

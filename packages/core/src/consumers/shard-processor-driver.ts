@@ -9,6 +9,8 @@
  *   processor that throws gets the same batch again after `taskBackoffTimeMillis`; until a call with it succeeds,
  *   `checkpoint()` does not cover it (a shutdown that comes before the retry checkpoints the previous batch). Metrics and events are reported
  *   through a guarded {@link ConsumerReporter}.
+ * - A processor call that does not return within `logWarningForTaskAfterMillis` is reported as stuck (warning,
+ *   `processorStuck` event and metric), again each time that much more has passed; it is never interrupted.
  * - Shard end: shutdown(TERMINATE); SHARD_END is written if the processor did not checkpoint it.
  * - Failed Kinesis calls: logged, reported, and followed by an exponential back-off with full jitter.
  * @internal
@@ -16,6 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { SHARD_END } from '../checkpoint/shard-status';
+import { KCL_CONFIG_DEFAULTS } from '../config/defaults';
 import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
 import { isKclError } from '../errors';
 import { deaggregateRecords } from '../kpl';
@@ -34,6 +37,9 @@ import type { StartPosition } from './shard-iterator';
 
 /** Longest single sleep while waiting, so a hand-off request (a flag, not a signal) is noticed quickly. */
 const MAX_SLEEP_SLICE_MS = 250;
+
+/** The record processor calls watched for being stuck. */
+type ProcessorOperation = 'initialize' | 'processRecords' | 'shutdown';
 
 /** Why a wait or a delivery did not happen: the lease was lost, or a stop (shutdown / hand-off) was asked for. */
 export type Interruption = 'lost' | 'stop';
@@ -179,7 +185,7 @@ export class ShardProcessorDriver {
       if (attempt > 1 && this.isLeaseLost()) return 'lost';
       if (attempt > 1 && this.isStopRequested()) return 'stop';
       try {
-        await this.deps.processor.initialize({ shardId: this.shardId, extendedSequenceNumber });
+        await this.watched('initialize', () => this.deps.processor.initialize({ shardId: this.shardId, extendedSequenceNumber }));
         return undefined;
       } catch (error) {
         this.deps.logger.error('Record processor initialize() threw: retrying after the task back-off', {
@@ -210,14 +216,16 @@ export class ShardProcessorDriver {
       if (batch.lastSequenceNumber !== undefined) this.checkpointer.recordDelivered(batch.lastSequenceNumber);
       const started = performance.now();
       try {
-        await processor.processRecords({
-          shardId: this.shardId,
-          records: records.slice(),
-          millisBehindLatest: batch.millisBehindLatest ?? 0,
-          checkpointer: this.checkpointer,
-          cacheEntryTime: batch.fetchedAt,
-          cacheExitTime: new Date(),
-        });
+        await this.watched('processRecords', () =>
+          processor.processRecords({
+            shardId: this.shardId,
+            records: records.slice(),
+            millisBehindLatest: batch.millisBehindLatest ?? 0,
+            checkpointer: this.checkpointer,
+            cacheEntryTime: batch.fetchedAt,
+            cacheExitTime: new Date(),
+          }),
+        );
       } catch (error) {
         // Not processed: a checkpoint() before the retry (e.g. at a shutdown that comes first) must not cover it.
         this.checkpointer.restoreDelivered(deliveredBefore);
@@ -239,9 +247,48 @@ export class ShardProcessorDriver {
     }
   }
 
+  /**
+   * Runs a processor call; while it has not returned, reports it as stuck every `logWarningForTaskAfterMillis`
+   * (warning, `processorStuck` event and metric). The call itself is never interrupted. Reports stop once the lease
+   * is lost or abandoned (the shard is no longer this worker's; shutdown() abandons a lease whose processor is stuck).
+   */
+  private async watched(operation: ProcessorOperation, call: () => void | Promise<void>): Promise<void> {
+    const threshold = this.deps.config.logWarningForTaskAfterMillis ?? KCL_CONFIG_DEFAULTS.logWarningForTaskAfterMillis;
+    const started = performance.now();
+    let reported = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      timer = setTimeout(() => {
+        if (this.deps.lease.lostSignal.aborted) return;
+        reported = true;
+        const millis = Math.round(performance.now() - started);
+        this.deps.logger.warn(`Record processor ${operation}() has not returned after ${millis} ms: the shard makes no progress`, {
+          shardId: this.shardId,
+          operation,
+          millis,
+        });
+        this.report.processorStuck(operation, millis);
+        arm();
+      }, threshold);
+      timer.unref();
+    };
+    arm();
+    try {
+      await call();
+    } finally {
+      clearTimeout(timer);
+      if (reported) {
+        this.deps.logger.info(`Record processor ${operation}() returned after ${Math.round(performance.now() - started)} ms`, {
+          shardId: this.shardId,
+          operation,
+        });
+      }
+    }
+  }
+
   private async callShutdown(reason: ShutdownReason): Promise<void> {
     try {
-      await this.deps.processor.shutdown({ shutdownReason: reason, checkpointer: this.checkpointer });
+      await this.watched('shutdown', () => this.deps.processor.shutdown({ shutdownReason: reason, checkpointer: this.checkpointer }));
     } catch (error) {
       this.deps.logger.error('Record processor shutdown() threw', { shardId: this.shardId, reason: ShutdownReason[reason], error });
       this.report.error(error, 'processor.shutdown');

@@ -19,6 +19,11 @@ export interface MonitoringService {
   recordProcessRecordsTime(shard: string, millis: number): void;
   /** Optional: a processRecords call threw (the batch will be retried). */
   incrProcessRecordsErrors?(shard: string): void;
+  /**
+   * Optional: a record processor call on `shard` has been running for `millis` without returning (reported each time
+   * `logWarningForTaskAfterMillis` more has passed).
+   */
+  processorStuck?(shard: string, millis: number): void;
   /** Called once when the worker shuts down. */
   shutdown(): void | Promise<void>;
 }
@@ -36,5 +41,6 @@ export class NoopMonitoringService implements MonitoringService {
   recordGetRecordsTime(): void {}
   recordProcessRecordsTime(): void {}
   incrProcessRecordsErrors(): void {}
+  processorStuck(): void {}
   shutdown(): void {}
 }

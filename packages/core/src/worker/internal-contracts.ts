@@ -57,6 +57,8 @@ export interface ShardConsumerResult {
 export interface ConsumerEventSink {
   shardEnded(shardId: string, childShards: ChildShardInfo[]): void;
   processorError(shardId: string, error: unknown, attempt: number): void;
+  /** A processor call has been running for `millis` (optional so older sinks keep working). */
+  processorStuck?(shardId: string, operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void;
   error(error: unknown, context: { shardId?: string; operation: string }): void;
 }
 

@@ -111,6 +111,7 @@ export class ShardConsumerRunner {
     const events: ConsumerEventSink = {
       shardEnded: (_id, children) => emitShardEnded(children),
       processorError: (_id, error, attempt) => o.emit('processorError', { shardId, error, attempt }),
+      processorStuck: (_id, operation, millis) => o.emit('processorStuck', { shardId, operation, millis }),
       error: (error, context) => o.emit('error', { error, shardId: context.shardId ?? shardId, operation: context.operation }),
     };
     const deps: ShardConsumerDeps = {

@@ -14,6 +14,11 @@ export interface WorkerEvents {
   /** `processRecords` threw; the same batch is delivered again after a back-off (`attempt` counts from 1). */
   processorError: { shardId: string; error: unknown; attempt: number };
   /**
+   * A record processor call has been running for `millis` without returning (`logWarningForTaskAfterMillis`, then
+   * again each time that much more has passed): the shard makes no progress meanwhile.
+   */
+  processorStuck: { shardId: string; operation: 'initialize' | 'processRecords' | 'shutdown'; millis: number };
+  /**
    * Something failed that the worker handles by itself (retrying, giving a lease up...): a lease-store or Kinesis
    * call, a processor factory. Informational; the worker keeps running.
    */
