@@ -2,6 +2,7 @@
  * One in-process Worker on kinesalite with a real lease store (optionally behind the TCP fault proxy) and a
  * recording processor, for the bad-input tests.
  */
+import { createHash } from 'node:crypto';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   createWinstonLogger,
@@ -61,7 +62,7 @@ export class Recorder {
   }
 
   attach(worker: Worker): void {
-    for (const name of ['leaseAcquired', 'leaseLost', 'shardEnded', 'processorError', 'error', 'shutdown'] as const) {
+    for (const name of ['leaseAcquired', 'leaseLost', 'shardEnded', 'processorError', 'processorStuck', 'error', 'shutdown'] as const) {
       worker.on(name, (payload) => {
         this.events.push({ name, at: Date.now(), payload: payload as unknown as Record<string, unknown> });
       });
@@ -156,6 +157,16 @@ export function miniWorker(options: {
       await store.close().catch(() => undefined);
     },
   };
+}
+
+/** A partition key whose hash falls into shard `index` of a fresh stream of `shardCount` evenly split shards. */
+export function keyForShard(index: number, shardCount: number): string {
+  const span = 2n ** 128n / BigInt(shardCount);
+  for (let i = 0; ; i++) {
+    const key = `pk-${index}-${i}`;
+    const hash = BigInt(`0x${createHash('md5').update(key).digest('hex')}`);
+    if (hash / span === BigInt(index)) return key;
+  }
 }
 
 /** Store names for one test. */
