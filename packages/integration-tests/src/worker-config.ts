@@ -1,13 +1,20 @@
 /** Short-timed worker configs for the integration tests. */
 import { createWinstonLogger, InitialPositionInStream, KinesisClientLibConfig, type KclLogLevel, type Logger } from '@kcl/core';
 
-/** Lease timings of every test unless it says otherwise. */
+/** Lease timings of every test unless it says otherwise: short, so that tests waiting for a failover stay quick. */
 export const TIMINGS = Object.freeze({
   failoverMillis: 1_500,
   refreshMillis: 300,
   idleMillis: 50,
   shardSyncMillis: 500,
 });
+
+/**
+ * Lease timings for tests that assert no lease ever expires (every move a hand-off, no lease lost to faults): a
+ * lease stays valid 2.4 s after its last renewal started, which rides out the event-loop stalls of a heavily loaded
+ * 2-core machine (with 1.5 s, a loaded machine occasionally let leases expire: safe, but not what those tests check).
+ */
+export const STEADY_TIMINGS = Object.freeze({ failoverMillis: 3_000, refreshMillis: 500 });
 
 /** Application name of every test worker (the table name comes from the test's namespace). */
 export const APPLICATION = 'kcl-it';

@@ -16,6 +16,7 @@ import {
   newNamespace,
   Producer,
   startKinesaliteBed,
+  STEADY_TIMINGS,
   trackUnhandledRejections,
   waitFor,
   WorkerEventLog,
@@ -67,7 +68,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
       { command: 'GetRecordsCommand', faultFor: (call) => (call % 3 === 2 ? GET_RECORDS_FAULTS[Math.floor(call / 3) % 4] : undefined) },
       { command: 'GetShardIteratorCommand', faultFor: (call) => (call % 3 === 2 ? 'internalError' : undefined) },
     ]);
-    const w = createTestWorker({ workerId: 'w', streamName, bed, store, namespace, log, events, kinesis, config: { maxRecords: 25 } });
+    const w = createTestWorker({ workerId: 'w', streamName, bed, store, namespace, log, events, kinesis, config: { ...STEADY_TIMINGS, maxRecords: 25 } });
     cleanup.add(() => w.worker.shutdown());
     await w.worker.start();
     producer.start(5, 50);
@@ -107,7 +108,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
       namespace,
       log,
       events,
-      config: { maxRecords: 20 },
+      config: { ...STEADY_TIMINGS, maxRecords: 20 },
       processor: { failWhen: ({ call }) => call % 5 === 1 || call % 5 === 2 },
     });
     cleanup.add(() => w.worker.shutdown());

@@ -26,7 +26,7 @@ import {
   type KinesisBed,
 } from '../src';
 
-const SLACK_MILLIS = 1_000;
+const SLACK_MILLIS = 1_500;
 const DEAD_GO_WORKER = 'go-kcl-worker-7f3c';
 
 const rejections = trackUnhandledRejections();

@@ -23,7 +23,7 @@ import {
 import { deliveryLog, WorkerProcess } from './helpers/worker-processes';
 
 /** Scheduling slack on a loaded 2-core machine, on top of the bounds the lease protocol promises. */
-const SLACK_MILLIS = 1_000;
+const SLACK_MILLIS = 1_500;
 
 let bed: KinesisBed;
 

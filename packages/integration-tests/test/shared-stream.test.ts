@@ -16,6 +16,7 @@ import {
   newNamespace,
   Producer,
   startKinesaliteBed,
+  STEADY_TIMINGS,
   trackUnhandledRejections,
   waitFor,
   WorkerEventLog,
@@ -66,7 +67,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
         namespace,
         log,
         events,
-        config: { stealing: true },
+        config: { ...STEADY_TIMINGS, stealing: true },
         processor: { processMillis: 5 },
       });
       cleanup.add(() => w.worker.shutdown());
