@@ -17,7 +17,7 @@ const extra = process.argv.slice(2);
 const turbo = spawnSync(
   'pnpm',
   ['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=1', '--', '--ci', '--forceExit', '--json', `--outputFile=${RESULT_FILE}`, ...extra],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } },
 );
 
 let passed = 0;
