@@ -34,7 +34,7 @@ export class FaultInjector {
   /** Faults that could not be applied (with the reason). */
   readonly skipped: string[] = [];
   private readonly o: FaultInjectorOptions;
-  private storeBusy = false;
+  private storeQueue: Promise<void> = Promise.resolve();
 
   constructor(options: FaultInjectorOptions) {
     this.o = options;
@@ -134,49 +134,50 @@ export class FaultInjector {
     record.endAt = now();
   }
 
-  private async storeFault(fault: ScheduledFault, durationMs: number): Promise<void> {
-    if (this.storeBusy) throw new Error('another lease-store fault is still in effect');
-    this.storeBusy = true;
+  /** Lease-store faults never overlap: one that is due while another is in effect starts when that one ends. */
+  private storeFault(fault: ScheduledFault, durationMs: number): Promise<void> {
+    const run = this.storeQueue.then(() => this.applyStoreFault(fault, durationMs));
+    this.storeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyStoreFault(fault: ScheduledFault, durationMs: number): Promise<void> {
     const store = this.o.store;
-    try {
-      switch (fault.kind) {
-        case 'redis-restart': {
-          if (!store.redis) throw new Error('no restartable Redis server on this backend');
-          const record = this.record({ kind: fault.kind, at: now(), detail: `down ${durationMs} ms, same port ${store.redis.port}` });
-          await store.redis.restart(durationMs);
-          record.endAt = now();
-          return;
-        }
-        case 'store-partition': {
-          const record = this.record({ kind: fault.kind, at: now(), detail: `black hole for ${durationMs} ms` });
-          store.blackHole();
-          await sleep(durationMs);
-          store.heal();
-          record.endAt = now();
-          return;
-        }
-        case 'store-reset': {
-          const record = this.record({ kind: fault.kind, at: now(), detail: `connections reset, refused for ${durationMs} ms` });
-          store.reset();
-          await sleep(durationMs);
-          store.heal();
-          record.endAt = now();
-          return;
-        }
-        case 'store-latency': {
-          const latency = fault.latencyMs ?? 100;
-          const record = this.record({ kind: fault.kind, at: now(), detail: `+${latency} ms each way for ${durationMs} ms` });
-          store.setLatency(latency);
-          await sleep(durationMs);
-          store.setLatency(0);
-          record.endAt = now();
-          return;
-        }
-        default:
-          throw new Error(`unknown fault kind ${fault.kind}`);
+    switch (fault.kind) {
+      case 'redis-restart': {
+        if (!store.redis) throw new Error('no restartable Redis server on this backend');
+        const record = this.record({ kind: fault.kind, at: now(), detail: `down ${durationMs} ms, same port ${store.redis.port}` });
+        await store.redis.restart(durationMs);
+        record.endAt = now();
+        return;
       }
-    } finally {
-      this.storeBusy = false;
+      case 'store-partition': {
+        const record = this.record({ kind: fault.kind, at: now(), detail: `black hole for ${durationMs} ms` });
+        store.blackHole();
+        await sleep(durationMs);
+        store.heal();
+        record.endAt = now();
+        return;
+      }
+      case 'store-reset': {
+        const record = this.record({ kind: fault.kind, at: now(), detail: `connections reset, refused for ${durationMs} ms` });
+        store.reset();
+        await sleep(durationMs);
+        store.heal();
+        record.endAt = now();
+        return;
+      }
+      case 'store-latency': {
+        const latency = fault.latencyMs ?? 100;
+        const record = this.record({ kind: fault.kind, at: now(), detail: `+${latency} ms each way for ${durationMs} ms` });
+        store.setLatency(latency);
+        await sleep(durationMs);
+        store.setLatency(0);
+        record.endAt = now();
+        return;
+      }
+      default:
+        throw new Error(`unknown fault kind ${fault.kind}`);
     }
   }
 }

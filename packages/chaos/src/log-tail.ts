@@ -12,8 +12,6 @@ export class LogTail {
   readonly delivered = new Set<number>();
   /** Shards whose processor is between init and shutdown, per incarnation. */
   readonly processing = new Map<string, Set<string>>();
-  /** Shards seen at SHARD_END (successful SHARD_END checkpoint or shardEnded event). */
-  readonly ended = new Set<string>();
   deliveries = 0;
   private readonly offsets = new Map<string, number>();
   private readonly partial = new Map<string, string>();
@@ -69,12 +67,6 @@ export class LogTail {
       }
       case 'shutdown':
         this.processing.get(line.inc)?.delete(line.shard);
-        break;
-      case 'cp':
-        if (line.ok && line.pos === 'SHARD_END') this.ended.add(line.shard);
-        break;
-      case 'event':
-        if (line.name === 'shardEnded' && line.shard) this.ended.add(line.shard);
         break;
       default:
         break;

@@ -7,18 +7,18 @@
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createTestStream, localKinesisClient } from '@kcl/testbed';
 import type { ChaosOptions } from './args';
 import { now, sleep } from './clock';
 import { FaultInjector } from './fault-injector';
-import { readFinalState } from './final-state';
+import { LeaseTableReader, readShards } from './final-state';
 import { checkInvariants, RunModel, type ChaosRunData } from './invariants';
-import type { FinalLease, FinalShard, InjectedLine, OpsLine } from './log-lines';
+import type { InjectedLine, OpsLine } from './log-lines';
 import { LogTail } from './log-tail';
 import { Producer } from './producer';
 import { Prng } from './prng';
 import type { ChaosReport } from './report';
-import { listShards, toFinalShards } from './resharding';
 import { deliveryCounts, failoverTimes, handoffTimes, lastCounts, summarize } from './run-stats';
 import { countByKind, generateSchedule, kinesisWindows } from './schedule';
 import { startKinesaliteProcess, type KinesisStandIn } from './stand-ins/kinesalite-process';
@@ -47,6 +47,18 @@ function timingsFor(options: ChaosOptions): WorkerTimings {
     shutdownGraceMillis: 8_000,
     storeTimeoutMillis: Math.max(500, Math.floor(options.failoverMillis / 3)),
   };
+}
+
+/** True when every shard ListShards reports closed is at SHARD_END in the lease table (failures: false). */
+async function closedShardsEnded(kinesis: KinesisClient, streamName: string, reader: LeaseTableReader): Promise<boolean> {
+  try {
+    const closed = (await readShards(kinesis, streamName)).filter((s) => s.endingSeq !== undefined);
+    if (closed.length === 0) return true;
+    const leases = new Map((await reader.leases()).map((l) => [l.shard, l]));
+    return closed.every((s) => leases.get(s.shard)?.checkpoint === 'SHARD_END');
+  } catch {
+    return false;
+  }
 }
 
 function optionsWithoutDir(options: ChaosOptions): Omit<ChaosOptions, 'reportDir'> {
@@ -82,6 +94,7 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
   setMaxListeners(1_000, abort.signal); // one listener per scheduled fault while it waits for its time
   let producer: Producer | undefined;
   let kinesisClient: ReturnType<typeof localKinesisClient> | undefined;
+  let reader: LeaseTableReader | undefined;
   try {
     progress('starting kinesalite and the lease store...');
     kinesisStandIn = await startKinesaliteProcess(join(logDir, 'kinesalite.stderr.log'));
@@ -156,20 +169,18 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
       clearInterval(ticker);
     }
 
-    // Drain: every produced record delivered and every closed shard at SHARD_END, within the bound.
+    // Drain: every produced record delivered and every closed shard at SHARD_END in the lease table, within the bound.
     progress('producer done; draining...');
     const drainStart = now();
     const produced = producer.produced;
+    reader = new LeaseTableReader(APPLICATION, streamName, store.directSpec);
     let complete = false;
     while (now() - drainStart < options.drainTimeoutSeconds * 1_000) {
       tail.poll();
       const allDelivered = tail.delivered.size >= produced.length && produced.every((r) => tail.delivered.has(r.id));
-      if (allDelivered) {
-        const closed = toFinalShards(await listShards(kinesisClient, streamName)).filter((s) => s.endingSeq !== undefined);
-        if (closed.every((s) => tail.ended.has(s.shard))) {
-          complete = true;
-          break;
-        }
+      if (allDelivered && (await closedShardsEnded(kinesisClient, streamName, reader))) {
+        complete = true;
+        break;
       }
       await sleep(250);
     }
@@ -180,11 +191,8 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
     const forcedStops = stopped.filter((ok) => !ok).length;
     tail.poll();
 
-    let finalShards: FinalShard[] = [];
-    let finalLeases: FinalLease[] = [];
-    const finalState = await readFinalState(kinesisClient, streamName, APPLICATION, store.directSpec);
-    finalShards = finalState.shards;
-    finalLeases = finalState.leases;
+    const finalShards = await readShards(kinesisClient, streamName);
+    const finalLeases = await reader.leases();
     writeFileSync(join(logDir, 'produced.jsonl'), produced.map((r) => JSON.stringify(r)).join('\n') + '\n');
     writeFileSync(join(logDir, 'final-state.json'), `${JSON.stringify({ finalShards, finalLeases }, null, 1)}\n`);
     writeFileSync(join(logDir, 'faults.json'), `${JSON.stringify({ applied: injector.applied, skipped: injector.skipped }, null, 1)}\n`);
@@ -268,6 +276,7 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
     await producer?.stop();
     await Promise.all(slots.map((slot) => slot.stop(2_000).catch(() => false)));
     kinesisClient?.destroy();
+    await reader?.close();
     await store?.stop().catch(() => undefined);
     await kinesisStandIn?.stop().catch(() => undefined);
   }

@@ -44,6 +44,7 @@ const SETTER_CASES: Array<[string, Setter, unknown[]]> = [
   ['leaseStealingIntervalMillis', (c, v) => c.withLeaseStealingIntervalMillis(v), [0, -1]],
   ['leaseSyncingTimeIntervalMillis', (c, v) => c.withLeaseSyncingIntervalMillis(v), [0, 1e12]],
   ['shutdownGraceMillis', (c, v) => c.withShutdownGraceMillis(v), [0, -1, 2.2]],
+  ['logWarningForTaskAfterMillis', (c, v) => c.withLogWarningForTaskAfterMillis(v), [0, -1, 86_400_001, 'soon']],
   ['tableName', (c, v) => c.withTableName(v), ['ab', '', 'bad name', 'x'.repeat(256)]],
   ['initialPositionInStream', (c, v) => c.withInitialPositionInStream(v), ['NOW', 7, undefined]],
   ['timestampAtInitialPositionInStream', (c, v) => c.withTimestampAtInitialPositionInStream(v), [new Date(Number.NaN), '2024-01-01', 0]],
@@ -85,6 +86,7 @@ describe('the constructor and validate()', () => {
       ['workerId', ''],
       ['tableName', 'x'],
       ['leaseStealingIntervalMillis', 0.5],
+      ['logWarningForTaskAfterMillis', 0],
     ];
     for (const [field, value] of direct) {
       const c = config();
