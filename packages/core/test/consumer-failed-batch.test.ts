@@ -7,19 +7,13 @@
 import { createTestStream } from '@kcl/testbed';
 import { InvalidArgumentError } from '../src/errors';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
-import { payloads, putRecords, startKinesisFixture, type KinesisFixture } from './helpers/consumer-kinesis';
+import { payloads, putRecords, startKinesisFixture } from './helpers/consumer-kinesis';
 import { runConsumer, stopAllRuns, stopRun, testConfig, waitFor } from './helpers/consumer-harness';
 import { RecordingProcessor } from './helpers/consumer-recorders';
+import { useServerFixture } from './helpers/kinesis-fixture';
 
-let fx: KinesisFixture;
-
-beforeAll(async () => {
-  fx = await startKinesisFixture();
-});
+const fx = useServerFixture(startKinesisFixture);
 afterEach(stopAllRuns);
-afterAll(async () => {
-  await fx.stop();
-});
 
 test('a stop during the back-off after a failed batch: checkpoint() at shutdown stays at the last batch that succeeded', async () => {
   const stream = await createTestStream(fx.kinesis);

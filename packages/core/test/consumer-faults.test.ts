@@ -17,19 +17,12 @@ import {
   startKinesisFixture,
   text,
 } from './helpers/consumer-kinesis';
-import type { KinesisFixture } from './helpers/consumer-kinesis';
 import { runConsumer, stopAllRuns, stopRun, testConfig, waitFor } from './helpers/consumer-harness';
+import { useServerFixture } from './helpers/kinesis-fixture';
 
 const SHARD = 'shardId-000000000000';
-let fx: KinesisFixture;
-
-beforeAll(async () => {
-  fx = await startKinesisFixture();
-});
+const fx = useServerFixture(startKinesisFixture);
 afterEach(stopAllRuns);
-afterAll(async () => {
-  await fx.stop();
-});
 
 /** Records the input of every GetShardIterator call. */
 function trackIteratorRequests(client: KinesisClient): GetShardIteratorCommandInput[] {

@@ -3,20 +3,13 @@ import { createTestStream } from '@kcl/testbed';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { takeTestLease } from './helpers/consumer-lease';
 import { putAggregate, putRaw, putRecords, splitShard, startKinesisFixture, text } from './helpers/consumer-kinesis';
-import type { KinesisFixture } from './helpers/consumer-kinesis';
 import { runConsumer, stopRun, waitFor, stopAllRuns } from './helpers/consumer-harness';
 import { RecordingProcessor } from './helpers/consumer-recorders';
+import { useServerFixture } from './helpers/kinesis-fixture';
 
 const SHARD = 'shardId-000000000000';
-let fx: KinesisFixture;
-
-beforeAll(async () => {
-  fx = await startKinesisFixture();
-});
+const fx = useServerFixture(startKinesisFixture);
 afterEach(stopAllRuns);
-afterAll(async () => {
-  await fx.stop();
-});
 
 const users = (prefix: string, n: number): { data: string; partitionKey: string }[] =>
   Array.from({ length: n }, (_, i) => ({ data: `${prefix}${i}`, partitionKey: `key-${prefix}-${i}` }));

@@ -7,19 +7,12 @@ import { LeaseLostError } from '../src/errors';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { stealLease } from './helpers/consumer-lease';
 import { newClient, payloads, putRecords, startKinesisFixture, text, trackCalls } from './helpers/consumer-kinesis';
-import type { KinesisFixture } from './helpers/consumer-kinesis';
 import { runConsumer, stopRun, testConfig, waitFor, stopAllRuns } from './helpers/consumer-harness';
 import { RecordingProcessor } from './helpers/consumer-recorders';
+import { useServerFixture } from './helpers/kinesis-fixture';
 
-let fx: KinesisFixture;
-
-beforeAll(async () => {
-  fx = await startKinesisFixture();
-});
+const fx = useServerFixture(startKinesisFixture);
 afterEach(stopAllRuns);
-afterAll(async () => {
-  await fx.stop();
-});
 
 /** A promise the test resolves by hand. */
 function gate(): { promise: Promise<void>; open(): void } {

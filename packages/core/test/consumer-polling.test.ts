@@ -8,19 +8,12 @@ import { InitialPositionInStream } from '../src/config/initial-position';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { takeTestLease } from './helpers/consumer-lease';
 import { newClient, payloads, putRecords, startKinesisFixture, text, trackCalls } from './helpers/consumer-kinesis';
-import type { KinesisFixture } from './helpers/consumer-kinesis';
 import { runConsumer, stopRun, testConfig, waitFor, stopAllRuns } from './helpers/consumer-harness';
+import { useServerFixture } from './helpers/kinesis-fixture';
 
 const SHARD = 'shardId-000000000000';
-let fx: KinesisFixture;
-
-beforeAll(async () => {
-  fx = await startKinesisFixture();
-});
+const fx = useServerFixture(startKinesisFixture);
 afterEach(stopAllRuns);
-afterAll(async () => {
-  await fx.stop();
-});
 
 describe('polling consumer: delivery and start positions', () => {
   test('delivers every record once and in order from TRIM_HORIZON, with metrics, and checkpoints at shutdown', async () => {

@@ -6,20 +6,13 @@ import { LeaseStoreUnavailableError } from '../src/errors';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { takeTestLease } from './helpers/consumer-lease';
 import { listShards, newClient, payloads, putRecords, splitShard, startKinesisFixture, text } from './helpers/consumer-kinesis';
-import type { KinesisFixture } from './helpers/consumer-kinesis';
 import { runConsumer, testConfig, waitFor, stopAllRuns } from './helpers/consumer-harness';
 import { RecordingProcessor } from './helpers/consumer-recorders';
+import { useServerFixture } from './helpers/kinesis-fixture';
 
 const PARENT = 'shardId-000000000000';
-let fx: KinesisFixture;
-
-beforeAll(async () => {
-  fx = await startKinesisFixture();
-});
+const fx = useServerFixture(startKinesisFixture);
 afterEach(stopAllRuns);
-afterAll(async () => {
-  await fx.stop();
-});
 
 /** A stream whose only shard was split after `count` records were put on it. */
 async function splitStream(count: number): Promise<{ stream: string; put: string[] }> {

@@ -13,33 +13,13 @@ import {
   FAST,
   InMemoryLeaseTable,
   makeWorker,
-  startKinesaliteFixture,
-  trackUnhandledRejections,
   waitFor,
   workerConfig,
-  type KinesaliteFixture,
   type TestWorker,
 } from './helpers/worker-harness';
+import { useWorkerSuite } from './helpers/worker-suite';
 
-let fx: KinesaliteFixture;
-const rejections = trackUnhandledRejections();
-const workers: TestWorker[] = [];
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    w.store.heal();
-    w.store.releaseHung();
-    await w.worker.shutdown();
-  }
-  expect(rejections.errors).toEqual([]);
-});
-afterAll(async () => {
-  await fx.stop();
-  rejections.dispose();
-});
+const { fx, workers } = useWorkerSuite();
 
 /** No gap in any shard's delivered sequence (a record may repeat after a hand-over, never be skipped). */
 function expectNoGaps(ledger: DeliveryLedger, shardIds: string[]): void {

@@ -8,36 +8,16 @@ import {
   EventLog,
   InMemoryLeaseTable,
   makeWorker,
-  startKinesaliteFixture,
-  trackUnhandledRejections,
   waitFor,
   workerConfig,
-  type KinesaliteFixture,
   type TestWorker,
 } from './helpers/worker-harness';
+import { useWorkerSuite } from './helpers/worker-suite';
 
-let fx: KinesaliteFixture;
-const rejections = trackUnhandledRejections();
-const workers: TestWorker[] = [];
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterEach(async () => {
-  for (const w of workers.splice(0)) await w.worker.shutdown();
-  expect(rejections.errors).toEqual([]);
-});
-afterAll(async () => {
-  await fx.stop();
-  rejections.dispose();
-});
+const { fx, workers } = useWorkerSuite();
 
 function stealingWorker(stream: string, table: InMemoryLeaseTable, id: string, ledger: DeliveryLedger, events: EventLog): TestWorker {
-  const config = workerConfig(stream, id)
-    .withLeaseStealing(true)
-    .withLeaseStealingIntervalMillis(150)
-    .withLeaseSyncingIntervalMillis(1_000);
-  const w = makeWorker(table, fx.kinesis, config, { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
+  const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, { stealing: 150 }), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
   workers.push(w);
   return w;
 }

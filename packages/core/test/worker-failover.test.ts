@@ -13,31 +13,15 @@ import {
   FAST,
   InMemoryLeaseTable,
   makeWorker,
-  startKinesaliteFixture,
-  trackUnhandledRejections,
   waitFor,
   workerConfig,
-  type KinesaliteFixture,
   type TestWorker,
 } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
 import { startLeaseTableServer, type LeaseTableServer } from './helpers/worker-rpc-store';
+import { useWorkerSuite } from './helpers/worker-suite';
 
-let fx: KinesaliteFixture;
-const rejections = trackUnhandledRejections();
-const cleanup: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-  expect(rejections.errors).toEqual([]);
-});
-afterAll(async () => {
-  await fx.stop();
-  rejections.dispose();
-});
+const { fx, cleanup } = useWorkerSuite();
 
 function startChild(env: Record<string, string>, onMessage: (m: ChildMessage) => void): ChildProcess {
   const child = fork(join(__dirname, 'fixtures', 'worker-child.ts'), [], {

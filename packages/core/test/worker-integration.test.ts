@@ -9,36 +9,14 @@ import {
   EventLog,
   InMemoryLeaseTable,
   makeWorker,
-  startKinesaliteFixture,
-  trackUnhandledRejections,
   waitFor,
   workerConfig,
-  type KinesaliteFixture,
   type TestWorker,
 } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger, type LedgerProcessorOptions } from './helpers/worker-processor';
+import { useWorkerSuite } from './helpers/worker-suite';
 
-let fx: KinesaliteFixture;
-const rejections = trackUnhandledRejections();
-const workers: TestWorker[] = [];
-const producers: Producer[] = [];
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterEach(async () => {
-  for (const p of producers.splice(0)) await p.stop();
-  for (const w of workers.splice(0)) {
-    w.store.heal();
-    w.store.releaseHung();
-    await w.worker.shutdown();
-  }
-  expect(rejections.errors).toEqual([]);
-});
-afterAll(async () => {
-  await fx.stop();
-  rejections.dispose();
-});
+const { fx, workers, producers } = useWorkerSuite();
 
 function worker(
   stream: string,
@@ -47,8 +25,7 @@ function worker(
   ledger: RecordLedger,
   options: { events?: EventLog; stealing?: boolean; processor?: LedgerProcessorOptions } = {},
 ): TestWorker {
-  let config = workerConfig(stream, id);
-  if (options.stealing) config = config.withLeaseStealing(true).withLeaseStealingIntervalMillis(200).withLeaseSyncingIntervalMillis(1_000);
+  const config = workerConfig(stream, id, options.stealing ? { stealing: 200 } : {});
   const factory = new LedgerProcessorFactory(id, ledger, options.processor);
   const w = makeWorker(table, fx.kinesis, config, { factory: factory as never, ...(options.events ? { events: options.events } : {}) });
   workers.push(w);

@@ -18,33 +18,17 @@ import {
   EventLog,
   InMemoryLeaseTable,
   makeWorker as makeTestWorker,
-  startKinesaliteFixture,
   TestProcessorFactory,
-  trackUnhandledRejections,
   waitFor,
   workerConfig,
-  type KinesaliteFixture,
 } from './helpers/worker-harness';
+import { useWorkerSuite } from './helpers/worker-suite';
 
-let fx: KinesaliteFixture;
-const rejections = trackUnhandledRejections();
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterAll(async () => {
-  await fx.stop();
-  rejections.dispose();
-});
-const started: Worker[] = [];
-afterEach(async () => {
-  for (const w of started.splice(0)) await w.shutdown();
-  expect(rejections.errors).toEqual([]);
-});
+const { fx, workers } = useWorkerSuite();
 
 function makeWorker(...args: Parameters<typeof makeTestWorker>): ReturnType<typeof makeTestWorker> {
   const w = makeTestWorker(...args);
-  started.push(w.worker);
+  workers.push(w);
   return w;
 }
 

@@ -12,32 +12,13 @@ import {
   EventLog,
   InMemoryLeaseTable,
   makeWorker,
-  startKinesaliteFixture,
-  trackUnhandledRejections,
   waitFor,
   workerConfig,
-  type KinesaliteFixture,
-  type TestWorker,
 } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
+import { useWorkerSuite } from './helpers/worker-suite';
 
-let fx: KinesaliteFixture;
-const rejections = trackUnhandledRejections();
-const workers: TestWorker[] = [];
-const producers: Producer[] = [];
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterEach(async () => {
-  for (const p of producers.splice(0)) await p.stop();
-  for (const w of workers.splice(0)) await w.worker.shutdown();
-  expect(rejections.errors).toEqual([]);
-});
-afterAll(async () => {
-  await fx.stop();
-  rejections.dispose();
-});
+const { fx, workers, producers } = useWorkerSuite();
 
 const id = (n: number): string => `shardId-00000000000${n}`;
 

@@ -4,7 +4,7 @@ import { InitialPositionInStream } from '../../src/config/initial-position';
 import { KinesisClientLibConfig } from '../../src/config/kcl-config';
 import { createPollingShardConsumer } from '../../src/consumers/polling-shard-consumer';
 import type { PollingShardConsumerOptions } from '../../src/consumers/polling-shard-consumer';
-import type { ShardConsumer, ShardConsumerResult } from '../../src/worker/internal-contracts';
+import type { ShardConsumer, ShardConsumerDeps, ShardConsumerResult } from '../../src/worker/internal-contracts';
 import { takeTestLease } from './consumer-lease';
 import type { LeaseFixture } from './consumer-lease';
 import { RecordingEvents, RecordingLogger, RecordingMonitoring, RecordingProcessor } from './consumer-recorders';
@@ -42,7 +42,7 @@ export interface ConsumerRun extends LeaseFixture {
   config: KinesisClientLibConfig;
 }
 
-/** Runs not stopped yet; {@link stopAllRuns} (afterEach) ends them so a failed test never leaves a consumer polling. */
+/** Runs not stopped yet; {@link stopAllRuns} (afterEach) ends them so a failed test never leaves a consumer running. */
 const activeRuns = new Set<ConsumerRun>();
 
 export async function stopAllRuns(): Promise<void> {
@@ -55,34 +55,43 @@ export async function stopAllRuns(): Promise<void> {
   await Promise.all(runs.map((run) => run.result));
 }
 
-export async function runConsumer(options: RunConsumerOptions): Promise<ConsumerRun> {
-  const shardId = options.shardId ?? 'shardId-000000000000';
-  const config = options.config ?? testConfig(options.streamName);
-  const fixture = options.lease ?? (await takeTestLease(shardId));
+/**
+ * Runs the consumer `create` makes on a lease (default: a fresh lease of `shardId`) with recording fakes, and tracks
+ * it for {@link stopAllRuns}. Shared by the polling and the fan-out harness.
+ */
+export async function startConsumerRun(
+  options: Omit<RunConsumerOptions, 'streamName' | 'consumerOptions'> & { streamName?: string },
+  create: (deps: ShardConsumerDeps) => ShardConsumer,
+): Promise<ConsumerRun> {
+  const config = options.config ?? testConfig(options.streamName ?? 'fake-stream');
+  const fixture = options.lease ?? (await takeTestLease(options.shardId ?? 'shardId-000000000000'));
   const processor = options.processor ?? new RecordingProcessor();
   const events = new RecordingEvents();
   const monitoring = new RecordingMonitoring();
   const logger = new RecordingLogger();
   const shutdown = new AbortController();
-  const consumer = createPollingShardConsumer(
-    {
-      config,
-      kinesis: options.kinesis,
-      checkpointer: fixture.store,
-      processor,
-      lease: fixture.lease,
-      monitoring,
-      logger: logger.child({ shardId: fixture.lease.shardId, workerId: config.workerId }),
-      events,
-      shutdownSignal: shutdown.signal,
-    },
-    { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions },
-  );
+  const consumer = create({
+    config,
+    kinesis: options.kinesis,
+    checkpointer: fixture.store,
+    processor,
+    lease: fixture.lease,
+    monitoring,
+    logger: logger.child({ shardId: fixture.lease.shardId, workerId: config.workerId }),
+    events,
+    shutdownSignal: shutdown.signal,
+  });
   const result = consumer.run();
   const run: ConsumerRun = { ...fixture, consumer, result, shutdown, processor, events, monitoring, logger, config };
   activeRuns.add(run);
   void result.finally(() => activeRuns.delete(run));
   return run;
+}
+
+export async function runConsumer(options: RunConsumerOptions): Promise<ConsumerRun> {
+  return startConsumerRun(options, (deps) =>
+    createPollingShardConsumer(deps, { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions }),
+  );
 }
 
 /** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs`. */

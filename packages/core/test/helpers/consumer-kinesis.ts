@@ -11,32 +11,19 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { createTestStream, localKinesisClient, startKinesalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { performance } from 'node:perf_hooks';
+import { serverFixture, type ServerFixture } from './kinesis-fixture';
 
-export interface KinesisFixture {
-  server: LocalServer;
-  /** A client that does not retry by itself (maxAttempts 1), so injected faults reach the consumer. */
-  kinesis: KinesisClient;
-  stop(): Promise<void>;
-}
+/** Kinesalite with a client that does not retry by itself (maxAttempts 1), so injected faults reach the consumer. */
+export type KinesisFixture = ServerFixture;
 
 export async function startKinesisFixture(): Promise<KinesisFixture> {
-  const server = await startKinesalite({ shardLimit: 1000 });
-  const kinesis = localKinesisClient(server.endpoint, { maxAttempts: 1 });
-  return {
-    server,
-    kinesis,
-    async stop() {
-      kinesis.destroy();
-      await server.stop();
-    },
-  };
+  return serverFixture(await startKinesalite({ shardLimit: 1000 }), { maxAttempts: 1 });
 }
 
 /** A fresh client on the same server (so middleware added by one test does not leak into others). */
-export function newClient(fixture: KinesisFixture): KinesisClient {
+export function newClient(fixture: Pick<KinesisFixture, 'server'>): KinesisClient {
   return localKinesisClient(fixture.server.endpoint, { maxAttempts: 1 });
 }
 
@@ -185,7 +172,7 @@ export const faults = {
  * A client whose requests for `target` (e.g. 'GetRecords') hang until their AbortSignal fires. `seen` counts those
  * requests and `withSignal` how many came with an AbortSignal.
  */
-export function hangingClient(fixture: KinesisFixture, target: string): { client: KinesisClient; seen: number; withSignal: number } {
+export function hangingClient(fixture: Pick<KinesisFixture, 'server'>, target: string): { client: KinesisClient; seen: number; withSignal: number } {
   const stats = { client: undefined as unknown as KinesisClient, seen: 0, withSignal: 0 };
   class HangingHandler extends NodeHttpHandler {
     override handle(...args: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {

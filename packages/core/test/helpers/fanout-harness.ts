@@ -8,16 +8,15 @@ import {
   DescribeStreamConsumerCommand,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, SubscribeToShardEventStream } from '@aws-sdk/client-kinesis';
-import { localKinesisClient, randomName, startKinesisLocal } from '@kcl/testbed';
+import { randomName, startKinesisLocal } from '@kcl/testbed';
 import type { KinesisLocalServer } from '@kcl/testbed';
 import type { KinesisClientLibConfig } from '../../src/config/kcl-config';
 import { createFanOutShardConsumer } from '../../src/consumers/fan-out-shard-consumer';
 import type { FanOutShardConsumerOptions } from '../../src/consumers/fan-out-shard-consumer';
-import type { ShardConsumer, ShardConsumerResult } from '../../src/worker/internal-contracts';
-import { testConfig } from './consumer-harness';
-import { takeTestLease } from './consumer-lease';
+import { startConsumerRun, stopAllRuns, testConfig, type ConsumerRun } from './consumer-harness';
 import type { LeaseFixture } from './consumer-lease';
-import { RecordingEvents, RecordingLogger, RecordingMonitoring, RecordingProcessor } from './consumer-recorders';
+import type { RecordingProcessor } from './consumer-recorders';
+import { serverFixture, type ServerFixture } from './kinesis-fixture';
 
 export { testConfig };
 
@@ -40,80 +39,25 @@ export interface RunFanOutOptions {
   consumerOptions?: Omit<FanOutShardConsumerOptions, 'consumerArn'>;
 }
 
-export interface FanOutRun extends LeaseFixture {
-  consumer: ShardConsumer;
-  result: Promise<ShardConsumerResult>;
-  shutdown: AbortController;
-  processor: RecordingProcessor;
-  events: RecordingEvents;
-  monitoring: RecordingMonitoring;
-  logger: RecordingLogger;
-  config: KinesisClientLibConfig;
-}
-
-const activeRuns = new Set<FanOutRun>();
+/** A fan-out run: the same shape as a polling run. */
+export type FanOutRun = ConsumerRun;
 
 /** Ends every run still going (afterEach), so a failed test never leaves a subscription open. */
-export async function stopAllFanOutRuns(): Promise<void> {
-  const runs = [...activeRuns];
-  activeRuns.clear();
-  for (const run of runs) {
-    run.shutdown.abort();
-    run.lease.lose();
-  }
-  await Promise.all(runs.map((run) => run.result));
-}
+export const stopAllFanOutRuns = stopAllRuns;
 
 export async function runFanOutConsumer(options: RunFanOutOptions): Promise<FanOutRun> {
-  const shardId = options.shardId ?? 'shardId-000000000000';
-  const config = options.config ?? testConfig(options.streamName ?? 'fake-stream');
-  const fixture = options.lease ?? (await takeTestLease(shardId));
-  const processor = options.processor ?? new RecordingProcessor();
-  const events = new RecordingEvents();
-  const monitoring = new RecordingMonitoring();
-  const logger = new RecordingLogger();
-  const shutdown = new AbortController();
-  const consumer = createFanOutShardConsumer(
-    {
-      config,
-      kinesis: options.kinesis,
-      checkpointer: fixture.store,
-      processor,
-      lease: fixture.lease,
-      monitoring,
-      logger: logger.child({ shardId: fixture.lease.shardId, workerId: config.workerId }),
-      events,
-      shutdownSignal: shutdown.signal,
-    },
-    { ...FAST_FANOUT, ...options.consumerOptions, consumerArn: options.consumerArn },
+  return startConsumerRun(options, (deps) =>
+    createFanOutShardConsumer(deps, { ...FAST_FANOUT, ...options.consumerOptions, consumerArn: options.consumerArn }),
   );
-  const result = consumer.run();
-  const run: FanOutRun = { ...fixture, consumer, result, shutdown, processor, events, monitoring, logger, config };
-  activeRuns.add(run);
-  void result.finally(() => activeRuns.delete(run));
-  return run;
 }
 
 // ---- kinesis-local -------------------------------------------------------------------------------------------------
 
-export interface KinesisLocalFixture {
-  server: KinesisLocalServer;
-  /** A client that does not retry by itself (maxAttempts 1), so faults reach the code under test. */
-  kinesis: KinesisClient;
-  stop(): Promise<void>;
-}
+/** kinesis-local with a client that does not retry by itself (maxAttempts 1), so faults reach the code under test. */
+export type KinesisLocalFixture = ServerFixture<KinesisLocalServer>;
 
 export async function startKinesisLocalFixture(): Promise<KinesisLocalFixture> {
-  const server = await startKinesisLocal();
-  const kinesis = localKinesisClient(server.endpoint, { maxAttempts: 1 });
-  return {
-    server,
-    kinesis,
-    async stop() {
-      kinesis.destroy();
-      await server.stop();
-    },
-  };
+  return serverFixture(await startKinesisLocal(), { maxAttempts: 1 });
 }
 
 export async function streamArn(kinesis: KinesisClient, streamName: string): Promise<string> {

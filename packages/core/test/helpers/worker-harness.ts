@@ -1,7 +1,6 @@
 /** Shared pieces of worker and lease-engine tests: kinesalite, short-timed configs, fault-injecting store, waits. */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createTestStream, localKinesisClient, startKinesalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { createTestStream, startKinesalite } from '@kcl/testbed';
 import type { Checkpointer } from '../../src/checkpoint/checkpointer';
 import type { ShardStatus } from '../../src/checkpoint/shard-status';
 import { InitialPositionInStream } from '../../src/config/initial-position';
@@ -20,38 +19,30 @@ import { InMemoryCheckpointer, InMemoryLeaseTable } from '../../src/testing';
 import { Worker, type WorkerOptions } from '../../src/worker/worker';
 import type { WorkerEvents } from '../../src/worker/worker-events';
 import { RecordingLogger } from './consumer-recorders';
+import { serverFixture, type ServerFixture } from './kinesis-fixture';
 
 export { createTestStream };
 
-export interface KinesaliteFixture {
-  server: LocalServer;
-  kinesis: KinesisClient;
-  stop(): Promise<void>;
-}
+export type KinesaliteFixture = ServerFixture;
 
+/** Kinesalite with a client that retries as the SDK does by default. */
 export async function startKinesaliteFixture(): Promise<KinesaliteFixture> {
-  const server = await startKinesalite({ shardLimit: 1000 });
-  const kinesis = localKinesisClient(server.endpoint);
-  return {
-    server,
-    kinesis,
-    async stop() {
-      kinesis.destroy();
-      await server.stop();
-    },
-  };
+  return serverFixture(await startKinesalite({ shardLimit: 1000 }));
 }
 
 /** Lease timings used by the engine tests. */
 export const FAST = { failoverTimeMillis: 600, leaseRefreshPeriodMillis: 150 } as const;
 
-/** A config with short timings: failover 600 ms, refresh 150 ms, shard sync 400 ms, TRIM_HORIZON, recording logger. */
+/**
+ * A config with short timings: failover 600 ms, refresh 150 ms, shard sync 400 ms, TRIM_HORIZON, recording logger.
+ * `stealing` turns lease stealing on with that interval (ms) and lease syncing every second.
+ */
 export function workerConfig(
   streamName: string,
   workerId: string,
-  overrides: { failover?: number; refresh?: number; shardSync?: number; grace?: number } = {},
+  overrides: { failover?: number; refresh?: number; shardSync?: number; grace?: number; stealing?: number } = {},
 ): KinesisClientLibConfig {
-  return new KinesisClientLibConfig('worker-test', streamName, 'us-east-1', workerId)
+  const config = new KinesisClientLibConfig('worker-test', streamName, 'us-east-1', workerId)
     .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
     .withFailoverTimeMillis(overrides.failover ?? FAST.failoverTimeMillis)
     .withLeaseRefreshPeriodMillis(overrides.refresh ?? FAST.leaseRefreshPeriodMillis)
@@ -61,6 +52,8 @@ export function workerConfig(
     .withMaxRetryCount(2)
     .withShutdownGraceMillis(overrides.grace ?? 5_000)
     .withLogger(new RecordingLogger());
+  if (overrides.stealing === undefined) return config;
+  return config.withLeaseStealing(true).withLeaseStealingIntervalMillis(overrides.stealing).withLeaseSyncingIntervalMillis(1_000);
 }
 
 export type StoreFault = 'none' | 'unavailable' | 'hang';
