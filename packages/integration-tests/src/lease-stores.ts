@@ -61,19 +61,35 @@ export class LeaseStoreServer {
   private readonly opened: Checkpointer[] = [];
   private readonly readers = new Map<string, Checkpointer>();
 
-  private constructor(
-    readonly name: LeaseStoreName,
-    private readonly server: LocalServer,
-  ) {}
+  private server: LocalServer | undefined;
+
+  private constructor(readonly name: LeaseStoreName) {}
 
   /** Starts dynalite or redis-server on a free loopback port. */
   static async start(name: LeaseStoreName): Promise<LeaseStoreServer> {
-    const server = name === 'dynamodb' ? await startDynalite() : await startRedis();
-    return new LeaseStoreServer(name, server);
+    const store = LeaseStoreServer.unstarted(name);
+    await store.open();
+    return store;
+  }
+
+  /** A store object whose server starts with {@link open} (e.g. in a describe block's beforeAll); unusable before. */
+  static unstarted(name: LeaseStoreName): LeaseStoreServer {
+    return new LeaseStoreServer(name);
+  }
+
+  /** Starts the server (dynalite or redis-server on a free loopback port) of an {@link unstarted} store. */
+  async open(): Promise<void> {
+    if (this.server) throw new Error(`the ${this.name} store is already started`);
+    this.server = this.name === 'dynamodb' ? await startDynalite() : await startRedis();
+  }
+
+  private get running(): LocalServer {
+    if (!this.server) throw new Error(`the ${this.name} store is not started yet (open() it in beforeAll)`);
+    return this.server;
   }
 
   get address(): StoreAddress {
-    return { host: this.server.host, port: this.server.port };
+    return { host: this.running.host, port: this.running.port };
   }
 
   /** A spec for `namespace`, optionally reaching the server through `via` (a proxy). */
@@ -113,6 +129,6 @@ export class LeaseStoreServer {
 
   async stop(): Promise<void> {
     await this.closeCheckpointers();
-    await this.server.stop();
+    await this.running.stop();
   }
 }

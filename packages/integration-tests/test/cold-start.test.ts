@@ -6,48 +6,22 @@
  */
 import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   createTestWorker,
   DeliveryLog,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
   newNamespace,
   Producer,
-  startKinesaliteBed,
-  trackUnhandledRejections,
   waitFor,
-  type KinesisBed,
 } from '../src';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
 /** Generous on a loaded 2-core machine; typically a few hundred ms. */
 const FIRST_RECORD_BOUND_MILLIS = 3_000;
 
-const rejections = trackUnhandledRejections();
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesaliteBed();
-});
-afterAll(async () => {
-  await bed.stop();
-  rejections.dispose();
-});
+const { bed, useLeaseStore } = useEndToEndSuite();
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-    expect(rejections.errors).toEqual([]);
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup } = useLeaseStore(storeName);
 
   test(`the first record reaches the processor within ${FIRST_RECORD_BOUND_MILLIS} ms of start()`, async () => {
     const streamName = await createTestStream(bed.kinesis, { shardCount: 4 });

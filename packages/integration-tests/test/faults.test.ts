@@ -4,63 +4,27 @@
  * Every record arrives, in order, exactly once (the processor checkpoints every batch), and a batch the processor
  * rejected comes back unchanged.
  */
-import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   createTestWorker,
   delay,
-  DeliveryLog,
   injectKinesisFaults,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
-  newNamespace,
-  Producer,
-  startKinesaliteBed,
   STEADY_TIMINGS,
-  trackUnhandledRejections,
   waitFor,
-  WorkerEventLog,
   type DeliveryBatch,
-  type KinesisBed,
   type KinesisFaultKind,
 } from '../src';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
-const rejections = trackUnhandledRejections();
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesaliteBed();
-});
-afterAll(async () => {
-  await bed.stop();
-  rejections.dispose();
-});
+const { bed, useLeaseStore } = useEndToEndSuite();
 
 const GET_RECORDS_FAULTS: KinesisFaultKind[] = ['throttled', 'expiredIterator', 'internalError', 'serviceUnavailable'];
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-    expect(rejections.errors).toEqual([]);
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup, newTestStream } = useLeaseStore(storeName);
 
   test('throttling, expired iterators and 5xx from Kinesis: every record exactly once, in order', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 3 });
-    const namespace = newNamespace();
-    const log = new DeliveryLog();
-    const events = new WorkerEventLog();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, log, events, producer } = await newTestStream(3);
     await producer.put(300);
     const kinesis = bed.newClient();
     // Every 3rd GetRecords of each shard fails (cycling through the kinds); so does every 3rd GetShardIterator.
@@ -93,12 +57,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
   });
 
   test('a processor that throws now and then gets the same batch again: nothing lost, nothing skipped', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 2 });
-    const namespace = newNamespace();
-    const log = new DeliveryLog();
-    const events = new WorkerEventLog();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, log, events, producer } = await newTestStream(2);
     // Calls 1, 2 of every 5 throw: a batch fails twice in a row, then is accepted.
     const w = createTestWorker({
       workerId: 'w',

@@ -5,62 +5,30 @@
  * once, the ones still assigned to the dead go-kcl worker after one failover time, whatever their LeaseTimeout says -
  * and resumes right after go-kcl's checkpoints: no record before them is delivered, none after them is missed.
  */
-import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   createTestWorker,
   delay,
   DeliveryLog,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
-  newNamespace,
-  Producer,
   readRawLeaseFields,
   shardId,
-  startKinesaliteBed,
   TIMINGS,
-  trackUnhandledRejections,
   waitFor,
   WorkerEventLog,
   writeGoKclLeases,
-  type KinesisBed,
 } from '../src';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const SLACK_MILLIS = 1_500;
 const DEAD_GO_WORKER = 'go-kcl-worker-7f3c';
 
-const rejections = trackUnhandledRejections();
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesaliteBed();
-});
-afterAll(async () => {
-  await bed.stop();
-  rejections.dispose();
-});
+const { bed, useLeaseStore } = useEndToEndSuite();
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-    expect(rejections.errors).toEqual([]);
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup, newTestStream } = useLeaseStore(storeName);
 
   test('a @kcl worker takes over go-kcl leases and resumes after their checkpoints', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 3 });
-    const namespace = newNamespace();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, producer } = await newTestStream(3);
     await producer.put(150);
     const shards = [shardId(0), shardId(1), shardId(2)];
     const checkpoints = new Map<string, string>();

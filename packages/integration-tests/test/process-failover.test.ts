@@ -5,49 +5,24 @@
  * single record is delivered twice (the processors checkpoint every batch).
  */
 import { ShutdownReason, type ShardStatus } from '@kcl/core';
-import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   delay,
   DeliveryLog,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
-  newNamespace,
-  Producer,
-  startKinesaliteBed,
   TIMINGS,
   waitFor,
-  type KinesisBed,
   type StoreNamespace,
 } from '../src';
 import { deliveryLog, WorkerProcess } from './helpers/worker-processes';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
 /** Scheduling slack on a loaded 2-core machine, on top of the bounds the lease protocol promises. */
 const SLACK_MILLIS = 1_500;
 
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesaliteBed();
-});
-afterAll(async () => {
-  await bed.stop();
-});
+const { bed, useLeaseStore } = useEndToEndSuite({ checkRejections: false });
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup, newTestStream } = useLeaseStore(storeName);
 
   async function leasesByOwner(namespace: StoreNamespace): Promise<{ leases: Map<string, ShardStatus>; owned: (id: string) => string[] }> {
     const leases = await store.leases(namespace);
@@ -57,10 +32,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
   }
 
   test('SIGKILL: shards resume elsewhere after the failover time from the last checkpoint; SIGTERM: they move without duplicates', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 6 });
-    const namespace = newNamespace();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, producer } = await newTestStream(6);
     const processes = ['p1', 'p2', 'p3'].map(
       (workerId) =>
         new WorkerProcess({

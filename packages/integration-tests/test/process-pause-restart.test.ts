@@ -6,54 +6,26 @@
  * time, and resumes after its last checkpoint.
  */
 import { ShutdownReason } from '@kcl/core';
-import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   delay,
   DeliveryLog,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
-  newNamespace,
-  Producer,
-  startKinesaliteBed,
   TIMINGS,
   waitFor,
-  type KinesisBed,
 } from '../src';
 import { deliveryLog, WorkerProcess } from './helpers/worker-processes';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
 /** Scheduling slack on a loaded 2-core machine, on top of the bounds the lease protocol promises. */
 const SLACK_MILLIS = 1_500;
 
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesaliteBed();
-});
-afterAll(async () => {
-  await bed.stop();
-});
+const { bed, useLeaseStore } = useEndToEndSuite({ checkRejections: false });
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup, newTestStream } = useLeaseStore(storeName);
 
   test('SIGSTOP for longer than the failover time: another worker takes over; after SIGCONT the paused one delivers nothing', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 2 });
-    const namespace = newNamespace();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, producer } = await newTestStream(2);
     const settings = {
       streamName,
       kinesisEndpoint: bed.endpoint,
@@ -104,10 +76,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     expect([...(await store.leases(namespace)).values()].map((l) => l.assignedTo)).toEqual(['other', 'other']);
   });
   test('restarted with the same worker id after SIGKILL: it waits one failover time for its old leases, then resumes', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 2 });
-    const namespace = newNamespace();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, producer } = await newTestStream(2);
     const settings = {
       workerId: 'pod-0',
       streamName,

@@ -6,60 +6,25 @@
  */
 import { UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
 import { SHARD_END, ShutdownReason } from '@kcl/core';
-import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   createTestWorker,
   delay,
-  DeliveryLog,
   describeOverlaps,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
   listAllShards,
-  newNamespace,
-  Producer,
   startKinesisLocalBed,
-  trackUnhandledRejections,
   waitFor,
   waitStreamActive,
-  WorkerEventLog,
-  type KinesisBed,
 } from '../src';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
-const rejections = trackUnhandledRejections();
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesisLocalBed();
-});
-afterAll(async () => {
-  await bed.stop();
-  rejections.dispose();
-});
+const { bed, useLeaseStore } = useEndToEndSuite({ startBed: startKinesisLocalBed });
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-    expect(rejections.errors).toEqual([]);
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup, newTestStream } = useLeaseStore(storeName);
 
   test('UpdateShardCount 2 -> 4 mid-run: children found through ChildShards, started after their parents ended, nothing lost', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 2 });
-    const namespace = newNamespace();
-    const log = new DeliveryLog();
-    const events = new WorkerEventLog();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, log, events, producer } = await newTestStream(2);
     producer.start(3, 100);
     for (const workerId of ['a', 'b']) {
       // No periodic ListShards during the test: children can only come from ChildShards.

@@ -4,60 +4,24 @@
  * shard, and no shard is ever processed by two workers at the same time (every processRecords call is logged with
  * its worker, shard, start and end).
  */
-import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   createTestWorker,
   delay,
-  DeliveryLog,
   describeOverlaps,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
-  newNamespace,
-  Producer,
-  startKinesaliteBed,
   STEADY_TIMINGS,
-  trackUnhandledRejections,
   waitFor,
-  WorkerEventLog,
-  type KinesisBed,
   type TestWorker,
 } from '../src';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
-const rejections = trackUnhandledRejections();
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesaliteBed();
-});
-afterAll(async () => {
-  await bed.stop();
-  rejections.dispose();
-});
+const { bed, useLeaseStore } = useEndToEndSuite();
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-    expect(rejections.errors).toEqual([]);
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup, newTestStream } = useLeaseStore(storeName);
 
   test('workers join, leave and join again: every record in order, never two workers on one shard at once', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 6 });
-    const namespace = newNamespace();
-    const log = new DeliveryLog();
-    const events = new WorkerEventLog();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, log, events, producer } = await newTestStream(6);
     const worker = (workerId: string): TestWorker => {
       const w = createTestWorker({
         workerId,

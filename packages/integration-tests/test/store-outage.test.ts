@@ -7,60 +7,24 @@
  * and the cut-off worker works again (it takes the shards back when the other worker leaves).
  */
 import { ShutdownReason } from '@kcl/core';
-import { createTestStream } from '@kcl/testbed';
 import {
-  Cleanup,
   createTestWorker,
   delay,
-  DeliveryLog,
   describeOverlaps,
   LEASE_STORE_NAMES,
-  LeaseStoreServer,
-  newNamespace,
-  Producer,
-  startKinesaliteBed,
   TcpProxy,
   TIMINGS,
-  trackUnhandledRejections,
   waitFor,
-  WorkerEventLog,
-  type KinesisBed,
 } from '../src';
+import { useEndToEndSuite } from './helpers/e2e-suite';
 
-const rejections = trackUnhandledRejections();
-let bed: KinesisBed;
-
-beforeAll(async () => {
-  bed = await startKinesaliteBed();
-});
-afterAll(async () => {
-  await bed.stop();
-  rejections.dispose();
-});
+const { bed, useLeaseStore } = useEndToEndSuite();
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
-  let store: LeaseStoreServer;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    store = await LeaseStoreServer.start(storeName);
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await store.closeCheckpointers();
-    expect(rejections.errors).toEqual([]);
-  });
-  afterAll(async () => {
-    await store.stop();
-  });
+  const { store, cleanup, newTestStream } = useLeaseStore(storeName);
 
   test('a worker cut off from the store stops its shards before another takes them; its late writes change nothing', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 4 });
-    const namespace = newNamespace();
-    const log = new DeliveryLog();
-    const events = new WorkerEventLog();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, log, events, producer } = await newTestStream(4);
     const proxy = await TcpProxy.start(store.address);
 
     const cut = createTestWorker({ workerId: 'cut-off', streamName, bed, store, namespace, log, events, via: proxy.address });
@@ -150,12 +114,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     expect(describeOverlaps(log.overlaps())).toEqual([]);
   });
   test('shutdown() while the store does not answer: bounded, the processors are stopped and the leases expire', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 3 });
-    const namespace = newNamespace();
-    const log = new DeliveryLog();
-    const events = new WorkerEventLog();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, log, events, producer } = await newTestStream(3);
     const proxy = await TcpProxy.start(store.address);
     const graceMillis = 3_000;
     const cut = createTestWorker({
@@ -203,12 +162,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     expect(log.orderViolations()).toEqual([]);
   });
   test('the store stops answering everyone, then comes back: every worker gives its shards up, then they are shared again', async () => {
-    const streamName = await createTestStream(bed.kinesis, { shardCount: 4 });
-    const namespace = newNamespace();
-    const log = new DeliveryLog();
-    const events = new WorkerEventLog();
-    const producer = new Producer(bed.kinesis, streamName);
-    cleanup.add(() => producer.stop().catch(() => undefined));
+    const { streamName, namespace, log, events, producer } = await newTestStream(4);
     const proxies = await Promise.all([TcpProxy.start(store.address), TcpProxy.start(store.address)]);
     const workers = proxies.map((proxy, i) =>
       createTestWorker({ workerId: `w${i + 1}`, streamName, bed, store, namespace, log, events, via: proxy.address }),
