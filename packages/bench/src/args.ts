@@ -1,4 +1,6 @@
 /** Command-line options of `pnpm bench:drain`. */
+import { parseIntFlag, UsageError } from '@kcl/testbed';
+
 export interface DrainBenchOptions {
   /** Records preloaded into the stream (spread evenly over the shards). */
   records: number;
@@ -43,17 +45,7 @@ cold start (start() -> first record delivered).
   --json            print one JSON line with every figure
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-function intOption(name: string, raw: string | undefined, min: number, max: number): number {
-  const value = Number(raw);
-  if (raw === undefined || raw === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
+export { UsageError };
 
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
 export function parseDrainArgs(argv: readonly string[]): DrainBenchOptions | 'help' {
@@ -65,22 +57,22 @@ export function parseDrainArgs(argv: readonly string[]): DrainBenchOptions | 'he
     const next = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
     switch (flag) {
       case '--records':
-        options.records = intOption('records', next(), 1, 1_000_000);
+        options.records = parseIntFlag('records', next(), 1, 1_000_000);
         break;
       case '--shards':
-        options.shards = intOption('shards', next(), 1, 50);
+        options.shards = parseIntFlag('shards', next(), 1, 50);
         break;
       case '--record-bytes':
-        options.recordBytes = intOption('record-bytes', next(), 16, 1_048_576);
+        options.recordBytes = parseIntFlag('record-bytes', next(), 16, 1_048_576);
         break;
       case '--runs':
-        options.runs = intOption('runs', next(), 1, 20);
+        options.runs = parseIntFlag('runs', next(), 1, 20);
         break;
       case '--warmup':
-        options.warmup = intOption('warmup', next(), 0, 5);
+        options.warmup = parseIntFlag('warmup', next(), 0, 5);
         break;
       case '--max-records':
-        options.maxRecords = intOption('max-records', next(), 1, 10_000);
+        options.maxRecords = parseIntFlag('max-records', next(), 1, 10_000);
         break;
       case '--json':
         options.json = true;

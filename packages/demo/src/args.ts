@@ -1,4 +1,6 @@
 /** Command-line options of `pnpm demo`. */
+import { parseIntFlag, UsageError } from '@kcl/testbed';
+
 export interface DemoOptions {
   /** Records to produce. */
   records: number;
@@ -37,18 +39,7 @@ summary of records produced, consumed, duplicated and lost. Exit code 1 if any r
   --timeout SEC    give up after SEC seconds (default ${DEFAULT_OPTIONS.timeoutSeconds})
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-function intOption(name: string, raw: string | undefined, min: number, max: number): number {
-  if (raw === undefined) throw new UsageError(`--${name} needs a value (an integer from ${min} to ${max})`);
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
+export { UsageError };
 
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
 export function parseArgs(argv: readonly string[]): DemoOptions | 'help' {
@@ -67,16 +58,16 @@ export function parseArgs(argv: readonly string[]): DemoOptions | 'help' {
         options.json = true;
         break;
       case '--records':
-        options.records = intOption('records', next(), 1, 1_000_000);
+        options.records = parseIntFlag('records', next(), 1, 1_000_000);
         break;
       case '--shards':
-        options.shards = intOption('shards', next(), 1, 50);
+        options.shards = parseIntFlag('shards', next(), 1, 50);
         break;
       case '--workers':
-        options.workers = intOption('workers', next(), 1, 20);
+        options.workers = parseIntFlag('workers', next(), 1, 20);
         break;
       case '--timeout':
-        options.timeoutSeconds = intOption('timeout', next(), 5, 86_400);
+        options.timeoutSeconds = parseIntFlag('timeout', next(), 5, 86_400);
         break;
       case '--backend': {
         const value = next();

@@ -5,6 +5,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { SERVER_NAMES, startAll, type LocalServers, type ServerName, type StartAllOptions } from './start-all';
+import { UsageError } from './cli-args';
 
 const PORT_FLAGS: Record<string, ServerName> = {
   '--kinesis-port': 'kinesalite',
@@ -33,8 +34,6 @@ Options:
   --only a,b              start only these: ${SERVER_NAMES.join(', ')}
   -h, --help              show this help
 `;
-
-class UsageError extends Error {}
 
 function parsePort(text: string | undefined, what: string): number {
   const port = Number(text);

@@ -23,3 +23,4 @@ export {
 export { getFreePort, waitForPort, LOOPBACK } from './free-port';
 export { startAll, SERVER_NAMES, type ServerName, type StartAllOptions, type LocalServers } from './start-all';
 export { startTcpProxy, type TcpFaultProxy, type TcpProxyMode, type TcpProxyOptions, type TcpProxyStats } from './tcp-proxy';
+export { parseIntFlag, UsageError } from './cli-args';
