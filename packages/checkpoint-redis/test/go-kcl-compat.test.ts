@@ -1,30 +1,18 @@
 import { createShardStatus, LeaseLostError, SHARD_END } from '@kcl/core';
-import { randomName, startRedis, type RedisServerHandle } from '@kcl/testbed';
-import { createClient } from 'redis';
+import { randomName } from '@kcl/testbed';
 import { RedisCheckpoint } from '../src';
 import { parseRfc3339 } from '../src/lease-hash';
-import { testConfig } from './helpers';
+import { testConfig, useRedisServer } from './helpers';
 
 // Hashes written exactly as go-kcl's Redis checkpointer writes them (HSET of ShardID, AssignedTo, LeaseTimeout in
 // time.RFC3339Nano, Checkpoint, ParentShardId, ClaimRequest; SADD of the id) are read, taken and checkpointed.
 
-let server: RedisServerHandle;
-let raw: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedis();
-  raw = createClient({ url: server.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await server?.stop();
-});
+const redis = useRedisServer();
 
 /** What go-kcl's CheckpointSequence / GetLease leave behind for one shard. */
 async function writeGoKclLease(table: string, shardId: string, fields: Record<string, string>): Promise<void> {
-  await raw.hSet(`kcl:${table}:shard:${shardId}`, { ShardID: shardId, ...fields });
-  await raw.sAdd(`kcl:${table}:shards`, shardId);
+  await redis.raw.hSet(`kcl:${table}:shard:${shardId}`, { ShardID: shardId, ...fields });
+  await redis.raw.sAdd(`kcl:${table}:shards`, shardId);
 }
 
 it('fetchCheckpoint and listLeases read a go-kcl hash (no counter = 0, RFC3339Nano LeaseTimeout)', async () => {
@@ -35,7 +23,7 @@ it('fetchCheckpoint and listLeases read a go-kcl hash (no counter = 0, RFC3339Na
     Checkpoint: '49590338271490256608559692538361571095921575989136588898',
     ParentShardId: 'shardId-000000000000',
   });
-  const cp = new RedisCheckpoint(testConfig(table, 'ts-worker'), { address: server.address });
+  const cp = new RedisCheckpoint(testConfig(table, 'ts-worker'), { address: redis.server.address });
   const shard = createShardStatus('shardId-000000000002');
   await cp.fetchCheckpoint(shard);
   expect(shard).toEqual(
@@ -64,7 +52,7 @@ it('a go-kcl lease is taken at counter 0, keeps its checkpoint, drops the claim,
     Checkpoint: '100',
     ClaimRequest: 'go-worker-2',
   });
-  const cp = new RedisCheckpoint(testConfig(table, 'ts-worker', { failoverTimeMillis: 10_000 }), { address: server.address });
+  const cp = new RedisCheckpoint(testConfig(table, 'ts-worker', { failoverTimeMillis: 10_000 }), { address: redis.server.address });
   const shard = createShardStatus('shardId-000000000003');
   await cp.fetchCheckpoint(shard);
   const before = Date.now();
@@ -73,7 +61,7 @@ it('a go-kcl lease is taken at counter 0, keeps its checkpoint, drops the claim,
   expect(shard).toEqual(expect.objectContaining({ assignedTo: 'ts-worker', leaseCounter: 1, checkpoint: '100', claimRequest: undefined }));
   expect(shard.leaseToken).toEqual(expect.any(String));
   // LeaseTimeout comes from the server's TIME (+ failover) and is RFC 3339 that go-kcl parses.
-  const stored = await raw.hGetAll(key);
+  const stored = await redis.raw.hGetAll(key);
   expect(stored['ClaimRequest']).toBeUndefined();
   expect(stored['LeaseTimeout']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   const timeout = Date.parse(stored['LeaseTimeout'] as string);
@@ -83,16 +71,16 @@ it('a go-kcl lease is taken at counter 0, keeps its checkpoint, drops the claim,
 
   shard.checkpoint = '200';
   await cp.checkpointSequence(shard);
-  expect(await raw.hGet(key, 'Checkpoint')).toBe('200');
-  expect(await raw.hGet(key, 'ShardID')).toBe('shardId-000000000003');
+  expect(await redis.raw.hGet(key, 'Checkpoint')).toBe('200');
+  expect(await redis.raw.hGet(key, 'ShardID')).toBe('shardId-000000000003');
   await cp.close();
 });
 
 it('once an @kcl worker took a go-kcl lease, a take at the old counter 0 fails', async () => {
   const table = randomName('gokcl');
   await writeGoKclLease(table, 'shardId-000000000004', { AssignedTo: 'go-worker-1', Checkpoint: '5' });
-  const a = new RedisCheckpoint(testConfig(table, 'a'), { address: server.address });
-  const b = new RedisCheckpoint(testConfig(table, 'b'), { address: server.address });
+  const a = new RedisCheckpoint(testConfig(table, 'a'), { address: redis.server.address });
+  const b = new RedisCheckpoint(testConfig(table, 'b'), { address: redis.server.address });
   const seenByA = createShardStatus('shardId-000000000004');
   const seenByB = createShardStatus('shardId-000000000004');
   await a.getLease(seenByA, 'a');
@@ -103,16 +91,16 @@ it('once an @kcl worker took a go-kcl lease, a take at the old counter 0 fails',
 it('a go-kcl hash at SHARD_END is never taken', async () => {
   const table = randomName('gokcl');
   await writeGoKclLease(table, 'shardId-000000000005', { Checkpoint: SHARD_END });
-  const cp = new RedisCheckpoint(testConfig(table, 'a'), { address: server.address });
+  const cp = new RedisCheckpoint(testConfig(table, 'a'), { address: redis.server.address });
   await expect(cp.getLease(createShardStatus('shardId-000000000005'), 'a')).rejects.toMatchObject({ code: 'LEASE_NOT_ACQUIRED' });
-  expect(await raw.hGet(`kcl:${table}:shard:shardId-000000000005`, 'AssignedTo')).toBeNull();
+  expect(await redis.raw.hGet(`kcl:${table}:shard:shardId-000000000005`, 'AssignedTo')).toBeNull();
   await cp.close();
 });
 
 it('checkpoints are fenced by the token: a stale holder cannot overwrite after a take-over', async () => {
   const table = randomName('gokcl');
-  const a = new RedisCheckpoint(testConfig(table, 'a'), { address: server.address });
-  const b = new RedisCheckpoint(testConfig(table, 'b'), { address: server.address });
+  const a = new RedisCheckpoint(testConfig(table, 'a'), { address: redis.server.address });
+  const b = new RedisCheckpoint(testConfig(table, 'b'), { address: redis.server.address });
   const mine = createShardStatus('shardId-000000000006');
   await a.getLease(mine, 'a');
   const observed = createShardStatus('shardId-000000000006', { leaseCounter: mine.leaseCounter });
@@ -121,7 +109,7 @@ it('checkpoints are fenced by the token: a stale holder cannot overwrite after a
   await b.checkpointSequence(observed);
   mine.checkpoint = 'stale';
   await expect(a.checkpointSequence(mine)).rejects.toBeInstanceOf(LeaseLostError);
-  expect(await raw.hGet(`kcl:${table}:shard:shardId-000000000006`, 'Checkpoint')).toBe('b-checkpoint');
+  expect(await redis.raw.hGet(`kcl:${table}:shard:shardId-000000000006`, 'Checkpoint')).toBe('b-checkpoint');
   await Promise.all([a.close(), b.close()]);
 });
 

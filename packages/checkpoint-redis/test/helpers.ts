@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { KinesisClientLibConfig, type LogFields, type Logger } from '@kcl/core';
-import { randomName } from '@kcl/testbed';
+import { randomName, startRedis, type RedisServerHandle } from '@kcl/testbed';
+import { createClient } from 'redis';
 
 /** A config for `tableName` / `workerId` with a short failover time. */
 export function testConfig(tableName: string, workerId = 'worker-1', options: { failoverTimeMillis?: number; logger?: Logger } = {}) {
@@ -40,4 +41,36 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the promise to reject, but it resolved');
+}
+
+export type RawRedisClient = ReturnType<typeof createClient>;
+
+/**
+ * One redis-server for the calling test file (started in beforeAll, stopped in afterAll) and a plain client on it for
+ * looking at or writing keys directly; read `server` and `raw` from beforeAll on.
+ */
+export function useRedisServer(): { readonly server: RedisServerHandle; readonly raw: RawRedisClient } {
+  let server: RedisServerHandle | undefined;
+  let raw: RawRedisClient | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+    raw = createClient({ url: server.url });
+    await raw.connect();
+  });
+  afterAll(async () => {
+    await raw?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('redis-server is not started yet (read it inside a hook or test)');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get raw() {
+      return started(raw);
+    },
+  };
 }

@@ -1,25 +1,13 @@
 import { createShardStatus } from '@kcl/core';
-import { randomName, startRedis, type RedisServerHandle } from '@kcl/testbed';
-import { createClient } from 'redis';
+import { randomName } from '@kcl/testbed';
 import { RedisCheckpoint } from '../src';
-import { testConfig } from './helpers';
+import { testConfig, useRedisServer } from './helpers';
 
 // Exact key names and hash fields on a single server (go-kcl's layout), and with hashTag: true.
 
-let server: RedisServerHandle;
-let raw: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedis();
-  raw = createClient({ url: server.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await server?.stop();
-});
+const redis = useRedisServer();
 beforeEach(async () => {
-  await raw.flushAll();
+  await redis.raw.flushAll();
 });
 
 async function useLease(options: ConstructorParameters<typeof RedisCheckpoint>[1], table = 'orders'): Promise<RedisCheckpoint> {
@@ -32,18 +20,18 @@ async function useLease(options: ConstructorParameters<typeof RedisCheckpoint>[1
 }
 
 it('go-kcl layout for prefix "kcl" and table "orders": one hash per shard and one set of shard ids', async () => {
-  const cp = await useLease({ address: server.address });
+  const cp = await useLease({ address: redis.server.address });
   expect(cp.keys.base).toBe('kcl:orders');
-  expect((await raw.keys('*')).sort()).toEqual(['kcl:orders:shard:shardId-000000000001', 'kcl:orders:shards']);
-  expect(await raw.type('kcl:orders:shard:shardId-000000000001')).toBe('hash');
-  expect(await raw.type('kcl:orders:shards')).toBe('set');
-  expect(await raw.sMembers('kcl:orders:shards')).toEqual(['shardId-000000000001']);
+  expect((await redis.raw.keys('*')).sort()).toEqual(['kcl:orders:shard:shardId-000000000001', 'kcl:orders:shards']);
+  expect(await redis.raw.type('kcl:orders:shard:shardId-000000000001')).toBe('hash');
+  expect(await redis.raw.type('kcl:orders:shards')).toBe('set');
+  expect(await redis.raw.sMembers('kcl:orders:shards')).toEqual(['shardId-000000000001']);
   await cp.close();
 });
 
 it('the hash uses go-kcl field names plus LeaseCounter, LeaseToken, ParentShardIds', async () => {
-  const cp = await useLease({ address: server.address });
-  const hash = await raw.hGetAll('kcl:orders:shard:shardId-000000000001');
+  const cp = await useLease({ address: redis.server.address });
+  const hash = await redis.raw.hGetAll('kcl:orders:shard:shardId-000000000001');
   expect(Object.keys(hash).sort()).toEqual(
     ['AssignedTo', 'Checkpoint', 'LeaseCounter', 'LeaseTimeout', 'LeaseToken', 'ParentShardId', 'ParentShardIds', 'ShardID'].sort(),
   );
@@ -63,21 +51,21 @@ it('the hash uses go-kcl field names plus LeaseCounter, LeaseToken, ParentShardI
 });
 
 it('keyPrefix replaces "kcl"', async () => {
-  const cp = await useLease({ address: server.address, keyPrefix: 'myco:kcl' });
-  expect((await raw.keys('*')).sort()).toEqual(['myco:kcl:orders:shard:shardId-000000000001', 'myco:kcl:orders:shards']);
+  const cp = await useLease({ address: redis.server.address, keyPrefix: 'myco:kcl' });
+  expect((await redis.raw.keys('*')).sort()).toEqual(['myco:kcl:orders:shard:shardId-000000000001', 'myco:kcl:orders:shards']);
   await cp.close();
 });
 
 it('hashTag: true wraps the table name in braces, also on a single server', async () => {
-  const cp = await useLease({ address: server.address, hashTag: true });
+  const cp = await useLease({ address: redis.server.address, hashTag: true });
   expect(cp.keys.base).toBe('kcl:{orders}');
-  expect((await raw.keys('*')).sort()).toEqual(['kcl:{orders}:shard:shardId-000000000001', 'kcl:{orders}:shards']);
+  expect((await redis.raw.keys('*')).sort()).toEqual(['kcl:{orders}:shard:shardId-000000000001', 'kcl:{orders}:shards']);
   await cp.close();
 });
 
 it('two applications on one server are isolated (own keys, own leases)', async () => {
-  const a = new RedisCheckpoint(testConfig('app-a', 'w'), { address: server.address });
-  const b = new RedisCheckpoint(testConfig('app-b', 'w'), { address: server.address });
+  const a = new RedisCheckpoint(testConfig('app-a', 'w'), { address: redis.server.address });
+  const b = new RedisCheckpoint(testConfig('app-b', 'w'), { address: redis.server.address });
   const shardA = createShardStatus('shardId-000000000001');
   const shardB = createShardStatus('shardId-000000000001');
   await a.getLease(shardA, 'w');
@@ -95,10 +83,10 @@ it('two applications on one server are isolated (own keys, own leases)', async (
 
 it('db selects the database (keys land in db 15 only)', async () => {
   const table = randomName('db');
-  const cp = new RedisCheckpoint(testConfig(table), { address: `redis://${server.address}/3`, db: 15 });
+  const cp = new RedisCheckpoint(testConfig(table), { address: `redis://${redis.server.address}/3`, db: 15 });
   await cp.getLease(createShardStatus('shardId-000000000001'), 'worker-1');
-  expect(await raw.keys('*')).toEqual([]);
-  const db15 = raw.duplicate({ database: 15 });
+  expect(await redis.raw.keys('*')).toEqual([]);
+  const db15 = redis.raw.duplicate({ database: 15 });
   await db15.connect();
   expect((await db15.keys('*')).sort()).toEqual([`kcl:${table}:shard:shardId-000000000001`, `kcl:${table}:shards`]);
   await db15.flushDb();

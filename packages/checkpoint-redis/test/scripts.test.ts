@@ -1,30 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createShardStatus } from '@kcl/core';
-import { randomName, startRedis, type RedisServerHandle } from '@kcl/testbed';
+import { randomName } from '@kcl/testbed';
 import { createClient, RESP_TYPES } from 'redis';
 import { RedisCheckpoint } from '../src';
 import { loadScript, LUA_DIR, type ScriptName } from '../src/scripts';
-import { testConfig } from './helpers';
+import { testConfig, useRedisServer } from './helpers';
 
 // The Lua scripts: headers, shipping in dist, EVALSHA with EVAL fallback, values only as ARGV, and injected clients.
 
 const SCRIPTS: ScriptName[] = ['take-lease', 'renew-lease', 'checkpoint', 'release-lease', 'claim-shard', 'remove-lease'];
-let server: RedisServerHandle;
-let raw: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedis();
-  raw = createClient({ url: server.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await server?.stop();
-});
+const redis = useRedisServer();
 
 async function commandCalls(command: 'eval' | 'evalsha'): Promise<number> {
-  const info = await raw.info('commandstats');
+  const info = await redis.raw.info('commandstats');
   return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
 }
 
@@ -53,37 +42,37 @@ describe('script files', () => {
 });
 
 it('uses EVALSHA, falls back to EVAL once after SCRIPT FLUSH, then EVALSHA again', async () => {
-  const cp = new RedisCheckpoint(testConfig(randomName('sha')), { address: server.address });
+  const cp = new RedisCheckpoint(testConfig(randomName('sha')), { address: redis.server.address });
   const shard = createShardStatus('shardId-000000000001');
   await cp.getLease(shard, 'worker-1'); // take (first use loads the script by EVAL)
   await cp.getLease(shard, 'worker-1'); // renew
   const renew = loadScript('renew-lease');
-  expect(await raw.scriptExists(renew.sha1)).toEqual([1]);
+  expect(await redis.raw.scriptExists(renew.sha1)).toEqual([1]);
 
-  await raw.scriptFlush();
-  expect(await raw.scriptExists(renew.sha1)).toEqual([0]);
+  await redis.raw.scriptFlush();
+  expect(await redis.raw.scriptExists(renew.sha1)).toEqual([0]);
   const [evalBefore, shaBefore] = [await commandCalls('eval'), await commandCalls('evalsha')];
   await cp.getLease(shard, 'worker-1'); // NOSCRIPT -> EVAL
   await cp.getLease(shard, 'worker-1'); // cached again -> EVALSHA only
   expect(await commandCalls('eval')).toBe(evalBefore + 1);
   expect(await commandCalls('evalsha')).toBe(shaBefore + 2);
-  expect(await raw.scriptExists(renew.sha1)).toEqual([1]);
+  expect(await redis.raw.scriptExists(renew.sha1)).toEqual([1]);
   expect(shard.leaseCounter).toBe(4);
   await cp.close();
 });
 
 it('values are only ARGV: Lua-looking worker ids, checkpoints and shard ids are stored verbatim', async () => {
   const table = randomName('argv');
-  const cp = new RedisCheckpoint(testConfig(table, "w'); redis.call('FLUSHALL') --"), { address: server.address });
+  const cp = new RedisCheckpoint(testConfig(table, "w'); redis.call('FLUSHALL') --"), { address: redis.server.address });
   const nasty = "w'); redis.call('FLUSHALL') --";
   const shardId = 'shardId-"]] .. redis.call("DEL", KEYS[2]) .. [["';
   const shard = createShardStatus(shardId);
-  await raw.set('canary', 'alive');
+  await redis.raw.set('canary', 'alive');
   await cp.getLease(shard, nasty);
   shard.checkpoint = "') return 1 --";
   await cp.checkpointSequence(shard);
-  expect(await raw.get('canary')).toBe('alive');
-  const hash = await raw.hGetAll(`kcl:${table}:shard:${shardId}`);
+  expect(await redis.raw.get('canary')).toBe('alive');
+  const hash = await redis.raw.hGetAll(`kcl:${table}:shard:${shardId}`);
   expect(hash).toEqual(expect.objectContaining({ AssignedTo: nasty, Checkpoint: "') return 1 --", ShardID: shardId }));
   await cp.removeLeaseOwner(shardId);
   expect(await cp.listLeases()).toEqual([expect.objectContaining({ id: shardId, assignedTo: undefined })]);
@@ -92,7 +81,7 @@ it('values are only ARGV: Lua-looking worker ids, checkpoints and shard ids are 
 
 describe('injected clients', () => {
   it('an injected client is used as is and never closed by close()', async () => {
-    const client = createClient({ url: server.url });
+    const client = createClient({ url: redis.server.url });
     client.on('error', () => undefined);
     await client.connect();
     const cp = new RedisCheckpoint(testConfig(randomName('inj')), { client });
@@ -104,7 +93,7 @@ describe('injected clients', () => {
   });
 
   it('an injected client that is not connected yet is connected by init() (and still not closed)', async () => {
-    const client = createClient({ url: server.url });
+    const client = createClient({ url: redis.server.url });
     client.on('error', () => undefined);
     const cp = new RedisCheckpoint(testConfig(randomName('inj')), { client });
     await cp.init();
@@ -116,7 +105,7 @@ describe('injected clients', () => {
 
   it('RESP3 with a Buffer type mapping and a client keyPrefix do not change replies nor key names', async () => {
     const table = randomName('resp3');
-    const client = createClient({ url: server.url, RESP: 3, keyPrefix: 'ignored:' }).withTypeMapping({
+    const client = createClient({ url: redis.server.url, RESP: 3, keyPrefix: 'ignored:' }).withTypeMapping({
       [RESP_TYPES.BLOB_STRING]: Buffer,
       [RESP_TYPES.MAP]: Map,
     });
@@ -134,7 +123,7 @@ describe('injected clients', () => {
     expect(fetched.parentShardIds).toEqual(['shardId-000000000000']);
     expect(await cp.getLeaseOwner('shardId-000000000001')).toBe('worker-1');
     expect((await cp.listLeases()).map((l) => l.id)).toEqual(['shardId-000000000001']);
-    expect(await raw.exists(`kcl:${table}:shards`)).toBe(1);
+    expect(await redis.raw.exists(`kcl:${table}:shards`)).toBe(1);
     await cp.close();
     await client.close();
   });
