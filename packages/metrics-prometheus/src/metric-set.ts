@@ -20,6 +20,8 @@ export const METRIC_NAMES = {
   getRecordsDuration: 'kcl_get_records_duration_milliseconds',
   processRecordsDuration: 'kcl_process_records_duration_milliseconds',
   processRecordsErrors: 'kcl_process_records_errors_total',
+  processorStuckReports: 'kcl_processor_stuck_total',
+  processorStuckMillis: 'kcl_processor_stuck_milliseconds',
 } as const;
 
 export interface MetricSet {
@@ -31,6 +33,8 @@ export interface MetricSet {
   getRecordsDuration: Histogram<string>;
   processRecordsDuration: Histogram<string>;
   processRecordsErrors: Counter<string>;
+  processorStuckReports: Counter<string>;
+  processorStuckMillis: Gauge<string>;
 }
 
 /** Marks collectors created by @kcl so several monitoring services (one per worker) can share one registry. */
@@ -71,5 +75,7 @@ export function metricSetFor(registry: Registry, labelNames: readonly string[]):
     getRecordsDuration: make(METRIC_NAMES.getRecordsDuration, () => new Histogram({ name: METRIC_NAMES.getRecordsDuration, help: 'Duration of GetRecords calls in milliseconds', labelNames: labels, buckets: DURATION_BUCKETS_MS, registers })),
     processRecordsDuration: make(METRIC_NAMES.processRecordsDuration, () => new Histogram({ name: METRIC_NAMES.processRecordsDuration, help: 'Duration of processRecords calls in milliseconds', labelNames: labels, buckets: DURATION_BUCKETS_MS, registers })),
     processRecordsErrors: make(METRIC_NAMES.processRecordsErrors, () => new Counter({ name: METRIC_NAMES.processRecordsErrors, help: 'processRecords calls that threw (the batch is retried)', labelNames: labels, registers })),
+    processorStuckReports: make(METRIC_NAMES.processorStuckReports, () => new Counter({ name: METRIC_NAMES.processorStuckReports, help: 'Reports of a record processor call running longer than logWarningForTaskAfterMillis', labelNames: labels, registers })),
+    processorStuckMillis: make(METRIC_NAMES.processorStuckMillis, () => new Gauge({ name: METRIC_NAMES.processorStuckMillis, help: 'How long the stuck processor call of a shard has been running (0 once a processRecords completes or the lease is lost)', labelNames: labels, registers })),
   };
 }

@@ -14,7 +14,8 @@ import { parseListenAddress, type PrometheusMonitoringOptions } from './options'
  *
  * Metrics (labels application, stream, shard, worker, and region when set): kcl_processed_records_total,
  * kcl_processed_bytes_total, kcl_millis_behind_latest, kcl_leases_held, kcl_lease_renewals_total,
- * kcl_get_records_duration_milliseconds, kcl_process_records_duration_milliseconds, kcl_process_records_errors_total.
+ * kcl_get_records_duration_milliseconds, kcl_process_records_duration_milliseconds, kcl_process_records_errors_total,
+ * kcl_processor_stuck_total, kcl_processor_stuck_milliseconds.
  */
 export class PrometheusMonitoringService implements MonitoringService {
   /** The registry the collectors live in (the private one in standalone mode). */
@@ -90,6 +91,7 @@ export class PrometheusMonitoringService implements MonitoringService {
 
   leaseLost(shard: string): void {
     this.metrics?.leasesHeld.set(this.labels(shard), 0);
+    this.metrics?.processorStuckMillis.set(this.labels(shard), 0);
   }
 
   leaseRenewed(shard: string): void {
@@ -102,10 +104,16 @@ export class PrometheusMonitoringService implements MonitoringService {
 
   recordProcessRecordsTime(shard: string, millis: number): void {
     this.metrics?.processRecordsDuration.observe(this.labels(shard), millis);
+    this.metrics?.processorStuckMillis.set(this.labels(shard), 0);
   }
 
   incrProcessRecordsErrors(shard: string): void {
     this.metrics?.processRecordsErrors.inc(this.labels(shard));
+  }
+
+  processorStuck(shard: string, millis: number): void {
+    this.metrics?.processorStuckReports.inc(this.labels(shard));
+    this.metrics?.processorStuckMillis.set(this.labels(shard), millis);
   }
 
   /** Stops the standalone server. Collectors stay registered (their values remain scrapeable in external mode). */

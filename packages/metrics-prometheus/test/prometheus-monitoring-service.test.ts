@@ -45,6 +45,12 @@ describe('PrometheusMonitoringService standalone mode', () => {
       expect(sample(body, `${METRIC_NAMES.getRecordsDuration}_count`, labels)).toBe(1);
       expect(sample(body, `${METRIC_NAMES.processRecordsDuration}_sum`, labels)).toBe(7);
       expect(sample(body, METRIC_NAMES.processRecordsErrors, labels)).toBe(1);
+      service.processorStuck('shardId-000000000001', 60_000);
+      const stuck = (await scrape(service)).body;
+      expect(sample(stuck, METRIC_NAMES.processorStuckReports, labels)).toBe(1);
+      expect(sample(stuck, METRIC_NAMES.processorStuckMillis, labels)).toBe(60_000);
+      service.recordProcessRecordsTime('shardId-000000000001', 3);
+      expect(sample((await scrape(service)).body, METRIC_NAMES.processorStuckMillis, labels)).toBe(0);
       service.leaseLost('shardId-000000000001');
       expect(sample((await scrape(service)).body, METRIC_NAMES.leasesHeld, labels)).toBe(0);
       const notFound = await fetch(`http://127.0.0.1:${service.address()!.port}/other`);
