@@ -35,6 +35,8 @@ export interface ChaosOptions {
   json: boolean;
   /** Where reports and logs go. @defaultValue packages/chaos/reports */
   reportDir: string;
+  /** Check the logs of an earlier run in this directory again instead of running. @defaultValue none */
+  check: string | undefined;
 }
 
 const DEFAULT_REPORT_DIR = join(__dirname, '..', 'reports');
@@ -56,6 +58,7 @@ export const FULL_DEFAULTS: ChaosOptions = {
   drainTimeoutSeconds: 90,
   json: false,
   reportDir: DEFAULT_REPORT_DIR,
+  check: undefined,
 };
 
 export const QUICK_DEFAULTS: ChaosOptions = {
@@ -92,6 +95,7 @@ Exit code 0 if every invariant held, 1 if not, 2 for bad options.
   --drain-timeout S    bound of the final drain (default ${FULL_DEFAULTS.drainTimeoutSeconds}; quick ${QUICK_DEFAULTS.drainTimeoutSeconds})
   --report-dir DIR     where reports and logs go (default packages/chaos/reports)
   --json               print only the report as one JSON line
+  --check DIR          check the logs of an earlier run (its directory under the report dir) again, without running
 `;
 
 export class UsageError extends Error {
@@ -164,6 +168,12 @@ export function parseArgs(argv: readonly string[]): ChaosOptions | 'help' {
       case '--drain-timeout':
         options.drainTimeoutSeconds = int('drain-timeout', next(), 5, 3_600);
         break;
+      case '--check': {
+        const value = next();
+        if (!value) throw new UsageError('--check needs the directory of a run');
+        options.check = value;
+        break;
+      }
       case '--report-dir': {
         const value = next();
         if (!value) throw new UsageError('--report-dir needs a directory');

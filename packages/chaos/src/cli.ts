@@ -5,6 +5,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs, USAGE, UsageError } from './args';
+import { checkInvariants } from './invariants';
+import { loadRunData } from './load-run';
 import { newSeed } from './prng';
 import { renderMarkdown } from './report';
 import { runChaos } from './run-chaos';
@@ -23,6 +25,12 @@ async function main(): Promise<number> {
   if (options === 'help') {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (options.check !== undefined) {
+    const results = checkInvariants(loadRunData(options.check));
+    if (options.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+    else for (const r of results) process.stdout.write(`${r.passed ? 'pass' : 'FAIL'}  ${r.name} (${r.checked} checked)${r.violations.map((v) => `\n      ${v}`).join('')}\n`);
+    return results.every((r) => r.passed) ? 0 : 1;
   }
   const seed = options.seed ?? newSeed();
   // The seed first, so a run that crashes or hangs can still be replayed.

@@ -77,7 +77,7 @@ export class Producer {
       const batch: PendingEntry[] = retry;
       retry = [];
       while (this.nextId < due && batch.length < MAX_ENTRIES) {
-        batch.push(prng.chance(aggregateShare) ? this.makeAggregate(prng, due) : this.makePlain(prng));
+        batch.push(prng.chance(aggregateShare) ? this.makeAggregate(prng, records) : this.makePlain(prng));
       }
       if (batch.length === 0) {
         await sleep(TICK_MS, this.controller.signal);
@@ -95,8 +95,9 @@ export class Producer {
     return { ids: [id], aggregated: false, entry: { Data: data, PartitionKey: partitionKeyFor(prng) }, bytes: data.length };
   }
 
-  private makeAggregate(prng: Prng, due: number): PendingEntry {
-    const count = Math.max(1, Math.min(prng.int(2, 12), due - this.nextId));
+  /** An aggregate of 2-12 user records (fewer only at the very end). Draws never depend on timing, so a seed replays. */
+  private makeAggregate(prng: Prng, total: number): PendingEntry {
+    const count = Math.max(1, Math.min(prng.int(2, 12), total - this.nextId));
     const ids = Array.from({ length: count }, () => this.nextId++);
     const key = partitionKeyFor(prng);
     const data = encodeAggregate(key, ids.map((id) => encodePayload(id, prng.int(20, 150))));

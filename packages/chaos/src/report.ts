@@ -40,7 +40,8 @@ export interface ChaosReport {
     list: Array<AppliedFault & { atSeconds: number }>;
   };
   invariants: InvariantResult[];
-  failover: { kill: TimeSummary; pause: TimeSummary; handoff: TimeSummary };
+  /** Failover (from the fault to another incarnation's take) and hand-off (from the steal's release to the take). */
+  failover: { kill: TimeSummary; killCalm: TimeSummary; pause: TimeSummary; handoff: TimeSummary };
   leaseStore: {
     operations: number;
     failedOperations: number;
@@ -58,7 +59,7 @@ export interface ChaosReport {
   drain: { complete: boolean; millis: number };
   /** Where the logs of this run are. */
   logDir: string;
-  options: Omit<ChaosOptions, 'reportDir'>;
+  options: Omit<ChaosOptions, 'reportDir' | 'check'>;
 }
 
 function ms(value: number | null): string {
@@ -94,7 +95,7 @@ export function renderMarkdown(report: ChaosReport): string {
     `| records delivered | ${r.delivered} distinct, ${r.deliveries} deliveries |`,
     `| duplicated | ${r.duplicated} |`,
     `| lost | ${r.lost} |`,
-    `| failover after SIGKILL | ${times(report.failover.kill)} |`,
+    `| failover after SIGKILL | ${times(report.failover.kill)}; without a lease-store fault around it: ${times(report.failover.killCalm)} |`,
     `| failover after SIGSTOP | ${times(report.failover.pause)} |`,
     `| hand-off (lease stealing) | ${times(report.failover.handoff)} |`,
     `| lease-store operations | ${report.leaseStore.operations} (${report.leaseStore.failedOperations} failed), ${report.leaseStore.opsPerShardPerMinute.toFixed(1)} per shard per minute |`,

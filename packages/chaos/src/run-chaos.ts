@@ -61,8 +61,8 @@ async function closedShardsEnded(kinesis: KinesisClient, streamName: string, rea
   }
 }
 
-function optionsWithoutDir(options: ChaosOptions): Omit<ChaosOptions, 'reportDir'> {
-  const { reportDir: _dir, ...rest } = options;
+function optionsWithoutDir(options: ChaosOptions): Omit<ChaosOptions, 'reportDir' | 'check'> {
+  const { reportDir: _dir, check: _check, ...rest } = options;
   return rest;
 }
 
@@ -212,7 +212,7 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
     const model = new RunModel(data);
     const invariants = checkInvariants(model);
     const counts = deliveryCounts(model);
-    const failovers = failoverTimes(model, injector.applied);
+    const failovers = failoverTimes(model, injector.applied, options.failoverMillis);
     const opsLines = tail.lines.filter((l): l is OpsLine => l.t === 'ops');
     const injectedLines = tail.lines.filter((l): l is InjectedLine => l.t === 'injected');
     const ops = lastCounts(opsLines);
@@ -254,7 +254,12 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
         list: injector.applied.map((f) => ({ ...f, atSeconds: Math.round((f.at - t0) / 100) / 10 })),
       },
       invariants,
-      failover: { kill: summarize(failovers.kill), pause: summarize(failovers.pause), handoff: summarize(handoffTimes(model)) },
+      failover: {
+        kill: summarize(failovers.kill),
+        killCalm: summarize(failovers.killCalm),
+        pause: summarize(failovers.pause),
+        handoff: summarize(handoffTimes(model)),
+      },
       leaseStore: {
         operations,
         failedOperations,

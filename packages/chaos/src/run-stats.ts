@@ -30,17 +30,31 @@ function openTenures(model: RunModel, inc: string, at: number): Tenure[] {
   return model.tenures.filter((t) => t.inc === inc && t.start <= at && (t.shutdown === undefined || t.shutdown.at > at));
 }
 
+const STORE_FAULTS = new Set(['store-partition', 'store-reset', 'store-latency', 'redis-restart']);
+
+export interface FailoverTimes {
+  kill: number[];
+  pause: number[];
+  /** SIGKILL failovers with no lease-store fault between one failover time before the kill and the take. */
+  killCalm: number[];
+}
+
 /**
  * Failover: for each SIGKILL or SIGSTOP, the time from the fault to the moment another incarnation took each shard
- * the victim was processing.
+ * the victim was processing. A lease-store fault around it delays the take (the victim's last renewal may have been
+ * long before the kill, the takers' reads may fail), so kills without one are also listed apart.
  */
-export function failoverTimes(model: RunModel, faults: AppliedFault[]): Record<'kill' | 'pause', number[]> {
-  const out: Record<'kill' | 'pause', number[]> = { kill: [], pause: [] };
+export function failoverTimes(model: RunModel, faults: AppliedFault[], failoverMillis: number): FailoverTimes {
+  const out: FailoverTimes = { kill: [], pause: [], killCalm: [] };
+  const storeFaults = faults.filter((f) => STORE_FAULTS.has(f.kind));
   for (const fault of faults) {
     if ((fault.kind !== 'kill' && fault.kind !== 'pause') || !fault.inc) continue;
     for (const tenure of openTenures(model, fault.inc, fault.at)) {
       const next = nextTenure(model, tenure.shard, fault.inc, fault.at);
-      if (next) out[fault.kind].push(next.start - fault.at);
+      if (!next) continue;
+      out[fault.kind].push(next.start - fault.at);
+      const disturbed = storeFaults.some((s) => s.at < next.start && (s.endAt ?? s.at) > fault.at - failoverMillis);
+      if (fault.kind === 'kill' && !disturbed) out.killCalm.push(next.start - fault.at);
     }
   }
   return out;

@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUICK_DEFAULTS } from '../src/args';
+import { checkInvariants } from '../src/invariants';
+import { loadRunData } from '../src/load-run';
 import { runChaos } from '../src/run-chaos';
 import type { LeaseBackend } from '../src/schedule';
 
@@ -45,6 +47,10 @@ describe.each(['dynamodb', 'redis'] as LeaseBackend[])('quick chaos run on %s', 
     expect(report.workers.unexpectedExits).toEqual([]);
     expect(report.workers.forcedStops).toBe(0);
     for (const invariant of report.invariants) expect(invariant.checked).toBeGreaterThan(0);
+    // The logs left on disk give the same verdict when checked again (pnpm chaos --check <dir>).
+    expect(checkInvariants(loadRunData(report.logDir)).map((i) => [i.name, i.passed, i.checked])).toEqual(
+      report.invariants.map((i) => [i.name, i.passed, i.checked]),
+    );
     rmSync(reportDir, { recursive: true, force: true });
   }, 180_000);
 });

@@ -12,7 +12,7 @@ import { RunModel, type ChaosRunData } from './run-model';
 export type { Invariant, InvariantResult } from './invariant';
 export { RunModel, type ChaosRunData, type Tenure } from './run-model';
 export { lostRecordIds } from './no-loss';
-export { shardEndTimes } from './shard-end-times';
+export { shardEndTimes, shardEndWriteStarts } from './shard-end-times';
 
 /** Every invariant, in report order. */
 export const INVARIANTS: readonly Invariant[] = [

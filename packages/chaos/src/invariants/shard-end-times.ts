@@ -1,8 +1,9 @@
 import type { RunModel } from './run-model';
 
 /**
- * When each shard was known to be checkpointed at SHARD_END: the earliest successful SHARD_END checkpoint of a
- * processor, or the worker's shardEnded event (emitted after SHARD_END was written), whichever came first.
+ * When each shard was known to be checkpointed at SHARD_END: the earliest successful SHARD_END checkpoint logged by a
+ * processor (when its call returned), or the worker's shardEnded event (emitted after SHARD_END was written). The
+ * write was applied at or before this time: use it to say "certainly ended by then".
  */
 export function shardEndTimes(model: RunModel): Map<string, number> {
   const ends = new Map<string, number>();
@@ -15,4 +16,26 @@ export function shardEndTimes(model: RunModel): Map<string, number> {
   }
   for (const e of model.events) if (e.name === 'shardEnded' && e.shard !== undefined) note(e.shard, e.at);
   return ends;
+}
+
+/**
+ * When the SHARD_END write that succeeded was started: the shutdown(TERMINATE) call of the tenure that wrote it
+ * (the processor checkpoints SHARD_END there, or the consumer right after it). The store cannot have applied it
+ * earlier: use it to say "certainly not ended before then". A slow store (added latency) can put the confirmation
+ * ({@link shardEndTimes}) well after the moment other workers already see the shard at SHARD_END.
+ */
+export function shardEndWriteStarts(model: RunModel): Map<string, number> {
+  const starts = new Map<string, number>();
+  const confirmed = new Set<string>();
+  for (const tenure of model.tenures) {
+    const ok = tenure.checkpoints.some((cp) => cp.ok && cp.pos === 'SHARD_END');
+    const event = model.events.some((e) => e.name === 'shardEnded' && e.inc === tenure.inc && e.shard === tenure.shard && e.at >= tenure.start);
+    if (!ok && !event) continue;
+    confirmed.add(tenure.shard);
+    const at = tenure.shutdown?.reason === 'TERMINATE' ? tenure.shutdown.at : undefined;
+    if (at === undefined) continue;
+    const known = starts.get(tenure.shard);
+    if (known === undefined || at < known) starts.set(tenure.shard, at);
+  }
+  return starts;
 }
