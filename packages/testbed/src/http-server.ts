@@ -18,17 +18,43 @@ export async function listenLocal(name: string, server: Server, port: number): P
   });
   const address = server.address();
   if (address === null || typeof address !== 'object') throw new TestbedError(name, 'server has no TCP address after listen');
+  // Requests being answered. dynalite queues each request's database work (setImmediate) and throws an uncaught
+  // "Database is closed" if that work runs after its close(): stop() first lets answered requests finish.
+  let inFlight = 0;
+  const drained: (() => void)[] = [];
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained.splice(0).forEach((resolve) => resolve());
+    });
+  });
   let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    server.closeIdleConnections();
+    if (inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        drained.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    // One more turn so work queued by the last answered request settles before the database closes.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      // Drop keep-alive and in-flight connections of clients the caller did not destroy.
+      server.closeAllConnections();
+    });
+  };
   return {
     host: LOOPBACK,
     port: address.port,
     endpoint: `http://${LOOPBACK}:${address.port}`,
     stop: () => {
-      stopping ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Drop keep-alive and in-flight connections of clients the caller did not destroy.
-        server.closeAllConnections();
-      });
+      stopping ??= stop();
       return stopping;
     },
   };
