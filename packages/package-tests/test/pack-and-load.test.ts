@@ -1,8 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publicPackages } from './public-packages';
+
+/** Version of `name` installed in this workspace (what the lock file pins). */
+function installedVersion(name: string): string {
+  const manifest = require.resolve(`${name}/package.json`, { paths: [join(__dirname, '..', '..', 'core'), join(__dirname, '..', '..', 'checkpoint-dynamodb')] });
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
 
 // Packs every public package exactly as `pnpm publish` would, installs the tarballs into a fresh project outside the
 // workspace, and loads each entry point with both `require` (CommonJS) and `import` (ESM) on this Node version.
@@ -23,9 +29,14 @@ describe('pack, install and load every public package', () => {
       if (!file) throw new Error(`no tarball for ${pkg.name} in ${files.join(', ')}`);
       dependencies[pkg.name] = `file:./tarballs/${file}`;
     }
+    // The public packages declare the AWS SDK as caret ranges (a user's own SDK copy is shared); install the versions
+    // this repository's lock file tests, so the check does not drift with each SDK release.
+    const overrides = Object.fromEntries(
+      ['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb'].map((name) => [name, installedVersion(name)]),
+    );
     writeFileSync(
       join(project, 'package.json'),
-      JSON.stringify({ name: 'kcl-consumer-app', version: '1.0.0', private: true, dependencies }, null, 2),
+      JSON.stringify({ name: 'kcl-consumer-app', version: '1.0.0', private: true, dependencies, pnpm: { overrides } }, null, 2),
     );
     execFileSync('pnpm', ['install', '--prefer-offline', '--ignore-workspace', '--config.strict-peer-dependencies=false'], {
       cwd: project,
