@@ -125,8 +125,7 @@ class FanOutShardConsumer implements ShardConsumer {
       const consumerArn = this.consumerArn ?? (await this.resolveConsumerArn());
       if (consumerArn === undefined) continue;
       const outcome = await this.subscribe(consumerArn);
-      if (outcome === 'lost') return driver.shutdownZombie();
-      if (outcome === 'stop') return driver.shutdownRequested();
+      if (typeof outcome === 'string') return driver.end(outcome);
       if (outcome !== undefined) return driver.shardEnd(toChildShardInfos(outcome.shardEnd.childShards));
     }
   }

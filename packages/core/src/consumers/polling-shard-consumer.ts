@@ -104,8 +104,7 @@ class PollingShardConsumer implements ShardConsumer {
       const batch = await this.fetch();
       if (batch === undefined) continue;
       const outcome = await driver.deliver(batch);
-      if (outcome === 'lost') return driver.shutdownZombie();
-      if (outcome === 'stop') return driver.shutdownRequested();
+      if (typeof outcome === 'string') return driver.end(outcome);
       if (batch.lastSequenceNumber !== undefined) this.resumeAfter = batch.lastSequenceNumber;
       this.iterator = batch.nextShardIterator;
       if (batch.nextShardIterator === undefined) return driver.shardEnd(batch.childShards);
