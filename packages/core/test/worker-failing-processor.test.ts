@@ -8,6 +8,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { LeaseLostError } from '../src/errors';
 import type { ProcessRecordsInput, RecordProcessor, ShutdownInput } from '../src/processor/record-processor';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
+import type { Worker } from '../src/worker/worker';
 import type { WorkerEvents } from '../src/worker/worker-events';
 import { createTestStream, InMemoryLeaseTable, makeWorker, waitFor, workerConfig } from './helpers/worker-harness';
 import { useWorkerSuite } from './helpers/worker-suite';
@@ -43,7 +44,7 @@ class ScriptedProcessor implements RecordProcessor {
   }
 }
 
-function collect<K extends keyof WorkerEvents>(worker: { on(name: K, fn: (e: WorkerEvents[K]) => void): unknown }, name: K): WorkerEvents[K][] {
+function collect<K extends keyof WorkerEvents & string>(worker: Worker, name: K): WorkerEvents[K][] {
   const seen: WorkerEvents[K][] = [];
   worker.on(name, (e) => {
     seen.push(e);

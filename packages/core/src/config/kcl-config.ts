@@ -116,7 +116,7 @@ export class KinesisClientLibConfig {
   callProcessRecordsEvenForEmptyRecordList: boolean = D.callProcessRecordsEvenForEmptyRecordList;
   /**
    * Wait before calling the record processor's `initialize` or `processRecords` again after it threw (the same batch
-   * is delivered again). Also bounds the waits between the (up to 4) attempts of the first ListShards in
+   * is delivered again); doubled after each further failure, up to {@link maxTaskBackoffTimeMillis}. Also bounds the waits between the (up to 4) attempts of the first ListShards in
    * `worker.start()`: a full-jitter back-off with base `min(200, this)` ms, capped at `max(200, this)` ms. Not used
    * for other failures: failed Kinesis calls of a shard consumer are retried after a full-jitter back-off (200 ms
    * doubling up to 10 s), checkpoint writes after one of 100 ms up to 2 s ({@link maxRetryCount}), and a failed

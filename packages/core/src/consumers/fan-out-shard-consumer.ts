@@ -1,8 +1,8 @@
 /**
  * The per-shard enhanced fan-out consumer: reads one leased shard with SubscribeToShard (records pushed over an
  * HTTP event stream) and drives its record processor exactly as the polling consumer does (shared
- * {@link ShardProcessorDriver}: initialize first, lease check before every delivery, same-batch retry after
- * `taskBackoffTimeMillis`, shutdown with REQUESTED / TERMINATE / ZOMBIE, metrics and events).
+ * {@link ShardProcessorDriver}: initialize first, lease check before every delivery, same-batch retry after a growing
+ * back-off and the processor failure policy, shutdown with REQUESTED / TERMINATE / ZOMBIE, metrics and events).
  *
  * - Start: the same position as the polling consumer (after the checkpoint, AT the record plus skipping inside a KPL
  *   aggregate, TRIM_HORIZON for a child shard without checkpoint, else the initial position).

@@ -12,7 +12,8 @@
  *   exponential back-off with full jitter. An expired iterator is replaced by one AFTER the last record processed
  *   (or at the start position when nothing was read yet).
  * - Delivery: before every delivery the lease is checked (`isValid()`, `lostSignal`); a lost lease ends the run with
- *   shutdown(ZOMBIE). A processor that throws gets the same batch again after `taskBackoffTimeMillis`.
+ *   shutdown(ZOMBIE). A processor that throws gets the same batch again after a growing back-off (from
+ *   `taskBackoffTimeMillis` to `maxTaskBackoffTimeMillis`), or the processor failure policy acts.
  * - Shard end (no NextShardIterator): shutdown(TERMINATE); SHARD_END is written by the consumer if the processor did
  *   not checkpoint it, so child shards never wait forever.
  * - Worker shutdown (`shutdownSignal`) or a hand-off request: the in-flight batch finishes, then shutdown(REQUESTED)
