@@ -14,7 +14,7 @@ export type {
 } from './processor/record-processor';
 export { InitialPositionInStream } from './config/initial-position';
 export { KinesisClientLibConfig } from './config/kcl-config';
-export type { KclCredentials } from './config/kcl-config';
+export type { KclCredentials, ProcessorFailureAction, ProcessorFailurePolicy } from './config/kcl-config';
 export type { MonitoringService } from './metrics/monitoring-service';
 export { NoopMonitoringService } from './metrics/monitoring-service';
 export type { Logger, LogFields } from './logger/logger';
@@ -34,7 +34,13 @@ export type { DeaggregateOptions, OutOfRangeInfo, CorruptAggregateInfo } from '.
 export type { HashKeyRange } from './kpl/hash-key';
 export { Worker } from './worker/worker';
 export type { WorkerState, WorkerOptions } from './worker/worker';
-export type { WorkerEvents, WorkerEventName, WorkerEventListener } from './worker/worker-events';
+export type {
+  WorkerEvents,
+  WorkerEventName,
+  WorkerEventListener,
+  ProcessorFailingEvent,
+  BatchSkippedEvent,
+} from './worker/worker-events';
 export type { LeaseLostReason } from './leases/held-lease';
 export type { ChildShardInfo } from './worker/internal-contracts';
 export { KINESIS_HTTP_TIMEOUTS } from './kinesis/client-factory';

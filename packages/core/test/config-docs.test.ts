@@ -93,6 +93,31 @@ describe('KinesisClientLibConfig JSDoc', () => {
   });
 });
 
+describe('failing and stuck processor options JSDoc', () => {
+  test('maxTaskBackoffTimeMillis: doubling from taskBackoffTimeMillis, never below it', () => {
+    const text = doc('maxTaskBackoffTimeMillis');
+    for (const fact of ['doubling', '{@link taskBackoffTimeMillis}', 'never less than', '@defaultValue `30000`']) expect(text).toContain(fact);
+  });
+
+  test('processorFailurePolicy: retry forever by default, skip reports the batch, releaseLease releases', () => {
+    const text = doc('processorFailurePolicy');
+    for (const fact of ["{ action: 'retry' }", 'forever', '`batchSkipped`', 'a later `checkpoint()` covers it', 'REQUESTED', 'reason `failing`']) {
+      expect(text).toContain(fact);
+    }
+  });
+
+  test('maxProcessingTimeMillis: off by default; lease given up, checkpoints refused, ZOMBIE once the call returns', () => {
+    const text = doc('maxProcessingTimeMillis');
+    for (const fact of ['0 = never', 'reason `stuck`', '`LeaseLostError`', '{@link failoverTimeMillis}', '`shutdown(ZOMBIE)`', '@defaultValue `0`']) {
+      expect(text).toContain(fact);
+    }
+  });
+
+  test('warnAfterBatchesWithoutCheckpoint: once per lease', () => {
+    expect(doc('warnAfterBatchesWithoutCheckpoint')).toContain('once per lease');
+  });
+});
+
 describe('ShardStatus JSDoc', () => {
   test('leaseTimeout: written from the Redis server’s clock for Redis', () => {
     const text = memberDocs('checkpoint/shard-status.ts', 'ShardStatus').get('leaseTimeout') ?? '';

@@ -109,6 +109,23 @@ const cases: OptionCase[] = [
   millis('withLeaseStealingIntervalMillis', 'leaseStealingIntervalMillis', 5_000, 200),
   millis('withLeaseSyncingIntervalMillis', 'leaseSyncingTimeIntervalMillis', 60_000, 300),
   millis('withShutdownGraceMillis', 'shutdownGraceMillis', 30_000, 1_000),
+  millis('withMaxTaskBackoffTimeMillis', 'maxTaskBackoffTimeMillis', 30_000, 1_000),
+  {
+    setter: 'withMaxProcessingTimeMillis',
+    field: 'maxProcessingTimeMillis',
+    defaultValue: 0,
+    good: 120_000,
+    bad: [-1, 1.5, 86_400_001, '1000', undefined],
+    allowed: 'an integer from 0 to 86400000',
+  },
+  {
+    setter: 'withWarnAfterBatchesWithoutCheckpoint',
+    field: 'warnAfterBatchesWithoutCheckpoint',
+    defaultValue: 100,
+    good: 0,
+    bad: [-1, 2.5, 1_000_001, '5', null],
+    allowed: 'an integer from 0 to 1000000',
+  },
   {
     setter: 'withKinesisEndpoint',
     field: 'kinesisEndpoint',
@@ -174,6 +191,48 @@ describe.each(cases)('$setter', ({ setter, field, defaultValue, good, bad, allow
     expect(error.allowed).toContain(allowed);
     expect(error.message).toContain(allowed);
     expect(config[field]).toBe(before);
+  });
+});
+
+describe('withProcessorFailurePolicy', () => {
+  it('defaults to retry forever, accepts skip / releaseLease with maxAttempts and keeps a frozen copy', () => {
+    expect(newConfig().processorFailurePolicy).toEqual({ action: 'retry' });
+    const policy = { action: 'skip' as const, maxAttempts: 5 };
+    const config = newConfig();
+    expect(config.withProcessorFailurePolicy(policy)).toBe(config);
+    policy.maxAttempts = 1;
+    expect(config.processorFailurePolicy).toEqual({ action: 'skip', maxAttempts: 5 });
+    expect(Object.isFrozen(config.processorFailurePolicy)).toBe(true);
+    expect(newConfig().withProcessorFailurePolicy({ action: 'releaseLease', maxAttempts: 1 }).processorFailurePolicy.action).toBe('releaseLease');
+    expect(newConfig().withProcessorFailurePolicy({ action: 'retry' }).validate().processorFailurePolicy).toEqual({ action: 'retry' });
+  });
+
+  it.each([
+    [null, 'processorFailurePolicy', "{ action: 'retry' }"],
+    ['skip', 'processorFailurePolicy', "{ action: 'retry' }"],
+    [{ action: 'dlq', maxAttempts: 3 }, 'processorFailurePolicy.action', "one of 'retry', 'skip', 'releaseLease'"],
+    [{ action: 'skip' }, 'processorFailurePolicy.maxAttempts', 'an integer from 1 to 1000000'],
+    [{ action: 'releaseLease', maxAttempts: 0 }, 'processorFailurePolicy.maxAttempts', 'an integer from 1 to 1000000'],
+    [{ action: 'skip', maxAttempts: 2.5 }, 'processorFailurePolicy.maxAttempts', 'an integer from 1 to 1000000'],
+    [{ action: 'retry', maxAttempts: 3 }, 'processorFailurePolicy.maxAttempts', 'no value with action "retry"'],
+  ])('rejects %p with a ConfigError naming %s', (value, option, allowed) => {
+    const config = newConfig();
+    let thrown: unknown;
+    try {
+      config.withProcessorFailurePolicy(value as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).option).toBe(option);
+    expect((thrown as ConfigError).message).toContain(allowed);
+    expect(config.processorFailurePolicy).toEqual({ action: 'retry' });
+  });
+
+  it('validate() checks a policy assigned directly', () => {
+    const config = newConfig();
+    config.processorFailurePolicy = { action: 'skip', maxAttempts: -1 };
+    expect(() => config.validate()).toThrow(/processorFailurePolicy\.maxAttempts/);
   });
 });
 

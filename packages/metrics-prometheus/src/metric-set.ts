@@ -22,6 +22,9 @@ export const METRIC_NAMES = {
   processRecordsErrors: 'kcl_process_records_errors_total',
   processorStuckReports: 'kcl_processor_stuck_total',
   processorStuckMillis: 'kcl_processor_stuck_milliseconds',
+  processorFailingAttempts: 'kcl_processor_failing_attempts',
+  skippedBatches: 'kcl_skipped_batches_total',
+  skippedRecords: 'kcl_skipped_records_total',
 } as const;
 
 export interface MetricSet {
@@ -35,6 +38,9 @@ export interface MetricSet {
   processRecordsErrors: Counter<string>;
   processorStuckReports: Counter<string>;
   processorStuckMillis: Gauge<string>;
+  processorFailingAttempts: Gauge<string>;
+  skippedBatches: Counter<string>;
+  skippedRecords: Counter<string>;
 }
 
 /** Marks collectors created by @kcl so several monitoring services (one per worker) can share one registry. */
@@ -77,5 +83,8 @@ export function metricSetFor(registry: Registry, labelNames: readonly string[]):
     processRecordsErrors: make(METRIC_NAMES.processRecordsErrors, () => new Counter({ name: METRIC_NAMES.processRecordsErrors, help: 'processRecords calls that threw (the batch is retried)', labelNames: labels, registers })),
     processorStuckReports: make(METRIC_NAMES.processorStuckReports, () => new Counter({ name: METRIC_NAMES.processorStuckReports, help: 'Reports of a record processor call running longer than logWarningForTaskAfterMillis', labelNames: labels, registers })),
     processorStuckMillis: make(METRIC_NAMES.processorStuckMillis, () => new Gauge({ name: METRIC_NAMES.processorStuckMillis, help: 'How long the stuck processor call of a shard has been running (0 once a processRecords completes or the lease is lost)', labelNames: labels, registers })),
+    processorFailingAttempts: make(METRIC_NAMES.processorFailingAttempts, () => new Gauge({ name: METRIC_NAMES.processorFailingAttempts, help: 'Consecutive failed calls of the record processor of a shard (initialize, or processRecords with one batch); 0 once a call succeeds, the batch is skipped or the lease is lost', labelNames: labels, registers })),
+    skippedBatches: make(METRIC_NAMES.skippedBatches, () => new Counter({ name: METRIC_NAMES.skippedBatches, help: 'Batches skipped by the skip processor failure policy', labelNames: labels, registers })),
+    skippedRecords: make(METRIC_NAMES.skippedRecords, () => new Counter({ name: METRIC_NAMES.skippedRecords, help: 'Records in batches skipped by the skip processor failure policy', labelNames: labels, registers })),
   };
 }

@@ -15,7 +15,8 @@ import { parseListenAddress, type PrometheusMonitoringOptions } from './options'
  * Metrics (labels application, stream, shard, worker, and region when set): kcl_processed_records_total,
  * kcl_processed_bytes_total, kcl_millis_behind_latest, kcl_leases_held, kcl_lease_renewals_total,
  * kcl_get_records_duration_milliseconds, kcl_process_records_duration_milliseconds, kcl_process_records_errors_total,
- * kcl_processor_stuck_total, kcl_processor_stuck_milliseconds.
+ * kcl_processor_stuck_total, kcl_processor_stuck_milliseconds, kcl_processor_failing_attempts, kcl_skipped_batches_total,
+ * kcl_skipped_records_total.
  */
 export class PrometheusMonitoringService implements MonitoringService {
   /** The registry the collectors live in (the private one in standalone mode). */
@@ -92,6 +93,7 @@ export class PrometheusMonitoringService implements MonitoringService {
   leaseLost(shard: string): void {
     this.metrics?.leasesHeld.set(this.labels(shard), 0);
     this.metrics?.processorStuckMillis.set(this.labels(shard), 0);
+    this.metrics?.processorFailingAttempts.set(this.labels(shard), 0);
   }
 
   leaseRenewed(shard: string): void {
@@ -114,6 +116,15 @@ export class PrometheusMonitoringService implements MonitoringService {
   processorStuck(shard: string, millis: number): void {
     this.metrics?.processorStuckReports.inc(this.labels(shard));
     this.metrics?.processorStuckMillis.set(this.labels(shard), millis);
+  }
+
+  processorFailing(shard: string, attempts: number): void {
+    this.metrics?.processorFailingAttempts.set(this.labels(shard), attempts);
+  }
+
+  batchSkipped(shard: string, records: number): void {
+    this.metrics?.skippedBatches.inc(this.labels(shard));
+    this.metrics?.skippedRecords.inc(this.labels(shard), records);
   }
 
   /** Stops the standalone server. Collectors stay registered (their values remain scrapeable in external mode). */

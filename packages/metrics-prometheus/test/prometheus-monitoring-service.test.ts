@@ -116,6 +116,35 @@ describe('PrometheusMonitoringService standalone mode', () => {
   });
 });
 
+describe('PrometheusMonitoringService failing processor metrics', () => {
+  it('exports the consecutive failure count (back to 0 on recovery or lease loss) and skipped batches and records', async () => {
+    const registry = new Registry();
+    const service = new PrometheusMonitoringService({ registry });
+    service.init('app', 'orders', 'w1');
+    const labels = { shard: 'shardId-1', worker: 'w1' };
+    service.processorFailing('shardId-1', 1);
+    service.processorFailing('shardId-1', 2);
+    service.processorFailing('shardId-1', 3);
+    expect(sample(await registry.metrics(), METRIC_NAMES.processorFailingAttempts, labels)).toBe(3);
+    service.processorFailing('shardId-1', 0);
+    expect(sample(await registry.metrics(), METRIC_NAMES.processorFailingAttempts, labels)).toBe(0);
+    service.processorFailing('shardId-1', 5);
+    service.leaseLost('shardId-1');
+    expect(sample(await registry.metrics(), METRIC_NAMES.processorFailingAttempts, labels)).toBe(0);
+
+    service.batchSkipped('shardId-1', 10);
+    service.batchSkipped('shardId-1', 4);
+    const text = await registry.metrics();
+    expect(sample(text, METRIC_NAMES.skippedBatches, labels)).toBe(2);
+    expect(sample(text, METRIC_NAMES.skippedRecords, labels)).toBe(14);
+    expect(METRIC_NAMES).toMatchObject({
+      processorFailingAttempts: 'kcl_processor_failing_attempts',
+      skippedBatches: 'kcl_skipped_batches_total',
+      skippedRecords: 'kcl_skipped_records_total',
+    });
+  });
+});
+
 describe('PrometheusMonitoringService external mode', () => {
   it('registers collectors in the given registry and starts no server', async () => {
     const registry = new Registry();

@@ -24,6 +24,14 @@ export const KCL_CONFIG_DEFAULTS = Object.freeze({
   shutdownGraceMillis: 30_000,
   /** Not in go-kcl; the Java KCL's `logWarningForTaskAfterMillis` (off there by default). */
   logWarningForTaskAfterMillis: 60_000,
+  /** Not in go-kcl (fixed back-off there): cap of the growing wait after a record processor call threw. */
+  maxTaskBackoffTimeMillis: 30_000,
+  /** Not in go-kcl: what happens to a batch whose processRecords keeps throwing (retry forever, as go-kcl). */
+  processorFailurePolicy: Object.freeze({ action: 'retry' as const }),
+  /** Not in go-kcl: give the lease up when a processor call runs longer than this; 0 = off. */
+  maxProcessingTimeMillis: 0,
+  /** Not in go-kcl: warn (once per lease) after this many batches processed without a checkpoint; 0 = off. */
+  warnAfterBatchesWithoutCheckpoint: 100,
 });
 
 /** Limits used by validation, exported so callers can show them. */
@@ -35,4 +43,6 @@ export const KCL_CONFIG_LIMITS = Object.freeze({
   maxLeasesForWorker: 1_000_000,
   maxRetryCount: 100,
   maxWorkerIdLength: 256,
+  /** Upper bound of `processorFailurePolicy.maxAttempts` and of `warnAfterBatchesWithoutCheckpoint`. */
+  maxCount: 1_000_000,
 });

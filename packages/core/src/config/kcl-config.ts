@@ -7,9 +7,11 @@ import { NoopMonitoringService } from '../metrics/monitoring-service';
 import type { KclCredentialsSource } from './credentials';
 import { KCL_CONFIG_DEFAULTS as D, KCL_CONFIG_LIMITS as L } from './defaults';
 import { InitialPositionInStream } from './initial-position';
+import type { ProcessorFailurePolicy } from './processor-failure-policy';
 import * as check from './validation';
 
 export type { KclCredentials, KclCredentialProvider, KclCredentialsSource } from './credentials';
+export type { ProcessorFailureAction, ProcessorFailurePolicy } from './processor-failure-policy';
 
 /**
  * Configuration of a KCL application: go-kcl's `KinesisClientLibConfiguration` with camelCase names.
@@ -114,7 +116,7 @@ export class KinesisClientLibConfig {
   callProcessRecordsEvenForEmptyRecordList: boolean = D.callProcessRecordsEvenForEmptyRecordList;
   /**
    * Wait before calling the record processor's `initialize` or `processRecords` again after it threw (the same batch
-   * is delivered again). Also bounds the waits between the (up to 4) attempts of the first ListShards in
+   * is delivered again); doubled after each further failure, up to {@link maxTaskBackoffTimeMillis}. Also bounds the waits between the (up to 4) attempts of the first ListShards in
    * `worker.start()`: a full-jitter back-off with base `min(200, this)` ms, capped at `max(200, this)` ms. Not used
    * for other failures: failed Kinesis calls of a shard consumer are retried after a full-jitter back-off (200 ms
    * doubling up to 10 s), checkpoint writes after one of 100 ms up to 2 s ({@link maxRetryCount}), and a failed
@@ -191,6 +193,35 @@ export class KinesisClientLibConfig {
    * @defaultValue `60000`
    */
   logWarningForTaskAfterMillis: number = D.logWarningForTaskAfterMillis;
+  /**
+   * Cap of the wait between the calls of a record processor's `initialize`, or of its `processRecords` with the same
+   * batch, while they throw: {@link taskBackoffTimeMillis}, then doubling per failure up to this (never less than
+   * `taskBackoffTimeMillis`: set both equal for a fixed wait, as go-kcl).
+   * @defaultValue `30000`
+   */
+  maxTaskBackoffTimeMillis: number = D.maxTaskBackoffTimeMillis;
+  /**
+   * What happens to a batch whose `processRecords` keeps throwing: `{ action: 'retry' }` delivers it again forever;
+   * `{ action: 'skip', maxAttempts }` passes it over after that many failed calls (`batchSkipped` event with the
+   * records and their sequence range; a later `checkpoint()` covers it); `{ action: 'releaseLease', maxAttempts }`
+   * shuts the processor down (REQUESTED) and releases the lease (`leaseLost` reason `failing`). `initialize` is
+   * always retried.
+   * @defaultValue `{ action: 'retry' }`
+   */
+  processorFailurePolicy: Readonly<ProcessorFailurePolicy> = D.processorFailurePolicy;
+  /**
+   * A record processor call running longer than this gives its lease up (0 = never): renewal stops, `leaseLost`
+   * (reason `stuck`) fires, the call's checkpoints throw `LeaseLostError`, another worker takes the shard after
+   * {@link failoverTimeMillis}, and the processor gets `shutdown(ZOMBIE)` once the call returns.
+   * @defaultValue `0` (off)
+   */
+  maxProcessingTimeMillis: number = D.maxProcessingTimeMillis;
+  /**
+   * Log a warning (once per lease) when `processRecords` returned this many non-empty batches in a row without a
+   * checkpoint written on the shard (0 = never).
+   * @defaultValue `100`
+   */
+  warnAfterBatchesWithoutCheckpoint: number = D.warnAfterBatchesWithoutCheckpoint;
 
   /**
    * @param applicationName 1 to 255 characters of letters, digits, `_`, `.`, `-`
@@ -353,6 +384,30 @@ export class KinesisClientLibConfig {
     return this;
   }
 
+  /** Cap of the growing wait after a processor call threw, in milliseconds (integer, 1 to 86400000). */
+  withMaxTaskBackoffTimeMillis(millis: number): this {
+    this.maxTaskBackoffTimeMillis = check.checkMillis('maxTaskBackoffTimeMillis', millis);
+    return this;
+  }
+
+  /** What to do with a batch whose processRecords keeps throwing (see {@link processorFailurePolicy}). */
+  withProcessorFailurePolicy(policy: ProcessorFailurePolicy): this {
+    this.processorFailurePolicy = check.checkProcessorFailurePolicy(policy);
+    return this;
+  }
+
+  /** Give a lease up when a processor call runs longer than this, in milliseconds (0 = off, or 1 to 86400000). */
+  withMaxProcessingTimeMillis(millis: number): this {
+    this.maxProcessingTimeMillis = check.checkMillis('maxProcessingTimeMillis', millis, 0);
+    return this;
+  }
+
+  /** Warn after this many batches without a checkpoint (integer, 0 = off, up to 1000000). */
+  withWarnAfterBatchesWithoutCheckpoint(batches: number): this {
+    this.warnAfterBatchesWithoutCheckpoint = check.checkInteger('warnAfterBatchesWithoutCheckpoint', batches, 0, L.maxCount);
+    return this;
+  }
+
   /** Kinesis endpoint URL (http:// or https://). */
   withKinesisEndpoint(endpoint: string): this {
     this.kinesisEndpoint = check.checkEndpoint('kinesisEndpoint', endpoint);
@@ -424,6 +479,10 @@ export class KinesisClientLibConfig {
     check.checkMillis('leaseSyncingTimeIntervalMillis', this.leaseSyncingTimeIntervalMillis);
     check.checkMillis('shutdownGraceMillis', this.shutdownGraceMillis);
     check.checkMillis('logWarningForTaskAfterMillis', this.logWarningForTaskAfterMillis);
+    check.checkMillis('maxTaskBackoffTimeMillis', this.maxTaskBackoffTimeMillis);
+    check.checkProcessorFailurePolicy(this.processorFailurePolicy);
+    check.checkMillis('maxProcessingTimeMillis', this.maxProcessingTimeMillis, 0);
+    check.checkInteger('warnAfterBatchesWithoutCheckpoint', this.warnAfterBatchesWithoutCheckpoint, 0, L.maxCount);
     if (this.kinesisEndpoint !== undefined) check.checkEndpoint('kinesisEndpoint', this.kinesisEndpoint);
     if (this.dynamoDBEndpoint !== undefined) check.checkEndpoint('dynamoDBEndpoint', this.dynamoDBEndpoint);
     if (this.kinesisCredentials !== undefined) check.checkCredentials('kinesisCredentials', this.kinesisCredentials);

@@ -6,6 +6,7 @@ import type { MonitoringService } from '../metrics/monitoring-service';
 import type { KclCredentialsSource } from './credentials';
 import { KCL_CONFIG_LIMITS } from './defaults';
 import { InitialPositionInStream } from './initial-position';
+import type { ProcessorFailurePolicy } from './processor-failure-policy';
 
 /** An integer in [min, max]. */
 export function checkInteger(option: string, value: unknown, min: number, max: number): number {
@@ -206,4 +207,28 @@ export function checkCredentials(option: string, value: unknown): KclCredentials
 function describeObject(value: unknown): unknown {
   if (typeof value === 'object' && value !== null) return `<${value.constructor?.name ?? 'object'} without the required methods>`;
   return value;
+}
+
+const FAILURE_ACTIONS = ['retry', 'skip', 'releaseLease'] as const;
+
+/**
+ * `{ action: 'retry' }`, or `{ action: 'skip' | 'releaseLease', maxAttempts }` with maxAttempts an integer from 1 to
+ * 1000000. Returns a frozen copy.
+ */
+export function checkProcessorFailurePolicy(value: unknown): Readonly<ProcessorFailurePolicy> {
+  const option = 'processorFailurePolicy';
+  const allowed = `{ action: 'retry' }, or { action: 'skip' | 'releaseLease', maxAttempts: 1 to ${KCL_CONFIG_LIMITS.maxCount} }`;
+  if (typeof value !== 'object' || value === null) throw new ConfigError(option, value, allowed);
+  const { action, maxAttempts } = value as Record<string, unknown>;
+  if (!FAILURE_ACTIONS.includes(action as (typeof FAILURE_ACTIONS)[number])) {
+    throw new ConfigError(`${option}.action`, action, `one of ${FAILURE_ACTIONS.map((a) => `'${a}'`).join(', ')}`);
+  }
+  if (action === 'retry') {
+    if (maxAttempts !== undefined) {
+      throw new ConfigError(`${option}.maxAttempts`, maxAttempts, 'no value with action "retry"', 'retry never gives up; use action "skip" or "releaseLease" to act after maxAttempts.');
+    }
+    return Object.freeze({ action: 'retry' });
+  }
+  const attempts = checkInteger(`${option}.maxAttempts`, maxAttempts, 1, KCL_CONFIG_LIMITS.maxCount);
+  return Object.freeze({ action: action as ProcessorFailurePolicy['action'], maxAttempts: attempts });
 }

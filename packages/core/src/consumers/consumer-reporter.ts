@@ -6,6 +6,7 @@
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import type { ChildShardInfo, ConsumerEventSink } from '../worker/internal-contracts';
+import type { BatchSkippedEvent, ProcessorFailingEvent } from '../worker/worker-events';
 
 export interface ConsumerReporterDeps {
   lease: { readonly shardId: string };
@@ -42,6 +43,17 @@ export class ConsumerReporter {
   processorStuck(operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void {
     this.guard('events.processorStuck', () => this.events.processorStuck?.(this.shardId, operation, millis));
     this.metric((m) => m.processorStuck?.(this.shardId, millis));
+  }
+
+  /** events.processorFailing (rate-limited by the caller). */
+  processorFailing(event: ProcessorFailingEvent): void {
+    this.guard('events.processorFailing', () => this.events.processorFailing?.(event));
+  }
+
+  /** events.batchSkipped plus the optional batchSkipped metric. */
+  batchSkipped(event: BatchSkippedEvent): void {
+    this.guard('events.batchSkipped', () => this.events.batchSkipped?.(event));
+    this.metric((m) => m.batchSkipped?.(this.shardId, event.records.length));
   }
 
   shardEnded(childShards: ChildShardInfo[]): void {

@@ -1,8 +1,8 @@
 /**
  * The per-shard enhanced fan-out consumer: reads one leased shard with SubscribeToShard (records pushed over an
  * HTTP event stream) and drives its record processor exactly as the polling consumer does (shared
- * {@link ShardProcessorDriver}: initialize first, lease check before every delivery, same-batch retry after
- * `taskBackoffTimeMillis`, shutdown with REQUESTED / TERMINATE / ZOMBIE, metrics and events).
+ * {@link ShardProcessorDriver}: initialize first, lease check before every delivery, same-batch retry after a growing
+ * back-off and the processor failure policy, shutdown with REQUESTED / TERMINATE / ZOMBIE, metrics and events).
  *
  * - Start: the same position as the polling consumer (after the checkpoint, AT the record plus skipping inside a KPL
  *   aggregate, TRIM_HORIZON for a child shard without checkpoint, else the initial position).
@@ -125,8 +125,7 @@ class FanOutShardConsumer implements ShardConsumer {
       const consumerArn = this.consumerArn ?? (await this.resolveConsumerArn());
       if (consumerArn === undefined) continue;
       const outcome = await this.subscribe(consumerArn);
-      if (outcome === 'lost') return driver.shutdownZombie();
-      if (outcome === 'stop') return driver.shutdownRequested();
+      if (typeof outcome === 'string') return driver.end(outcome);
       if (outcome !== undefined) return driver.shardEnd(toChildShardInfos(outcome.shardEnd.childShards));
     }
   }

@@ -12,7 +12,8 @@
  *   exponential back-off with full jitter. An expired iterator is replaced by one AFTER the last record processed
  *   (or at the start position when nothing was read yet).
  * - Delivery: before every delivery the lease is checked (`isValid()`, `lostSignal`); a lost lease ends the run with
- *   shutdown(ZOMBIE). A processor that throws gets the same batch again after `taskBackoffTimeMillis`.
+ *   shutdown(ZOMBIE). A processor that throws gets the same batch again after a growing back-off (from
+ *   `taskBackoffTimeMillis` to `maxTaskBackoffTimeMillis`), or the processor failure policy acts.
  * - Shard end (no NextShardIterator): shutdown(TERMINATE); SHARD_END is written by the consumer if the processor did
  *   not checkpoint it, so child shards never wait forever.
  * - Worker shutdown (`shutdownSignal`) or a hand-off request: the in-flight batch finishes, then shutdown(REQUESTED)
@@ -104,8 +105,7 @@ class PollingShardConsumer implements ShardConsumer {
       const batch = await this.fetch();
       if (batch === undefined) continue;
       const outcome = await driver.deliver(batch);
-      if (outcome === 'lost') return driver.shutdownZombie();
-      if (outcome === 'stop') return driver.shutdownRequested();
+      if (typeof outcome === 'string') return driver.end(outcome);
       if (batch.lastSequenceNumber !== undefined) this.resumeAfter = batch.lastSequenceNumber;
       this.iterator = batch.nextShardIterator;
       if (batch.nextShardIterator === undefined) return driver.shardEnd(batch.childShards);

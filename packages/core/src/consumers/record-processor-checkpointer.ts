@@ -67,6 +67,7 @@ export class ShardRecordProcessorCheckpointer implements RecordProcessorCheckpoi
   private lastDelivered: string | undefined;
   private shardEnded = false;
   private leaseLost = false;
+  private writes = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: ShardCheckpointerOptions) {
@@ -81,6 +82,11 @@ export class ShardRecordProcessorCheckpointer implements RecordProcessorCheckpoi
   /** Sequence number of the last Kinesis record handed to the processor (undefined before the first delivery). */
   get lastDeliveredSequenceNumber(): string | undefined {
     return this.lastDelivered;
+  }
+
+  /** Checkpoints written so far through this checkpointer. */
+  get writeCount(): number {
+    return this.writes;
   }
 
   /** True once the lease was marked lost or the store rejected a write with LeaseLostError. */
@@ -246,6 +252,7 @@ export class ShardRecordProcessorCheckpointer implements RecordProcessorCheckpoi
     }
     shard.checkpoint = checkpoint;
     shard.subSequenceNumber = subSequenceNumber;
+    this.writes += 1;
     this.logger.debug('Checkpoint written', { shardId: shard.id, checkpoint, subSequenceNumber });
   }
 }

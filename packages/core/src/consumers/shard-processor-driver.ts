@@ -2,15 +2,21 @@
  * The record-processor side of a per-shard consumer, shared by the polling and the enhanced fan-out consumers: how
  * the processor of one lease is initialized, fed and shut down, whatever reads the records.
  *
- * - `initialize()` is always called first (retried after `taskBackoffTimeMillis` while it throws).
+ * - `initialize()` is always called first (retried while it throws, after the processor back-off below).
  * - A lease already checkpointed at SHARD_END is not read: shutdown(TERMINATE) at once.
  * - Delivery: before every delivery the lease is checked (`isValid()`, `lostSignal`, a rejected checkpoint); a lost
  *   lease ends the run with shutdown(ZOMBIE), a worker shutdown or hand-off request with shutdown(REQUESTED). A
- *   processor that throws gets the same batch again after `taskBackoffTimeMillis`; until a call with it succeeds,
- *   `checkpoint()` does not cover it (a shutdown that comes before the retry checkpoints the previous batch). Metrics and events are reported
- *   through a guarded {@link ConsumerReporter}.
+ *   processor that throws gets the same batch again after a back-off growing from `taskBackoffTimeMillis` to
+ *   `maxTaskBackoffTimeMillis` (failures reported rate-limited: processor-failures.ts); until a call with it
+ *   succeeds, `checkpoint()` does not cover it (a shutdown that comes before the retry checkpoints the previous
+ *   batch). After `maxAttempts` failures the opt-in `processorFailurePolicy` skips the batch (`batchSkipped`; a later
+ *   `checkpoint()` covers it) or releases the lease (shutdown(REQUESTED), result `releaseReason: 'failing'`). Metrics
+ *   and events are reported through a guarded {@link ConsumerReporter}.
  * - A processor call that does not return within `logWarningForTaskAfterMillis` is reported as stuck (warning,
- *   `processorStuck` event and metric), again each time that much more has passed; it is never interrupted.
+ *   `processorStuck` event and metric), again each time that much more has passed; it is never interrupted. Past the
+ *   opt-in `maxProcessingTimeMillis` the lease is given up (`giveUpLease('stuck')`): its checkpoints are refused and
+ *   the run ends with shutdown(ZOMBIE) once the call returns.
+ * - `warnAfterBatchesWithoutCheckpoint` non-empty batches in a row without a checkpoint: one warning per lease.
  * - Shard end: shutdown(TERMINATE); SHARD_END is written if the processor did not checkpoint it.
  * - Failed Kinesis calls: logged, reported, and followed by an exponential back-off with full jitter.
  * @internal
@@ -23,12 +29,16 @@ import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
 import { isKclError } from '../errors';
 import { deaggregateRecords } from '../kpl';
 import type { KinesisClientRecord } from '../processor/record-processor';
+import type { BatchSkippedEvent } from '../worker/worker-events';
 import { ShutdownReason } from '../processor/shutdown-reason';
 import { sleep } from '../retry';
 import type { ChildShardInfo, ShardConsumerDeps, ShardConsumerResult } from '../worker/internal-contracts';
 import type { FullJitterBackoff } from './backoff';
 import { ConsumerReporter } from './consumer-reporter';
 import type { KinesisErrorKind } from './kinesis-error-kind';
+import { ProcessorFailureLog, processorRetryDelay } from './processor-failures';
+import { watchProcessorCall } from './processor-watchdog';
+import type { ProcessorOperation } from './processor-watchdog';
 import { linkAbortSignals } from './linked-abort-signal';
 import type { LinkedAbortSignal } from './linked-abort-signal';
 import { ShardRecordProcessorCheckpointer } from './record-processor-checkpointer';
@@ -38,11 +48,11 @@ import type { StartPosition } from './shard-iterator';
 /** Longest single sleep while waiting, so a hand-off request (a flag, not a signal) is noticed quickly. */
 const MAX_SLEEP_SLICE_MS = 250;
 
-/** The record processor calls watched for being stuck. */
-type ProcessorOperation = 'initialize' | 'processRecords' | 'shutdown';
-
-/** Why a wait or a delivery did not happen: the lease was lost, or a stop (shutdown / hand-off) was asked for. */
-export type Interruption = 'lost' | 'stop';
+/**
+ * Why a wait or a delivery did not happen: the lease was lost, a stop (shutdown / hand-off) was asked for, or the
+ * processor failure policy `releaseLease` gives the lease up. {@link ShardProcessorDriver.end} ends the run for it.
+ */
+export type Interruption = 'lost' | 'stop' | 'release';
 
 /** Records read from the shard, ready for the processor. */
 export interface DeliveryBatch {
@@ -69,6 +79,11 @@ export class ShardProcessorDriver {
   private readonly linkedSignal: LinkedAbortSignal;
   /** Back-off after failed Kinesis and lease-store calls (shared with the consumer, which resets it on success). */
   private readonly backoff: FullJitterBackoff;
+  private readonly failures: ProcessorFailureLog;
+  /** Non-empty batches processed since the last checkpoint write seen, and that write count. */
+  private batchesSinceCheckpoint = 0;
+  private checkpointWritesSeen = 0;
+  private checkpointWarningGiven = false;
 
   constructor(deps: ShardConsumerDeps, backoff: FullJitterBackoff) {
     this.deps = deps;
@@ -83,6 +98,7 @@ export class ShardProcessorDriver {
       logger: deps.logger,
       retries: deps.config.maxRetryCount,
     });
+    this.failures = new ProcessorFailureLog(this.shardId, deps.logger, this.report);
   }
 
   /**
@@ -119,6 +135,13 @@ export class ShardProcessorDriver {
     const position = startPositionForLease(this.deps.lease.shard, this.deps.config, this.deps.logger);
     this.deps.logger.info('Start reading shard', { shardId: this.shardId, position: describeStartPosition(position) });
     return { position };
+  }
+
+  /** Ends the run for an interruption: shutdown(ZOMBIE), shutdown(REQUESTED), or the release after failures. */
+  end(interruption: Interruption): Promise<ShardConsumerResult> {
+    if (interruption === 'lost') return this.shutdownZombie();
+    if (interruption === 'release') return this.releaseAfterFailures();
+    return this.shutdownRequested();
   }
 
   // ---- lease and stop checks -------------------------------------------------------------------------------------
@@ -186,29 +209,29 @@ export class ShardProcessorDriver {
       if (attempt > 1 && this.isStopRequested()) return 'stop';
       try {
         await this.watched('initialize', () => this.deps.processor.initialize({ shardId: this.shardId, extendedSequenceNumber }));
+        this.failures.recovered('initialize');
         return undefined;
       } catch (error) {
-        this.deps.logger.error('Record processor initialize() threw: retrying after the task back-off', {
-          shardId: this.shardId,
-          attempt,
-          error,
-        });
+        const delay = this.retryDelay(attempt);
+        this.failures.failed('initialize', error, attempt, delay);
         this.report.error(error, 'processor.initialize');
-        await this.pause(this.deps.config.taskBackoffTimeMillis);
+        await this.pause(delay);
       }
     }
   }
 
   /**
-   * Hands a batch to the processor, again and again while it throws. Empty batches are skipped unless
-   * `callProcessRecordsEvenForEmptyRecordList`. Returns an interruption if the lease was lost or a stop was asked for
-   * before a (re)delivery.
+   * Hands a batch to the processor, again and again while it throws (or until the failure policy skips it). Empty
+   * batches are skipped unless `callProcessRecordsEvenForEmptyRecordList`. Returns an interruption if the lease was
+   * lost or a stop was asked for before a (re)delivery, or `release` when the failure policy gives the lease up.
    */
   async deliver(batch: DeliveryBatch): Promise<Interruption | undefined> {
-    const { config, processor, logger } = this.deps;
+    const { config, processor } = this.deps;
     const { records } = batch;
     if (records.length === 0 && !config.callProcessRecordsEvenForEmptyRecordList) return undefined;
     const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
+    const policy = config.processorFailurePolicy ?? KCL_CONFIG_DEFAULTS.processorFailurePolicy;
+    const maxAttempts = policy.action === 'retry' ? Infinity : (policy.maxAttempts ?? Infinity);
     for (let attempt = 1; ; attempt++) {
       if (this.isLeaseLost()) return 'lost';
       if (this.isStopRequested()) return 'stop';
@@ -229,60 +252,116 @@ export class ShardProcessorDriver {
       } catch (error) {
         // Not processed: a checkpoint() before the retry (e.g. at a shutdown that comes first) must not cover it.
         this.checkpointer.restoreDelivered(deliveredBefore);
-        logger.error('Record processor processRecords() threw: the same batch is delivered again after the task back-off', {
-          shardId: this.shardId,
-          attempt,
-          records: records.length,
-          error,
-        });
+        const giveUp = attempt >= maxAttempts && !this.isLeaseLost();
+        const delay = giveUp ? 0 : this.retryDelay(attempt);
+        this.failures.failed('processRecords', error, attempt, delay, records.length);
         this.report.processorError(error, attempt);
-        await this.pause(config.taskBackoffTimeMillis);
-        continue;
+        if (!giveUp) {
+          await this.pause(delay);
+          continue;
+        }
+        if (policy.action === 'skip') {
+          this.skipBatch(batch, attempt, error);
+          return undefined;
+        }
+        return 'release';
       }
+      this.failures.recovered('processRecords');
       const elapsed = performance.now() - started;
       this.report.metric((m) => m.recordProcessRecordsTime(this.shardId, elapsed));
       this.report.metric((m) => m.incrRecordsProcessed(this.shardId, records.length));
       this.report.metric((m) => m.incrBytesProcessed(this.shardId, bytes));
+      if (records.length > 0) this.noteBatchProcessed();
       return undefined;
     }
   }
 
+  /** Wait before the call after failed call number `attempt` (see processorRetryDelay). */
+  private retryDelay(attempt: number): number {
+    const { taskBackoffTimeMillis, maxTaskBackoffTimeMillis } = this.deps.config;
+    return processorRetryDelay(attempt, taskBackoffTimeMillis, maxTaskBackoffTimeMillis ?? KCL_CONFIG_DEFAULTS.maxTaskBackoffTimeMillis);
+  }
+
+  /** Failure policy `skip`: the batch counts as delivered (checkpoint() covers it) and is reported, never silently. */
+  private skipBatch(batch: DeliveryBatch, attempts: number, error: unknown): void {
+    if (batch.lastSequenceNumber !== undefined) this.checkpointer.recordDelivered(batch.lastSequenceNumber);
+    const records = batch.records.slice();
+    const position = (record: KinesisClientRecord | undefined): BatchSkippedEvent['first'] =>
+      record === undefined
+        ? undefined
+        : { sequenceNumber: record.sequenceNumber, ...(record.subSequenceNumber === undefined ? {} : { subSequenceNumber: record.subSequenceNumber }) };
+    const event: BatchSkippedEvent = { shardId: this.shardId, attempts, error, records, first: position(records[0]), last: position(records.at(-1)) };
+    this.deps.logger.error(`Record processor processRecords() failed ${attempts} times with the same batch: skipping it (processorFailurePolicy skip)`, {
+      shardId: this.shardId,
+      attempts,
+      records: records.length,
+      first: event.first,
+      last: event.last,
+      error,
+    });
+    this.failures.reset();
+    this.report.batchSkipped(event);
+  }
+
+  /** One warning per lease when `warnAfterBatchesWithoutCheckpoint` non-empty batches in a row got no checkpoint. */
+  private noteBatchProcessed(): void {
+    const threshold = this.deps.config.warnAfterBatchesWithoutCheckpoint ?? KCL_CONFIG_DEFAULTS.warnAfterBatchesWithoutCheckpoint;
+    if (threshold <= 0 || this.checkpointWarningGiven) return;
+    const writes = this.checkpointer.writeCount;
+    if (writes !== this.checkpointWritesSeen) {
+      this.checkpointWritesSeen = writes;
+      this.batchesSinceCheckpoint = 0;
+    }
+    this.batchesSinceCheckpoint += 1;
+    if (this.batchesSinceCheckpoint < threshold) return;
+    this.checkpointWarningGiven = true;
+    this.deps.logger.warn(
+      `processRecords() returned ${this.batchesSinceCheckpoint} batches in a row without a checkpoint on this shard: after a ` +
+        'restart or a lease move they are all delivered again. Call input.checkpointer.checkpoint() (e.g. after each batch). ' +
+        'Warned once per lease; tune with withWarnAfterBatchesWithoutCheckpoint(n), 0 = off.',
+      { shardId: this.shardId, batches: this.batchesSinceCheckpoint, warnAfterBatchesWithoutCheckpoint: threshold },
+    );
+  }
+
   /**
-   * Runs a processor call; while it has not returned, reports it as stuck every `logWarningForTaskAfterMillis`
-   * (warning, `processorStuck` event and metric). The call itself is never interrupted. Reports stop once the lease
-   * is lost or abandoned (the shard is no longer this worker's; shutdown() abandons a lease whose processor is stuck).
+   * Runs a processor call under watch (processor-watchdog.ts): stuck reports every `logWarningForTaskAfterMillis`
+   * until the lease is lost or abandoned, and past `maxProcessingTimeMillis` (if set) the lease is given up. The call
+   * itself is never interrupted.
    */
-  private async watched(operation: ProcessorOperation, call: () => void | Promise<void>): Promise<void> {
-    const threshold = this.deps.config.logWarningForTaskAfterMillis ?? KCL_CONFIG_DEFAULTS.logWarningForTaskAfterMillis;
-    const started = performance.now();
-    let reported = false;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      timer = setTimeout(() => {
-        if (this.deps.lease.lostSignal.aborted) return;
-        reported = true;
-        const millis = Math.round(performance.now() - started);
-        this.deps.logger.warn(`Record processor ${operation}() has not returned after ${millis} ms: the shard makes no progress`, {
-          shardId: this.shardId,
-          operation,
-          millis,
-        });
-        this.report.processorStuck(operation, millis);
-        arm();
-      }, threshold);
-      timer.unref();
-    };
-    arm();
+  private watched(operation: ProcessorOperation, call: () => void | Promise<void>): Promise<void> {
+    const { config, logger, lease } = this.deps;
+    return watchProcessorCall(
+      {
+        shardId: this.shardId,
+        logger,
+        report: this.report,
+        lostSignal: lease.lostSignal,
+        stuckAfterMillis: config.logWarningForTaskAfterMillis ?? KCL_CONFIG_DEFAULTS.logWarningForTaskAfterMillis,
+        maxProcessingTimeMillis: config.maxProcessingTimeMillis ?? KCL_CONFIG_DEFAULTS.maxProcessingTimeMillis,
+        onTimeLimit: (op, millis) => this.giveUpStuckLease(op, millis),
+      },
+      operation,
+      call,
+    );
+  }
+
+  /**
+   * A processor call ran past `maxProcessingTimeMillis`: refuse its checkpoints from now on and give the lease up so
+   * another worker takes the shard over after the failover time. The run ends with shutdown(ZOMBIE) once it returns.
+   */
+  private giveUpStuckLease(operation: ProcessorOperation, millis: number): void {
+    if (this.isLeaseLost()) return;
+    this.deps.logger.error(
+      `Record processor ${operation}() has not returned after ${millis} ms (maxProcessingTimeMillis): giving the lease up so ` +
+        'another worker takes the shard over; the call is not interrupted, its checkpoints are refused, and the ' +
+        'processor gets shutdown(ZOMBIE) once it returns',
+      { shardId: this.shardId, operation, millis },
+    );
+    this.checkpointer.markLeaseLost();
     try {
-      await call();
-    } finally {
-      clearTimeout(timer);
-      if (reported) {
-        this.deps.logger.info(`Record processor ${operation}() returned after ${Math.round(performance.now() - started)} ms`, {
-          shardId: this.shardId,
-          operation,
-        });
-      }
+      this.deps.giveUpLease?.('stuck');
+    } catch (error) {
+      this.report.error(error, 'giveUpLease');
     }
   }
 
@@ -303,6 +382,20 @@ export class ShardProcessorDriver {
     this.deps.logger.warn('Lease lost: shutting down the record processor (ZOMBIE)', { shardId: this.shardId });
     if (callProcessor) await this.callShutdown(ShutdownReason.ZOMBIE);
     return { reason: ShutdownReason.ZOMBIE };
+  }
+
+  /**
+   * Failure policy `releaseLease`: shutdown(REQUESTED) (the processor may checkpoint what succeeded; the failed batch
+   * is not covered), then the worker releases the lease so any worker takes the shard again from its checkpoint.
+   */
+  private async releaseAfterFailures(): Promise<ShardConsumerResult> {
+    this.deps.logger.error(
+      'Record processor processRecords() kept failing with the same batch: releasing the lease (processorFailurePolicy ' +
+        'releaseLease); the shard continues from its last checkpoint on whichever worker takes it',
+      { shardId: this.shardId },
+    );
+    await this.callShutdown(ShutdownReason.REQUESTED);
+    return { reason: ShutdownReason.REQUESTED, releaseReason: 'failing' };
   }
 
   /** Worker shutdown or hand-off: shutdown(REQUESTED) (checkpointing still allowed). */

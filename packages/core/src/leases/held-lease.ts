@@ -12,8 +12,10 @@ import type { MonotonicClock } from './monotonic-clock';
  * - `released`: released on graceful shutdown.
  * - `handoff`: released to another worker that claimed it (lease stealing).
  * - `abandoned`: left to expire (shutdown grace period over, or the release failed).
+ * - `stuck`: left to expire because a processor call ran longer than `maxProcessingTimeMillis`.
+ * - `failing`: released because the processor kept failing (processor failure policy `releaseLease`).
  */
-export type LeaseLostReason = 'taken' | 'expired' | 'consumer' | 'released' | 'handoff' | 'abandoned';
+export type LeaseLostReason = 'taken' | 'expired' | 'consumer' | 'released' | 'handoff' | 'abandoned' | 'stuck' | 'failing';
 
 /** Lifecycle of a {@link HeldLease}. */
 export type HeldLeaseState = 'active' | 'lost' | 'ended' | 'released';

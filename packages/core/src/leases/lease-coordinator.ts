@@ -206,7 +206,7 @@ export class LeaseCoordinator {
    * The consumer of `shardId` stopped with REQUESTED (shutdown or hand-off): releases the lease with
    * removeLeaseOwner so another worker can take it at once. Never rejects; a release that fails is left to expire.
    */
-  async release(shardId: string, reason: 'released' | 'handoff'): Promise<void> {
+  async release(shardId: string, reason: 'released' | 'handoff' | 'failing'): Promise<void> {
     const handle = this.held.get(shardId);
     if (!handle) return;
     this.renewer.untrack(shardId);
@@ -256,6 +256,18 @@ export class LeaseCoordinator {
     this.renewer.untrack(shardId);
     this.held.delete(shardId);
     if (handle.markLost('abandoned')) this.reportLost(shardId, 'abandoned');
+  }
+
+  /**
+   * Gives up a lease whose consumer keeps running (a processor call past `maxProcessingTimeMillis`): renewal stops
+   * and the lost signal is aborted, so the lease expires for the others after the failover time. The handle is kept
+   * until the consumer ends ({@link drop}), so this worker does not take the shard again meanwhile.
+   */
+  giveUp(shardId: string, reason: LeaseLostReason): void {
+    const handle = this.held.get(shardId);
+    if (!handle) return;
+    this.renewer.untrack(shardId);
+    if (handle.markLost(reason)) this.reportLost(shardId, reason);
   }
 
   /** Stops taking and stealing (shutdown step 1). Resolves once a pass in progress has finished. */

@@ -24,6 +24,13 @@ export interface MonitoringService {
    * `logWarningForTaskAfterMillis` more has passed).
    */
   processorStuck?(shard: string, millis: number): void;
+  /**
+   * Optional: consecutive failed calls of the shard's processor (`initialize`, or `processRecords` with one batch):
+   * called with 1, 2, 3... at each failure, and with 0 once a call succeeds again or the batch was skipped.
+   */
+  processorFailing?(shard: string, attempts: number): void;
+  /** Optional: a batch of `records` records was skipped by the `skip` processor failure policy. */
+  batchSkipped?(shard: string, records: number): void;
   /** Called once when the worker shuts down. */
   shutdown(): void | Promise<void>;
 }
@@ -42,5 +49,7 @@ export class NoopMonitoringService implements MonitoringService {
   recordProcessRecordsTime(): void {}
   incrProcessRecordsErrors(): void {}
   processorStuck(): void {}
+  processorFailing(): void {}
+  batchSkipped(): void {}
   shutdown(): void {}
 }

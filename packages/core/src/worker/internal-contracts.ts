@@ -10,6 +10,7 @@ import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import type { RecordProcessor } from '../processor/record-processor';
 import type { ShutdownReason } from '../processor/shutdown-reason';
+import type { BatchSkippedEvent, ProcessorFailingEvent } from './worker-events';
 
 /**
  * A lease this worker holds, kept alive by the lease renewer. The consumer never renews; it only checks.
@@ -51,6 +52,11 @@ export interface ShardConsumerResult {
   reason: ShutdownReason;
   /** Children found at shard end (TERMINATE only). */
   childShards?: ChildShardInfo[] | undefined;
+  /**
+   * REQUESTED only: set when the consumer gave the lease up because its processor kept failing (processor failure
+   * policy `releaseLease`), not for a shutdown or hand-off.
+   */
+  releaseReason?: 'failing' | undefined;
 }
 
 /** Events a consumer reports to the worker (the worker re-emits them as its public typed events). */
@@ -60,6 +66,10 @@ export interface ConsumerEventSink {
   /** A processor call has been running for `millis` (optional so older sinks keep working). */
   processorStuck?(shardId: string, operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void;
   error(error: unknown, context: { shardId?: string; operation: string }): void;
+  /** The processor keeps failing (optional so older sinks keep working). */
+  processorFailing?(event: ProcessorFailingEvent): void;
+  /** A batch was skipped by the processor failure policy (optional so older sinks keep working). */
+  batchSkipped?(event: BatchSkippedEvent): void;
 }
 
 /** Everything one per-shard consumer needs. Created by the worker when it takes a lease. */
@@ -75,6 +85,12 @@ export interface ShardConsumerDeps {
   events: ConsumerEventSink;
   /** Aborted when the worker shuts down (graceful: the consumer finishes its batch and ends with REQUESTED). */
   shutdownSignal: AbortSignal;
+  /**
+   * Stops renewing the lease and marks it lost (its `lostSignal` aborts) while the consumer keeps running: used when a
+   * processor call ran past `maxProcessingTimeMillis`. The consumer ends with ZOMBIE once the call returns. Optional:
+   * without it the consumer only refuses the call's checkpoints.
+   */
+  giveUpLease?(reason: 'stuck'): void;
 }
 
 /** A per-shard consumer (polling now, enhanced fan-out later). */

@@ -38,7 +38,8 @@ export interface ShardConsumerRunnerOptions {
  * consumer's dependencies (logger with `{ shardId, workerId }`) and runs the consumer; when it ends:
  * - TERMINATE: the SHARD_END lease is kept (not released), children are recorded and a take pass runs for them;
  * - ZOMBIE: the lease is forgotten (another worker has it, or will once it expires);
- * - REQUESTED (shutdown or hand-off): the lease is released with removeLeaseOwner so another worker takes it at once.
+ * - REQUESTED (shutdown, hand-off, or a processor that kept failing under the `releaseLease` policy): the lease is
+ *   released with removeLeaseOwner so another worker takes it at once.
  */
 export class ShardConsumerRunner {
   private readonly options: ShardConsumerRunnerOptions;
@@ -112,6 +113,8 @@ export class ShardConsumerRunner {
       shardEnded: (_id, children) => emitShardEnded(children),
       processorError: (_id, error, attempt) => o.emit('processorError', { shardId, error, attempt }),
       processorStuck: (_id, operation, millis) => o.emit('processorStuck', { shardId, operation, millis }),
+      processorFailing: (event) => o.emit('processorFailing', event),
+      batchSkipped: (event) => o.emit('batchSkipped', event),
       error: (error, context) => o.emit('error', { error, shardId: context.shardId ?? shardId, operation: context.operation }),
     };
     const deps: ShardConsumerDeps = {
@@ -124,6 +127,7 @@ export class ShardConsumerRunner {
       logger,
       events,
       shutdownSignal: o.shutdownSignal,
+      giveUpLease: (reason) => o.coordinator.giveUp(shardId, reason),
     };
 
     let result: ShardConsumerResult;
@@ -155,8 +159,9 @@ export class ShardConsumerRunner {
       case ShutdownReason.REQUESTED:
       default: {
         const handoff = handle.handoffRequested && !o.shutdownSignal.aborted;
-        logger.info(handoff ? 'handing the lease over to the claiming worker' : 'releasing the lease');
-        await o.coordinator.release(shardId, handoff ? 'handoff' : 'released');
+        const reason = result.releaseReason ?? (handoff ? 'handoff' : 'released');
+        logger.info(reason === 'handoff' ? 'handing the lease over to the claiming worker' : 'releasing the lease', { reason });
+        await o.coordinator.release(shardId, reason);
         return;
       }
     }

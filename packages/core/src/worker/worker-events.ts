@@ -1,7 +1,36 @@
 import { EventEmitter } from 'node:events';
 import type { LeaseLostReason } from '../leases/held-lease';
 import type { Logger } from '../logger/logger';
+import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
+import type { KinesisClientRecord } from '../processor/record-processor';
 import type { ChildShardInfo } from './internal-contracts';
+
+/** Payload of the `processorFailing` event. */
+export interface ProcessorFailingEvent {
+  shardId: string;
+  operation: 'initialize' | 'processRecords';
+  /** Consecutive failed calls (of `initialize`, or of `processRecords` with the same batch), counting from 1. */
+  attempts: number;
+  /** What the last call threw. */
+  error: unknown;
+  /** Wait before the next call (0 when the processor failure policy acts instead of a retry). */
+  retryInMillis: number;
+}
+
+/** Payload of the `batchSkipped` event: what was passed over, e.g. for a dead-letter handler. */
+export interface BatchSkippedEvent {
+  shardId: string;
+  /** Failed `processRecords` calls with this batch. */
+  attempts: number;
+  /** What the last call threw. */
+  error: unknown;
+  /** The records of the batch, as the processor was given them. */
+  records: KinesisClientRecord[];
+  /** First record of the batch (undefined for an empty batch). */
+  first: ExtendedSequenceNumber | undefined;
+  /** Last record of the batch (undefined for an empty batch); a later `checkpoint()` covers up to here. */
+  last: ExtendedSequenceNumber | undefined;
+}
 
 /** The events a {@link Worker} emits, with their payloads. */
 export interface WorkerEvents {
@@ -18,6 +47,17 @@ export interface WorkerEvents {
    * again each time that much more has passed): the shard makes no progress meanwhile.
    */
   processorStuck: { shardId: string; operation: 'initialize' | 'processRecords' | 'shutdown'; millis: number };
+  /**
+   * A shard's processor keeps failing: fired at its 1st, 2nd, 4th, 8th... consecutive failed call (growing intervals,
+   * as the log lines), with the attempt count, the last error and the wait before the next call. (`processorError`
+   * still fires for every failed `processRecords`.)
+   */
+  processorFailing: ProcessorFailingEvent;
+  /**
+   * The `skip` processor failure policy passed a batch over after `maxAttempts` failed calls: the records and their
+   * sequence range. Processing continues with the next batch; a later `checkpoint()` covers the skipped one.
+   */
+  batchSkipped: BatchSkippedEvent;
   /**
    * Something failed that the worker handles by itself (retrying, giving a lease up...): a lease-store or Kinesis
    * call, a processor factory. Informational; the worker keeps running.

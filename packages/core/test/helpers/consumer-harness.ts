@@ -40,6 +40,8 @@ export interface ConsumerRun extends LeaseFixture {
   monitoring: RecordingMonitoring;
   logger: RecordingLogger;
   config: KinesisClientLibConfig;
+  /** Reasons the consumer gave its lease up with (`giveUpLease`); the test lease is lost at once. */
+  givenUp: string[];
 }
 
 /** Runs not stopped yet; {@link stopAllRuns} (afterEach) ends them so a failed test never leaves a consumer running. */
@@ -70,6 +72,7 @@ export async function startConsumerRun(
   const monitoring = new RecordingMonitoring();
   const logger = new RecordingLogger();
   const shutdown = new AbortController();
+  const givenUp: string[] = [];
   const consumer = create({
     config,
     kinesis: options.kinesis,
@@ -80,9 +83,13 @@ export async function startConsumerRun(
     logger: logger.child({ shardId: fixture.lease.shardId, workerId: config.workerId }),
     events,
     shutdownSignal: shutdown.signal,
+    giveUpLease: (reason) => {
+      givenUp.push(reason);
+      fixture.lease.lose();
+    },
   });
   const result = consumer.run();
-  const run: ConsumerRun = { ...fixture, consumer, result, shutdown, processor, events, monitoring, logger, config };
+  const run: ConsumerRun = { ...fixture, consumer, result, shutdown, processor, events, monitoring, logger, config, givenUp };
   activeRuns.add(run);
   void result.finally(() => activeRuns.delete(run));
   return run;

@@ -11,6 +11,7 @@ import type {
 } from '../../src/processor/record-processor';
 import { ShutdownReason } from '../../src/processor/shutdown-reason';
 import type { ChildShardInfo, ConsumerEventSink } from '../../src/worker/internal-contracts';
+import type { BatchSkippedEvent, ProcessorFailingEvent } from '../../src/worker/worker-events';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -53,6 +54,14 @@ export class RecordingEvents implements ConsumerEventSink {
   readonly shardEnds: { shardId: string; childShards: ChildShardInfo[] }[] = [];
   readonly processorErrors: { shardId: string; error: unknown; attempt: number }[] = [];
   readonly errors: { error: unknown; context: { shardId?: string; operation: string } }[] = [];
+  readonly failing: ProcessorFailingEvent[] = [];
+  readonly skipped: BatchSkippedEvent[] = [];
+  processorFailing(event: ProcessorFailingEvent): void {
+    this.failing.push(event);
+  }
+  batchSkipped(event: BatchSkippedEvent): void {
+    this.skipped.push(event);
+  }
   shardEnded(shardId: string, childShards: ChildShardInfo[]): void {
     this.shardEnds.push({ shardId, childShards });
   }
@@ -77,6 +86,10 @@ export class RecordingMonitoring implements MonitoringService {
   readonly millisBehind: number[] = [];
   readonly getRecordsTimes: number[] = [];
   readonly processRecordsTimes: number[] = [];
+  /** Every processorFailing(shard, attempts) value, in order. */
+  readonly failingAttempts: number[] = [];
+  /** Record counts of batchSkipped calls. */
+  readonly skippedBatches: number[] = [];
   init(): void {}
   start(): void {}
   incrRecordsProcessed(_shard: string, count: number): void {
@@ -99,6 +112,12 @@ export class RecordingMonitoring implements MonitoringService {
   }
   incrProcessRecordsErrors(): void {
     this.processRecordsErrors += 1;
+  }
+  processorFailing(_shard: string, attempts: number): void {
+    this.failingAttempts.push(attempts);
+  }
+  batchSkipped(_shard: string, records: number): void {
+    this.skippedBatches.push(records);
   }
   shutdown(): void {}
 }
