@@ -56,7 +56,9 @@ export function createDynamoClient(config: DynamoConfigFields, options: Resolved
   const clientConfig: DynamoDBClientConfig = {
     region: config.regionName,
     maxAttempts: options.maxAttempts,
-    // Plain-HTTP endpoints (local emulators) get an explicit HTTP/1.1 handler; AWS keeps the SDK's default handler.
+    // Plain-HTTP endpoints (local emulators) get an explicit HTTP/1.1 handler; AWS keeps the SDK's default handler,
+    // which for DynamoDB is the HTTP/1.1 NodeHttpHandler with a keep-alive agent: calls reuse TLS connections
+    // (test/client-connection-reuse.test.ts counts them against a local TLS server).
     requestHandler: url?.protocol === 'http:' ? new NodeHttpHandler(timeouts) : timeouts,
   };
   if (url) clientConfig.endpoint = formatUrl(url);
