@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ConfigError } from '@kcl/core';
+import { ConfigError, redactEndpoint } from '@kcl/core';
 import type { KinesisClientLibConfig, Logger } from '@kcl/core';
 import type { ResolvedOptions } from './options';
 
@@ -14,27 +14,23 @@ export type DynamoConfigFields = Pick<
 
 /**
  * Checks `config.dynamoDBEndpoint` and returns it normalised (no trailing slash), or undefined when unset.
- * Throws {@link ConfigError} naming the option and the address for anything but an absolute http(s) URL.
+ * Throws {@link ConfigError} naming the option and the address for anything but an absolute http(s) URL; the address
+ * is shown through `redactEndpoint` (user info and query strings may hold secrets).
  */
 export function parseEndpoint(endpoint: string | undefined): URL | undefined {
   if (endpoint === undefined || endpoint === '') return undefined;
   const allowed = 'an absolute http:// or https:// URL with a host, e.g. http://127.0.0.1:8000';
+  const rejected = (why = allowed): ConfigError =>
+    new ConfigError('dynamoDBEndpoint', typeof endpoint === 'string' ? redactEndpoint(endpoint) : endpoint, why);
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch (cause) {
-    throw withCause(new ConfigError('dynamoDBEndpoint', endpoint, allowed), cause);
+    throw withCause(rejected(), cause);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    throw new ConfigError('dynamoDBEndpoint', endpoint, allowed);
-  }
-  if (url.username !== '' || url.password !== '') {
-    // Never echo a password into an error message.
-    throw new ConfigError('dynamoDBEndpoint', '<URL with user info>', `${allowed}, without user name or password`);
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new ConfigError('dynamoDBEndpoint', endpoint, `${allowed}, without query or fragment`);
-  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') throw rejected();
+  if (url.username !== '' || url.password !== '') throw rejected(`${allowed}, without user name or password`);
+  if (url.search !== '' || url.hash !== '') throw rejected(`${allowed}, without query or fragment`);
   return url;
 }
 
@@ -60,7 +56,9 @@ export function createDynamoClient(config: DynamoConfigFields, options: Resolved
   const clientConfig: DynamoDBClientConfig = {
     region: config.regionName,
     maxAttempts: options.maxAttempts,
-    // Plain-HTTP endpoints (local emulators) get an explicit HTTP/1.1 handler; AWS keeps the SDK's default handler.
+    // Plain-HTTP endpoints (local emulators) get an explicit HTTP/1.1 handler; AWS keeps the SDK's default handler,
+    // which for DynamoDB is the HTTP/1.1 NodeHttpHandler with a keep-alive agent: calls reuse TLS connections
+    // (test/client-connection-reuse.test.ts counts them against a local TLS server).
     requestHandler: url?.protocol === 'http:' ? new NodeHttpHandler(timeouts) : timeouts,
   };
   if (url) clientConfig.endpoint = formatUrl(url);

@@ -58,18 +58,33 @@ test('unreachable server -> retryable LeaseStoreUnavailableError naming the endp
 });
 
 test.each([
-  ['no scheme', '127.0.0.1:8000'],
-  ['missing colon', 'http//127.0.0.1:8000'],
-  ['wrong scheme', 'ftp://127.0.0.1:8000'],
-  ['query string', 'http://127.0.0.1:8000/?a=1'],
-])('malformed address (%s) -> ConfigError naming dynamoDBEndpoint and the address', async (_what, address) => {
+  ['no scheme', '127.0.0.1:8000', '127.0.0.1:8000'],
+  ['missing colon', 'http//127.0.0.1:8000', 'http//127.0.0.1:8000'],
+  ['wrong scheme', 'ftp://127.0.0.1:8000', 'ftp://127.0.0.1:8000'],
+  ['query string', 'http://127.0.0.1:8000/?a=1', 'http://127.0.0.1:8000/?***'],
+])('malformed address (%s) -> ConfigError naming dynamoDBEndpoint and the address', async (_what, address, shown) => {
   // Assigned directly (the config setter would already refuse it): init() checks again.
   const error = await initError('http://127.0.0.1:1', {}, (c) => {
     c.dynamoDBEndpoint = address;
   });
   expect(error).toBeInstanceOf(ConfigError);
-  expect(error).toMatchObject({ option: 'dynamoDBEndpoint', value: address });
-  expect(error.message).toContain(JSON.stringify(address));
+  expect(error).toMatchObject({ option: 'dynamoDBEndpoint', value: shown });
+  expect(error.message).toContain(JSON.stringify(shown));
+});
+
+test.each([
+  ['a query string', 'http://127.0.0.1:8000/?X-Amz-Security-Token=s3cret'],
+  ['a fragment', 'http://127.0.0.1:8000/#s3cret'],
+  ['user info with a wrong scheme', 'ftp://user:s3cret@127.0.0.1:8000'],
+  ['user info that does not parse', 'http://user:s3cret@127.0.0.1 :8000'],
+])('an address with a secret in %s is refused without echoing it', async (_what, address) => {
+  const error = await initError('http://127.0.0.1:1', {}, (c) => {
+    c.dynamoDBEndpoint = address;
+  });
+  expect(error).toBeInstanceOf(ConfigError);
+  expect(error.message).not.toContain('s3cret');
+  expect(JSON.stringify((error as ConfigError).value)).not.toContain('s3cret');
+  expect(error.message).toContain('***');
 });
 
 test('an address with a password is refused without echoing the password', async () => {

@@ -23,6 +23,7 @@ export { KCL_CONFIG_DEFAULTS, KCL_CONFIG_LIMITS } from './config/defaults';
 export { createWinstonLogger, getDefaultLogger, LOG_LEVEL_ENV } from './logger/winston-logger';
 export type { KclLogLevel, WinstonLoggerOptions } from './logger/winston-logger';
 export { createKinesisClient } from './kinesis/client-factory';
+export { redactEndpoint } from './config/redact-endpoint';
 export { retry, sleep } from './retry';
 export type { RetryOptions, RetryInfo } from './retry';
 export { LeaseObserver } from './leases/lease-observer';

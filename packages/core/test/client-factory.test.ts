@@ -9,16 +9,19 @@ import {
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, createServer } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureServer } from 'node:http2';
-import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
+import { KinesisClient as SdkKinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import { createTestCertificates, randomName, startKinesalite } from '@kcl/testbed';
 import type { LocalServer, TestCertificates } from '@kcl/testbed';
 import { KinesisClientLibConfig } from '../src/config/kcl-config';
 import { ConfigError } from '../src/errors';
 import { createKinesisClient, KINESIS_HTTP_TIMEOUTS } from '../src/kinesis/client-factory';
+import { KinesisHttpsHandler } from '../src/kinesis/kinesis-https-handler';
 
 const creds = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const config = (region = 'us-east-1'): KinesisClientLibConfig => new KinesisClientLibConfig('app', 'stream', region, 'w1');
@@ -39,14 +42,16 @@ describe('createKinesisClient (resolved configuration)', () => {
     client.destroy();
   });
 
-  it('keeps the SDK default (HTTP/2) handler for https:// endpoints and for AWS', async () => {
+  it('uses a keep-alive HTTP/1.1 handler for https:// endpoints and AWS, with HTTP/2 kept for event streams', async () => {
     const custom = createKinesisClient(config().withKinesisEndpoint('https://kinesis.vpce.example.com'));
     expect(await resolvedEndpoint(custom)).toBe('https://kinesis.vpce.example.com/');
-    expect(custom.config.requestHandler).not.toBeInstanceOf(NodeHttpHandler);
-    expect(custom.config.requestHandler).toBeInstanceOf(NodeHttp2Handler);
     const aws = createKinesisClient(config('ap-southeast-2'));
     expect(await aws.config.region()).toBe('ap-southeast-2');
-    expect(aws.config.requestHandler).toBeInstanceOf(NodeHttp2Handler);
+    for (const client of [custom, aws]) {
+      const handler = client.config.requestHandler as unknown as KinesisHttpsHandler;
+      expect(handler).toBeInstanceOf(KinesisHttpsHandler);
+      expect(handler.eventStreamHandler).toBeInstanceOf(NodeHttp2Handler);
+    }
     custom.destroy();
     aws.destroy();
   });
@@ -363,26 +368,44 @@ describe('createKinesisClient timeouts (http:// endpoints)', () => {
   });
 });
 
-describe('createKinesisClient timeouts (https:// endpoints, SDK HTTP/2 handler)', () => {
+describe('createKinesisClient on https:// endpoints (HTTP/1.1 keep-alive, SubscribeToShard over HTTP/2)', () => {
   let certificates: TestCertificates;
   beforeAll(async () => {
     certificates = await createTestCertificates();
   });
   afterAll(() => certificates?.remove());
 
-  async function withHttp2Server<T>(onStream: (stream: ServerHttp2Stream) => void, body: (endpoint: string) => Promise<T>): Promise<T> {
-    const server = createSecureServer({ key: readFileSync(certificates.keyPath), cert: readFileSync(certificates.certPath) });
+  interface TlsHandlers {
+    /** HTTP/2 streams (SubscribeToShard). */
+    onStream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
+    /** HTTP/1.1 requests (every other call). */
+    onRequest?: (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+  }
+
+  /** A TLS server on 127.0.0.1 that speaks HTTP/2 and HTTP/1.1, as AWS does. */
+  async function withTlsServer<T>(handlers: TlsHandlers, body: (endpoint: string) => Promise<T>): Promise<T> {
+    const server = createSecureServer({ key: readFileSync(certificates.keyPath), cert: readFileSync(certificates.certPath), allowHTTP1: true });
     const sessions = new Set<Http2Session>();
+    const sockets = new Set<Socket>();
     server.on('session', (session) => {
       sessions.add(session);
       session.on('close', () => sessions.delete(session));
     });
-    server.on('stream', onStream);
+    server.on('secureConnection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    if (handlers.onStream) server.on('stream', handlers.onStream);
+    server.on('request', (req, res) => {
+      if (req.httpVersion === '2.0') return; // handled as a stream
+      handlers.onRequest?.(req, res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       return await body(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
     } finally {
       for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     }
   }
@@ -390,14 +413,31 @@ describe('createKinesisClient timeouts (https:// endpoints, SDK HTTP/2 handler)'
   const tlsClient = (endpoint: string): KinesisClient =>
     createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds).withMaxRetryCount(0), {
       httpTimeouts: shortTimeouts,
-      http2ConnectOptions: { ca: certificates.caPem },
+      tlsOptions: { ca: certificates.caPem },
     });
 
-  it('rejects a non-streaming call that gets no answer within the stream idle timeout', async () => {
-    let streams = 0;
-    await withHttp2Server(
-      () => {
-        streams++; // never responds
+  const subscribe = new SubscribeToShardCommand({
+    ConsumerARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1',
+    ShardId: 'shardId-000000000000',
+    StartingPosition: { Type: 'TRIM_HORIZON' },
+  });
+
+  const answerListShards = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ Shards: [] }));
+    });
+  };
+
+  it('rejects a non-streaming call that gets no answer within the request timeout', async () => {
+    let requests = 0;
+    await withTlsServer(
+      {
+        onRequest: (req) => {
+          requests++; // never responds
+          req.resume();
+        },
       },
       async (endpoint) => {
         const client = tlsClient(endpoint);
@@ -406,7 +446,7 @@ describe('createKinesisClient timeouts (https:// endpoints, SDK HTTP/2 handler)'
           expect(error).toMatchObject({ name: 'TimeoutError' });
           expect(millis).toBeGreaterThanOrEqual(250);
           expect(millis).toBeLessThan(2_000);
-          expect(streams).toBe(1);
+          expect(requests).toBe(1);
         } finally {
           client.destroy();
         }
@@ -414,29 +454,108 @@ describe('createKinesisClient timeouts (https:// endpoints, SDK HTTP/2 handler)'
     );
   });
 
-  it('leaves SubscribeToShard without the idle timeout: a quiet subscription is not closed by the client', async () => {
-    const quietMillis = 900; // three times the 300 ms stream idle timeout of other calls
-    const closedByClientEarly: boolean[] = [];
-    await withHttp2Server(
-      (stream) => {
-        stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream' });
-        const timer = setTimeout(() => {
-          closedByClientEarly.push(stream.closed || stream.destroyed);
-          if (!stream.closed) stream.end();
-        }, quietMillis);
-        stream.on('close', () => clearTimeout(timer));
-        stream.on('error', () => undefined);
+  it('fails a response whose body stalls for longer than the socket idle timeout', async () => {
+    await withTlsServer(
+      {
+        onRequest: (req, res) => {
+          req.resume();
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+          res.write(GET_RECORDS_BODY.slice(0, 10)); // then silence
+        },
       },
       async (endpoint) => {
         const client = tlsClient(endpoint);
         try {
-          const out = await client.send(
-            new SubscribeToShardCommand({
-              ConsumerARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1',
-              ShardId: 'shardId-000000000000',
-              StartingPosition: { Type: 'TRIM_HORIZON' },
-            }),
-          );
+          const { error, millis } = await elapsedOf(client.send(new GetRecordsCommand({ ShardIterator: 'iterator-1' })));
+          expect(error).toBeInstanceOf(Error);
+          expect(millis).toBeGreaterThanOrEqual(350);
+          expect(millis).toBeLessThan(2_500);
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+  });
+
+  it('sends other calls over HTTP/1.1 on one kept-alive connection, SubscribeToShard over HTTP/2 as the SDK does', async () => {
+    const versions: string[] = [];
+    const streamHeaders: IncomingHttpHeaders[] = [];
+    const requestSockets = new Set<unknown>();
+    const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
+      streamHeaders.push(headers);
+      stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream' });
+      stream.end();
+    };
+    await withTlsServer(
+      {
+        onStream,
+        onRequest: (req, res) => {
+          versions.push(req.httpVersion);
+          requestSockets.add(req.socket);
+          answerListShards(req, res);
+        },
+      },
+      async (endpoint) => {
+        const client = tlsClient(endpoint);
+        // The SDK's own Kinesis client (HTTP/2 handler): SubscribeToShard must look exactly as it sends it.
+        const sdk = new SdkKinesisClient({
+          region: 'us-east-1',
+          endpoint,
+          credentials: creds,
+          maxAttempts: 1,
+          requestHandler: new NodeHttp2Handler({ disableConcurrentStreams: true, nodeHttp2ConnectOptions: { ca: certificates.caPem } }),
+        });
+        try {
+          for (let i = 0; i < 3; i++) await client.send(new ListShardsCommand({ StreamName: 'x' }));
+          expect(versions).toEqual(['1.1', '1.1', '1.1']);
+          expect(requestSockets.size).toBe(1);
+          const handler = client.config.requestHandler as unknown as KinesisHttpsHandler;
+          // The timeouts of the http:// path; tlsClient shortens them.
+          expect(handler.httpHandlerConfigs()).toMatchObject({ connectionTimeout: 1_000, requestTimeout: 300, throwOnRequestTimeout: true, socketTimeout: 400 });
+          const { httpsAgent } = handler.httpHandlerConfigs() as { httpsAgent?: HttpsAgent };
+          expect(httpsAgent).toBeInstanceOf(HttpsAgent);
+          expect((httpsAgent as unknown as { keepAlive: boolean }).keepAlive).toBe(true);
+          expect(httpsAgent!.maxSockets).toBe(Infinity);
+          for (const c of [client, sdk]) {
+            const out = await c.send(subscribe);
+            for await (const event of out.EventStream ?? []) void event;
+          }
+          expect(streamHeaders).toHaveLength(2);
+          const [ours, theirs] = streamHeaders as [IncomingHttpHeaders, IncomingHttpHeaders];
+          expect(ours[':authority']).toBe(new URL(endpoint).host);
+          expect(ours['host']).toBeUndefined();
+          const signedHeaders = (h: IncomingHttpHeaders): string | undefined => /SignedHeaders=([^,]+)/.exec(String(h['authorization']))?.[1];
+          expect(signedHeaders(ours)).toBeDefined();
+          expect(signedHeaders(ours)).toBe(signedHeaders(theirs));
+          const names = (h: IncomingHttpHeaders): string[] => Object.keys(h).sort();
+          expect(names(ours)).toEqual(names(theirs));
+        } finally {
+          client.destroy();
+          sdk.destroy();
+        }
+      },
+    );
+  });
+
+  it('leaves SubscribeToShard without the idle timeout: a quiet subscription is not closed by the client', async () => {
+    const quietMillis = 900; // three times the 300 ms request timeout of other calls
+    const closedByClientEarly: boolean[] = [];
+    await withTlsServer(
+      {
+        onStream: (stream) => {
+          stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream' });
+          const timer = setTimeout(() => {
+            closedByClientEarly.push(stream.closed || stream.destroyed);
+            if (!stream.closed) stream.end();
+          }, quietMillis);
+          stream.on('close', () => clearTimeout(timer));
+          stream.on('error', () => undefined);
+        },
+      },
+      async (endpoint) => {
+        const client = tlsClient(endpoint);
+        try {
+          const out = await client.send(subscribe);
           const events: unknown[] = [];
           for await (const event of out.EventStream ?? []) events.push(event);
           expect(events).toEqual([]);

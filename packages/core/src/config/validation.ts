@@ -4,6 +4,7 @@ import { ConfigError } from '../errors';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import type { KclCredentialsSource } from './credentials';
+import { redactEndpoint } from './redact-endpoint';
 import { KCL_CONFIG_LIMITS } from './defaults';
 import { InitialPositionInStream } from './initial-position';
 import type { ProcessorFailurePolicy } from './processor-failure-policy';
@@ -85,22 +86,22 @@ export function checkWorkerId(value: unknown): string {
   return value;
 }
 
-/** An absolute http:// or https:// URL with a host. */
+/**
+ * An absolute http:// or https:// URL with a host. Error messages (and `ConfigError.value`) show the value through
+ * {@link redactEndpoint}: user info and query strings may hold secrets.
+ */
 export function checkEndpoint(option: string, value: unknown): string {
   const allowed = 'an absolute http:// or https:// URL such as "http://127.0.0.1:4567"';
-  if (typeof value !== 'string' || value.trim() !== value || value === '') throw new ConfigError(option, value, allowed);
+  const rejected = (why = allowed): ConfigError => new ConfigError(option, typeof value === 'string' ? redactEndpoint(value) : value, why);
+  if (typeof value !== 'string' || value.trim() !== value || value === '') throw rejected();
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(option, value, allowed);
+    throw rejected();
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    throw new ConfigError(option, value, allowed);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(option, '<URL with user info>', `${allowed}, without user name or password`);
-  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') throw rejected();
+  if (url.username !== '' || url.password !== '') throw rejected(`${allowed}, without user name or password`);
   return value;
 }
 

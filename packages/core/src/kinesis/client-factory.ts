@@ -1,10 +1,11 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisClientConfig } from '@aws-sdk/client-kinesis';
-import type { SecureClientSessionOptions } from 'node:http2';
+import type { SecureContextOptions } from 'node:tls';
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
 import { checkEndpoint, checkInteger, checkMillis, checkRegion } from '../config/validation';
 import { KCL_CONFIG_LIMITS } from '../config/defaults';
+import { KinesisHttpsHandler, useHttp2AuthorityForEventStreams } from './kinesis-https-handler';
 
 /** The config fields the factory reads. */
 export type KinesisClientConfigFields = Pick<
@@ -13,32 +14,30 @@ export type KinesisClientConfigFields = Pick<
 >;
 
 /**
- * Timeouts of the HTTP handlers `createKinesisClient` builds. A call that runs into one fails with a `TimeoutError`,
- * which the SDK's retry strategy treats as transient (retried up to `maxRetryCount` times), so a silent server can
- * never hang a consumer.
+ * Timeouts of the HTTP/1.1 handler `createKinesisClient` builds, which carries every call except, on `https://`
+ * endpoints, SubscribeToShard. A call that runs into one fails with a `TimeoutError`, which the SDK's retry strategy
+ * treats as transient (retried up to `maxRetryCount` times), so a silent server can never hang a consumer.
+ * SubscribeToShard on an `https://` endpoint keeps the SDK's HTTP/2 defaults (its own session, closed after 5 minutes
+ * without a byte).
  */
 export interface KinesisHttpTimeouts {
   /**
-   * `http://` endpoints: time allowed to establish the TCP connection.
+   * Time allowed to establish the TCP connection.
    * @defaultValue 5000
    */
   connectionTimeoutMillis: number;
   /**
-   * `http://` endpoints: time from sending the request to receiving the response headers; the call throws when it is
-   * exceeded. In the pinned `@smithy/node-http-handler` (4.14.x) this timer is cleared once the headers arrive, so it
-   * does not limit how long a response body may stream: a SubscribeToShard subscription (5 minutes of events) is not
+   * Time from sending the request to receiving the response headers; the call throws when it is exceeded. In the
+   * pinned `@smithy/node-http-handler` (4.14.x) this timer is cleared once the headers arrive, so it does not limit
+   * how long a response body may stream: a SubscribeToShard subscription over `http://` (5 minutes of events) is not
    * cut by it. Kinesis answers GetRecords within a few seconds, so 30 s only ever fires on a server that hangs.
-   *
-   * `https://` endpoints (the SDK's HTTP/2 handler): the same value is the idle timeout of each HTTP/2 stream
-   * (no bytes for that long -> `TimeoutError`), applied to every call except event streams (SubscribeToShard),
-   * which keep the SDK's default (a 5-minute idle session timeout).
    * @defaultValue 30000
    */
   requestTimeoutMillis: number;
   /**
-   * `http://` endpoints: a socket that sees no bytes for this long (while waiting for headers or in the middle of a
-   * response body) fails the call. Emulators send SubscribeToShard events about every second, so a healthy
-   * subscription is never idle this long.
+   * A socket that sees no bytes for this long (while waiting for headers or in the middle of a response body) fails
+   * the call. Emulators send SubscribeToShard events about every second, so a healthy subscription is never idle this
+   * long.
    * @defaultValue 30000
    */
   socketIdleTimeoutMillis: number;
@@ -52,7 +51,7 @@ export const KINESIS_HTTP_TIMEOUTS: Readonly<KinesisHttpTimeouts> = Object.freez
 });
 
 /**
- * Socket pool size of the HTTP/1.1 agent `createKinesisClient` builds for `http://` endpoints: no cap (the SDK's
+ * Socket pool size of the HTTP/1.1 keep-alive agent `createKinesisClient` builds: no cap (the SDK's
  * handler defaults to 50). An enhanced fan-out subscription holds its socket for up to 5 minutes, so with 50 or more
  * leased shards a capped pool would leave every other Kinesis call of the worker (ListShards, re-subscriptions,
  * registration polling) queued behind them. The worker itself bounds the number of sockets: each shard consumer has
@@ -72,35 +71,10 @@ export interface KinesisClientFactoryInternals {
    */
   httpTimeouts?: Partial<KinesisHttpTimeouts>;
   /**
-   * Extra `http2.connect` options for `https://` endpoints (e.g. `{ ca }`).
+   * Extra TLS options for `https://` endpoints (e.g. `{ ca }`), given to the HTTPS agent and to `http2.connect`.
    * @defaultValue none
    */
-  http2ConnectOptions?: SecureClientSessionOptions;
-}
-
-type Http2Request = Parameters<NodeHttp2Handler['handle']>[0];
-type Http2HandleOptions = NonNullable<Parameters<NodeHttp2Handler['handle']>[1]>;
-
-/**
- * The SDK's HTTP/2 handler with the SDK's Kinesis defaults (one session per request), plus a per-stream idle timeout
- * for every call that is not an event stream. SubscribeToShard is left as the SDK has it: its stream may be quiet
- * between events and is bounded by the session idle timeout instead.
- */
-class KinesisHttp2Handler extends NodeHttp2Handler {
-  private readonly streamIdleTimeoutMillis: number;
-
-  constructor(streamIdleTimeoutMillis: number, connectOptions: SecureClientSessionOptions | undefined) {
-    super({
-      disableConcurrentStreams: true,
-      ...(connectOptions !== undefined ? { nodeHttp2ConnectOptions: connectOptions } : {}),
-    });
-    this.streamIdleTimeoutMillis = streamIdleTimeoutMillis;
-  }
-
-  override handle(request: Http2Request, options: Http2HandleOptions = {}): ReturnType<NodeHttp2Handler['handle']> {
-    if (options.isEventStream === true || options.requestTimeout !== undefined) return super.handle(request, options);
-    return super.handle(request, { ...options, requestTimeout: this.streamIdleTimeoutMillis });
-  }
+  tlsOptions?: Pick<SecureContextOptions, 'ca'>;
 }
 
 function resolveTimeouts(overrides: Partial<KinesisHttpTimeouts> | undefined): KinesisHttpTimeouts {
@@ -117,13 +91,17 @@ function resolveTimeouts(overrides: Partial<KinesisHttpTimeouts> | undefined): K
  *
  * - `region` from `regionName`, `endpoint` from `kinesisEndpoint`, `credentials` from `kinesisCredentials` (the SDK's
  *   default provider chain when unset).
- * - `http://` endpoints (local emulators) get a `NodeHttpHandler` (HTTP/1.1): the SDK's default HTTP/2 handler, which
- *   SubscribeToShard needs against AWS, does not work over plain HTTP. It has a connection timeout, a request timeout
- *   that throws (`throwOnRequestTimeout`; without it the pinned handler only logs a warning and a call to a silent
- *   server hangs forever) and a socket idle timeout; see {@link KINESIS_HTTP_TIMEOUTS}. Its keep-alive agent has no
- *   socket cap ({@link KINESIS_HTTP_MAX_SOCKETS}), so fan-out subscriptions cannot starve other calls.
- * - Other endpoints (AWS) keep the SDK's HTTP/2 handler and its settings, with a stream idle timeout on every call
- *   except SubscribeToShard.
+ * - Every call goes through a `NodeHttpHandler` (HTTP/1.1) whose keep-alive agent reuses connections and has no
+ *   socket cap ({@link KINESIS_HTTP_MAX_SOCKETS}), so fan-out subscriptions cannot starve other calls. It has a
+ *   connection timeout, a request timeout that throws (`throwOnRequestTimeout`; without it the pinned handler only
+ *   logs a warning and a call to a silent server hangs forever) and a socket idle timeout; see
+ *   {@link KINESIS_HTTP_TIMEOUTS}.
+ * - Except SubscribeToShard on `https://` endpoints (AWS), which needs HTTP/2: it goes through the SDK's HTTP/2
+ *   handler with the SDK's Kinesis settings (a session of its own per subscription). The SDK's Kinesis default for
+ *   every other call (also one HTTP/2 session, so one TLS handshake, per call) is not used: `pnpm bench:transport`
+ *   measures it at about twice the client CPU per call of keep-alive (README, "Transport").
+ * - `http://` endpoints (local emulators) send SubscribeToShard over HTTP/1.1 too: HTTP/2 does not work over plain
+ *   HTTP there.
  * - Retries: the SDK's standard retry strategy (exponential back-off with jitter, throttling errors such as
  *   ProvisionedThroughputExceededException and timeouts included, a retry quota) with
  *   `maxAttempts = maxRetryCount + 1`, so `withMaxRetryCount` bounds the retries of every Kinesis call. The
@@ -143,18 +121,27 @@ export function createKinesisClient(
   };
   const endpoint = config.kinesisEndpoint === undefined ? undefined : checkEndpoint('kinesisEndpoint', config.kinesisEndpoint);
   if (endpoint !== undefined) clientConfig.endpoint = endpoint;
-  if (endpoint !== undefined && new URL(endpoint).protocol === 'http:') {
-    clientConfig.requestHandler = new NodeHttpHandler({
-      connectionTimeout: timeouts.connectionTimeoutMillis,
-      requestTimeout: timeouts.requestTimeoutMillis,
-      throwOnRequestTimeout: true,
-      socketTimeout: timeouts.socketIdleTimeoutMillis,
-      // Agent options (not an Agent), so the handler still builds, owns and destroys the agent.
-      httpAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS },
-    });
-  } else {
-    clientConfig.requestHandler = new KinesisHttp2Handler(timeouts.requestTimeoutMillis, internals.http2ConnectOptions);
-  }
+  // Agent options (not Agents), so the handler still builds, owns and destroys its agents.
+  const http1 = new NodeHttpHandler({
+    connectionTimeout: timeouts.connectionTimeoutMillis,
+    requestTimeout: timeouts.requestTimeoutMillis,
+    throwOnRequestTimeout: true,
+    socketTimeout: timeouts.socketIdleTimeoutMillis,
+    httpAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS },
+    httpsAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS, ...internals.tlsOptions },
+  });
+  const plainHttp = endpoint !== undefined && new URL(endpoint).protocol === 'http:';
+  clientConfig.requestHandler = plainHttp
+    ? http1
+    : new KinesisHttpsHandler(
+        http1,
+        new NodeHttp2Handler({
+          disableConcurrentStreams: true,
+          ...(internals.tlsOptions !== undefined ? { nodeHttp2ConnectOptions: internals.tlsOptions } : {}),
+        }),
+      );
   if (config.kinesisCredentials !== undefined) clientConfig.credentials = config.kinesisCredentials;
-  return new KinesisClient(clientConfig);
+  const client = new KinesisClient(clientConfig);
+  if (!plainHttp) useHttp2AuthorityForEventStreams(client);
+  return client;
 }

@@ -1,11 +1,13 @@
 import { ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
 import { KinesisError } from '../errors';
+import { describeKinesisCredentialsError } from '../kinesis/credentials-errors';
 import type { ShardInfo } from './shard-registry';
 
 /**
  * Lists every shard of `streamName` with ListShards, following NextToken across pages. (The SDK has no ListShards
  * paginator, and a follow-up request must carry only the NextToken, not the stream name.)
- * @throws KinesisError wrapping the SDK error (aborts are rethrown as they are)
+ * @throws KinesisError wrapping the SDK error (aborts are rethrown as they are); not retryable for missing or rejected
+ *   credentials
  */
 export async function listAllShards(
   kinesis: KinesisClient,
@@ -22,6 +24,9 @@ export async function listAllShards(
       output = await kinesis.send(new ListShardsCommand(input), signal ? { abortSignal: signal } : {});
     } catch (error) {
       if (signal?.aborted) throw error;
+      // No credentials, or rejected ones: retrying cannot help, and the message says what to configure.
+      const credentialsProblem = describeKinesisCredentialsError(error, `ListShards on stream "${streamName}"`);
+      if (credentialsProblem !== undefined) throw new KinesisError(credentialsProblem, { cause: error, retryable: false });
       throw new KinesisError(`ListShards failed for stream ${streamName}: ${describe(error)}`, {
         cause: error,
         retryable: isRetryable(error),

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createTestCertificates } from '@kcl/testbed';
+import type { TestCertificates } from '@kcl/testbed';
+
+// The DynamoDB client the backend builds for an https:// endpoint (AWS) must keep its TLS connections alive, not pay
+// a handshake per call. It runs in a child process that trusts the throwaway CA through NODE_EXTRA_CA_CERTS, so it
+// is measured exactly as createDynamoClient builds it.
+
+const FIXTURES = join(__dirname, 'fixtures');
+const DESCRIBE_TABLE = JSON.stringify({ Table: { TableName: 'leases', TableStatus: 'ACTIVE' } });
+
+interface TlsServer {
+  endpoint: string;
+  connections(): number;
+  requests(): number;
+  stop(): Promise<void>;
+}
+
+async function startTlsServer(certificates: TestCertificates): Promise<TlsServer> {
+  let connections = 0;
+  let requests = 0;
+  const server: Server = createServer({ key: readFileSync(certificates.keyPath), cert: readFileSync(certificates.certPath) });
+  server.on('secureConnection', () => {
+    connections++;
+  });
+  server.on('request', (req, res) => {
+    requests++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(DESCRIBE_TABLE);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => connections,
+    requests: () => requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; tables?: number; error?: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'dynamo-client-child.ts')],
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(line) as { ok: boolean; tables?: number; error?: string });
+        } catch {
+          reject(new Error(`client child printed no result (${error?.message ?? 'exit 0'}): ${stdout} ${stderr}`));
+        }
+      },
+    );
+  });
+}
+
+describe('createDynamoClient connection reuse (https:// endpoints)', () => {
+  let certificates: TestCertificates;
+  let server: TlsServer;
+  beforeAll(async () => {
+    certificates = await createTestCertificates();
+    server = await startTlsServer(certificates);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    certificates?.remove();
+  });
+
+  it('makes 20 sequential calls over at most 2 TLS connections', async () => {
+    const connectionsBefore = server.connections();
+    const requestsBefore = server.requests();
+    const result = await runClientChild({ NODE_EXTRA_CA_CERTS: certificates.caCertPath, KCL_DDB_ENDPOINT: server.endpoint, KCL_DDB_CALLS: '20' });
+    expect(result).toEqual({ ok: true, tables: 20 });
+    expect(server.requests() - requestsBefore).toBe(20);
+    expect(server.connections() - connectionsBefore).toBeLessThanOrEqual(2);
+  });
+
+  it('makes 40 calls from 4 concurrent callers over at most 4 TLS connections', async () => {
+    const connectionsBefore = server.connections();
+    const result = await runClientChild({
+      NODE_EXTRA_CA_CERTS: certificates.caCertPath,
+      KCL_DDB_ENDPOINT: server.endpoint,
+      KCL_DDB_CALLS: '40',
+      KCL_DDB_CONCURRENCY: '4',
+    });
+    expect(result).toEqual({ ok: true, tables: 40 });
+    expect(server.connections() - connectionsBefore).toBeLessThanOrEqual(4);
+  });
+
+  it('does not trust the server without the CA (the test really checks certificates)', async () => {
+    const result = await runClientChild({ KCL_DDB_ENDPOINT: server.endpoint, KCL_DDB_CALLS: '1' });
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/certificate/i);
+  });
+});

@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createSecureServer } from 'node:http2';
+import type { Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createTestCertificates } from '@kcl/testbed';
+import type { TestCertificates } from '@kcl/testbed';
+
+// The worker's default Kinesis client for an https:// endpoint (AWS) must reuse its TLS connections: with the SDK's
+// Kinesis default (one HTTP/2 session per request), every call paid a TLS handshake (and two round trips against
+// AWS). The client runs in a child process that trusts the throwaway CA through NODE_EXTRA_CA_CERTS, so it is
+// measured exactly as `createKinesisClient` builds it, with no test-only option.
+
+const FIXTURES = join(__dirname, 'fixtures');
+const LIST_SHARDS = JSON.stringify({
+  Shards: [
+    {
+      ShardId: 'shardId-000000000000',
+      HashKeyRange: { StartingHashKey: '0', EndingHashKey: '340282366920938463463374607431768211455' },
+      SequenceNumberRange: { StartingSequenceNumber: '49600000000000000000000000000000000000000000000000000000' },
+    },
+  ],
+});
+
+interface TlsServer {
+  endpoint: string;
+  connections(): number;
+  requests(): number;
+  stop(): Promise<void>;
+}
+
+/** A TLS server on 127.0.0.1 speaking HTTP/2 and HTTP/1.1 (as AWS does) that answers every call with one shard. */
+async function startTlsServer(certificates: TestCertificates): Promise<TlsServer> {
+  let connections = 0;
+  let requests = 0;
+  const server: Http2SecureServer = createSecureServer({
+    key: readFileSync(certificates.keyPath),
+    cert: readFileSync(certificates.certPath),
+    allowHTTP1: true,
+  });
+  server.on('secureConnection', () => {
+    connections++;
+  });
+  server.on('request', (req, res) => {
+    requests++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(LIST_SHARDS);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => connections,
+    requests: () => requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections and sessions would keep close() waiting.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
+
+function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; shards?: number; error?: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'kinesis-client-child.ts')],
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(line) as { ok: boolean; shards?: number; error?: string });
+        } catch {
+          reject(new Error(`client child printed no result (${error?.message ?? 'exit 0'}): ${stdout} ${stderr}`));
+        }
+      },
+    );
+  });
+}
+
+describe('createKinesisClient connection reuse (https:// endpoints)', () => {
+  let certificates: TestCertificates;
+  let server: TlsServer;
+  beforeAll(async () => {
+    certificates = await createTestCertificates();
+    server = await startTlsServer(certificates);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    certificates?.remove();
+  });
+
+  it('makes 20 sequential calls over at most 2 TLS connections (not one per call)', async () => {
+    const connectionsBefore = server.connections();
+    const requestsBefore = server.requests();
+    const result = await runClientChild({
+      NODE_EXTRA_CA_CERTS: certificates.caCertPath,
+      KCL_CLIENT_ENDPOINT: server.endpoint,
+      KCL_CLIENT_CALLS: '20',
+    });
+    expect(result).toEqual({ ok: true, shards: 20 });
+    expect(server.requests() - requestsBefore).toBe(20);
+    expect(server.connections() - connectionsBefore).toBeLessThanOrEqual(2);
+  });
+
+  it('makes 40 calls from 4 concurrent callers over at most 4 TLS connections', async () => {
+    const connectionsBefore = server.connections();
+    const result = await runClientChild({
+      NODE_EXTRA_CA_CERTS: certificates.caCertPath,
+      KCL_CLIENT_ENDPOINT: server.endpoint,
+      KCL_CLIENT_CALLS: '40',
+      KCL_CLIENT_CONCURRENCY: '4',
+    });
+    expect(result).toEqual({ ok: true, shards: 40 });
+    expect(server.connections() - connectionsBefore).toBeLessThanOrEqual(4);
+  });
+
+  it('does not trust the server without the CA (the test really checks certificates)', async () => {
+    const result = await runClientChild({ KCL_CLIENT_ENDPOINT: server.endpoint, KCL_CLIENT_CALLS: '1' });
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/certificate/i);
+  });
+});
