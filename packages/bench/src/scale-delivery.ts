@@ -12,7 +12,7 @@ export interface DeliverySummary {
   produced: number;
   /** Produced records delivered at least once. */
   delivered: number;
-  /** Produced records never delivered. */
+  /** Produced records not delivered by the end of the run (lost, or still pending when the drain gave up). */
   lost: number;
   /** Deliveries beyond the first of a record (at-least-once redeliveries included). */
   duplicates: number;

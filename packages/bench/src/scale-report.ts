@@ -86,7 +86,7 @@ export function formatScaleReport(result: ScaleBenchResult): string {
   lines.push('');
   if (d) {
     lines.push(
-      `delivery: produced ${int(d.produced)}, delivered ${int(d.delivered)}, lost ${int(d.lost)}, duplicates ${int(d.duplicates)} ` +
+      `delivery: produced ${int(d.produced)}, delivered ${int(d.delivered)}, lost (not delivered by the end) ${int(d.lost)}, duplicates ${int(d.duplicates)} ` +
         `(of already checkpointed records: ${int(d.duplicatesAfterCheckpoint)}), unknown ${int(d.unknown)}; ` +
         `puts rejected ${d.producer.rejected}, failed PutRecords calls ${d.producer.failedCalls}; drain waited ${seconds(d.drainMillis)}`,
     );

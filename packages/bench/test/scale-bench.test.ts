@@ -39,7 +39,7 @@ describe('runScaleBench (small configuration)', () => {
     const text = formatScaleReport(result);
     expect(text).toMatch(/first worker holds every lease: reached \d+ ms after start\(\)/);
     expect(text).toMatch(/fair share \(each worker 3\.\.5 of 4\.0\): (NOT reached within [\d.]+ s|reached \d+ ms after start\(\))/);
-    expect(text).toMatch(/delivery: produced \d+, delivered \d+, lost 0/);
+    expect(text).toMatch(/delivery: produced \d+, delivered \d+, lost \(not delivered by the end\) 0,/);
     const json = JSON.parse(scaleReportJson(result)) as { phases: unknown[]; delivery: { lost: number } };
     expect(json.phases).toHaveLength(2);
     expect(json.delivery.lost).toBe(0);
