@@ -14,6 +14,13 @@ export interface ChildMessage {
 
 const STDERR_TAIL_LINES = 20;
 
+/** Children still running; one process 'exit' listener kills them all (one listener per child would trip Node's
+ * MaxListeners warning with 10 workers). */
+const running = new Set<() => void>();
+process.on('exit', () => {
+  for (const kill of running) kill();
+});
+
 /**
  * A forked child of `pnpm bench:scale` that talks JSON messages over IPC: waits for its `ready` message, routes the
  * others to `onMessage`, answers request/response pairs by id, keeps the last lines of its stderr for error messages,
@@ -41,10 +48,10 @@ export class ScaleChild {
     execArgv: readonly string[] = [],
   ) {
     this.child = fork(benchScript(script), [...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [...execArgv] });
-    process.once('exit', this.killNow);
+    running.add(this.killNow);
     this.exited = new Promise<void>((resolve) =>
       this.child.once('exit', (code, signal) => {
-        process.off('exit', this.killNow);
+        running.delete(this.killNow);
         for (const [, waiter] of this.pending) clearTimeout(waiter.timer);
         this.onExit(code, signal);
         resolve();
