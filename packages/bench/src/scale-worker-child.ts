@@ -1,0 +1,174 @@
+// One worker process of `pnpm bench:scale`: a real @kcl/core Worker (default config but the stream, endpoints,
+// TRIM_HORIZON and the stealing flag) with the chosen lease store. Talks to the coordinator over IPC:
+//   -> ready (just before start()), started / failed, held (lease count, every heartbeat), delivered (batches)
+//   <- snapshot (answered with process and call metrics since the previous snapshot), stop (graceful shutdown,
+//      answered when done; the coordinator then disconnects and the process exits)
+// Exits by itself when the coordinator disconnects or dies.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
+import { RedisCheckpoint } from '@kcl/checkpoint-redis';
+import {
+  InitialPositionInStream,
+  KinesisClientLibConfig,
+  Worker,
+  createKinesisClient,
+  createWinstonLogger,
+  type Checkpointer,
+  type ProcessRecordsInput,
+  type RecordProcessor,
+} from '@kcl/core';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient } from '@kcl/testbed';
+import { countCalls, type CallCounts, type MiddlewareClient } from './scale-call-counter';
+import type { DeliveredBatch } from './scale-delivery';
+import type { ScaleWorkerSettings, WorkerSnapshot } from './scale-worker-protocol';
+
+const settings = JSON.parse(process.argv[2] ?? '{}') as ScaleWorkerSettings;
+const DELIVERY_FLUSH_MILLIS = 250;
+const MB = 1024 * 1024;
+
+function send(message: object): void {
+  if (process.connected) process.send?.(message, () => undefined);
+}
+
+const config = new KinesisClientLibConfig(settings.applicationName, settings.streamName, LOCAL_REGION, settings.workerId)
+  .withTableName(settings.tableName)
+  .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
+  .withKinesisEndpoint(settings.kinesisEndpoint)
+  .withKinesisCredentials({ ...LOCAL_CREDENTIALS })
+  .withLogger(createWinstonLogger({ level: 'error' }));
+if (settings.stealing) config.withLeaseStealing(true);
+
+const kinesis = createKinesisClient(config);
+const takeKinesisCalls = countCalls(kinesis as unknown as MiddlewareClient);
+let takeStoreCalls: (() => CallCounts) | undefined;
+let checkpointer: Checkpointer & { close(): Promise<void> };
+if (settings.backend === 'dynamodb') {
+  config.withDynamoDBEndpoint(settings.dynamoEndpoint!).withDynamoDBCredentials({ ...LOCAL_CREDENTIALS });
+  // The checkpointer's own defaults for retries and timeouts, on a client we can count calls on.
+  const dynamo = localDynamoClient(settings.dynamoEndpoint!, {
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  });
+  takeStoreCalls = countCalls(dynamo as unknown as MiddlewareClient, { askConsumedCapacity: true });
+  checkpointer = new DynamoCheckpoint(config).withDynamoDB(dynamo);
+} else {
+  checkpointer = new RedisCheckpoint(config, { address: settings.redisAddress! });
+}
+
+let pendingDeliveries: DeliveredBatch[] = [];
+const flushDeliveries = (): void => {
+  if (pendingDeliveries.length === 0) return;
+  send({ type: 'delivered', batches: pendingDeliveries });
+  pendingDeliveries = [];
+};
+
+const processor = (): RecordProcessor => ({
+  initialize: () => undefined,
+  processRecords: async (input: ProcessRecordsInput) => {
+    if (input.records.length === 0) return;
+    let checkpointed = false;
+    try {
+      await input.checkpointer.checkpoint();
+      checkpointed = true;
+    } catch {
+      // lease lost meanwhile: the records count as delivered but not checkpointed
+    }
+    if (settings.reportDeliveries) {
+      pendingDeliveries.push({ shardId: input.shardId, sequenceNumbers: input.records.map((r) => r.sequenceNumber), checkpointed });
+    }
+  },
+  shutdown: () => undefined,
+});
+
+const worker = new Worker({ createProcessor: processor }, config).withKinesis(kinesis).withCheckpointer(checkpointer);
+const events = { errors: 0, leasesAcquired: 0, leasesLost: 0, firstError: undefined as string | undefined };
+worker.on('error', ({ error, operation }) => {
+  events.errors++;
+  events.firstError ??= `${operation}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+});
+worker.on('leaseAcquired', () => {
+  events.leasesAcquired++;
+});
+worker.on('leaseLost', () => {
+  events.leasesLost++;
+});
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+let cpuBase = process.cpuUsage();
+let wallBase = performance.now();
+
+function snapshot(): WorkerSnapshot {
+  const cpu = process.cpuUsage(cpuBase);
+  const now = performance.now();
+  const wallMillis = now - wallBase;
+  const memory = process.memoryUsage();
+  const kinesisCalls = takeKinesisCalls();
+  const storeCalls = takeStoreCalls?.();
+  const result: WorkerSnapshot = {
+    intervalMillis: wallMillis,
+    held: worker.heldShards().length,
+    rssMb: memory.rss / MB,
+    heapUsedMb: memory.heapUsed / MB,
+    heapTotalMb: memory.heapTotal / MB,
+    eventLoopDelayP99Millis: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0,
+    eventLoopDelayMaxMillis: loopDelay.count > 0 ? loopDelay.max / 1e6 : 0,
+    cpuPercent: wallMillis > 0 ? ((cpu.user + cpu.system) / 1000 / wallMillis) * 100 : 0,
+    kinesisCalls: kinesisCalls.calls,
+    storeCalls: storeCalls?.calls,
+    storeFailures: storeCalls?.failures,
+    consumedCapacityUnits: storeCalls?.capacityUnits,
+    answersWithCapacity: storeCalls?.answersWithCapacity,
+    errors: events.errors,
+    leasesAcquired: events.leasesAcquired,
+    leasesLost: events.leasesLost,
+    firstError: events.firstError,
+  };
+  loopDelay.reset();
+  cpuBase = process.cpuUsage();
+  wallBase = now;
+  events.errors = 0;
+  events.leasesAcquired = 0;
+  events.leasesLost = 0;
+  events.firstError = undefined;
+  return result;
+}
+
+const heartbeat = setInterval(() => send({ type: 'held', count: worker.heldShards().length }), settings.heartbeatMillis);
+const flusher = setInterval(flushDeliveries, DELIVERY_FLUSH_MILLIS);
+
+let stopping: Promise<number> | undefined;
+/** Graceful shutdown of the worker and its clients; resolves with how long the worker's shutdown() took. */
+function stop(): Promise<number> {
+  return (stopping ??= (async () => {
+    clearInterval(heartbeat);
+    const started = performance.now();
+    await worker.shutdown();
+    flushDeliveries();
+    clearInterval(flusher);
+    const millis = performance.now() - started;
+    await checkpointer.close().catch(() => undefined);
+    kinesis.destroy();
+    return millis;
+  })());
+}
+
+process.on('message', (message: { type?: string; id?: number }) => {
+  if (message.type === 'snapshot') send({ type: 'snapshot', id: message.id, snapshot: snapshot() });
+  else if (message.type === 'stop') void stop().then((millis) => send({ type: 'stop', id: message.id, millis }));
+});
+process.once('disconnect', () => {
+  void stop().finally(() => process.exit(0));
+});
+
+send({ type: 'ready' });
+const startedAt = performance.now();
+worker.start().then(
+  () => send({ type: 'started', millis: performance.now() - startedAt, held: worker.heldShards().length }),
+  (error: unknown) => {
+    send({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    void stop().finally(() => process.exit(1));
+  },
+);

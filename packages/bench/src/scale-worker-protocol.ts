@@ -1,0 +1,49 @@
+/** What the coordinator of `pnpm bench:scale` and its worker processes exchange (JSON over IPC). */
+import type { ScaleBackend } from './scale-args';
+
+/** Everything a worker process needs, passed as one JSON argument. */
+export interface ScaleWorkerSettings {
+  workerId: string;
+  applicationName: string;
+  streamName: string;
+  tableName: string;
+  kinesisEndpoint: string;
+  backend: ScaleBackend;
+  /** host:port of redis-server (backend redis). */
+  redisAddress?: string | undefined;
+  /** http://127.0.0.1:port of dynalite (backend dynamodb). */
+  dynamoEndpoint?: string | undefined;
+  stealing: boolean;
+  /** How often the worker reports its lease count. */
+  heartbeatMillis: number;
+  /** Report every delivered batch's sequence numbers (off in engine-only mode: no records there). */
+  reportDeliveries: boolean;
+}
+
+/** A worker process's figures since its previous snapshot (or since it started). */
+export interface WorkerSnapshot {
+  intervalMillis: number;
+  /** Leases held (active) at the snapshot. */
+  held: number;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** perf_hooks monitorEventLoopDelay (10 ms resolution) over the interval. */
+  eventLoopDelayP99Millis: number;
+  eventLoopDelayMaxMillis: number;
+  /** process.cpuUsage (user + system) over wall time; 100 = one core busy. */
+  cpuPercent: number;
+  /** Kinesis calls per operation, counted by an SDK middleware on the worker's client. */
+  kinesisCalls: Record<string, number>;
+  /** DynamoDB calls per operation (backend dynamodb), counted the same way; undefined for redis. */
+  storeCalls?: Record<string, number> | undefined;
+  storeFailures?: Record<string, number> | undefined;
+  /** Sum of ConsumedCapacity.CapacityUnits returned (ReturnConsumedCapacity TOTAL is asked for), backend dynamodb. */
+  consumedCapacityUnits?: number | undefined;
+  answersWithCapacity?: number | undefined;
+  /** Worker 'error' events (lease-store or Kinesis calls that failed and were handled). */
+  errors: number;
+  leasesAcquired: number;
+  leasesLost: number;
+  firstError?: string | undefined;
+}
