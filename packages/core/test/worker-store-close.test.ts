@@ -49,10 +49,11 @@ class StoreProbe {
 
 function newWorker(
   streamName: string,
-  options: { closeOnShutdown?: boolean; fanOut?: boolean; grace?: number } = {},
+  options: { closeOnShutdown?: boolean; fanOut?: boolean; grace?: number; failover?: number; refresh?: number } = {},
 ): { worker: Worker; table: InMemoryLeaseTable; probe: StoreProbe } {
   const table = new InMemoryLeaseTable();
-  let config = workerConfig(streamName, 'w1', { grace: options.grace ?? 5_000 });
+  const { grace = 5_000, failover, refresh } = options;
+  let config = workerConfig(streamName, 'w1', { grace, ...(failover ? { failover } : {}), ...(refresh ? { refresh } : {}) });
   if (options.fanOut) config = config.withEnhancedFanOutConsumer(true);
   const probe = new StoreProbe(new InMemoryCheckpointer(table, config));
   const worker = new Worker(
@@ -115,10 +116,11 @@ describe('closing the lease store', () => {
 describe('lease-store calls in flight at shutdown', () => {
   test('a renewal started just before shutdown() settles before the store is closed and before shutdown() resolves', async () => {
     const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
-    const { worker, table, probe } = newWorker(stream);
+    // The wait is bounded by one refresh period (1 s here): a 300 ms renewal is waited for.
+    const { worker, table, probe } = newWorker(stream, { failover: 3_000, refresh: 1_000 });
     await worker.start();
     // From now on every renewal (getLease) is slow; the release at shutdown (removeLeaseOwner) is not.
-    table.setLatency((op) => (op === 'getLease' ? 400 : 0));
+    table.setLatency((op) => (op === 'getLease' ? 300 : 0));
     await waitFor(() => probe.pending().includes('getLease'), 'a renewal in flight');
     await worker.shutdown();
     expect(probe.closeCalls).toBe(1);
@@ -126,7 +128,7 @@ describe('lease-store calls in flight at shutdown', () => {
     expect(probe.pending()).toEqual([]);
   });
 
-  test('the wait is bounded by the grace period: a call that never returns does not hold shutdown()', async () => {
+  test('the wait is bounded (refresh period, grace period): a call that never returns does not hold shutdown()', async () => {
     const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
     const { worker, table, probe } = newWorker(stream, { grace: 1_000 });
     await worker.start();

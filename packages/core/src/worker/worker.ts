@@ -177,7 +177,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
         this.stateValue = 'running';
       },
       async (error: unknown) => {
-        await this.releaseResources(CLOSE_TIMEOUT_MILLIS);
+        await this.releaseResources(this.inFlightWaitMillis(CLOSE_TIMEOUT_MILLIS));
         this.run = undefined;
         this.stateValue = this.shutdownPromise ? 'stopped' : 'new';
         throw error;
@@ -371,7 +371,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     this.stateValue = 'shuttingDown';
     const run = this.run;
     if (!run?.coordinator || !run.runner || !run.shardSyncTask) {
-      await this.releaseResources(CLOSE_TIMEOUT_MILLIS);
+      await this.releaseResources(this.inFlightWaitMillis(CLOSE_TIMEOUT_MILLIS));
       this.stateValue = 'stopped';
       this.emitSafely('shutdown', {});
       return;
@@ -402,10 +402,20 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       }
     }
     coordinator.stopRenewing();
-    await this.releaseResources(left());
+    await this.releaseResources(this.inFlightWaitMillis(left()));
     this.stateValue = 'stopped';
     logger.info('worker stopped');
     this.emitSafely('shutdown', {});
+  }
+
+  /**
+   * How long the stop waits for lease-store calls still in flight: at most one lease refresh period (a call that
+   * has not answered by then is treated as hung, as the renewer treats it; closing the store aborts it) and never
+   * beyond `limitMillis` (the grace period left).
+   */
+  private inFlightWaitMillis(limitMillis: number): number {
+    const refresh = this.config.leaseRefreshPeriodMillis;
+    return Math.max(0, Math.min(limitMillis, Number.isFinite(refresh) && refresh > 0 ? refresh : limitMillis));
   }
 
   /**
