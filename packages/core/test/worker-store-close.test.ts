@@ -5,7 +5,7 @@
  * the in-memory lease store behind a probe that counts calls in flight.
  */
 import type { Checkpointer } from '../src/checkpoint/checkpointer';
-import { LeaseStoreError } from '../src/errors';
+import { LeaseStoreError, LeaseStoreUnavailableError } from '../src/errors';
 import { InMemoryCheckpointer } from '../src/testing';
 import { Worker } from '../src/worker/worker';
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
@@ -108,6 +108,15 @@ describe('closing the lease store', () => {
     expect(table.callCount('init')).toBe(0);
     expect(probe.closeCalls).toBe(0);
     await createTestStream(fx.kinesis, { shardCount: 1, name: 'stream-created-later' });
+    await worker.start();
+    expect(worker.heldShards()).toEqual(['shardId-000000000000']);
+  });
+  test('a start() whose store init() fails leaves the store to itself, so a later start() can use it', async () => {
+    const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+    const { worker, table, probe } = newWorker(stream);
+    table.failNext('init', new LeaseStoreUnavailableError('simulated: store unreachable'));
+    await expect(worker.start()).rejects.toBeInstanceOf(LeaseStoreUnavailableError);
+    expect(probe.closeCalls).toBe(0);
     await worker.start();
     expect(worker.heldShards()).toEqual(['shardId-000000000000']);
   });

@@ -49,8 +49,8 @@ export interface WorkerOptions {
 /** Options of {@link Worker.withCheckpointer}. */
 export interface WithCheckpointerOptions {
   /**
-   * Whether the worker closes this checkpointer when it stops: at the end of `shutdown()` (after every lease-store
-   * call in flight has settled) and after a `start()` that failed once it had called `checkpointer.init()`. Set it
+   * Whether the worker closes this checkpointer when it stops: at the end of `shutdown()` (after the lease-store
+   * calls in flight have settled) and after a `start()` that failed after `checkpointer.init()` succeeded. Set it
    * to `false` for a checkpointer shared between workers (or used after the worker stopped), and close it yourself
    * after the last of them has shut down. Either way the worker never closes a client injected INTO the checkpointer
    * (e.g. `new RedisCheckpoint(config, { client })`): the backend leaves that to its owner.
@@ -117,8 +117,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
    * Uses this lease store instead of the default DynamoDB one (`@kcl/checkpoint-dynamodb`, loaded lazily).
    * `undefined` restores the default.
    *
-   * The worker closes the checkpointer when it stops (end of `shutdown()`, or a failed `start()` that had reached
-   * the lease store), so `await worker.shutdown()` leaves no open connection and the process can exit by itself.
+   * The worker closes the checkpointer when it stops (end of `shutdown()`, or a `start()` that failed after the
+   * store's `init()` succeeded), so `await worker.shutdown()` leaves no open connection and the process can exit by itself.
    * Pass `{ closeOnShutdown: false }` for a checkpointer shared between workers and close it yourself.
    */
   withCheckpointer(checkpointer?: Checkpointer, options: WithCheckpointerOptions = {}): this {
@@ -157,8 +157,9 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
    * The first processor is kept for the first lease taken (none is wasted). Every later one is checked too: a bad
    * one is reported in an `error` event (operation `createProcessor`) and its lease released.
    *
-   * On failure everything started is stopped again (the lease store is closed if `init()` was called on it, see
-   * {@link withCheckpointer}) and the worker can be started again (with a new checkpointer if it was closed).
+   * On failure everything started is stopped again (the lease store is closed if its `init()` had succeeded, see
+   * {@link withCheckpointer}) and the worker can be started again (with a new checkpointer if it was closed and
+   * cannot be initialised again).
    * @throws ConfigError for an invalid config
    * @throws InvalidRecordProcessorError when `createProcessor()` throws or returns no `processRecords` method
    * @throws StreamNotFoundError when the stream does not exist at the configured region / endpoint
@@ -282,9 +283,11 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     }
     this.throwIfShutdownRequested();
 
-    // From init() on, the store may hold connections: a failed start closes it (unless the user opted out).
-    run.closeCheckpointer = closeStore;
+    // Once init() succeeded the store holds connections: a failed start from here on closes it (unless the user
+    // opted out). A failed init() has closed what it opened itself, and the store can be initialised again by a
+    // later start().
     await checkpointer.init();
+    run.closeCheckpointer = closeStore;
     this.throwIfShutdownRequested();
     await monitoring.start();
 
