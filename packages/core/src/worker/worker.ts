@@ -118,8 +118,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
    * `undefined` restores the default.
    *
    * The worker closes the checkpointer when it stops (end of `shutdown()`, or a `start()` that failed after the
-   * store's `init()` succeeded), so `await worker.shutdown()` leaves no open connection and the process can exit by itself.
-   * Pass `{ closeOnShutdown: false }` for a checkpointer shared between workers and close it yourself.
+   * store's `init()` succeeded), so `await worker.shutdown()` leaves no open connection and the process can exit by
+   * itself. Pass `{ closeOnShutdown: false }` for a checkpointer shared between workers and close it yourself.
    */
   withCheckpointer(checkpointer?: Checkpointer, options: WithCheckpointerOptions = {}): this {
     this.assertNotStarted('withCheckpointer');
