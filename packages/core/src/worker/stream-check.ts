@@ -28,6 +28,13 @@ function isResourceNotFound(error: unknown): boolean {
   return false;
 }
 
+interface EndpointParts {
+  protocol?: string;
+  hostname?: string;
+  port?: number;
+  path?: string;
+}
+
 async function clientRegion(kinesis: KinesisClient): Promise<string | undefined> {
   try {
     const region = await kinesis.config.region();
@@ -40,7 +47,7 @@ async function clientRegion(kinesis: KinesisClient): Promise<string | undefined>
 /** The client's configured endpoint as a URL, or undefined when it resolves AWS's endpoint per request. */
 async function clientEndpoint(kinesis: KinesisClient): Promise<string | undefined> {
   try {
-    const provider = (kinesis.config as { endpoint?: () => Promise<{ protocol?: string; hostname?: string; port?: number; path?: string }> }).endpoint;
+    const provider = (kinesis.config as { endpoint?: () => Promise<EndpointParts> }).endpoint;
     if (typeof provider !== 'function') return undefined;
     const endpoint = await provider();
     if (!endpoint?.hostname) return undefined;
