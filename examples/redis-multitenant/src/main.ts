@@ -70,8 +70,8 @@ async function consume(env: ExampleEnvironment): Promise<void> {
     console.log(`tenants ${TENANTS.join(' and ')} are consuming ${env.streamName} from one Redis`);
     console.log(`stopping: ${await Promise.race([signalled, env.sampleConsumed()])}`);
   } finally {
+    // Each worker closes its own tenant's checkpointer at the end of its shutdown.
     await Promise.all(tenants.map(({ worker }) => worker.shutdown()));
-    await Promise.all(tenants.map(({ checkpointer }) => checkpointer.close()));
   }
 }
 

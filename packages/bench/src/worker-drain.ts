@@ -101,7 +101,6 @@ export async function drainWithWorker(options: WorkerDrainOptions): Promise<Work
     };
   } finally {
     if (timer) clearTimeout(timer);
-    await worker.shutdown();
-    await checkpointer.close();
+    await worker.shutdown(); // also closes the checkpointer
   }
 }

@@ -177,6 +177,36 @@ export class KinesisError extends KclError {
   }
 }
 
+/**
+ * The stream does not exist (ListShards answered ResourceNotFoundException) at the region / endpoint the worker
+ * uses. Raised by `Worker.start()` before the lease store is touched, so no lease table is created for a mistyped
+ * stream name.
+ */
+export class StreamNotFoundError extends KinesisError {
+  readonly streamName: string;
+  readonly region: string;
+  /** The Kinesis endpoint asked (`config.kinesisEndpoint` or the injected client's), or undefined for AWS's own. */
+  readonly endpoint: string | undefined;
+  constructor(streamName: string, region: string, endpoint: string | undefined, options: KclErrorOptions = {}) {
+    super(
+      `Kinesis stream ${JSON.stringify(streamName)} does not exist in region ${region}` +
+        `${endpoint === undefined ? '' : ` at ${endpoint}`}: check the stream name, the region and the endpoint ` +
+        '(create the stream first; the worker never creates it)',
+      { retryable: false, ...options },
+    );
+    this.streamName = streamName;
+    this.region = region;
+    this.endpoint = endpoint;
+  }
+}
+
+/**
+ * The record processor factory gave something that is not a RecordProcessor (no `processRecords` method, or an
+ * `initialize` / `shutdown` that is not a function), or `createProcessor()` itself threw. `Worker.start()` rejects
+ * with it for the first processor; later ones are reported in an `error` event and their lease released.
+ */
+export class InvalidRecordProcessorError extends InvalidArgumentError {}
+
 /** A method was called in a state that does not allow it (e.g. `start()` after `shutdown()`). */
 export class WorkerStateError extends KclError {
   constructor(message: string, options: KclErrorOptions = {}) {

@@ -21,6 +21,7 @@ export {
   type CreateTestTableOptions,
 } from './clients';
 export { getFreePort, waitForPort, LOOPBACK } from './free-port';
+export { ManagedChild, waitUntilReady, type ExitInfo } from './child-process';
 export { startAll, SERVER_NAMES, type ServerName, type StartAllOptions, type LocalServers } from './start-all';
 export { startTcpProxy, type TcpFaultProxy, type TcpProxyMode, type TcpProxyOptions, type TcpProxyStats } from './tcp-proxy';
 export { parseIntFlag, UsageError } from './cli-args';

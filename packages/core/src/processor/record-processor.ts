@@ -67,11 +67,19 @@ export interface ShutdownInput {
   checkpointer: RecordProcessorCheckpointer;
 }
 
-/** Your code: one instance per shard lease. Every method may be async; calls for one shard never overlap. */
+/**
+ * Your code: one instance per shard lease. Every method may be async; calls for one shard never overlap.
+ * `processRecords` is required; `initialize` and `shutdown` are optional (a missing one does nothing).
+ * `Worker.start()` checks the shape of the first processor and rejects with InvalidRecordProcessorError if it is
+ * wrong; a bad processor made later is reported in an `error` event and its lease released.
+ */
 export interface RecordProcessor {
-  initialize(input: InitializationInput): void | Promise<void>;
+  /** Called once before the first batch, with where processing resumes. Optional. */
+  initialize?(input: InitializationInput): void | Promise<void>;
+  /** Called with every batch; throw to get the same batch again after a back-off. */
   processRecords(input: ProcessRecordsInput): void | Promise<void>;
-  shutdown(input: ShutdownInput): void | Promise<void>;
+  /** Called once at the end (REQUESTED, TERMINATE or ZOMBIE); checkpoint here for REQUESTED and TERMINATE. Optional. */
+  shutdown?(input: ShutdownInput): void | Promise<void>;
 }
 
 /** Creates one RecordProcessor per shard lease taken. */

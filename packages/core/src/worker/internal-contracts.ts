@@ -77,7 +77,8 @@ export interface ShardConsumerDeps {
   config: KinesisClientLibConfig;
   kinesis: KinesisClient;
   checkpointer: Checkpointer;
-  processor: RecordProcessor;
+  /** The application's processor; a missing optional hook (`initialize`, `shutdown`) is filled in as a no-op. */
+  processor: Required<RecordProcessor>;
   lease: LeaseHandle;
   monitoring: MonitoringService;
   /** Already has { shardId, workerId } in context. */

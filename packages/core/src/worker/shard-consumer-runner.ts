@@ -15,6 +15,7 @@ import type {
   ShardConsumerFactory,
   ShardConsumerResult,
 } from './internal-contracts';
+import { createCheckedProcessor, withOptionalHooks } from './processor-check';
 import type { WorkerEvents } from './worker-events';
 
 export interface ShardConsumerRunnerOptions {
@@ -24,6 +25,8 @@ export interface ShardConsumerRunnerOptions {
   monitoring: MonitoringService;
   logger: Logger;
   processorFactory: RecordProcessorFactory;
+  /** A processor already made (and checked) by start(): used for the first lease taken, so none is wasted. */
+  firstProcessor?: RecordProcessor | undefined;
   consumerFactory: ShardConsumerFactory;
   coordinator: LeaseCoordinator;
   registry: ShardRegistry;
@@ -34,7 +37,8 @@ export interface ShardConsumerRunnerOptions {
 }
 
 /**
- * The per-shard lifecycle: when a lease is taken, creates the processor (`factory.createProcessor()`), builds the
+ * The per-shard lifecycle: when a lease is taken, creates the processor (`factory.createProcessor()`, checked:
+ * `processRecords` required, `initialize` / `shutdown` optional no-ops; the first one comes from start()), builds the
  * consumer's dependencies (logger with `{ shardId, workerId }`) and runs the consumer; when it ends:
  * - TERMINATE: the SHARD_END lease is kept (not released), children are recorded and a take pass runs for them;
  * - ZOMBIE: the lease is forgotten (another worker has it, or will once it expires);
@@ -44,9 +48,11 @@ export interface ShardConsumerRunnerOptions {
 export class ShardConsumerRunner {
   private readonly options: ShardConsumerRunnerOptions;
   private readonly running = new Map<string, Promise<void>>();
+  private firstProcessor: RecordProcessor | undefined;
 
   constructor(options: ShardConsumerRunnerOptions) {
     this.options = options;
+    this.firstProcessor = options.firstProcessor;
   }
 
   /** Shards whose consumer is running. */
@@ -94,9 +100,10 @@ export class ShardConsumerRunner {
 
     let processor: RecordProcessor;
     try {
-      processor = o.processorFactory.createProcessor();
+      processor = this.firstProcessor ?? createCheckedProcessor(o.processorFactory);
+      this.firstProcessor = undefined;
     } catch (error) {
-      logger.error('createProcessor() threw; releasing the lease', { error });
+      logger.error('createProcessor() failed or returned an invalid RecordProcessor; releasing the lease', { error });
       o.emit('error', { error, shardId, operation: 'createProcessor' });
       await o.coordinator.release(shardId, 'released');
       return;
@@ -121,7 +128,7 @@ export class ShardConsumerRunner {
       config: o.config,
       kinesis: o.kinesis,
       checkpointer: o.checkpointer,
-      processor,
+      processor: withOptionalHooks(processor),
       lease: handle,
       monitoring: o.monitoring,
       logger,

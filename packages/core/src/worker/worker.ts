@@ -15,8 +15,11 @@ import { createDynamoCheckpointerLoader, type CheckpointerLoader } from './backe
 import { prepareShardConsumerFactory, resolveShardConsumerFactory } from './default-consumer-factory';
 import type { ShardConsumerFactory } from './internal-contracts';
 import { jittered, PeriodicTask } from './periodic-task';
+import { createCheckedProcessor } from './processor-check';
 import { safeLogger } from './safe-logger';
 import { ShardConsumerRunner } from './shard-consumer-runner';
+import { streamNotFoundError } from './stream-check';
+import { trackCheckpointerCalls, type TrackedCheckpointer } from './tracked-checkpointer';
 import { TypedEventEmitter, type WorkerEvents } from './worker-events';
 
 /** Where a {@link Worker} is in its life. */
@@ -43,6 +46,19 @@ export interface WorkerOptions {
   clock?: MonotonicClock | undefined;
 }
 
+/** Options of {@link Worker.withCheckpointer}. */
+export interface WithCheckpointerOptions {
+  /**
+   * Whether the worker closes this checkpointer when it stops: at the end of `shutdown()` (after the lease-store
+   * calls in flight have settled) and after a `start()` that failed after `checkpointer.init()` succeeded. Set it
+   * to `false` for a checkpointer shared between workers (or used after the worker stopped), and close it yourself
+   * after the last of them has shut down. Either way the worker never closes a client injected INTO the checkpointer
+   * (e.g. `new RedisCheckpoint(config, { client })`): the backend leaves that to its owner.
+   * @defaultValue `true`
+   */
+  closeOnShutdown?: boolean | undefined;
+}
+
 /** Attempts of the first ListShards in `start()` before it gives up (transient errors only). */
 const START_SYNC_RETRIES = 3;
 
@@ -65,6 +81,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   private readonly options: WorkerOptions;
   private kinesis: KinesisClient | undefined;
   private checkpointer: Checkpointer | undefined;
+  private closeInjectedCheckpointer = true;
   private stateValue: WorkerState = 'new';
   private startPromise: Promise<void> | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -97,12 +114,17 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   }
 
   /**
-   * Uses this lease store instead of the default DynamoDB one (`@kcl/checkpoint-dynamodb`, loaded lazily). The
-   * worker never closes an injected checkpointer. `undefined` restores the default.
+   * Uses this lease store instead of the default DynamoDB one (`@kcl/checkpoint-dynamodb`, loaded lazily).
+   * `undefined` restores the default.
+   *
+   * The worker closes the checkpointer when it stops (end of `shutdown()`, or a `start()` that failed after the
+   * store's `init()` succeeded), so `await worker.shutdown()` leaves no open connection and the process can exit by
+   * itself. Pass `{ closeOnShutdown: false }` for a checkpointer shared between workers and close it yourself.
    */
-  withCheckpointer(checkpointer?: Checkpointer): this {
+  withCheckpointer(checkpointer?: Checkpointer, options: WithCheckpointerOptions = {}): this {
     this.assertNotStarted('withCheckpointer');
     this.checkpointer = checkpointer;
+    this.closeInjectedCheckpointer = options.closeOnShutdown ?? true;
     return this;
   }
 
@@ -127,10 +149,20 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   }
 
   /**
-   * Validates the config, initialises monitoring and the lease store, lists the shards, takes this worker's fair
-   * share of leases and starts their consumers; resolves once that is done (records start flowing at once).
-   * On failure everything started is stopped again and the worker can be started again.
+   * Validates the config, asks the factory for a first processor and checks its shape, initialises monitoring,
+   * lists the shards (so a missing stream fails here, before the lease store is touched: no lease table is created
+   * for a mistyped stream name), initialises the lease store, takes this worker's fair share of leases and starts
+   * their consumers; resolves once that is done (records start flowing at once).
+   *
+   * The first processor is kept for the first lease taken (none is wasted). Every later one is checked too: a bad
+   * one is reported in an `error` event (operation `createProcessor`) and its lease released.
+   *
+   * On failure everything started is stopped again (the lease store is closed if its `init()` had succeeded, see
+   * {@link withCheckpointer}) and the worker can be started again (with a new checkpointer if it was closed and
+   * cannot be initialised again).
    * @throws ConfigError for an invalid config
+   * @throws InvalidRecordProcessorError when `createProcessor()` throws or returns no `processRecords` method
+   * @throws StreamNotFoundError when the stream does not exist at the configured region / endpoint
    * @throws BackendNotInstalledError when no checkpointer was given and `@kcl/checkpoint-dynamodb` is not installed
    * @throws WorkerStateError when called twice or after `shutdown()`
    */
@@ -146,7 +178,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
         this.stateValue = 'running';
       },
       async (error: unknown) => {
-        await this.releaseResources();
+        await this.releaseResources(this.inFlightWaitMillis(CLOSE_TIMEOUT_MILLIS));
         this.run = undefined;
         this.stateValue = this.shutdownPromise ? 'stopped' : 'new';
         throw error;
@@ -159,9 +191,11 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   /**
    * Graceful shutdown: stops taking leases, lets every consumer finish its batch and shut its processor down with
    * REQUESTED (a last checkpoint is possible), releases the leases so other workers take them at once, then shuts
-   * monitoring down and closes what the worker created. Bounded by `config.shutdownGraceMillis`: consumers still
-   * running after it are abandoned (their leases expire after the failover time). Calling it again returns the same
-   * promise. Never rejects.
+   * monitoring down, waits for lease-store calls still in flight (a renewal started just before) and closes what the
+   * worker created and the lease store (unless `withCheckpointer(c, { closeOnShutdown: false })`). Once it resolves
+   * the worker holds no timer, socket or connection: a process with nothing else to do exits by itself. Bounded by
+   * `config.shutdownGraceMillis`: consumers still running after it are abandoned (their leases expire after the
+   * failover time). Calling it again returns the same promise. Never rejects.
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= this.doShutdown().catch((error: unknown) => {
@@ -182,6 +216,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   private async doStart(): Promise<void> {
     const config = this.config;
     if (typeof (config as { validate?: unknown }).validate === 'function') config.validate();
+    // Before any network call: a factory that cannot make a valid processor fails start() at once.
+    const firstProcessor = createCheckedProcessor(this.factory);
     const consumerFactory = this.options.shardConsumerFactory ?? resolveShardConsumerFactory(config);
     const logger = safeLogger(config.logger).child({ workerId: config.workerId });
     const monitoring: MonitoringService = config.monitoringService;
@@ -196,30 +232,33 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       monitoring,
       kinesis,
       ownsKinesis,
-      checkpointer: undefined,
-      ownsCheckpointer: false,
+      store: undefined,
+      closeCheckpointer: false,
       lifecycle,
       shutdownController,
       monitoringInitialised: false,
     };
     this.run = run;
 
+    let store: Checkpointer;
+    let closeStore: boolean;
     if (this.checkpointer) {
-      run.checkpointer = this.checkpointer;
+      store = this.checkpointer;
+      closeStore = this.closeInjectedCheckpointer;
     } else {
       const load = this.options.loadCheckpointer ?? createDynamoCheckpointerLoader();
-      run.checkpointer = await load(config);
-      run.ownsCheckpointer = true;
-      this.throwIfShutdownRequested();
+      store = await load(config);
+      closeStore = true;
     }
-    const checkpointer = run.checkpointer;
+    // Every lease-store call goes through the tracked wrapper, so shutdown can wait for calls in flight.
+    const tracked = trackCheckpointerCalls(store);
+    run.store = { inner: store, tracked };
+    this.throwIfShutdownRequested();
+    const checkpointer = tracked.checkpointer;
 
     logger.info('worker starting', { streamName: config.streamName, applicationName: config.applicationName });
     await monitoring.init(config.applicationName, config.streamName, config.workerId);
     run.monitoringInitialised = true;
-    await checkpointer.init();
-    this.throwIfShutdownRequested();
-    await monitoring.start();
 
     const registry = new ShardRegistry();
     const shardSync = new ShardSync({
@@ -230,14 +269,28 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       checkpointer,
       onCleanupError: (error, shardId) => this.emitSafely('error', { error, shardId, operation: 'leaseCleanup' }),
     });
-    await retry((_attempt, signal) => shardSync.sync(signal), {
-      retries: START_SYNC_RETRIES,
-      minDelayMs: Math.min(200, config.taskBackoffTimeMillis),
-      maxDelayMs: Math.max(200, config.taskBackoffTimeMillis),
-      signal: lifecycle.signal,
-      operation: `ListShards(${config.streamName})`,
-    });
+    // The first Kinesis call comes before checkpointer.init(): a missing stream must not leave a lease table behind.
+    try {
+      await retry((_attempt, signal) => shardSync.sync(signal), {
+        retries: START_SYNC_RETRIES,
+        minDelayMs: Math.min(200, config.taskBackoffTimeMillis),
+        maxDelayMs: Math.max(200, config.taskBackoffTimeMillis),
+        signal: lifecycle.signal,
+        operation: `ListShards(${config.streamName})`,
+      });
+    } catch (error) {
+      throw (await streamNotFoundError(error, config, kinesis, !ownsKinesis)) ?? error;
+    }
     this.throwIfShutdownRequested();
+
+    // Once init() succeeded the store holds connections: a failed start from here on closes it (unless the user
+    // opted out). A failed init() has closed what it opened itself, and the store can be initialised again by a
+    // later start().
+    await checkpointer.init();
+    run.closeCheckpointer = closeStore;
+    this.throwIfShutdownRequested();
+    await monitoring.start();
+
     // Enhanced fan-out (consumers/fan-out-*): registers the stream consumer once per worker, before leases are taken,
     // so a registration failure fails start(). Does nothing for the polling consumer or an injected factory.
     await prepareShardConsumerFactory(consumerFactory, { kinesis, logger, signal: lifecycle.signal });
@@ -276,6 +329,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       monitoring,
       logger,
       processorFactory: this.factory,
+      firstProcessor,
       consumerFactory,
       coordinator,
       registry,
@@ -310,7 +364,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
         if (outcome === 'timeout') {
           this.startAbandoned = true;
           safeLogger(this.config.logger).warn('shutdown: start() did not finish within the grace period; stopping what it started');
-          await this.releaseResources();
+          await this.releaseResources(0);
         }
         this.stateValue = 'stopped';
         this.emitSafely('shutdown', {});
@@ -320,7 +374,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     this.stateValue = 'shuttingDown';
     const run = this.run;
     if (!run?.coordinator || !run.runner || !run.shardSyncTask) {
-      await this.releaseResources();
+      await this.releaseResources(this.inFlightWaitMillis(CLOSE_TIMEOUT_MILLIS));
       this.stateValue = 'stopped';
       this.emitSafely('shutdown', {});
       return;
@@ -351,14 +405,27 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       }
     }
     coordinator.stopRenewing();
-    await this.releaseResources();
+    await this.releaseResources(this.inFlightWaitMillis(left()));
     this.stateValue = 'stopped';
     logger.info('worker stopped');
     this.emitSafely('shutdown', {});
   }
 
-  /** Shuts monitoring down and closes what the worker created. Never throws. */
-  private async releaseResources(): Promise<void> {
+  /**
+   * How long the stop waits for lease-store calls still in flight: at most one lease refresh period (a call that
+   * has not answered by then is treated as hung, as the renewer treats it; closing the store aborts it) and never
+   * beyond `limitMillis` (the grace period left).
+   */
+  private inFlightWaitMillis(limitMillis: number): number {
+    const refresh = this.config.leaseRefreshPeriodMillis;
+    return Math.max(0, Math.min(limitMillis, Number.isFinite(refresh) && refresh > 0 ? refresh : limitMillis));
+  }
+
+  /**
+   * Shuts monitoring down, waits up to `inFlightWaitMillis` for lease-store calls still in flight, then closes the
+   * lease store (unless the user opted out) and the Kinesis client the worker created. Never throws.
+   */
+  private async releaseResources(inFlightWaitMillis: number): Promise<void> {
     const run = this.run;
     if (!run) return;
     run.lifecycle.abort();
@@ -371,10 +438,20 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       run.monitoringInitialised = false;
       await guarded(run.logger, 'monitoring.shutdown', () => run.monitoring.shutdown());
     }
-    if (run.ownsCheckpointer && run.checkpointer) {
-      const checkpointer = run.checkpointer;
-      run.ownsCheckpointer = false;
-      await guarded(run.logger, 'checkpointer.close', () => settleWithin(checkpointer.close(), CLOSE_TIMEOUT_MILLIS));
+    if (run.store) {
+      const { inner, tracked } = run.store;
+      // A renewal, take or cleanup started just before the stop: let it finish before the store is closed (and
+      // before shutdown() resolves), within the time left.
+      if (!(await tracked.settled(inFlightWaitMillis))) {
+        run.logger.warn('lease-store calls still in flight after the stop (they did not settle in time)', {
+          inFlight: tracked.inFlight(),
+          waitedMillis: inFlightWaitMillis,
+        });
+      }
+      if (run.closeCheckpointer) {
+        run.closeCheckpointer = false;
+        await guarded(run.logger, 'checkpointer.close', () => settleWithin(inner.close(), CLOSE_TIMEOUT_MILLIS));
+      }
     }
     if (run.ownsKinesis) {
       run.ownsKinesis = false;
@@ -389,7 +466,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
  */
 export const DEFAULT_SHUTDOWN_GRACE_MILLIS = 30_000;
 
-/** Upper bound on closing a checkpointer the worker created. */
+/** Upper bound on closing the lease store, and on waiting for its calls in flight after a failed start. */
 const CLOSE_TIMEOUT_MILLIS = 5_000;
 
 interface RunningParts {
@@ -397,8 +474,10 @@ interface RunningParts {
   monitoring: MonitoringService;
   kinesis: KinesisClient;
   ownsKinesis: boolean;
-  checkpointer: Checkpointer | undefined;
-  ownsCheckpointer: boolean;
+  /** The lease store as given (closed at the end) and its tracked wrapper (used by everything else). */
+  store: { inner: Checkpointer; tracked: TrackedCheckpointer } | undefined;
+  /** Close the store in releaseResources: set once init() was called, unless the user opted out. */
+  closeCheckpointer: boolean;
   lifecycle: AbortController;
   shutdownController: AbortController;
   monitoringInitialised: boolean;
