@@ -32,8 +32,8 @@ export class CountingCheckpointer implements Checkpointer {
   removeLeaseInfo(shardId: string): Promise<void> {
     return this.count('removeLeaseInfo', () => this.inner.removeLeaseInfo(shardId));
   }
-  removeLeaseOwner(shardId: string): Promise<void> {
-    return this.count('removeLeaseOwner', () => this.inner.removeLeaseOwner(shardId));
+  removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
+    return this.count('removeLeaseOwner', () => this.inner.removeLeaseOwner(shardId, leaseToken));
   }
   getLeaseOwner(shardId: string): Promise<string> {
     return this.count('getLeaseOwner', () => this.inner.getLeaseOwner(shardId));

@@ -3,7 +3,7 @@
  * when these run: the stored row (from ALL_OLD, or read afterwards on emulators without it) only words the error and
  * picks its type; it never decides whether a write happens.
  */
-import { LeaseLostError, LeaseNotAcquiredError, SHARD_END, ShardClaimedError } from '@kcl/core';
+import { CheckpointOrderError, LeaseLostError, LeaseNotAcquiredError, LeaseNotFinishedError, SHARD_END, ShardClaimedError } from '@kcl/core';
 import type { KclError, ShardStatus } from '@kcl/core';
 
 /** Why a take failed. */
@@ -35,12 +35,41 @@ export function tenureConflict(
   return new LeaseLostError(shardId, `Lease for shard ${shardId} could not be ${action} by ${owner}: ${reason}${extra}`, { cause });
 }
 
-/** Why a release by `owner` failed, or undefined when there is nothing to release (unowned or absent). */
-export function releaseConflict(shardId: string, owner: string, current: ShardStatus | undefined, cause: unknown): KclError | undefined {
-  if (current?.assignedTo === undefined || current.assignedTo === owner) return undefined;
-  return new LeaseLostError(shardId, `Lease for shard ${shardId} is held by ${current.assignedTo}, not ${owner}; not released`, {
-    cause,
-  });
+/**
+ * Why a checkpoint by `owner` with `token` failed: still held by that tenure -> the order condition refused it
+ * ({@link CheckpointOrderError}); otherwise the lease is lost.
+ */
+export function checkpointConflict(
+  shardId: string,
+  owner: string,
+  token: string,
+  attempted: { checkpoint: string; subSequenceNumber: number | undefined },
+  current: ShardStatus | undefined,
+  cause: unknown,
+): KclError {
+  if (current !== undefined && current.assignedTo === owner && current.leaseToken === token && current.checkpoint !== undefined) {
+    return new CheckpointOrderError(shardId, { checkpoint: current.checkpoint, subSequenceNumber: current.subSequenceNumber }, attempted, { cause });
+  }
+  return tenureConflict('checkpointed', shardId, owner, current, cause);
+}
+
+/**
+ * Why a release by `owner` with `token` failed, or undefined when there is nothing to release (unowned or absent,
+ * or - read after the failure on an emulator - already the caller's again).
+ */
+export function releaseConflict(shardId: string, owner: string, token: string, current: ShardStatus | undefined, cause: unknown): KclError | undefined {
+  if (current?.assignedTo === undefined || (current.assignedTo === owner && current.leaseToken === token)) return undefined;
+  const reason =
+    current.assignedTo === owner
+      ? `it was re-taken since under the same worker id ${owner} (another lease token)`
+      : `it is held by ${current.assignedTo}, not ${owner}`;
+  return new LeaseLostError(shardId, `Lease for shard ${shardId} was not released: ${reason}`, { cause });
+}
+
+/** Why a delete failed: the stored row is not at SHARD_END; undefined when it is gone (nothing to delete). */
+export function removeConflict(shardId: string, current: ShardStatus | undefined, cause: unknown): KclError | undefined {
+  if (current === undefined) return undefined;
+  return new LeaseNotFinishedError(shardId, current.checkpoint, { cause });
 }
 
 /** Why a claim failed: SHARD_END or a pending claim -> ShardClaimedError; absent, unowned or another owner -> LeaseNotAcquiredError. */

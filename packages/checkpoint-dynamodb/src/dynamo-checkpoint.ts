@@ -1,16 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand, paginateScan, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { InvalidArgumentError, LeaseLostError, LeaseNotAcquiredError, NoLeaseOwnerError, SequenceNotFoundError, SHARD_END, WorkerStateError } from '@kcl/core';
+import type { DeleteItemCommandInput, DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  assertStorableCheckpoint,
+  InvalidArgumentError,
+  LeaseLostError,
+  LeaseNotAcquiredError,
+  NoLeaseOwnerError,
+  SequenceNotFoundError,
+  SHARD_END,
+  WorkerStateError,
+} from '@kcl/core';
 import type { Checkpointer, KclError, KinesisClientLibConfig, Logger, ShardStatus } from '@kcl/core';
 import { createDynamoClient, describeClientEndpoint, describeConfiguredEndpoint } from './client-factory';
 import type { DynamoConfigFields } from './client-factory';
-import { claimConflict, releaseConflict, takeConflict, tenureConflict } from './conflicts';
+import { checkpointConflict, claimConflict, releaseConflict, removeConflict, takeConflict, tenureConflict } from './conflicts';
 import { errorName, toKclError } from './dynamo-errors';
 import { applyItem, itemToShardStatus, LeaseAttributes } from './lease-item';
 import type { LeaseItem } from './lease-item';
 import { ensureLeaseTable } from './lease-table';
-import { checkpointWrite, claimWrite, releaseWrite, renewWrite, takeWrite } from './lease-writes';
+import { checkpointWrite, claimWrite, releaseWrite, removeWrite, renewWrite, takeWrite } from './lease-writes';
 import { resolveOptions } from './options';
 import type { DynamoCheckpointOptions, ResolvedOptions } from './options';
 
@@ -131,21 +140,17 @@ export class DynamoCheckpoint implements Checkpointer {
 
   async checkpointSequence(shard: ShardStatus): Promise<void> {
     requireId(shard.id, 'shard.id');
-    if (typeof shard.checkpoint !== 'string' || shard.checkpoint === '') {
-      throw new InvalidArgumentError(`shard.checkpoint must be a sequence number or ${SHARD_END}, got ${String(shard.checkpoint)}`);
-    }
+    const checkpoint = shard.checkpoint;
     const sub = shard.subSequenceNumber;
-    if (sub !== undefined && (!Number.isInteger(sub) || sub < 0)) {
-      throw new InvalidArgumentError(`shard.subSequenceNumber must be a non-negative integer, got ${String(sub)}`);
-    }
+    assertStorableCheckpoint(shard.id, checkpoint, sub);
     const owner = shard.assignedTo;
     const token = shard.leaseToken;
     if (owner === undefined || token === undefined) {
       throw new LeaseLostError(shard.id, `Shard ${shard.id} is not leased by this worker (no owner or lease token); checkpoint NOT written`);
     }
-    const input = checkpointWrite(this.tableName, shard.id, owner, token, shard.checkpoint, sub);
+    const input = checkpointWrite(this.tableName, shard.id, owner, token, checkpoint, sub);
     await this.conditionalUpdate(`checkpoint ${shard.id}`, shard.id, input, (current, cause) =>
-      tenureConflict('checkpointed', shard.id, owner, current, cause),
+      checkpointConflict(shard.id, owner, token, { checkpoint, subSequenceNumber: sub }, current, cause),
     );
   }
 
@@ -159,17 +164,18 @@ export class DynamoCheckpoint implements Checkpointer {
 
   async removeLeaseInfo(shardId: string): Promise<void> {
     requireId(shardId, 'shardId');
-    const { client } = this.ready();
-    await this.call(`removeLeaseInfo ${shardId}`, () =>
-      client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [LeaseAttributes.shardId]: { S: shardId } } })),
+    await this.conditionalWrite(`removeLeaseInfo ${shardId}`, shardId, removeWrite(this.tableName, shardId), (current, cause) =>
+      removeConflict(shardId, current, cause),
     );
   }
 
-  async removeLeaseOwner(shardId: string): Promise<void> {
+  async removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
     requireId(shardId, 'shardId');
+    requireId(leaseToken, 'leaseToken');
     const owner = this.config.workerId;
-    await this.conditionalUpdate(`removeLeaseOwner ${shardId}`, shardId, releaseWrite(this.tableName, shardId, owner), (current, cause) =>
-      releaseConflict(shardId, owner, current, cause),
+    const input = releaseWrite(this.tableName, shardId, owner, leaseToken);
+    await this.conditionalUpdate(`removeLeaseOwner ${shardId}`, shardId, input, (current, cause) =>
+      releaseConflict(shardId, owner, leaseToken, current, cause),
     );
   }
 
@@ -258,17 +264,31 @@ export class DynamoCheckpoint implements Checkpointer {
    * item, or read afterwards where the server does not return it) and returns the error to throw, or undefined for
    * "nothing to do" (then this returns an empty item).
    */
-  private async conditionalUpdate(
+  private conditionalUpdate(
     operation: string,
     shardId: string,
     input: UpdateItemCommandInput,
     conflict: (current: ShardStatus | undefined, cause: unknown) => KclError | undefined,
   ): Promise<LeaseItem> {
+    return this.conditionalWrite(operation, shardId, input, conflict);
+  }
+
+  /** {@link conditionalUpdate} for an UpdateItem or (input without UpdateExpression) a DeleteItem. */
+  private async conditionalWrite(
+    operation: string,
+    shardId: string,
+    input: UpdateItemCommandInput | DeleteItemCommandInput,
+    conflict: (current: ShardStatus | undefined, cause: unknown) => KclError | undefined,
+  ): Promise<LeaseItem> {
     const { client } = this.ready();
     let failure: unknown;
     try {
-      const out = await client.send(new UpdateItemCommand(input));
-      return out.Attributes ?? {};
+      if ('UpdateExpression' in input && input.UpdateExpression !== undefined) {
+        const out = await client.send(new UpdateItemCommand(input));
+        return out.Attributes ?? {};
+      }
+      await client.send(new DeleteItemCommand(input));
+      return {};
     } catch (error) {
       if (errorName(error) !== 'ConditionalCheckFailedException') {
         throw toKclError(error, { operation, endpoint: this.ready().endpoint, tableName: this.tableName });

@@ -6,11 +6,20 @@
  * |------------|---------------------------------------------------------------------------------------------|
  * | take       | counter = observed (absent row or counter = 0) AND not SHARD_END                            |
  * | renew      | AssignedTo = me AND LeaseToken = my token                                                    |
- * | checkpoint | AssignedTo = me AND LeaseToken = my token                                                    |
- * | release    | AssignedTo = me                                                                             |
+ * | checkpoint | AssignedTo = me AND LeaseToken = my token AND the stored checkpoint is not after the new one    |
+ * | release    | AssignedTo = me AND LeaseToken = my token                                                    |
  * | claim      | AssignedTo = observed owner AND no ClaimRequest AND not SHARD_END                           |
+ * | delete     | the row is absent OR Checkpoint = SHARD_END (a DeleteItem)                                   |
+ *
+ * Checkpoint order without a new attribute: Kinesis sequence numbers are decimal strings without leading zeros of up
+ * to 129 digits (beyond the 38 digits of a DynamoDB Number), so the condition compares the go-kcl `Checkpoint`
+ * string exactly as a big integer: shorter is smaller (`size()`), equal lengths compare as strings (DynamoDB compares
+ * strings by their UTF-8 bytes, which for digits is numeric order). The same condition holds for rows go-kcl wrote.
+ * Because every write carries it, a late or retried write (the SDK re-sends a request whose answer was lost) can
+ * never move the checkpoint backwards either; the same checkpoint again passes, so a retry of an applied write
+ * succeeds.
  */
-import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DeleteItemCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { SHARD_END } from '@kcl/core';
 import type { ShardStatus } from '@kcl/core';
 import { ExpressionBuilder } from './expression-builder';
@@ -91,7 +100,26 @@ export function renewWrite(tableName: string, shardId: string, owner: string, to
   return base(tableName, shardId, b, condition, update);
 }
 
-/** Checkpoint: writes Checkpoint and SubSequenceNumber (removed when undefined); the counter is unchanged. */
+/**
+ * The stored checkpoint is not after the sequence number `seq` (with `sub`; undefined = the whole record, which
+ * orders after every sub-sequence number of that record). True for a row without checkpoint; false at SHARD_END
+ * (final). A stored SubSequenceNumber that is absent means the whole record, so with `sub` set the comparison of an
+ * absent attribute is false, as it must be.
+ */
+function notAfter(b: ExpressionBuilder, seq: string, sub: number | undefined): string {
+  const cp = b.name(A.checkpoint);
+  const value = b.string(seq);
+  const length = b.number(seq.length);
+  const sameRecord = sub === undefined ? `${cp} = ${value}` : `(${cp} = ${value} AND ${b.name(A.subSequenceNumber)} <= ${b.number(sub)})`;
+  const before = `size(${cp}) < ${length} OR (size(${cp}) = ${length} AND ${cp} < ${value}) OR ${sameRecord}`;
+  return `(attribute_not_exists(${cp}) OR (${cp} <> ${b.string(SHARD_END)} AND (${before})))`;
+}
+
+/**
+ * Checkpoint: writes Checkpoint and SubSequenceNumber (removed when undefined); the counter is unchanged. A sequence
+ * number is written only if it is not before the stored checkpoint and the shard is not at SHARD_END; SHARD_END may
+ * follow anything.
+ */
 export function checkpointWrite(
   tableName: string,
   shardId: string,
@@ -101,7 +129,8 @@ export function checkpointWrite(
   subSequenceNumber: number | undefined,
 ): Write {
   const b = new ExpressionBuilder();
-  const condition = heldBy(b, owner, token);
+  const held = heldBy(b, owner, token);
+  const condition = checkpoint === SHARD_END ? held : `${held} AND ${notAfter(b, checkpoint, subSequenceNumber)}`;
   const sub = b.name(A.subSequenceNumber);
   const update =
     `SET ${b.name(A.checkpoint)} = ${b.string(checkpoint)}` +
@@ -109,10 +138,13 @@ export function checkpointWrite(
   return base(tableName, shardId, b, condition, update, 'NONE');
 }
 
-/** Release: removes owner, token and LeaseTimeout, increments the counter; keeps checkpoint and ClaimRequest. */
-export function releaseWrite(tableName: string, shardId: string, owner: string): Write {
+/**
+ * Release: removes owner, token and LeaseTimeout, increments the counter; keeps checkpoint and ClaimRequest. Only the
+ * tenure of `token` may release (not every process with the owner's worker id).
+ */
+export function releaseWrite(tableName: string, shardId: string, owner: string, token: string): Write {
   const b = new ExpressionBuilder();
-  const condition = `${b.name(A.assignedTo)} = ${b.string(owner)}`;
+  const condition = heldBy(b, owner, token);
   const update = `SET ${incrementCounter(b)} REMOVE ${b.name(A.assignedTo)}, ${b.name(A.leaseToken)}, ${b.name(A.leaseTimeout)}`;
   return base(tableName, shardId, b, condition, update, 'NONE');
 }
@@ -123,4 +155,17 @@ export function claimWrite(tableName: string, shardId: string, observedOwner: st
   const claim = b.name(A.claimRequest);
   const condition = `${b.name(A.assignedTo)} = ${b.string(observedOwner)} AND attribute_not_exists(${claim}) AND ${notShardEnd(b)}`;
   return base(tableName, shardId, b, condition, `SET ${claim} = ${b.string(claimId)}`);
+}
+
+/** Delete: removes the row only while it is at SHARD_END (or already gone). */
+export function removeWrite(tableName: string, shardId: string): DeleteItemCommandInput & { ConditionExpression: string } {
+  const b = new ExpressionBuilder();
+  const condition = `attribute_not_exists(${b.name(A.shardId)}) OR ${b.name(A.checkpoint)} = ${b.string(SHARD_END)}`;
+  return {
+    TableName: tableName,
+    Key: { [A.shardId]: { S: shardId } },
+    ConditionExpression: condition,
+    ...b.attributes(),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
 }

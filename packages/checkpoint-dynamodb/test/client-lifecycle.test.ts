@@ -2,7 +2,7 @@
 // server returns the current row (ALL_OLD) as DynamoDB does.
 import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createShardStatus, LeaseLostError, LeaseNotAcquiredError, WorkerStateError } from '@kcl/core';
+import { CheckpointOrderError, createShardStatus, LeaseLostError, LeaseNotAcquiredError, LeaseNotFinishedError, WorkerStateError } from '@kcl/core';
 import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
 import type { LocalServer } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
@@ -133,7 +133,16 @@ describe('when the server returns the current row with a failed condition (ALL_O
       mine.checkpoint = '5';
       await expect(a.checkpointSequence(mine)).rejects.toBeInstanceOf(LeaseLostError);
       await expect(a.getLease(createShardStatus('s-1'), 'worker-a')).rejects.toThrow(/counter is 2, not the observed 0; held by worker-b/);
-      await expect(a.removeLeaseOwner('s-1')).rejects.toThrow(/held by worker-b/);
+      await expect(a.removeLeaseOwner('s-1', mine.leaseToken!)).rejects.toThrow(/held by worker-b/);
+      const ahead = createShardStatus('s-2');
+      await a.getLease(ahead, 'worker-a');
+      ahead.checkpoint = '200';
+      await a.checkpointSequence(ahead);
+      ahead.checkpoint = '5';
+      const order = await a.checkpointSequence(ahead).catch((e: unknown) => e);
+      expect(order).toBeInstanceOf(CheckpointOrderError);
+      expect(order).toMatchObject({ stored: '200', attempted: '5' });
+      await expect(a.removeLeaseInfo('s-2')).rejects.toBeInstanceOf(LeaseNotFinishedError);
       expect(counts.get('GetItemCommand')).toBeUndefined();
       await expect(a.claimShard(createShardStatus('s-1', { assignedTo: 'worker-z' }), 'worker-a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
     } finally {

@@ -130,7 +130,7 @@ test('a worker that lost a lease can never overwrite the new owner checkpoint, e
   expect((await row('s-cp'))?.Checkpoint).toEqual({ S: '200' });
 
   // worker-a re-takes the lease later: its old tenure (token) still cannot write.
-  await b.removeLeaseOwner('s-cp');
+  await b.removeLeaseOwner('s-cp', taken.leaseToken!);
   const again = await observe(a, 's-cp');
   await a.getLease(again, 'worker-a');
   await expect(a.checkpointSequence(old)).rejects.toThrow(/re-taken since/);
@@ -180,7 +180,7 @@ test('a lease at SHARD_END is never taken again', async () => {
   await a.getLease(shard, 'worker-a');
   shard.checkpoint = SHARD_END;
   await a.checkpointSequence(shard);
-  await a.removeLeaseOwner('s-end');
+  await a.removeLeaseOwner('s-end', shard.leaseToken!);
   const seen = await observe(b, 's-end');
   const error = await b.getLease(seen, 'worker-b').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LeaseNotAcquiredError);
@@ -189,7 +189,10 @@ test('a lease at SHARD_END is never taken again', async () => {
 });
 
 test('take with a non-zero observed counter of a deleted lease fails instead of re-creating it', async () => {
-  await a.getLease(createShardStatus('s-del'), 'worker-a');
+  const finished = createShardStatus('s-del');
+  await a.getLease(finished, 'worker-a');
+  finished.checkpoint = SHARD_END;
+  await a.checkpointSequence(finished);
   const seen = await observe(b, 's-del');
   await a.removeLeaseInfo('s-del');
   await expect(b.getLease(seen, 'worker-b')).rejects.toThrow(/no longer exists/);
@@ -204,16 +207,16 @@ test('removeLeaseOwner: releases own lease (counter + 1, checkpoint and claim ke
   await a.checkpointSequence(shard);
   await b.claimShard(await observe(b, 's-rel'), 'worker-b');
 
-  await expect(b.removeLeaseOwner('s-rel')).rejects.toBeInstanceOf(LeaseLostError);
-  await a.removeLeaseOwner('s-rel');
+  await expect(b.removeLeaseOwner('s-rel', shard.leaseToken!)).rejects.toBeInstanceOf(LeaseLostError);
+  await a.removeLeaseOwner('s-rel', shard.leaseToken!);
   const item = await row('s-rel');
   expect(item).toMatchObject({ LeaseCounter: { N: '2' }, Checkpoint: { S: '42' }, ClaimRequest: { S: 'worker-b' } });
   expect(item?.AssignedTo).toBeUndefined();
   expect(item?.LeaseToken).toBeUndefined();
   await expect(a.getLeaseOwner('s-rel')).rejects.toBeInstanceOf(NoLeaseOwnerError);
 
-  await a.removeLeaseOwner('s-rel'); // unowned: nothing to do
-  await a.removeLeaseOwner('absent');
+  await a.removeLeaseOwner('s-rel', shard.leaseToken!); // unowned: nothing to do
+  await a.removeLeaseOwner('absent', 'any-token');
   expect((await row('s-rel'))?.LeaseCounter).toEqual({ N: '2' });
   expect(await row('absent')).toBeUndefined();
 
@@ -259,8 +262,9 @@ test('listActiveWorkers groups owned unfinished leases by owner and updates the 
   await b.getLease(ended, 'worker-b');
   ended.checkpoint = SHARD_END;
   await b.checkpointSequence(ended);
-  await a.getLease(createShardStatus('s-5'), 'worker-a');
-  await a.removeLeaseOwner('s-5');
+  const released = createShardStatus('s-5');
+  await a.getLease(released, 'worker-a');
+  await a.removeLeaseOwner('s-5', released.leaseToken!);
 
   const local = createShardStatus('s-3', { startingSequenceNumber: '7' });
   const map = new Map([['s-3', local]]);

@@ -32,7 +32,7 @@ export interface RedisTlsOptions {
   servername?: string;
   /**
    * Verify the server certificate. Turning this off removes protection against man-in-the-middle attacks; use it
-   * only against throwaway local servers.
+   * only against throwaway local servers (a warning is logged once at `init()` when it is off).
    * @defaultValue true
    */
   rejectUnauthorized?: boolean;
@@ -66,7 +66,9 @@ export interface RedisCheckpointOptions {
   tls?: boolean | RedisTlsOptions;
   /**
    * First part of every key, as in go-kcl: `<keyPrefix>:<tableName>:shard:<shardId>` and
-   * `<keyPrefix>:<tableName>:shards`.
+   * `<keyPrefix>:<tableName>:shards`. 1-255 characters without `{`, `}`, whitespace or control characters; may
+   * contain `:` (a namespace such as `prod:kcl`) but not start or end with it. (The table name may not contain `:`,
+   * so two applications never share keys.)
    * @defaultValue 'kcl'
    */
   keyPrefix?: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  assertStorableCheckpoint,
   type Checkpointer,
   ConfigError,
   InvalidArgumentError,
@@ -16,6 +17,7 @@ import { ClientOfflineError } from 'redis';
 import { connectOwnClient, type OwnClient } from './connection';
 import { type LeaseKeys, leaseKeys } from './keys';
 import { applyStoredLease, decodeLease, FIELD, toShardStatus, type StoredLease } from './lease-hash';
+import { assertConfigWorkerId, assertShardId, assertTableName, assertWorkerIdArgument } from './name-rules';
 import { NOOP_LOGGER } from './noop-logger';
 import type { RedisCheckpointOptions } from './options';
 import { Redactor } from './redactor';
@@ -53,6 +55,7 @@ export class RedisCheckpoint implements Checkpointer {
   private ownClient: OwnClient | undefined;
   private initPromise: Promise<void> | undefined;
   private closed = false;
+  private tlsWarned = false;
 
   /**
    * @param config uses `tableName` (part of every key), `workerId` (owner for `removeLeaseOwner`),
@@ -63,8 +66,8 @@ export class RedisCheckpoint implements Checkpointer {
   constructor(config: KinesisClientLibConfig, options: RedisCheckpointOptions) {
     if (config === null || typeof config !== 'object') throw new ConfigError('config', config, 'a KinesisClientLibConfig');
     const { tableName, workerId, failoverTimeMillis } = config;
-    if (typeof tableName !== 'string' || tableName.length === 0) throw new ConfigError('tableName', tableName, 'a non-empty string');
-    if (typeof workerId !== 'string' || workerId.length === 0) throw new ConfigError('workerId', workerId, 'a non-empty string');
+    assertTableName(tableName);
+    assertConfigWorkerId(workerId);
     if (typeof failoverTimeMillis !== 'number' || !Number.isSafeInteger(failoverTimeMillis) || failoverTimeMillis <= 0) {
       throw new ConfigError('failoverTimeMillis', failoverTimeMillis, 'an integer number of milliseconds > 0');
     }
@@ -116,21 +119,19 @@ export class RedisCheckpoint implements Checkpointer {
 
   async checkpointSequence(shard: ShardStatus): Promise<void> {
     checkShard(shard);
-    if (typeof shard.checkpoint !== 'string' || shard.checkpoint.length === 0) {
-      throw new InvalidArgumentError(`checkpointSequence needs shard.checkpoint for shard ${shard.id}`);
-    }
+    const checkpoint = shard.checkpoint;
     const sub = shard.subSequenceNumber;
-    if (sub !== undefined && (!Number.isSafeInteger(sub) || sub < 0)) {
-      throw new InvalidArgumentError(`subSequenceNumber of shard ${shard.id} must be an integer >= 0, got ${sub}`);
-    }
+    assertStorableCheckpoint(shard.id, checkpoint, sub);
     await this.run(`checkpointSequence(${shard.id})`, (exec) =>
       this.transition(
         exec,
         'checkpoint',
         shard.id,
         [this.keys.shard(shard.id)],
-        [shard.assignedTo ?? '', shard.leaseToken ?? '', shard.checkpoint as string, sub === undefined ? '' : String(sub)],
+        [shard.assignedTo ?? '', shard.leaseToken ?? '', checkpoint, sub === undefined ? '' : String(sub)],
         shard.assignedTo ?? '(no owner)',
+        undefined,
+        { checkpoint, subSequenceNumber: sub },
       ),
     );
     this.logger.debug('checkpoint written', { shardId: shard.id, checkpoint: shard.checkpoint });
@@ -155,10 +156,13 @@ export class RedisCheckpoint implements Checkpointer {
     this.logger.info('lease removed', { shardId });
   }
 
-  async removeLeaseOwner(shardId: string): Promise<void> {
+  async removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
     checkShardId(shardId);
+    if (typeof leaseToken !== 'string' || leaseToken.length === 0) {
+      throw new InvalidArgumentError(`removeLeaseOwner(${shardId}) needs the lease token of the tenure to release, got ${JSON.stringify(leaseToken)}`);
+    }
     await this.run(`removeLeaseOwner(${shardId})`, (exec) =>
-      this.transition(exec, 'release-lease', shardId, [this.keys.shard(shardId)], [this.workerId], this.workerId),
+      this.transition(exec, 'release-lease', shardId, [this.keys.shard(shardId)], [this.workerId, leaseToken], this.workerId),
     );
     this.logger.debug('lease released', { shardId, workerId: this.workerId });
   }
@@ -216,6 +220,7 @@ export class RedisCheckpoint implements Checkpointer {
   private async connect(): Promise<void> {
     const { connection, connectTimeoutMillis, commandTimeoutMillis } = this.options;
     const display = connection.display;
+    this.warnUnverifiedTls();
     this.logger.debug('connecting to the Redis lease store', {
       address: display,
       ...(connection.kind === 'own' ? { db: connection.db, tls: connection.tls !== false } : {}),
@@ -250,6 +255,20 @@ export class RedisCheckpoint implements Checkpointer {
     this.logger.info('Redis lease store ready', { address: display, keys: this.keys.base });
   }
 
+  /**
+   * `tls.rejectUnauthorized: false` accepts any server certificate (a man in the middle could read and forge every
+   * lease): allowed for throwaway local servers, but never silently. Warns once per checkpointer, at the first init.
+   */
+  private warnUnverifiedTls(): void {
+    const { connection } = this.options;
+    if (this.tlsWarned || connection.kind !== 'own' || connection.tls === false || connection.tls.rejectUnauthorized !== false) return;
+    this.tlsWarned = true;
+    this.logger.warn(
+      'TLS certificate verification is OFF for the Redis lease store (tls.rejectUnauthorized: false): the server is not authenticated and a man in the middle could read or change every lease. Use it only with a throwaway local server; pass tls.ca to trust a private CA instead.',
+      { address: connection.display },
+    );
+  }
+
   /** Ensures init, runs `fn`, maps any non-KclError to a typed LeaseStore* error. */
   private async run<T>(operation: string, fn: (executor: RedisExecutor) => Promise<T>): Promise<T> {
     await this.init();
@@ -274,6 +293,7 @@ export class RedisCheckpoint implements Checkpointer {
     args: string[],
     workerId: string,
     observedCounter?: number,
+    attempted?: { checkpoint: string; subSequenceNumber: number | undefined },
   ): Promise<StoredLease> {
     const { status, hash } = replyScript(await runScript(executor, loadScript(name), keys, args));
     const error = statusError(status, {
@@ -281,6 +301,7 @@ export class RedisCheckpoint implements Checkpointer {
       workerId,
       stored: hash,
       ...(observedCounter !== undefined ? { observedCounter } : {}),
+      ...(attempted !== undefined ? { attempted } : {}),
     });
     if (error) throw error;
     if (status === ScriptStatus.Unchanged) this.logger.debug(`${name}: nothing to change`, { shardId });
@@ -317,9 +338,7 @@ export class RedisCheckpoint implements Checkpointer {
 }
 
 function checkShardId(shardId: unknown): asserts shardId is string {
-  if (typeof shardId !== 'string' || shardId.length === 0) {
-    throw new InvalidArgumentError(`A shard id must be a non-empty string, got ${JSON.stringify(shardId)}`);
-  }
+  assertShardId(shardId);
 }
 
 function checkShard(shard: ShardStatus): void {
@@ -332,9 +351,7 @@ function checkShard(shard: ShardStatus): void {
 }
 
 function checkWorkerId(method: string, workerId: unknown): void {
-  if (typeof workerId !== 'string' || workerId.length === 0) {
-    throw new InvalidArgumentError(`${method} needs a non-empty worker id, got ${JSON.stringify(workerId)}`);
-  }
+  assertWorkerIdArgument(method, method === 'claimShard' ? 'claimer id' : 'worker id', workerId);
 }
 
 async function withDeadline<T>(promise: Promise<T>, millis: number, display: string): Promise<T> {

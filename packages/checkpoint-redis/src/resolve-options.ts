@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '@kcl/core';
 import { RedisCluster } from 'redis';
 import { displayHostPort, parseAddress } from './address';
+import { assertKeyPrefix } from './name-rules';
 import { redactAddress } from './redactor';
 import type { RedisCheckpointOptions, RedisClientLike, RedisClusterLike, RedisTlsOptions } from './options';
 
@@ -47,9 +48,7 @@ export function resolveOptions(options: RedisCheckpointOptions | undefined): Res
   }
   const secrets = [options.password].filter((s): s is string => typeof s === 'string');
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  if (typeof keyPrefix !== 'string' || keyPrefix.length === 0) {
-    throw new ConfigError('keyPrefix', keyPrefix, 'a non-empty string', 'Leave it unset for go-kcl\'s "kcl".');
-  }
+  assertKeyPrefix(keyPrefix);
   const connectTimeoutMillis = integer('connectTimeoutMillis', options.connectTimeoutMillis, 5_000, 1, 600_000);
   const commandTimeoutMillis = integer('commandTimeoutMillis', options.commandTimeoutMillis, 5_000, 0, 600_000);
   const scanCount = integer('scanCount', options.scanCount, 500, 1, 100_000);

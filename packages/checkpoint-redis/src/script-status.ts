@@ -1,7 +1,9 @@
 import {
+  CheckpointOrderError,
   type KclError,
   LeaseLostError,
   LeaseNotAcquiredError,
+  LeaseNotFinishedError,
   LeaseStoreError,
   ShardClaimedError,
 } from '@kcl/core';
@@ -28,6 +30,10 @@ export enum ScriptStatus {
   ClaimPending = 6,
   /** claim: the shard is at SHARD_END -> ShardClaimedError. */
   ClaimShardEnded = 7,
+  /** checkpoint: it would move the checkpoint backwards or away from SHARD_END -> CheckpointOrderError. */
+  OutOfOrder = 8,
+  /** remove: the lease is not at SHARD_END -> LeaseNotFinishedError. */
+  NotFinished = 9,
 }
 
 /** Context for the error message of a failed transition. */
@@ -39,6 +45,8 @@ export interface StatusContext {
   observedCounter?: number;
   /** The stored hash returned by the script. */
   stored: LeaseHash;
+  /** checkpoint: the checkpoint that was attempted. */
+  attempted?: { checkpoint: string; subSequenceNumber: number | undefined };
 }
 
 /** The typed error for a script's return code, or undefined for {@link ScriptStatus.Ok} / {@link ScriptStatus.Unchanged}. */
@@ -72,6 +80,16 @@ export function statusError(status: number, ctx: StatusContext): KclError | unde
       return new ShardClaimedError(shardId, `Shard ${shardId} already has a pending claim by ${stored[FIELD.claimRequest] ?? 'another worker'}`);
     case ScriptStatus.ClaimShardEnded:
       return new ShardClaimedError(shardId, `Shard ${shardId} is at SHARD_END and cannot be claimed`);
+    case ScriptStatus.OutOfOrder: {
+      const sub = stored[FIELD.subSequenceNumber];
+      return new CheckpointOrderError(
+        shardId,
+        { checkpoint: stored[FIELD.checkpoint] ?? '', subSequenceNumber: sub !== undefined && /^\d+$/.test(sub) ? Number(sub) : undefined },
+        ctx.attempted ?? { checkpoint: '?', subSequenceNumber: undefined },
+      );
+    }
+    case ScriptStatus.NotFinished:
+      return new LeaseNotFinishedError(shardId, stored[FIELD.checkpoint] || undefined);
     default:
       return new LeaseStoreError(`Unexpected return code ${status} from a lease script for shard ${shardId}`);
   }

@@ -1,4 +1,4 @@
-import { createShardStatus, LeaseLostError, SHARD_END } from '@kcl/core';
+import { CheckpointOrderError, createShardStatus, LeaseLostError, LeaseNotFinishedError, SHARD_END } from '@kcl/core';
 import { randomName } from '@kcl/testbed';
 import { RedisCheckpoint } from '../src';
 import { parseRfc3339 } from '../src/lease-hash';
@@ -105,11 +105,11 @@ it('checkpoints are fenced by the token: a stale holder cannot overwrite after a
   await a.getLease(mine, 'a');
   const observed = createShardStatus('shardId-000000000006', { leaseCounter: mine.leaseCounter });
   await b.getLease(observed, 'b');
-  observed.checkpoint = 'b-checkpoint';
+  observed.checkpoint = '200';
   await b.checkpointSequence(observed);
-  mine.checkpoint = 'stale';
+  mine.checkpoint = '150';
   await expect(a.checkpointSequence(mine)).rejects.toBeInstanceOf(LeaseLostError);
-  expect(await redis.raw.hGet(`kcl:${table}:shard:shardId-000000000006`, 'Checkpoint')).toBe('b-checkpoint');
+  expect(await redis.raw.hGet(`kcl:${table}:shard:shardId-000000000006`, 'Checkpoint')).toBe('200');
   await Promise.all([a.close(), b.close()]);
 });
 
@@ -127,4 +127,29 @@ describe('parseRfc3339 (LeaseTimeout as go-kcl writes it)', () => {
   it.each(['0001-01-01T00:00:00Z', 'not a date', '2026-13-01T00:00:00Z', '2026-03-01 10:20'])('%s reads as undefined', (text) => {
     expect(parseRfc3339(text)).toBeUndefined();
   });
+});
+
+it('a go-kcl hash is ordered by its Checkpoint: taken, never moved back (CheckpointOrderError), not deleted before SHARD_END', async () => {
+  const table = randomName('gokcl');
+  const key = `kcl:${table}:shard:shardId-000000000007`;
+  const seq = '49590338271490256608559692538361571095921575989136588898';
+  await writeGoKclLease(table, 'shardId-000000000007', { AssignedTo: 'go-worker-1', LeaseTimeout: '2026-03-01T10:20:30Z', Checkpoint: seq });
+  const cp = new RedisCheckpoint(testConfig(table, 'ts-worker'), { address: redis.server.address });
+  const shard = createShardStatus('shardId-000000000007');
+  await cp.fetchCheckpoint(shard);
+  await cp.getLease(shard, 'ts-worker');
+  shard.checkpoint = '9'.repeat(55); // shorter, although every digit is larger
+  await expect(cp.checkpointSequence(shard)).rejects.toMatchObject({ code: 'CHECKPOINT_OUT_OF_ORDER', stored: seq, attempted: '9'.repeat(55) });
+  shard.checkpoint = seq;
+  shard.subSequenceNumber = 1; // inside the record go-kcl checkpointed as a whole
+  await expect(cp.checkpointSequence(shard)).rejects.toBeInstanceOf(CheckpointOrderError);
+  expect(await redis.raw.hGet(key, 'Checkpoint')).toBe(seq);
+  await expect(cp.removeLeaseInfo('shardId-000000000007')).rejects.toBeInstanceOf(LeaseNotFinishedError);
+  shard.subSequenceNumber = undefined;
+  shard.checkpoint = SHARD_END;
+  await cp.checkpointSequence(shard);
+  await cp.removeLeaseInfo('shardId-000000000007');
+  expect(await redis.raw.exists(key)).toBe(0);
+  expect(await redis.raw.sIsMember(`kcl:${table}:shards`, 'shardId-000000000007')).toBeFalsy();
+  await cp.close();
 });

@@ -75,6 +75,8 @@ it('two applications on one server are isolated (own keys, own leases)', async (
   shardA.checkpoint = '111';
   await a.checkpointSequence(shardA);
   await expect(b.fetchCheckpoint(createShardStatus('shardId-000000000001'))).rejects.toMatchObject({ code: 'SEQUENCE_NOT_FOUND' });
+  shardB.checkpoint = 'SHARD_END';
+  await b.checkpointSequence(shardB);
   await b.removeLeaseInfo('shardId-000000000001');
   expect((await a.listLeases()).map((l) => [l.id, l.checkpoint, l.leaseCounter])).toEqual([['shardId-000000000001', '111', 1]]);
   expect(await b.listLeases()).toEqual([]);

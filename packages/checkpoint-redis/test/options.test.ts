@@ -1,4 +1,4 @@
-import { ConfigError } from '@kcl/core';
+import { ConfigError, createShardStatus, InvalidArgumentError } from '@kcl/core';
 import { createClient } from 'redis';
 import { RedisCheckpoint, type RedisCheckpointOptions } from '../src';
 import { parseAddress } from '../src/address';
@@ -132,6 +132,81 @@ describe('db, password and TLS options', () => {
     const bad = testConfig('orders');
     bad.tableName = '';
     expect(() => new RedisCheckpoint(bad, { address: 'h:1' })).toThrow(ConfigError);
+  });
+});
+
+describe('names that become part of keys are validated (no two applications can share keys)', () => {
+  function configFor(table: string, workerId = 'worker-1'): ConfigError {
+    const config = testConfig('orders');
+    // set after construction: the checkpointer must not rely on the config having checked them
+    config.tableName = table;
+    (config as { workerId: string }).workerId = workerId;
+    try {
+      new RedisCheckpoint(config, { address: 'h:1' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error(`expected a ConfigError for table ${JSON.stringify(table)} / worker ${JSON.stringify(workerId)}`);
+  }
+
+  it.each([
+    ['a:shard', 'would share keys with table "shard" under prefix "kcl:a"'],
+    ['{orders}', 'braces change the cluster hash tag'],
+    ['ord}ers', 'a closing brace'],
+    ['my table', 'whitespace'],
+    ['tab\u0000le', 'a control character'],
+    ['x'.repeat(256), 'longer than 255'],
+  ])('table name %j is refused (%s) with the option, the value and the rule', (table) => {
+    const error = configFor(table);
+    expect(error.option).toBe('tableName');
+    expect(error.value).toBe(table);
+    expect(error.allowed).toContain('without ":", "{", "}"');
+    expect(error.message).toContain('Invalid value for tableName');
+  });
+
+  it('the colliding pair of the issue cannot both be built', () => {
+    expect(configFor('a:shard').option).toBe('tableName');
+    expect(() => new RedisCheckpoint(testConfig('shard'), { address: 'h:1', keyPrefix: 'kcl:a' })).not.toThrow();
+  });
+
+  it.each([
+    ['{kcl}', 'braces would become the hash tag of every application'],
+    ['kc}l', 'a closing brace'],
+    [':kcl', 'a leading ":"'],
+    ['kcl:', 'a trailing ":"'],
+    ['k cl', 'whitespace'],
+    ['', 'empty'],
+  ])('keyPrefix %j is refused (%s)', (keyPrefix) => {
+    const error = configError({ address: 'h:1', keyPrefix });
+    expect(error.option).toBe('keyPrefix');
+    expect(error.value).toBe(keyPrefix);
+    expect(error.allowed).toContain('not starting or ending with ":"');
+  });
+
+  it('keyPrefix may be a namespace with ":" (e.g. prod:kcl); go-kcl table names with "-", "_" and "." are fine', () => {
+    expect(resolveOptions({ address: 'h:1', keyPrefix: 'prod:kcl' }).keyPrefix).toBe('prod:kcl');
+    const cp = new RedisCheckpoint(testConfig('my-app_v2.orders'), { address: 'h:1', keyPrefix: 'prod:kcl' });
+    expect(cp.keys.shard('shardId-000000000001')).toBe('prod:kcl:my-app_v2.orders:shard:shardId-000000000001');
+  });
+
+  it.each([
+    ['worker\nid', 'a control character'],
+    ['w'.repeat(257), 'longer than 256'],
+    ['   ', 'blank'],
+  ])('worker id %j is refused (%s)', (workerId) => {
+    const error = configFor('orders', workerId);
+    expect(error.option).toBe('workerId');
+    expect(error.allowed).toContain('without control characters');
+  });
+
+  it('worker ids passed to getLease / claimShard and shard ids are checked too (InvalidArgumentError)', async () => {
+    const cp = new RedisCheckpoint(testConfig('orders'), { address: 'h:1' });
+    await expect(cp.getLease(createShardStatus('shardId-1'), 'bad\u0007id')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(cp.claimShard(createShardStatus('shardId-1', { assignedTo: 'a' }), '')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(cp.getLease(createShardStatus('app:shard:x'), 'w')).rejects.toThrow(/Invalid shard id "app:shard:x"/);
+    await expect(cp.removeLeaseOwner('shardId-1', '')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await cp.close();
   });
 });
 

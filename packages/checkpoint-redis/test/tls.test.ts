@@ -75,3 +75,39 @@ it('plain redis:// to a TLS-only server fails within connectTimeoutMillis', asyn
   expect(errorText(error)).not.toContain(PASSWORD);
   expect(lines.join('\n')).not.toContain(PASSWORD);
 });
+
+it('tls.rejectUnauthorized: false connects but warns once (at init, not per call); verified TLS does not warn', async () => {
+  const { logger, lines } = captureLogger();
+  const cp = new RedisCheckpoint(testConfig(tableName(), 'w', { logger }), {
+    address: tlsServer.address,
+    password: PASSWORD,
+    tls: { rejectUnauthorized: false }, // no CA given: only works because verification is off
+  });
+  try {
+    await cp.init();
+    await cp.init();
+    const shard = createShardStatus('shardId-000000000001');
+    await cp.getLease(shard, 'w');
+    await cp.getLease(shard, 'w');
+    const warnings = lines.filter((l) => l.startsWith('warn ') && l.includes('rejectUnauthorized'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('verification is OFF');
+    expect(warnings[0]).toContain(tlsServer.address);
+    expect(lines.join('\n')).not.toContain(PASSWORD);
+  } finally {
+    await cp.close();
+  }
+
+  const verified = captureLogger();
+  const ok = new RedisCheckpoint(testConfig(tableName(), 'w', { logger: verified.logger }), {
+    address: tlsServer.address,
+    password: PASSWORD,
+    tls: { ca: tlsServer.tlsCa as string },
+  });
+  try {
+    await ok.init();
+    expect(verified.lines.filter((l) => l.startsWith('warn '))).toEqual([]);
+  } finally {
+    await ok.close();
+  }
+});

@@ -11,6 +11,8 @@ export type KclErrorCode =
   | 'SEQUENCE_NOT_FOUND'
   | 'NO_LEASE_OWNER'
   | 'LEASE_LOST'
+  | 'CHECKPOINT_OUT_OF_ORDER'
+  | 'LEASE_NOT_FINISHED'
   | 'LEASE_STORE_UNAVAILABLE'
   | 'LEASE_STORE_AUTH'
   | 'LEASE_STORE_ERROR'
@@ -123,6 +125,62 @@ export class LeaseLostError extends KclError {
   constructor(shardId: string, message?: string, options: KclErrorOptions = {}) {
     super('LEASE_LOST', message ?? `Lease for shard ${shardId} is no longer held by this worker`, options);
     this.shardId = shardId;
+  }
+}
+
+/**
+ * The lease store refused a checkpoint that would move the stored one backwards: a sequence number (or sub-sequence
+ * number) below the stored checkpoint, or any sequence number after SHARD_END (SHARD_END is final). Nothing was
+ * written. Writing the stored checkpoint again is not an error (an idempotent no-op, so a retried write succeeds).
+ */
+export class CheckpointOrderError extends KclError {
+  readonly shardId: string;
+  /** The checkpoint the store holds (a sequence number or `SHARD_END`). */
+  readonly stored: string;
+  /** Sub-sequence number of {@link stored}; undefined for a whole record. */
+  readonly storedSubSequenceNumber: number | undefined;
+  /** The checkpoint that was refused. */
+  readonly attempted: string;
+  /** Sub-sequence number of {@link attempted}; undefined for a whole record. */
+  readonly attemptedSubSequenceNumber: number | undefined;
+
+  constructor(
+    shardId: string,
+    stored: { checkpoint: string; subSequenceNumber?: number | undefined },
+    attempted: { checkpoint: string; subSequenceNumber?: number | undefined },
+    options: KclErrorOptions = {},
+  ) {
+    const position = (p: { checkpoint: string; subSequenceNumber?: number | undefined }) =>
+      p.subSequenceNumber === undefined ? p.checkpoint : `${p.checkpoint} (subSequenceNumber ${p.subSequenceNumber})`;
+    const why =
+      stored.checkpoint === 'SHARD_END'
+        ? 'the shard is checkpointed at SHARD_END, which is final'
+        : `it is before the stored checkpoint ${position(stored)}; a checkpoint never moves backwards`;
+    super('CHECKPOINT_OUT_OF_ORDER', `Checkpoint ${position(attempted)} for shard ${shardId} refused: ${why}. Nothing was written.`, options);
+    this.shardId = shardId;
+    this.stored = stored.checkpoint;
+    this.storedSubSequenceNumber = stored.subSequenceNumber;
+    this.attempted = attempted.checkpoint;
+    this.attemptedSubSequenceNumber = attempted.subSequenceNumber;
+  }
+}
+
+/**
+ * `removeLeaseInfo` refused to delete a lease that is not checkpointed at SHARD_END (only finished leases are ever
+ * deleted; e.g. the lease was removed and re-created since it was read). Nothing was deleted.
+ */
+export class LeaseNotFinishedError extends KclError {
+  readonly shardId: string;
+  /** The stored checkpoint (undefined when the lease has none). */
+  readonly checkpoint: string | undefined;
+  constructor(shardId: string, checkpoint: string | undefined, options: KclErrorOptions = {}) {
+    super(
+      'LEASE_NOT_FINISHED',
+      `Lease for shard ${shardId} was not removed: it is not checkpointed at SHARD_END (checkpoint ${checkpoint ?? 'none'}); only finished leases are removed`,
+      options,
+    );
+    this.shardId = shardId;
+    this.checkpoint = checkpoint;
   }
 }
 

@@ -201,6 +201,35 @@ describe('ShardSync with lease cleanup (in-memory store, fake ListShards)', () =
     expect(errors).toEqual([]);
   });
 
+  test('a lease removed and re-created after the table read is kept (the store refuses), and that is no error', async () => {
+    const table = seeded();
+    const errors: unknown[] = [];
+    const logger = new RecordingLogger();
+    const recreated = createShardStatus('p', { assignedTo: 'w9', leaseToken: 'new-tenure', leaseCounter: 1 });
+    // Another worker removes p and a lease for p is created again right after this worker read the table.
+    class ReadThenRecreate extends InMemoryCheckpointer {
+      override async listLeases(): Promise<ShardStatus[]> {
+        const rows = await super.listLeases();
+        table.put(recreated);
+        return rows;
+      }
+    }
+    const shardSync = new ShardSync({
+      kinesis: fakeKinesis(() => CHILDREN),
+      streamName: 's',
+      registry: new ShardRegistry(),
+      logger,
+      checkpointer: new ReadThenRecreate(table, { workerId: 'w1' }),
+      onCleanupError: (error) => errors.push(error),
+    });
+    await shardSync.sync(undefined, { cleanUpLeases: true });
+    expect(table.callCount('removeLeaseInfo')).toBe(1);
+    expect(table.get('p')).toMatchObject({ assignedTo: 'w9', leaseToken: 'new-tenure', checkpoint: undefined });
+    expect(errors).toEqual([]);
+    expect(logger.at('warn')).toEqual([]);
+    expect(logger.at('info').some((l) => l.message.includes('no longer finished') && l.fields['shardId'] === 'p')).toBe(true);
+  });
+
   test('a plain sync (start-up) does not clean up', async () => {
     const table = seeded();
     await sync(table, () => CHILDREN).shardSync.sync();

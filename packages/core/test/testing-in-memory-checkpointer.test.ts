@@ -1,7 +1,9 @@
 import {
   ConfigError,
+  InvalidArgumentError,
   LeaseLostError,
   LeaseNotAcquiredError,
+  LeaseNotFinishedError,
   LeaseStoreError,
   LeaseStoreUnavailableError,
   NoLeaseOwnerError,
@@ -78,9 +80,11 @@ describe('InMemoryCheckpointer', () => {
     await expect(b.claimShard(view, 'c')).rejects.toBeInstanceOf(ShardClaimedError);
     await a.getLease(shard, 'a');
     expect(shard.claimRequest).toBe('b');
-    await expect(b.removeLeaseOwner('s1')).rejects.toBeInstanceOf(LeaseLostError);
-    await a.removeLeaseOwner('s1');
-    await a.removeLeaseOwner('s1'); // unowned: no-op
+    const token = shard.leaseToken as string;
+    await expect(b.removeLeaseOwner('s1', token)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(a.removeLeaseOwner('s1', '')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await a.removeLeaseOwner('s1', token);
+    await a.removeLeaseOwner('s1', token); // unowned: no-op
     expect(table.get('s1')).toMatchObject({ assignedTo: undefined, leaseToken: undefined, claimRequest: 'b', leaseCounter: 3 });
     await expect(b.getLeaseOwner('s1')).rejects.toBeInstanceOf(NoLeaseOwnerError);
     const next = table.get('s1');
@@ -115,9 +119,10 @@ describe('InMemoryCheckpointer', () => {
     expect(active.get('b')?.map((s) => s.id)).toEqual(['s2']);
     expect(known.get('s2')?.assignedTo).toBe('b');
     expect((await a.listLeases()).map((s) => s.id).sort()).toEqual(['s1', 's2', 's3']);
-    await a.removeLeaseInfo('s1');
-    await a.removeLeaseInfo('s1');
-    expect((await a.listLeases()).map((s) => s.id).sort()).toEqual(['s2', 's3']);
+    await expect(a.removeLeaseInfo('s1')).rejects.toBeInstanceOf(LeaseNotFinishedError);
+    await b.removeLeaseInfo('s3');
+    await b.removeLeaseInfo('s3');
+    expect((await a.listLeases()).map((s) => s.id).sort()).toEqual(['s1', 's2']);
   });
 
   it('accepts a KinesisClientLibConfig and validates options', () => {

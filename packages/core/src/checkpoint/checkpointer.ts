@@ -8,11 +8,15 @@ import type { ShardStatus } from './shard-status';
  * - Every write that changes the owner (take, renew, release) increments `leaseCounter` atomically.
  * - Expiry is never decided by the store or by comparing clocks: the worker watches `leaseCounter` on its own
  *   monotonic clock (LeaseObserver) and only then asks the store to take the lease at the counter it observed.
- * - Renewals and checkpoints are conditional on `assignedTo` and `leaseToken`, so a worker that lost a lease can
- *   never overwrite the new owner's lease or checkpoint.
+ * - Renewals, checkpoints and releases are conditional on `assignedTo` AND `leaseToken` (the token of the tenure
+ *   acting), so a worker that lost a lease - also a stale instance with the same worker id, e.g. a restarted or
+ *   resumed process - can never overwrite or release the new owner's lease or checkpoint.
+ * - A checkpoint never moves backwards and SHARD_END is final, enforced by the store itself in the same conditional
+ *   write (see {@link judgeCheckpointMove}); only a lease at SHARD_END is ever deleted.
  *
  * Errors: {@link LeaseNotAcquiredError}, {@link LeaseLostError}, {@link ShardClaimedError},
- * {@link SequenceNotFoundError}, {@link NoLeaseOwnerError}, and LeaseStore* errors for connectivity/auth problems.
+ * {@link SequenceNotFoundError}, {@link NoLeaseOwnerError}, {@link CheckpointOrderError},
+ * {@link LeaseNotFinishedError}, and LeaseStore* errors for connectivity/auth problems.
  */
 export interface Checkpointer {
   /** Connects, creates the table / checks the server, validates credentials. Idempotent. */
@@ -38,6 +42,16 @@ export interface Checkpointer {
    * Writes `shard.checkpoint` (and `shard.subSequenceNumber`) conditional on `shard.assignedTo` and
    * `shard.leaseToken` still being the stored ones. Throws {@link LeaseLostError} if not. Does not change the
    * counter.
+   *
+   * Order, checked by the store in the same atomic write ({@link judgeCheckpointMove}): the new checkpoint must not be
+   * before the stored one - sequence numbers compared as exact big integers (any length), then the sub-sequence
+   * number, where none (the whole record) orders after every sub-sequence number of the same record. SHARD_END may
+   * be written over any sequence number (by the owner, at shard end) and is final: nothing but SHARD_END again may
+   * follow it. Writing the stored checkpoint again succeeds as an idempotent no-op, so a retried write (also one the
+   * store already applied) succeeds. A refused write throws {@link CheckpointOrderError} and changes nothing; when
+   * the caller does not hold the lease, {@link LeaseLostError} wins.
+   * Throws InvalidArgumentError unless the checkpoint is a Kinesis sequence number or SHARD_END
+   * ({@link assertStorableCheckpoint}).
    */
   checkpointSequence(shard: ShardStatus): Promise<void>;
 
@@ -48,14 +62,23 @@ export interface Checkpointer {
    */
   fetchCheckpoint(shard: ShardStatus): Promise<void>;
 
-  /** Deletes the lease of `shardId` (used for shards that no longer exist). No error if absent. */
+  /**
+   * Deletes the lease of `shardId` (the lease cleanup does this for finished shards that are gone from the stream),
+   * only if it is checkpointed at SHARD_END, in one conditional write. No error if absent. Throws
+   * {@link LeaseNotFinishedError} and deletes nothing when the stored lease is not at SHARD_END (e.g. it was removed
+   * and re-created since the caller read it).
+   */
   removeLeaseInfo(shardId: string): Promise<void>;
 
   /**
-   * Releases the lease of `shardId` if this worker (the config's workerId) owns it: removes the owner, increments
-   * the counter, keeps checkpoint and claimRequest. Throws {@link LeaseLostError} if another worker owns it.
+   * Releases the lease of `shardId` held by this worker (the config's workerId) in the tenure of `leaseToken` (the
+   * token its take returned): removes owner and token, increments the counter, keeps checkpoint and claimRequest.
+   * Conditional on BOTH the stored owner and the stored token, so a stale instance of the same worker id (a restarted
+   * process, one resumed after a pause) can never release the lease of the live owner. Throws {@link LeaseLostError}
+   * and changes nothing if another worker owns it or the stored token differs; a no-op when the lease is unowned or
+   * absent. Throws InvalidArgumentError for an empty `leaseToken`.
    */
-  removeLeaseOwner(shardId: string): Promise<void>;
+  removeLeaseOwner(shardId: string, leaseToken: string): Promise<void>;
 
   /** Returns the owner of `shardId`. Throws {@link NoLeaseOwnerError} if unowned or absent. */
   getLeaseOwner(shardId: string): Promise<string>;

@@ -1,5 +1,5 @@
 import type { Checkpointer } from '../checkpoint/checkpointer';
-import type { ShardStatus } from '../checkpoint/shard-status';
+import { SHARD_END, type ShardStatus } from '../checkpoint/shard-status';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
 import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
@@ -176,7 +176,10 @@ export class LeaseCoordinator {
     return this.stealer?.pendingClaim;
   }
 
-  /** Shards this worker saw end (their SHARD_END leases are kept, not renewed). */
+  /**
+   * Shards this worker saw end (their SHARD_END leases are kept, not renewed) and that the last lease table read did
+   * not yet show at SHARD_END.
+   */
   get endedShards(): ReadonlySet<string> {
     return this.endedLocally;
   }
@@ -204,7 +207,8 @@ export class LeaseCoordinator {
 
   /**
    * The consumer of `shardId` stopped with REQUESTED (shutdown or hand-off): releases the lease with
-   * removeLeaseOwner so another worker can take it at once. Never rejects; a release that fails is left to expire.
+   * removeLeaseOwner (fenced by the lease token of this tenure) so another worker can take it at once. Never
+   * rejects; a release that fails is left to expire.
    */
   async release(shardId: string, reason: 'released' | 'handoff' | 'failing'): Promise<void> {
     const handle = this.held.get(shardId);
@@ -214,11 +218,18 @@ export class LeaseCoordinator {
       this.held.delete(shardId);
       return;
     }
+    // The token of this tenure: the store releases only if it is still the stored one, so a release that arrives
+    // late (after this lease was lost and re-taken, even by the same worker id) cannot free the new tenure's lease.
+    const token = handle.shard.leaseToken;
     handle.markReleased(reason);
     let outcome: LeaseLostReason = reason;
-    for (let attempt = 1; ; attempt++) {
+    if (token === undefined) {
+      this.options.logger.warn('the lease has no token to release it with; it will expire instead', { shardId });
+      outcome = 'abandoned';
+    }
+    for (let attempt = 1; token !== undefined; attempt++) {
       try {
-        await this.options.checkpointer.removeLeaseOwner(shardId);
+        await this.options.checkpointer.removeLeaseOwner(shardId, token);
         break;
       } catch (error) {
         if (isKclError(error) && error.code === 'LEASE_LOST') break;
@@ -285,9 +296,28 @@ export class LeaseCoordinator {
     this.taking = true;
     try {
       const result = await this.taker.pass();
+      this.pruneEndedLocally();
       return result.recheckInMillis;
     } finally {
       this.taking = false;
+    }
+  }
+
+  /**
+   * Keeps {@link endedLocally} bounded. A shard is in it only to bridge the time until a lease table read shows its
+   * SHARD_END (children may start, the shard is never re-taken). It is forgotten once the last read shows the lease at
+   * SHARD_END (the store keeps SHARD_END final, so the table now says the same for good) or the stream no longer has
+   * the shard (then it is neither leasable nor blocking: see shard-lineage.ts). So the set holds at most the shards
+   * that ended since the last successful take pass.
+   */
+  private pruneEndedLocally(): void {
+    const snapshot = this.taker.lastSnapshot;
+    if (!snapshot) return;
+    const { registry } = this.options;
+    for (const id of this.endedLocally) {
+      if (snapshot.leases.get(id)?.checkpoint === SHARD_END || (registry.synced && !registry.has(id))) {
+        this.endedLocally.delete(id);
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import { SHARD_END, type ShardStatus } from '../checkpoint/shard-status';
+import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { childrenByParent } from './shard-lineage';
 import type { ShardInfo, ShardRegistry } from './shard-registry';
@@ -75,7 +76,9 @@ export interface RemoveFinishedLeasesOptions {
 
 /**
  * Reads the lease table and removes (`removeLeaseInfo`) the leases {@link findRemovableLeases} selects. Every worker
- * may do this at every shard sync: removing a lease that another worker already removed is no error.
+ * may do this at every shard sync: removing a lease that another worker already removed is no error. The store
+ * deletes a lease only while it is at SHARD_END, so a lease that was removed and re-created after this worker read
+ * the table is kept (LeaseNotFinishedError, logged at info, not reported as an error).
  * @returns the ids of the leases removed
  * @throws what `listLeases` throws (nothing is removed then)
  */
@@ -95,6 +98,12 @@ export async function removeFinishedLeases(options: RemoveFinishedLeasesOptions)
       await checkpointer.removeLeaseInfo(shardId);
       removed.push(shardId);
     } catch (error) {
+      if (isKclError(error) && error.code === 'LEASE_NOT_FINISHED') {
+        // The store deletes only leases at SHARD_END: this one was removed and re-created since the table was read.
+        // Keeping it is the right outcome, not a failure.
+        logger.info('kept a lease that is no longer finished (it was re-created since the table was read)', { shardId });
+        continue;
+      }
       logger.warn('removing the lease of a trimmed shard failed; trying again at the next shard sync', { shardId, error });
       options.onError?.(error, shardId);
     }

@@ -3,6 +3,7 @@ import type { Checkpointer } from '../checkpoint/checkpointer';
 import { ConfigError } from '../errors';
 import { runCase, type CreateCheckpointerArgs } from './conformance-harness';
 import { leaseCases } from './conformance-lease-cases';
+import { orderCases } from './conformance-order-cases';
 import { tableCases } from './conformance-table-cases';
 import { resolveTestApi, withTimeout, type ConformanceTestApi } from './conformance-test-api';
 
@@ -48,12 +49,13 @@ export interface CheckpointerConformanceOptions {
 }
 
 /** The names of every case, in the order they are registered (handy for filtering with `-t`). */
-export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [...tableCases, ...leaseCases].map(([name]) => name);
+export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [...tableCases, ...leaseCases, ...orderCases].map(([name]) => name);
 
 /**
  * Registers the Checkpointer conformance suite: one `describe` with one test per rule of the {@link Checkpointer}
- * contract (take, renew, expiry on the observer's clock, fencing by token, 20-way races, claims and hand-off,
- * SHARD_END, parents, paging over 160 leases, table isolation). Every backend runs it against a real server:
+ * contract (take, renew, expiry on the observer's clock, fencing of renewals, checkpoints and releases by token,
+ * 20-way races, claims and hand-off, checkpoint order, SHARD_END being final, deletion of finished leases only,
+ * parents, paging over 160 leases, table isolation). Every backend runs it against a real server:
  *
  * ```ts
  * import { runCheckpointerConformance } from '@kcl/core/testing';
@@ -96,7 +98,7 @@ export function runCheckpointerConformance(options: CheckpointerConformanceOptio
   api.describe(`Checkpointer conformance: ${options.name}`, () => {
     const cleanup = options.cleanup;
     if (cleanup) api.afterAll(withTimeout(() => cleanup(), timeoutMs), timeoutMs);
-    [...tableCases, ...leaseCases].forEach(([name, body], index) => {
+    [...tableCases, ...leaseCases, ...orderCases].forEach(([name, body], index) => {
       api.it(name, withTimeout(() => runCase(deps, index, body), timeoutMs), timeoutMs);
     });
   });

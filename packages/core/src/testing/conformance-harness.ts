@@ -119,6 +119,14 @@ export function viewOf(lease: ShardStatus): ShardStatus {
   });
 }
 
+/** The lease token of a tenure the case took (fails the case if the store returned none). */
+export function tokenOf(shard: ShardStatus): string {
+  if (typeof shard.leaseToken !== 'string' || shard.leaseToken.length === 0) {
+    throw new AssertionError({ message: `the lease of ${shard.id} has no token: getLease must set one` });
+  }
+  return shard.leaseToken;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

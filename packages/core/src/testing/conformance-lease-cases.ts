@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { createShardStatus } from '../checkpoint/shard-status';
+import { SHARD_END, createShardStatus } from '../checkpoint/shard-status';
 import { isKclError } from '../errors';
 import { LeaseObserver } from '../leases/lease-observer';
-import { describeError, expectKclError, peek, sleep, viewOf, type CaseContext, type ConformanceCase } from './conformance-harness';
+import { describeError, expectKclError, peek, sleep, tokenOf, viewOf, type CaseContext, type ConformanceCase } from './conformance-harness';
 
 const SEQ_1 = '49590338271490256608559692538361571095921575989136588898';
 const SEQ_2 = '49590338271490256608559692540925702759324208523137515618';
@@ -81,7 +81,11 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(stored.assignedTo, b.id);
       assert.equal(stored.leaseCounter, theirs.leaseCounter, 'a failed renewal does not move the counter');
       assert.equal(stored.leaseToken, theirs.leaseToken);
-      await b.cp.removeLeaseOwner(id);
+      const finished = viewOf(theirs);
+      finished.leaseToken = theirs.leaseToken;
+      finished.checkpoint = SHARD_END;
+      await b.cp.checkpointSequence(finished);
+      await b.cp.removeLeaseOwner(id, tokenOf(theirs));
       await expectKclError(b.cp.getLease(theirs, b.id), 'LEASE_LOST', 'renewal after release');
       await b.cp.removeLeaseInfo(id);
       await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'renewal of a deleted lease');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SHARD_END, createShardStatus, type ShardStatus } from '../checkpoint/shard-status';
-import { expectKclError, inBatches, peek, viewOf, type ConformanceCase } from './conformance-harness';
+import { expectKclError, inBatches, peek, tokenOf, viewOf, type ConformanceCase } from './conformance-harness';
 
 const SEQ_1 = '49590338271490256608559692538361571095921575989136588898';
 const SEQ_2 = '49590338271490256608559692540925702759324208523137515618';
@@ -71,7 +71,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(mine.leaseCounter, 2);
       mine.checkpoint = SEQ_1;
       await a.cp.checkpointSequence(mine);
-      await a.cp.removeLeaseOwner(id);
+      await a.cp.removeLeaseOwner(id, tokenOf(mine));
       const released = await peek(b.cp, id);
       assert.equal(released.assignedTo, undefined, 'release removes the owner');
       assert.equal(released.leaseCounter, 3, 'release increments the counter');
@@ -96,14 +96,14 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const id = ctx.shardId('release');
       const mine = createShardStatus(id);
       await a.cp.getLease(mine, a.id);
-      await expectKclError(b.cp.removeLeaseOwner(id), 'LEASE_LOST', 'release by a non-owner');
+      await expectKclError(b.cp.removeLeaseOwner(id, tokenOf(mine)), 'LEASE_LOST', 'release by a non-owner');
       const untouched = await peek(a.cp, id);
       assert.equal(untouched.assignedTo, a.id);
       assert.equal(untouched.leaseCounter, 1);
-      await a.cp.removeLeaseOwner(id);
-      await a.cp.removeLeaseOwner(id);
-      await b.cp.removeLeaseOwner(id);
-      await b.cp.removeLeaseOwner(ctx.shardId('never-created'));
+      await a.cp.removeLeaseOwner(id, tokenOf(mine));
+      await a.cp.removeLeaseOwner(id, tokenOf(mine));
+      await b.cp.removeLeaseOwner(id, 'any-token');
+      await b.cp.removeLeaseOwner(ctx.shardId('never-created'), 'any-token');
       const released = await peek(a.cp, id);
       assert.equal(released.assignedTo, undefined);
       assert.equal(released.leaseCounter, 2, 'releasing an unowned lease again does not move the counter');
@@ -126,7 +126,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(seen.checkpoint, SHARD_END);
       await expectKclError(b.cp.getLease(viewOf(seen), b.id), 'LEASE_NOT_ACQUIRED', 'take of a SHARD_END lease');
       await expectKclError(b.cp.claimShard(viewOf(seen), b.id), 'SHARD_CLAIMED', 'claim of a SHARD_END lease');
-      await a.cp.removeLeaseOwner(id);
+      await a.cp.removeLeaseOwner(id, tokenOf(mine));
       const released = viewOf(await peek(b.cp, id));
       await expectKclError(b.cp.getLease(viewOf(released), b.id), 'LEASE_NOT_ACQUIRED', 'take of a released SHARD_END lease');
       await expectKclError(a.cp.getLease(viewOf(released), a.id), 'LEASE_NOT_ACQUIRED', 'the old owner re-taking it');
@@ -159,7 +159,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       check(fetched, [p1, p2], 'fetchCheckpoint');
       check(await peek(b.cp, split.id), [p1], 'fetchCheckpoint');
       check(await peek(b.cp, root.id), [], 'fetchCheckpoint');
-      await a.cp.removeLeaseOwner(merged.id);
+      await a.cp.removeLeaseOwner(merged.id, tokenOf(merged));
       const listed = new Map((await b.cp.listLeases()).map((s) => [s.id, s]));
       check(listed.get(merged.id)!, [p1, p2], 'listLeases after release');
       check(listed.get(split.id)!, [p1], 'listLeases');
@@ -178,15 +178,16 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('owner');
       await expectKclError(b.cp.getLeaseOwner(id), 'NO_LEASE_OWNER', 'owner of an absent lease');
-      await a.cp.getLease(createShardStatus(id), a.id);
+      const owned = createShardStatus(id);
+      await a.cp.getLease(owned, a.id);
       assert.equal(await b.cp.getLeaseOwner(id), a.id);
       assert.equal(await a.cp.getLeaseOwner(id), a.id);
-      await a.cp.removeLeaseOwner(id);
+      await a.cp.removeLeaseOwner(id, tokenOf(owned));
       await expectKclError(b.cp.getLeaseOwner(id), 'NO_LEASE_OWNER', 'owner of a released lease');
     },
   ],
   [
-    'removeLeaseInfo deletes the lease (idempotent); a later take starts a new lease at counter 0',
+    'removeLeaseInfo deletes a lease at SHARD_END (idempotent); a later take starts a new lease at counter 0',
     async (ctx) => {
       const a = await ctx.worker('a');
       const b = await ctx.worker('b');
@@ -194,6 +195,8 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const mine = createShardStatus(id);
       await a.cp.getLease(mine, a.id);
       mine.checkpoint = SEQ_1;
+      await a.cp.checkpointSequence(mine);
+      mine.checkpoint = SHARD_END;
       await a.cp.checkpointSequence(mine);
       const before = viewOf(await peek(b.cp, id));
       await b.cp.removeLeaseInfo(id);
@@ -210,6 +213,11 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(fresh.leaseCounter, 1);
       assert.equal(fresh.checkpoint, undefined, 'a re-created lease has no checkpoint');
       await expectKclError(a.cp.checkpointSequence(mine), 'LEASE_LOST', 'checkpoint with the removed lease token');
+      // a cleanup that read the finished lease before it was removed and re-created must not delete the new one
+      await expectKclError(a.cp.removeLeaseInfo(id), 'LEASE_NOT_FINISHED', 'removal of the re-created, unfinished lease');
+      const kept = await peek(a.cp, id);
+      assert.equal(kept.assignedTo, b.id, 'a refused removal keeps the lease');
+      assert.equal(kept.leaseToken, fresh.leaseToken);
     },
   ],
   [
@@ -229,8 +237,8 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const finishedIdx = ids.map((_, i) => i).filter((i) => i % 16 === 2);
       await inBatches([...releasedIdx, ...finishedIdx], 16, async (i) => {
         const id = ids[i]!;
-        if (releasedIdx.includes(i)) return owner(i).cp.removeLeaseOwner(id);
         const shard = leases.get(id)!;
+        if (releasedIdx.includes(i)) return owner(i).cp.removeLeaseOwner(id, tokenOf(shard));
         shard.checkpoint = SHARD_END;
         return owner(i).cp.checkpointSequence(shard);
       });
@@ -279,7 +287,8 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await a1.cp.getLease(in1, a1.id);
       await a2.cp.getLease(in2, a2.id);
       assert.equal(in2.leaseCounter, 1, 'the same shard id is a new lease in the other table');
-      await a2.cp.getLease(createShardStatus(only2), a2.id);
+      const only2Lease = createShardStatus(only2);
+      await a2.cp.getLease(only2Lease, a2.id);
       in1.checkpoint = SEQ_1;
       in2.checkpoint = SEQ_2;
       await a1.cp.checkpointSequence(in1);
@@ -289,9 +298,11 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await expectKclError(a1.cp.checkpointSequence(in2), 'LEASE_LOST', "checkpoint with the other table's token");
       assert.deepEqual(sorted((await a2.cp.listLeases()).map((s) => s.id)), sorted([id, only2]), 'listLeases of the new table');
       assert.equal((await peek(a1.cp, only2)).exists, false);
+      in2.checkpoint = SHARD_END;
+      await a2.cp.checkpointSequence(in2);
       await a2.cp.removeLeaseInfo(id);
       assert.equal((await peek(a1.cp, id)).checkpoint, SEQ_1, 'removal in one table leaves the other');
-      await a2.cp.removeLeaseOwner(only2);
+      await a2.cp.removeLeaseOwner(only2, tokenOf(only2Lease));
       await a1.cp.getLease(in1, a1.id);
     },
   ],

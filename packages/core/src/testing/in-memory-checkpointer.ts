@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import { SHARD_END, type ShardStatus } from '../checkpoint/shard-status';
+import { assertStorableCheckpoint, judgeCheckpointMove } from '../checkpoint/checkpoint-order';
 import {
+  CheckpointOrderError,
   ConfigError,
   InvalidArgumentError,
   LeaseLostError,
   LeaseNotAcquiredError,
+  LeaseNotFinishedError,
   LeaseStoreError,
   NoLeaseOwnerError,
   SequenceNotFoundError,
@@ -51,9 +54,12 @@ export interface InMemoryCheckpointerOptions {
  *   the caller's parent ids if absent. Otherwise {@link LeaseNotAcquiredError}.
  * - renew (`shard.assignedTo === newAssignTo` and a token): the stored owner and token must match, counter + 1, token
  *   and claim kept. Otherwise {@link LeaseLostError}.
- * - checkpoint: conditional on owner and token, counter unchanged. Otherwise {@link LeaseLostError}.
- * - release (`removeLeaseOwner`): only by the owner (else {@link LeaseLostError}); a no-op on an unowned or absent
- *   lease. Removes owner and token, counter + 1, keeps checkpoint and claim.
+ * - checkpoint: conditional on owner and token (else {@link LeaseLostError}), counter unchanged; never backwards and
+ *   never away from SHARD_END (else {@link CheckpointOrderError}); the stored checkpoint again is a no-op success.
+ * - release (`removeLeaseOwner(shardId, leaseToken)`): only by the owner with the token of its tenure (else
+ *   {@link LeaseLostError}); a no-op on an unowned or absent lease. Removes owner and token, counter + 1, keeps
+ *   checkpoint and claim.
+ * - delete (`removeLeaseInfo`): only a lease at SHARD_END (else {@link LeaseNotFinishedError}); absent is fine.
  * - claim: stored owner must be `shard.assignedTo` (else {@link LeaseNotAcquiredError}), no pending claim and not at
  *   SHARD_END (else {@link ShardClaimedError}); counter and owner unchanged.
  */
@@ -149,9 +155,9 @@ export class InMemoryCheckpointer implements Checkpointer {
 
   async checkpointSequence(shard: ShardStatus): Promise<void> {
     this.assertOpen();
-    if (typeof shard.checkpoint !== 'string' || shard.checkpoint.length === 0) {
-      throw new InvalidArgumentError(`checkpointSequence needs shard.checkpoint for shard ${shard.id}`);
-    }
+    const checkpoint = shard.checkpoint;
+    const subSequenceNumber = shard.subSequenceNumber;
+    assertStorableCheckpoint(shard.id, checkpoint, subSequenceNumber);
     await this.table.run('checkpointSequence', (leases) => {
       const current = leases.get(shard.id);
       if (
@@ -162,8 +168,11 @@ export class InMemoryCheckpointer implements Checkpointer {
       ) {
         throw new LeaseLostError(shard.id);
       }
-      current.checkpoint = shard.checkpoint;
-      current.subSequenceNumber = shard.subSequenceNumber;
+      const stored = current.checkpoint === undefined ? undefined : { checkpoint: current.checkpoint, subSequenceNumber: current.subSequenceNumber };
+      const move = judgeCheckpointMove(stored, { checkpoint, subSequenceNumber });
+      if (move === 'backwards') throw new CheckpointOrderError(shard.id, stored!, { checkpoint, subSequenceNumber });
+      current.checkpoint = checkpoint;
+      current.subSequenceNumber = subSequenceNumber;
     });
     this.logger?.debug('checkpoint written', { shardId: shard.id, checkpoint: shard.checkpoint });
   }
@@ -182,12 +191,17 @@ export class InMemoryCheckpointer implements Checkpointer {
   async removeLeaseInfo(shardId: string): Promise<void> {
     this.assertOpen();
     await this.table.run('removeLeaseInfo', (leases) => {
+      const current = leases.get(shardId);
+      if (current && current.checkpoint !== SHARD_END) throw new LeaseNotFinishedError(shardId, current.checkpoint);
       leases.delete(shardId);
     });
   }
 
-  async removeLeaseOwner(shardId: string): Promise<void> {
+  async removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
     this.assertOpen();
+    if (typeof leaseToken !== 'string' || leaseToken.length === 0) {
+      throw new InvalidArgumentError(`removeLeaseOwner(${shardId}) needs the lease token of the tenure to release, got ${JSON.stringify(leaseToken)}`);
+    }
     const released = await this.table.run('removeLeaseOwner', (leases) => {
       const current = leases.get(shardId);
       if (!current || current.assignedTo === undefined) return false;
@@ -195,6 +209,12 @@ export class InMemoryCheckpointer implements Checkpointer {
         throw new LeaseLostError(
           shardId,
           `Lease for shard ${shardId} cannot be released by ${this.workerId}: it is held by ${current.assignedTo}`,
+        );
+      }
+      if (current.leaseToken !== leaseToken) {
+        throw new LeaseLostError(
+          shardId,
+          `Lease for shard ${shardId} cannot be released by ${this.workerId}: it was re-taken since (another lease token); not released`,
         );
       }
       current.assignedTo = undefined;

@@ -102,8 +102,8 @@ export class FaultyCheckpointer implements Checkpointer {
   removeLeaseInfo(shardId: string): Promise<void> {
     return this.call(() => this.inner.removeLeaseInfo(shardId));
   }
-  removeLeaseOwner(shardId: string): Promise<void> {
-    return this.call(() => this.inner.removeLeaseOwner(shardId));
+  removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
+    return this.call(() => this.inner.removeLeaseOwner(shardId, leaseToken));
   }
   getLeaseOwner(shardId: string): Promise<string> {
     return this.call(() => this.inner.getLeaseOwner(shardId));

@@ -174,8 +174,8 @@ export class RpcCheckpointer implements Checkpointer {
   async removeLeaseInfo(shardId: string): Promise<void> {
     await this.invoke('removeLeaseInfo', [shardId]);
   }
-  async removeLeaseOwner(shardId: string): Promise<void> {
-    await this.invoke('removeLeaseOwner', [shardId]);
+  async removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
+    await this.invoke('removeLeaseOwner', [shardId, leaseToken]);
   }
   async getLeaseOwner(shardId: string): Promise<string> {
     return (await this.invoke('getLeaseOwner', [shardId])) as string;
