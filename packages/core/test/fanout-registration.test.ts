@@ -140,7 +140,9 @@ describe('per-worker consumer factory', () => {
   test('shutdown during start() stops the registration it started; a shard consumer still waiting starts another', async () => {
     const factory = createFanOutShardConsumerFactory(config, { registration: { pollBaseMs: 20, pollMaxMs: 20 } });
     const fake = new FakeFanOutKinesis();
-    fake.consumer = { arn: ARN, statuses: ['CREATING', 'CREATING', 'CREATING', 'ACTIVE'], exists: false };
+    // Long enough in CREATING that the abort below always lands while both are still polling (a slow machine once
+    // let the 3-poll timeline reach ACTIVE between the first poll being seen and the abort).
+    fake.consumer = { arn: ARN, statuses: [...Array<string>(40).fill('CREATING'), 'ACTIVE'], exists: false };
     const start = new AbortController();
     const starting = factory.consumerArn(fake.asClient(), new RecordingLogger(), start.signal).catch((e: unknown) => e);
     const waiting = factory.consumerArn(fake.asClient(), new RecordingLogger(), new AbortController().signal);
