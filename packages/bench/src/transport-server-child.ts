@@ -4,9 +4,7 @@
 // reports them over IPC when asked ({ type: 'stats' }). Exits when the parent disconnects.
 // argv: keyPath certPath recordCount recordBytes
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createSecureServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { startTlsAnswerServer } from '@kcl/testbed';
 
 export interface TransportServerStats {
   type: 'stats';
@@ -28,31 +26,18 @@ export function getRecordsResponseBody(count: number, bytes: number): Buffer {
   return Buffer.from(JSON.stringify({ Records: records, NextShardIterator: 'bench-iterator', MillisBehindLatest: 0 }));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [keyPath, certPath, countArg, bytesArg] = process.argv.slice(2);
   if (keyPath === undefined || certPath === undefined) throw new Error('usage: transport-server-child keyPath certPath [records] [bytes]');
   const body = getRecordsResponseBody(Number(countArg ?? '100'), Number(bytesArg ?? '1024'));
-  let connections = 0;
-  let requests = 0;
-  const server = createSecureServer({ key: readFileSync(keyPath), cert: readFileSync(certPath), allowHTTP1: true });
-  server.on('secureConnection', () => {
-    connections++;
-  });
-  server.on('request', (req, res) => {
-    requests++;
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length) });
-      res.end(body);
-    });
-  });
-  server.listen(0, '127.0.0.1', () => {
-    process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });
-  });
+  const server = await startTlsAnswerServer({ keyPath, certPath, body });
+  process.send?.({ type: 'ready', port: server.port });
   process.on('message', (message: { type?: unknown }) => {
-    if (message.type === 'stats') process.send?.({ type: 'stats', connections, requests } satisfies TransportServerStats);
+    if (message.type === 'stats') {
+      process.send?.({ type: 'stats', connections: server.connections(), requests: server.requests() } satisfies TransportServerStats);
+    }
   });
   process.once('disconnect', () => process.exit(0));
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

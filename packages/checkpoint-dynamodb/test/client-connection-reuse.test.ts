@@ -1,11 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:https';
-import type { Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createTestCertificates } from '@kcl/testbed';
-import type { TestCertificates } from '@kcl/testbed';
+import { createTestCertificates, startTlsAnswerServer } from '@kcl/testbed';
+import type { TestCertificates, TlsAnswerServer } from '@kcl/testbed';
 
 // The DynamoDB client the backend builds for an https:// endpoint (AWS) must keep its TLS connections alive, not pay
 // a handshake per call. It runs in a child process that trusts the throwaway CA through NODE_EXTRA_CA_CERTS, so it
@@ -13,41 +9,6 @@ import type { TestCertificates } from '@kcl/testbed';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const DESCRIBE_TABLE = JSON.stringify({ Table: { TableName: 'leases', TableStatus: 'ACTIVE' } });
-
-interface TlsServer {
-  endpoint: string;
-  connections(): number;
-  requests(): number;
-  stop(): Promise<void>;
-}
-
-async function startTlsServer(certificates: TestCertificates): Promise<TlsServer> {
-  let connections = 0;
-  let requests = 0;
-  const server: Server = createServer({ key: readFileSync(certificates.keyPath), cert: readFileSync(certificates.certPath) });
-  server.on('secureConnection', () => {
-    connections++;
-  });
-  server.on('request', (req, res) => {
-    requests++;
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(DESCRIBE_TABLE);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections: () => connections,
-    requests: () => requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; tables?: number; error?: string }> {
   return new Promise((resolve, reject) => {
@@ -69,10 +30,15 @@ function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; tab
 
 describe('createDynamoClient connection reuse (https:// endpoints)', () => {
   let certificates: TestCertificates;
-  let server: TlsServer;
+  let server: TlsAnswerServer;
   beforeAll(async () => {
     certificates = await createTestCertificates();
-    server = await startTlsServer(certificates);
+    server = await startTlsAnswerServer({
+      keyPath: certificates.keyPath,
+      certPath: certificates.certPath,
+      body: DESCRIBE_TABLE,
+      contentType: 'application/x-amz-json-1.0',
+    });
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,11 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createSecureServer } from 'node:http2';
-import type { Http2SecureServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createTestCertificates } from '@kcl/testbed';
-import type { TestCertificates } from '@kcl/testbed';
+import { createTestCertificates, startTlsAnswerServer } from '@kcl/testbed';
+import type { TestCertificates, TlsAnswerServer } from '@kcl/testbed';
 
 // The worker's default Kinesis client for an https:// endpoint (AWS) must reuse its TLS connections: with the SDK's
 // Kinesis default (one HTTP/2 session per request), every call paid a TLS handshake (and two round trips against
@@ -22,47 +18,6 @@ const LIST_SHARDS = JSON.stringify({
     },
   ],
 });
-
-interface TlsServer {
-  endpoint: string;
-  connections(): number;
-  requests(): number;
-  stop(): Promise<void>;
-}
-
-/** A TLS server on 127.0.0.1 speaking HTTP/2 and HTTP/1.1 (as AWS does) that answers every call with one shard. */
-async function startTlsServer(certificates: TestCertificates): Promise<TlsServer> {
-  let connections = 0;
-  let requests = 0;
-  const server: Http2SecureServer = createSecureServer({
-    key: readFileSync(certificates.keyPath),
-    cert: readFileSync(certificates.certPath),
-    allowHTTP1: true,
-  });
-  server.on('secureConnection', () => {
-    connections++;
-  });
-  server.on('request', (req, res) => {
-    requests++;
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(LIST_SHARDS);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections: () => connections,
-    requests: () => requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive connections and sessions would keep close() waiting.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
-  };
-}
 
 function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; shards?: number; error?: string }> {
   return new Promise((resolve, reject) => {
@@ -84,10 +39,10 @@ function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; sha
 
 describe('createKinesisClient connection reuse (https:// endpoints)', () => {
   let certificates: TestCertificates;
-  let server: TlsServer;
+  let server: TlsAnswerServer;
   beforeAll(async () => {
     certificates = await createTestCertificates();
-    server = await startTlsServer(certificates);
+    server = await startTlsAnswerServer({ keyPath: certificates.keyPath, certPath: certificates.certPath, body: LIST_SHARDS });
   });
   afterAll(async () => {
     await server?.stop();
