@@ -15,8 +15,12 @@ import {
 } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
-/** Generous on a loaded 2-core machine; typically a few hundred ms. */
-const FIRST_RECORD_BOUND_MILLIS = 3_000;
+/**
+ * What this asserts is that nothing waits for a lease expiry or a take round (go-kcl: 30-90 s), with room for a
+ * heavily loaded 2-core machine (a 3 s bound once failed at 4.0 s under load). The typical figure, a few hundred ms,
+ * is measured by `pnpm demo --json` (`firstRecordMillis`), not here: timing goals belong in benchmarks.
+ */
+const FIRST_RECORD_BOUND_MILLIS = 10_000;
 
 const { bed, useLeaseStore } = useEndToEndSuite();
 
