@@ -162,12 +162,16 @@ export class KinesisClientLibConfig {
    */
   enhancedFanOutConsumerARN: string | undefined;
   /**
-   * Move leases toward an even share by claiming them from workers that hold more than their share.
-   * @defaultValue `false`
+   * Balancing: the leader asks workers above their share to hand leases over (after their in-flight batch and a
+   * REQUESTED shutdown, with `transferLease`) to workers below it, so a joining worker gets its share within a few
+   * refresh periods. With `false` no lease is ever handed over; new, unowned and expired leases are still assigned.
+   * @defaultValue `true`
    */
   enableLeaseStealing: boolean = D.enableLeaseStealing;
   /**
-   * Interval between lease-stealing (rebalance) rounds; each round claims at most one lease.
+   * Least time between two balancing rounds of the leader (with {@link enableLeaseStealing}); one round asks for many
+   * hand-offs in parallel (each worker's whole excess). Leases moved in one round are not moved again for
+   * {@link failoverTimeMillis}.
    * @defaultValue `5000`
    */
   leaseStealingIntervalMillis: number = D.leaseStealingIntervalMillis;
@@ -354,13 +358,13 @@ export class KinesisClientLibConfig {
     return this;
   }
 
-  /** Turns lease stealing on or off. */
+  /** Turns balancing by hand-offs (lease stealing) on or off (on by default). */
   withLeaseStealing(enable: boolean): this {
     this.enableLeaseStealing = check.checkBoolean('enableLeaseStealing', enable);
     return this;
   }
 
-  /** Interval between lease-stealing rounds in milliseconds (integer, 1 to 86400000). */
+  /** Least time between two balancing rounds of the leader in milliseconds (integer, 1 to 86400000). */
   withLeaseStealingIntervalMillis(millis: number): this {
     this.leaseStealingIntervalMillis = check.checkMillis('leaseStealingIntervalMillis', millis);
     return this;

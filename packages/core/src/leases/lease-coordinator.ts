@@ -7,12 +7,18 @@ import type { MonitoringService } from '../metrics/monitoring-service';
 import type { ShardRegistry } from '../shards/shard-registry';
 import { jittered, PeriodicTask } from '../worker/periodic-task';
 import { HeldLease, type LeaseLostReason } from './held-lease';
+import { LeaderElection } from './leader-election';
+import { LeaseAssigner } from './lease-assigner';
 import { LeaseObserver } from './lease-observer';
 import { LeaseRenewer } from './lease-renewer';
-import { LeaseStealer } from './lease-stealer';
 import { LeaseTaker } from './lease-taker';
 import { computeLeaseTiming, type LeaseTiming } from './lease-timing';
 import { systemMonotonicClock, type MonotonicClock } from './monotonic-clock';
+import { OwnedLeaseDiscovery } from './owned-lease-discovery';
+import { WorkerLiveness } from './worker-liveness';
+
+/** Fastest own-leases read while a worker is below its target (hand-offs are picked up quickly). */
+export const FAST_DISCOVERY_MILLIS = 500;
 
 /** What the coordinator tells the worker. Implementations must not throw (calls are guarded anyway). */
 export interface LeaseCoordinatorListener {
@@ -50,10 +56,17 @@ export interface LeaseCoordinatorOptions {
 }
 
 /**
- * Drives the lease side of one worker: the taker (every `leaseRefreshPeriodMillis`, slightly jittered, and early
- * when a lease is about to expire or a shard ended), the renewer (per held lease), and the stealer (opt-in, every
- * `leaseStealingIntervalMillis`). It owns the set of leases this worker holds; the worker reports back how each
- * shard consumer ended ({@link shardEnded}, {@link release}, {@link drop}).
+ * Drives the lease side of one worker (docs/design/fleet-coordination.md). It owns the set of leases this worker holds;
+ * the worker reports back how each shard consumer ended ({@link shardEnded}, {@link release}, {@link drop}).
+ *
+ * - Start: one read of the lease table; new and unowned leasable leases are taken up to the fair share at once.
+ * - Every renewal interval: the heartbeat (worker registry) and the leader election ({@link LeaderElection}).
+ * - The leader, every `leaseRefreshPeriodMillis` (and early when an observed lease is about to expire or a shard
+ *   ended): reads the table and the registry and assigns / balances ({@link LeaseAssigner}).
+ * - Every other worker: reads only its own leases ({@link OwnedLeaseDiscovery}), every `leaseRefreshPeriodMillis`, or
+ *   every `min(500 ms, leaseRefreshPeriodMillis)` while below its target or just after it got a lease.
+ * - The renewer keeps held leases alive; a lease claimed for another worker is handed over with `transferLease` after
+ *   the consumer's REQUESTED shutdown.
  */
 export class LeaseCoordinator {
   readonly timing: LeaseTiming;
@@ -65,9 +78,17 @@ export class LeaseCoordinator {
   private readonly endedLocally = new Set<string>();
   private readonly taker: LeaseTaker;
   private readonly renewer: LeaseRenewer;
-  private readonly stealer: LeaseStealer | undefined;
-  private readonly takerTask: PeriodicTask;
-  private readonly stealerTask: PeriodicTask | undefined;
+  private readonly election: LeaderElection;
+  private readonly assigner: LeaseAssigner;
+  private readonly discovery: OwnedLeaseDiscovery;
+  private readonly membershipTask: PeriodicTask;
+  private readonly leaderTask: PeriodicTask;
+  private readonly discoveryTask: PeriodicTask;
+  private readonly foreignTokens = new Set<string>();
+  private foreignTokensRead = false;
+  /** This worker's share as last known (start pass, or the leader's plan). */
+  private knownTarget = 0;
+  private lastAdoptedAt: number | undefined;
   private taking = false;
 
   constructor(options: LeaseCoordinatorOptions) {
@@ -103,36 +124,63 @@ export class LeaseCoordinator {
       onError: (error, shardId) => this.reportError(error, 'takeLease', shardId),
       random: this.random,
     });
-    this.takerTask = new PeriodicTask({
-      run: () => this.takePass(),
-      intervalMillis: () => jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random),
-      onError: (error) => this.reportError(error, 'takeLeases'),
+    this.election = new LeaderElection({
+      checkpointer,
+      workerId: config.workerId,
+      clock: this.clock,
+      logger,
+      failoverTimeMillis: config.failoverTimeMillis,
+      validityMillis: this.timing.validityMillis,
+      onElected: () => this.leaderTask.trigger(),
+      onDeposed: () => this.assigner.reset(),
     });
-    if (config.enableLeaseStealing) {
-      const stealer = new LeaseStealer({
-        checkpointer,
-        workerId: config.workerId,
-        clock: this.clock,
-        logger,
-        leaseSyncingTimeIntervalMillis: config.leaseSyncingTimeIntervalMillis,
-        claimTimeoutMillis: 2 * (config.failoverTimeMillis + config.leaseRefreshPeriodMillis),
-        maxLeasesForWorker: config.maxLeasesForWorker,
-        lastSnapshot: () => this.taker.lastSnapshot,
-        refresh: () => this.taker.refresh(),
-        assess: (snapshot) => this.taker.assess(snapshot),
-        activeHeldCount: () => this.activeCount(),
-        onError: (error, shardId) => this.reportError(error, 'claimShard', shardId),
-        random: this.random,
-      });
-      this.stealer = stealer;
-      this.stealerTask = new PeriodicTask({
-        run: async () => {
-          await stealer.pass();
-        },
-        intervalMillis: () => jittered(config.leaseStealingIntervalMillis, 0.8, 1.2, this.random),
-        onError: (error) => this.reportError(error, 'stealLease'),
-      });
-    }
+    this.discovery = new OwnedLeaseDiscovery({
+      checkpointer,
+      workerId: config.workerId,
+      registry,
+      clock: this.clock,
+      logger,
+      heldIds: () => new Set(this.held.keys()),
+      endedLocally: () => this.endedLocally,
+      foreignTokens: () => this.foreignTokens,
+      onTaken: (shard, startedAt) => {
+        this.lastAdoptedAt = this.clock();
+        this.onTaken(shard, startedAt);
+      },
+      onError: (error, shardId) => this.reportError(error, 'adoptLease', shardId),
+    });
+    this.assigner = new LeaseAssigner({
+      checkpointer,
+      workerId: config.workerId,
+      clock: this.clock,
+      logger,
+      taker: this.taker,
+      observer: this.observer,
+      liveness: new WorkerLiveness(config.failoverTimeMillis, this.clock),
+      failoverTimeMillis: config.failoverTimeMillis,
+      maxLeasesForWorker: config.maxLeasesForWorker,
+      balance: config.enableLeaseStealing,
+      balanceIntervalMillis: config.leaseStealingIntervalMillis,
+      heldIds: () => new Set(this.held.keys()),
+      isLeader: () => this.election.isLeader(),
+      adoptOwn: (ids) => this.discovery.adopt(ids),
+      onError: (error, shardId, operation) => this.reportError(error, operation, shardId),
+    });
+    this.membershipTask = new PeriodicTask({
+      run: () => this.membershipTick(),
+      intervalMillis: () => jittered(this.timing.renewIntervalMillis, 0.8, 1, this.random),
+      onError: (error) => this.reportError(error, 'leaderElection'),
+    });
+    this.leaderTask = new PeriodicTask({
+      run: () => this.leaderPass(),
+      intervalMillis: () => jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random),
+      onError: (error) => this.reportError(error, 'assignLeases'),
+    });
+    this.discoveryTask = new PeriodicTask({
+      run: () => this.discoveryPass(),
+      intervalMillis: () => this.discoveryIntervalMillis(),
+      onError: (error) => this.reportError(error, 'listOwnedLeases'),
+    });
   }
 
   /**
@@ -140,19 +188,34 @@ export class LeaseCoordinator {
    * Resolves when the first pass is done, so consumers for the first leases are already starting.
    */
   async start(): Promise<void> {
+    // Registered first, so the leader counts this worker in its next round.
+    await this.membershipTick();
+    let hint: number | void = undefined;
     try {
-      const hint = await this.takePass();
-      this.takerTask.start(Math.min(hint ?? Infinity, jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random)));
+      hint = await this.takePass();
     } catch (error) {
       this.reportError(error, 'takeLeases');
-      this.takerTask.start(this.timing.renewRetryMillis);
     }
-    this.stealerTask?.start();
+    this.membershipTask.start();
+    // The start pass just read the table: the leader's first round comes one interval later (or at the first expiry).
+    this.leaderTask.start(Math.min(hint ?? Infinity, jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random)));
+    this.discoveryTask.start(this.timing.renewRetryMillis);
   }
 
-  /** Asks for a take pass as soon as possible (a shard ended, children may be ready). */
+  /** Asks for a leader round as soon as possible (a shard ended, children may be ready). */
   triggerTakePass(): void {
-    this.takerTask.trigger();
+    this.leaderTask.trigger();
+    this.discoveryTask.trigger();
+  }
+
+  /** True while this worker holds the leader role (tests, diagnostics; the leader runs the lease cleanup). */
+  isLeader(): boolean {
+    return this.election.isLeader();
+  }
+
+  /** This worker's share as last known: from the start pass, or from the leader's plan. */
+  get target(): number {
+    return this.knownTarget;
   }
 
   /** Leases with a handle in this worker (active, or lost and still stopping). */
@@ -171,22 +234,12 @@ export class LeaseCoordinator {
     return n;
   }
 
-  /** The stealer's outstanding claim (tests, diagnostics). */
-  get pendingClaim(): string | undefined {
-    return this.stealer?.pendingClaim;
-  }
-
   /**
    * Shards this worker saw end (their SHARD_END leases are kept, not renewed) and that the last lease table read did
    * not yet show at SHARD_END.
    */
   get endedShards(): ReadonlySet<string> {
     return this.endedLocally;
-  }
-
-  /** Runs one stealing round now (tests). */
-  async stealOnce(): Promise<unknown> {
-    return this.stealer?.pass();
   }
 
   /**
@@ -206,9 +259,10 @@ export class LeaseCoordinator {
   }
 
   /**
-   * The consumer of `shardId` stopped with REQUESTED (shutdown or hand-off): releases the lease with
-   * removeLeaseOwner (fenced by the lease token of this tenure) so another worker can take it at once. Never
-   * rejects; a release that fails is left to expire.
+   * The consumer of `shardId` stopped with REQUESTED (shutdown or hand-off). A hand-off goes straight to the claiming
+   * worker with `transferLease` (fenced by the token of this tenure; the lease stays owned all along, so nobody else
+   * can take it in between); otherwise the lease is released with removeLeaseOwner (fenced the same way) so another
+   * worker can take it at once. Never rejects; a release that fails is left to expire.
    */
   async release(shardId: string, reason: 'released' | 'handoff' | 'failing'): Promise<void> {
     const handle = this.held.get(shardId);
@@ -227,12 +281,23 @@ export class LeaseCoordinator {
       this.options.logger.warn('the lease has no token to release it with; it will expire instead', { shardId });
       outcome = 'abandoned';
     }
+    const { workerId } = this.options.config;
+    const claimer = reason === 'handoff' ? handle.shard.claimRequest : undefined;
+    let transfer = claimer !== undefined && claimer !== workerId;
     for (let attempt = 1; token !== undefined; attempt++) {
       try {
-        await this.options.checkpointer.removeLeaseOwner(shardId, token);
+        if (transfer) await this.options.checkpointer.transferLease(shardId, token, workerId, claimer as string);
+        else await this.options.checkpointer.removeLeaseOwner(shardId, token);
         break;
       } catch (error) {
-        if (isKclError(error) && error.code === 'LEASE_LOST') break;
+        if (isKclError(error) && (error.code === 'LEASE_LOST' || error.code === 'LEASE_NOT_ACQUIRED')) break;
+        if (transfer && attempt >= 3) {
+          // The store cannot hand it over: release it instead (the leader assigns it again).
+          this.options.logger.warn('handing a lease over failed; releasing it instead', { shardId, error });
+          transfer = false;
+          attempt = 0;
+          continue;
+        }
         if (attempt >= 3) {
           this.options.logger.warn('releasing a lease failed; it will expire instead', { shardId, error });
           this.reportError(error, 'releaseLease', shardId);
@@ -281,9 +346,22 @@ export class LeaseCoordinator {
     if (handle.markLost(reason)) this.reportLost(shardId, reason);
   }
 
-  /** Stops taking and stealing (shutdown step 1). Resolves once a pass in progress has finished. */
+  /** Stops taking, assigning and looking for assigned leases (shutdown step 1). Resolves once passes in progress end. */
   async stopAcquiring(): Promise<void> {
-    await Promise.all([this.takerTask.stop(), this.stealerTask?.stop()]);
+    await Promise.all([this.membershipTask.stop(), this.leaderTask.stop(), this.discoveryTask.stop()]);
+  }
+
+  /**
+   * Leaves the fleet (graceful shutdown, after {@link stopAcquiring}): gives the leader role up (others take it at
+   * once) and deletes this worker's registry entry. Never rejects.
+   */
+  async leave(): Promise<void> {
+    await this.election.release();
+    try {
+      await this.options.checkpointer.removeWorker(this.options.config.workerId);
+    } catch (error) {
+      this.options.logger.warn('removing this worker from the registry failed; the leader removes it later', { error });
+    }
   }
 
   /** Stops every renewal (shutdown, after the consumers stopped). */
@@ -291,16 +369,78 @@ export class LeaseCoordinator {
     this.renewer.stopAll();
   }
 
+  /** The start pass: one read of the table, new and unowned leases taken up to the fair share at once. */
   private async takePass(): Promise<number | void> {
     if (this.taking) return;
     this.taking = true;
     try {
       const result = await this.taker.pass();
+      this.noteForeignTokens();
+      this.knownTarget = result.assessment.target;
       this.pruneEndedLocally();
       return result.recheckInMillis;
     } finally {
       this.taking = false;
     }
+  }
+
+  /**
+   * Leases the first table read showed under this worker id belong to a former incarnation (a restarted process): they
+   * are never adopted as assigned; they expire and are assigned again with a new token, as anyone else's.
+   */
+  private noteForeignTokens(): void {
+    if (this.foreignTokensRead) return;
+    const snapshot = this.taker.lastSnapshot;
+    if (!snapshot) return;
+    this.foreignTokensRead = true;
+    const { workerId } = this.options.config;
+    for (const lease of snapshot.leases.values()) {
+      if (lease.assignedTo === workerId && lease.leaseToken !== undefined && this.held.get(lease.id)?.shard.leaseToken !== lease.leaseToken) {
+        this.foreignTokens.add(lease.leaseToken);
+      }
+    }
+  }
+
+  /** Heartbeat, then the leader election. Failures are reported; the next tick tries again. */
+  private async membershipTick(): Promise<void> {
+    const { checkpointer, config } = this.options;
+    try {
+      await checkpointer.heartbeat(config.workerId);
+    } catch (error) {
+      this.reportError(error, 'heartbeat');
+    }
+    const wasLeader = this.election.isLeader();
+    try {
+      await this.election.tick();
+    } catch (error) {
+      this.reportError(error, 'leaderElection');
+    }
+    if (!wasLeader && this.election.isLeader()) this.leaderTask.trigger();
+  }
+
+  private async leaderPass(): Promise<number | void> {
+    if (!this.election.isLeader()) return;
+    if (!this.foreignTokensRead) await this.takePass();
+    const result = await this.assigner.pass();
+    this.noteForeignTokens();
+    if (result.ownTarget !== undefined) this.knownTarget = result.ownTarget;
+    this.pruneEndedLocally();
+    return result.recheckInMillis;
+  }
+
+  private async discoveryPass(): Promise<void> {
+    if (this.election.isLeader() || !this.foreignTokensRead) {
+      if (!this.foreignTokensRead && !this.election.isLeader()) await this.takePass();
+      return;
+    }
+    await this.discovery.pass();
+  }
+
+  private discoveryIntervalMillis(): number {
+    const refresh = this.timing.takeIntervalMillis;
+    const fast = Math.min(FAST_DISCOVERY_MILLIS, refresh);
+    const recent = this.lastAdoptedAt !== undefined && this.clock() - this.lastAdoptedAt < this.timing.failoverTimeMillis;
+    return jittered(this.activeCount() < this.knownTarget || recent ? fast : refresh, 0.8, 1, this.random);
   }
 
   /**
