@@ -215,3 +215,11 @@ test('random tables: every invariant holds', () => {
     }
   }
 });
+
+test('a free lease its best receiver may not have goes to another live worker below the highest target', () => {
+  const leases = new Map([['s0', owned('s0', 'a')]]);
+  const plan = planBalance(
+    input({ leasable: ['s0'], leases, liveWorkers: ['a', 'b'], isExpired: () => true, cannotReceive: (w) => w === 'a' }),
+  );
+  expect(plan.assignments.map((a) => [a.shardId, a.to])).toEqual([['s0', 'b']]);
+});

@@ -17,6 +17,11 @@ export interface BalanceInput {
   maxLeasesForWorker: number;
   /** Shards moved (assigned or handed over) within the last failover time: never claimed again yet. */
   recentlyMoved: ReadonlySet<string>;
+  /**
+   * True when `workerId` must not receive `shardId` now (e.g. the leader still has a consumer of it stopping).
+   * @defaultValue every worker may receive every shard
+   */
+  cannotReceive?: (workerId: string, shardId: string) => boolean;
   /** Ask over-loaded workers to hand leases to under-loaded ones (`enableLeaseStealing`). */
   balance: boolean;
 }
@@ -86,15 +91,23 @@ export function planBalance(input: BalanceInput): BalancePlan {
 
   const projected = new Map(loads);
   const deficit = (w: string): number => (targets.get(w) ?? 0) - (projected.get(w) ?? 0);
-  const receivers = (): string[] =>
+  const blocked = input.cannotReceive ?? (() => false);
+  const receivers = (shardId: string): string[] =>
     [...live]
-      .filter((w) => deficit(w) > 0)
+      .filter((w) => deficit(w) > 0 && !blocked(w, shardId))
       .sort((a, b) => deficit(b) - deficit(a) || (projected.get(a) ?? 0) - (projected.get(b) ?? 0) || a.localeCompare(b));
+
+  // A free lease whose best receiver may not have it goes to another live worker still below the highest target.
+  const highest = Math.min(input.maxLeasesForWorker, Math.max(0, ...targets.values()));
+  const fallback = (shardId: string): string | undefined =>
+    [...live]
+      .filter((w) => (projected.get(w) ?? 0) < highest && !blocked(w, shardId))
+      .sort((a, b) => (projected.get(a) ?? 0) - (projected.get(b) ?? 0) || a.localeCompare(b))[0];
 
   const assignments: Assignment[] = [];
   for (const candidate of free) {
-    const to = receivers()[0];
-    if (to === undefined) break;
+    const to = receivers(candidate.shardId)[0] ?? (input.cannotReceive ? fallback(candidate.shardId) : undefined);
+    if (to === undefined) continue;
     assignments.push({ ...candidate, to });
     projected.set(to, (projected.get(to) ?? 0) + 1);
   }
@@ -108,8 +121,8 @@ export function planBalance(input: BalanceInput): BalancePlan {
       const movable = (owned.get(from) ?? []).filter((l) => l.claimRequest === undefined && !input.recentlyMoved.has(l.id));
       for (const lease of movable) {
         if ((projected.get(from) ?? 0) <= (targets.get(from) ?? 0)) break;
-        const to = receivers()[0];
-        if (to === undefined) break;
+        const to = receivers(lease.id)[0];
+        if (to === undefined) continue;
         claims.push({ shardId: lease.id, from, to, lease });
         projected.set(from, (projected.get(from) ?? 0) - 1);
         projected.set(to, (projected.get(to) ?? 0) + 1);

@@ -27,6 +27,8 @@ export interface LeaseAssignerOptions {
   heldIds: () => ReadonlySet<string>;
   /** Still the leader (checked before acting: a leader paused past its validity does nothing). */
   isLeader: () => boolean;
+  /** The expired leader this worker took the role from, during one validity window (LeaderElection). */
+  inheritedFrom: () => { workerId: string; until: number } | undefined;
   /** Adopts leases the table shows assigned to this worker that it does not track yet. */
   adoptOwn: (shardIds: string[]) => Promise<unknown>;
   onError: (error: unknown, shardId: string | undefined, operation: string) => void;
@@ -78,21 +80,28 @@ export class LeaseAssigner {
     const assessment = o.taker.assess(snapshot);
     const now = o.clock();
     for (const [id, at] of this.movedAt) if (now - at > o.failoverTimeMillis) this.movedAt.delete(id);
+    const held = o.heldIds();
     const live = new Set(o.liveness.live());
     live.add(o.workerId);
+    // Leases of the leader this worker took the role from: given up with the role, so expired at once (reads that
+    // started within the window only: afterwards that worker may hold new leases again).
+    const inherited = o.inheritedFrom();
+    const inheritedOwner = inherited && snapshot.readAt < inherited.until ? inherited.workerId : undefined;
+    if (inherited) live.delete(inherited.workerId);
     const balanceDue = o.balance && (this.lastBalanceAt === undefined || now - this.lastBalanceAt >= o.balanceIntervalMillis);
     const plan = planBalance({
       leasable: assessment.leasable,
       leases: snapshot.leases,
       liveWorkers: [...live],
-      isExpired: (id) => o.observer.isExpired(id),
+      isExpired: (id) =>
+        o.observer.isExpired(id) || (inheritedOwner !== undefined && snapshot.leases.get(id)?.assignedTo === inheritedOwner),
       maxLeasesForWorker: o.maxLeasesForWorker,
       recentlyMoved: new Set(this.movedAt.keys()),
       balance: balanceDue,
+      // Never to this worker a shard it still has a handle for (a consumer stopping, or stuck after giving it up).
+      cannotReceive: (worker, shardId) => worker === o.workerId && held.has(shardId),
     });
-    // Never take for this worker a shard it still has a handle for (a consumer stopping after a release).
-    const held = o.heldIds();
-    const assignments = plan.assignments.filter((a) => a.to !== o.workerId || !held.has(a.shardId));
+    const assignments = plan.assignments;
     const [assignedOk, claimedOk] = await Promise.all([
       Promise.all(assignments.map((a) => this.assign(a))),
       Promise.all(plan.claims.map((c) => this.claim(c))),

@@ -7,7 +7,7 @@ import type { MonitoringService } from '../metrics/monitoring-service';
 import type { ShardRegistry } from '../shards/shard-registry';
 import { jittered, PeriodicTask } from '../worker/periodic-task';
 import { HeldLease, type LeaseLostReason } from './held-lease';
-import { LeaderElection } from './leader-election';
+import { LeaderElection, type DeposeReason } from './leader-election';
 import { LeaseAssigner } from './lease-assigner';
 import { LeaseObserver } from './lease-observer';
 import { LeaseRenewer } from './lease-renewer';
@@ -132,7 +132,7 @@ export class LeaseCoordinator {
       failoverTimeMillis: config.failoverTimeMillis,
       validityMillis: this.timing.validityMillis,
       onElected: () => this.leaderTask.trigger(),
-      onDeposed: () => this.assigner.reset(),
+      onDeposed: (reason) => this.onDeposed(reason),
     });
     this.discovery = new OwnedLeaseDiscovery({
       checkpointer,
@@ -163,6 +163,7 @@ export class LeaseCoordinator {
       balanceIntervalMillis: config.leaseStealingIntervalMillis,
       heldIds: () => new Set(this.held.keys()),
       isLeader: () => this.election.isLeader(),
+      inheritedFrom: () => this.election.inheritedFrom(),
       adoptOwn: (ids) => this.discovery.adopt(ids),
       onError: (error, shardId, operation) => this.reportError(error, operation, shardId),
     });
@@ -349,6 +350,7 @@ export class LeaseCoordinator {
   /** Stops taking, assigning and looking for assigned leases (shutdown step 1). Resolves once passes in progress end. */
   async stopAcquiring(): Promise<void> {
     await Promise.all([this.membershipTask.stop(), this.leaderTask.stop(), this.discoveryTask.stop()]);
+    this.election.stop();
   }
 
   /**
@@ -366,6 +368,7 @@ export class LeaseCoordinator {
 
   /** Stops every renewal (shutdown, after the consumers stopped). */
   stopRenewing(): void {
+    this.election.stop();
     this.renewer.stopAll();
   }
 
@@ -374,7 +377,7 @@ export class LeaseCoordinator {
     if (this.taking) return;
     this.taking = true;
     try {
-      const result = await this.taker.pass();
+      const result = await this.taker.pass(!this.election.coolingDown());
       this.noteForeignTokens();
       this.knownTarget = result.assessment.target;
       this.pruneEndedLocally();
@@ -404,17 +407,11 @@ export class LeaseCoordinator {
   /** Heartbeat, then the leader election. Failures are reported; the next tick tries again. */
   private async membershipTick(): Promise<void> {
     const { checkpointer, config } = this.options;
-    try {
-      await checkpointer.heartbeat(config.workerId);
-    } catch (error) {
-      this.reportError(error, 'heartbeat');
-    }
     const wasLeader = this.election.isLeader();
-    try {
-      await this.election.tick();
-    } catch (error) {
-      this.reportError(error, 'leaderElection');
-    }
+    await Promise.all([
+      checkpointer.heartbeat(config.workerId).catch((error: unknown) => this.reportError(error, 'heartbeat')),
+      this.election.tick().catch((error: unknown) => this.reportError(error, 'leaderElection')),
+    ]);
     if (!wasLeader && this.election.isLeader()) this.leaderTask.trigger();
   }
 
@@ -433,6 +430,7 @@ export class LeaseCoordinator {
       if (!this.foreignTokensRead && !this.election.isLeader()) await this.takePass();
       return;
     }
+    if (this.election.coolingDown()) return;
     await this.discovery.pass();
   }
 
@@ -464,11 +462,24 @@ export class LeaseCoordinator {
   private onTaken(shard: ShardStatus, startedAt: number): void {
     const { config, monitoring, listener, logger } = this.options;
     const handle = new HeldLease(shard, startedAt, this.timing.validityMillis, this.clock, config.workerId);
+    handle.validWhile = () => this.election.roleIntact();
     this.held.set(shard.id, handle);
     this.renewer.track(handle);
     this.safe(() => monitoring.leaseGained(shard.id));
     logger.debug('lease acquired', { shardId: shard.id });
     this.safe(() => listener.leaseAcquired(handle));
+  }
+
+  /**
+   * The leader role was lost without a release: every lease is given up at once (its consumer stops), because the next
+   * leader may take them without waiting for them to expire (LeaderElection.inheritedFrom).
+   */
+  private onDeposed(reason: DeposeReason): void {
+    this.assigner.reset();
+    if (reason === 'released') return;
+    for (const handle of this.heldLeases()) {
+      if (handle.state === 'active') this.giveUp(handle.shardId, 'expired');
+    }
   }
 
   private reportLost(shardId: string, reason: LeaseLostReason): void {

@@ -110,14 +110,17 @@ export class LeaseTaker {
     return assessLeases(o.random ? { ...input, random: o.random } : input);
   }
 
-  /** One pass: read, assess, take up to the fair share. Throws if the lease table cannot be read. */
-  async pass(): Promise<TakePassResult> {
+  /**
+   * One pass: read, assess, take up to the fair share (nothing with `mayTake` false). Throws if the lease table
+   * cannot be read.
+   */
+  async pass(mayTake = true): Promise<TakePassResult> {
     const { clock, maxLeasesForWorker } = this.options;
     const snapshot = await this.refresh();
     const assessment = this.assess(snapshot);
     const nextExpiryAt = assessment.nextExpiryMillis === undefined ? undefined : clock() + assessment.nextExpiryMillis;
     const held = this.options.activeHeldCount();
-    let need = Math.min(assessment.target, maxLeasesForWorker) - held;
+    let need = mayTake ? Math.min(assessment.target, maxLeasesForWorker) - held : 0;
     const taken: string[] = [];
     const queue = [...assessment.available];
     while (need > 0 && queue.length > 0) {
