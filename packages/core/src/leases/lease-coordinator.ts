@@ -7,18 +7,13 @@ import type { MonitoringService } from '../metrics/monitoring-service';
 import type { ShardRegistry } from '../shards/shard-registry';
 import { jittered, PeriodicTask } from '../worker/periodic-task';
 import { HeldLease, type LeaseLostReason } from './held-lease';
-import { LeaderElection, type DeposeReason } from './leader-election';
-import { LeaseAssigner } from './lease-assigner';
+import { FleetLoops, supportsCoordination } from './fleet-loops';
+import type { DeposeReason } from './leader-election';
 import { LeaseObserver } from './lease-observer';
 import { LeaseRenewer } from './lease-renewer';
-import { LeaseTaker } from './lease-taker';
+import { LeaseTaker, type TakePassResult } from './lease-taker';
 import { computeLeaseTiming, type LeaseTiming } from './lease-timing';
 import { systemMonotonicClock, type MonotonicClock } from './monotonic-clock';
-import { OwnedLeaseDiscovery } from './owned-lease-discovery';
-import { WorkerLiveness } from './worker-liveness';
-
-/** Fastest own-leases read while a worker is below its target (hand-offs are picked up quickly). */
-export const FAST_DISCOVERY_MILLIS = 500;
 
 /** What the coordinator tells the worker. Implementations must not throw (calls are guarded anyway). */
 export interface LeaseCoordinatorListener {
@@ -59,14 +54,14 @@ export interface LeaseCoordinatorOptions {
  * Drives the lease side of one worker (docs/design/fleet-coordination.md). It owns the set of leases this worker holds;
  * the worker reports back how each shard consumer ended ({@link shardEnded}, {@link release}, {@link drop}).
  *
- * - Start: one read of the lease table; new and unowned leasable leases are taken up to the fair share at once.
- * - Every renewal interval: the heartbeat (worker registry) and the leader election ({@link LeaderElection}).
- * - The leader, every `leaseRefreshPeriodMillis` (and early when an observed lease is about to expire or a shard
- *   ended): reads the table and the registry and assigns / balances ({@link LeaseAssigner}).
- * - Every other worker: reads only its own leases ({@link OwnedLeaseDiscovery}), every `leaseRefreshPeriodMillis`, or
- *   every `min(500 ms, leaseRefreshPeriodMillis)` while below its target or just after it got a lease.
- * - The renewer keeps held leases alive; a lease claimed for another worker is handed over with `transferLease` after
- *   the consumer's REQUESTED shutdown.
+ * - Start: registers the worker, looks at the leader role, reads the lease table once and takes new and unowned
+ *   leasable leases up to the fair share at once.
+ * - Then the fleet loops ({@link FleetLoops}): heartbeat and leader election; the leader assigns and balances, every
+ *   other worker only reads its own leases. A lease claimed for another worker is handed over with `transferLease`
+ *   after the consumer's REQUESTED shutdown.
+ * - The renewer keeps held leases alive (one scheduler for all of them).
+ * - A store without the fleet-coordination methods (written for an older contract): every worker runs the take pass
+ *   every `leaseRefreshPeriodMillis` instead, as before, without balancing.
  */
 export class LeaseCoordinator {
   readonly timing: LeaseTiming;
@@ -78,17 +73,9 @@ export class LeaseCoordinator {
   private readonly endedLocally = new Set<string>();
   private readonly taker: LeaseTaker;
   private readonly renewer: LeaseRenewer;
-  private readonly election: LeaderElection;
-  private readonly assigner: LeaseAssigner;
-  private readonly discovery: OwnedLeaseDiscovery;
-  private readonly membershipTask: PeriodicTask;
-  private readonly leaderTask: PeriodicTask;
-  private readonly discoveryTask: PeriodicTask;
-  private readonly foreignTokens = new Set<string>();
-  private foreignTokensRead = false;
-  /** This worker's share as last known (start pass, or the leader's plan). */
-  private knownTarget = 0;
-  private lastAdoptedAt: number | undefined;
+  /** Undefined when the store lacks the fleet-coordination methods (then {@link legacyTask} runs). */
+  private readonly fleet: FleetLoops | undefined;
+  private readonly legacyTask: PeriodicTask | undefined;
   private taking = false;
 
   constructor(options: LeaseCoordinatorOptions) {
@@ -124,64 +111,34 @@ export class LeaseCoordinator {
       onError: (error, shardId) => this.reportError(error, 'takeLease', shardId),
       random: this.random,
     });
-    this.election = new LeaderElection({
-      checkpointer,
-      workerId: config.workerId,
-      clock: this.clock,
-      logger,
-      failoverTimeMillis: config.failoverTimeMillis,
-      validityMillis: this.timing.validityMillis,
-      onElected: () => this.leaderTask.trigger(),
-      onDeposed: (reason) => this.onDeposed(reason),
-    });
-    this.discovery = new OwnedLeaseDiscovery({
-      checkpointer,
-      workerId: config.workerId,
-      registry,
-      clock: this.clock,
-      logger,
-      heldIds: () => new Set(this.held.keys()),
-      endedLocally: () => this.endedLocally,
-      foreignTokens: () => this.foreignTokens,
-      onTaken: (shard, startedAt) => {
-        this.lastAdoptedAt = this.clock();
-        this.onTaken(shard, startedAt);
-      },
-      onError: (error, shardId) => this.reportError(error, 'adoptLease', shardId),
-    });
-    this.assigner = new LeaseAssigner({
-      checkpointer,
-      workerId: config.workerId,
-      clock: this.clock,
-      logger,
-      taker: this.taker,
-      observer: this.observer,
-      liveness: new WorkerLiveness(config.failoverTimeMillis, this.clock),
-      failoverTimeMillis: config.failoverTimeMillis,
-      maxLeasesForWorker: config.maxLeasesForWorker,
-      balance: config.enableLeaseStealing,
-      balanceIntervalMillis: config.leaseStealingIntervalMillis,
-      heldIds: () => new Set(this.held.keys()),
-      isLeader: () => this.election.isLeader(),
-      inheritedFrom: () => this.election.inheritedFrom(),
-      adoptOwn: (ids) => this.discovery.adopt(ids),
-      onError: (error, shardId, operation) => this.reportError(error, operation, shardId),
-    });
-    this.membershipTask = new PeriodicTask({
-      run: () => this.membershipTick(),
-      intervalMillis: () => jittered(this.timing.renewIntervalMillis, 0.8, 1, this.random),
-      onError: (error) => this.reportError(error, 'leaderElection'),
-    });
-    this.leaderTask = new PeriodicTask({
-      run: () => this.leaderPass(),
-      intervalMillis: () => jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random),
-      onError: (error) => this.reportError(error, 'assignLeases'),
-    });
-    this.discoveryTask = new PeriodicTask({
-      run: () => this.discoveryPass(),
-      intervalMillis: () => this.discoveryIntervalMillis(),
-      onError: (error) => this.reportError(error, 'listOwnedLeases'),
-    });
+    if (supportsCoordination(checkpointer)) {
+      this.fleet = new FleetLoops({
+        checkpointer,
+        config,
+        registry,
+        logger,
+        clock: this.clock,
+        random: this.random,
+        timing: this.timing,
+        taker: this.taker,
+        observer: this.observer,
+        takePass: (mayTake) => this.takePass(mayTake),
+        held: () => this.held,
+        endedLocally: () => this.endedLocally,
+        activeCount: () => this.activeCount(),
+        onTaken: (shard, startedAt) => this.onTaken(shard, startedAt),
+        onDeposed: (reason) => this.onDeposed(reason),
+        afterRead: () => this.pruneEndedLocally(),
+        reportError: (error, operation, shardId) => this.reportError(error, operation, shardId),
+      });
+    } else {
+      logger.warn('the lease store has no fleet-coordination methods (an older contract): every worker reads the lease table each refresh period, without balancing');
+      this.legacyTask = new PeriodicTask({
+        run: async () => (await this.takePass(true))?.recheckInMillis,
+        intervalMillis: () => jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random),
+        onError: (error) => this.reportError(error, 'takeLeases'),
+      });
+    }
   }
 
   /**
@@ -190,33 +147,36 @@ export class LeaseCoordinator {
    */
   async start(): Promise<void> {
     // Registered first, so the leader counts this worker in its next round.
-    await this.membershipTick();
-    let hint: number | void = undefined;
+    await this.fleet?.join();
+    let hint: number | undefined;
     try {
-      hint = await this.takePass();
+      hint = (await this.takePass(this.fleet?.mayTake() ?? true))?.recheckInMillis;
     } catch (error) {
       this.reportError(error, 'takeLeases');
     }
-    this.membershipTask.start();
-    // The start pass just read the table: the leader's first round comes one interval later (or at the first expiry).
-    this.leaderTask.start(Math.min(hint ?? Infinity, jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random)));
-    this.discoveryTask.start(this.timing.renewRetryMillis);
+    // The start pass just read the table: the next read comes one interval later (or at the first expiry).
+    const next = Math.min(hint ?? Infinity, jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random));
+    this.fleet?.start(next);
+    this.legacyTask?.start(next);
   }
 
-  /** Asks for a leader round as soon as possible (a shard ended, children may be ready). */
+  /** Asks for a leader round (or take pass) as soon as possible (a shard ended, children may be ready). */
   triggerTakePass(): void {
-    this.leaderTask.trigger();
-    this.discoveryTask.trigger();
+    this.fleet?.trigger();
+    this.legacyTask?.trigger();
   }
 
-  /** True while this worker holds the leader role (tests, diagnostics; the leader runs the lease cleanup). */
+  /**
+   * True while this worker holds the leader role (tests, diagnostics; the leader runs the lease cleanup). Always true
+   * with a store without fleet coordination (every worker then reads the table and may clean up).
+   */
   isLeader(): boolean {
-    return this.election.isLeader();
+    return this.fleet ? this.fleet.election.isLeader() : true;
   }
 
   /** This worker's share as last known: from the start pass, or from the leader's plan. */
   get target(): number {
-    return this.knownTarget;
+    return this.fleet?.target ?? 0;
   }
 
   /** Leases with a handle in this worker (active, or lost and still stopping). */
@@ -349,8 +309,7 @@ export class LeaseCoordinator {
 
   /** Stops taking, assigning and looking for assigned leases (shutdown step 1). Resolves once passes in progress end. */
   async stopAcquiring(): Promise<void> {
-    await Promise.all([this.membershipTask.stop(), this.leaderTask.stop(), this.discoveryTask.stop()]);
-    this.election.stop();
+    await Promise.all([this.fleet?.stop(), this.legacyTask?.stop()]);
   }
 
   /**
@@ -358,87 +317,27 @@ export class LeaseCoordinator {
    * once) and deletes this worker's registry entry. Never rejects.
    */
   async leave(): Promise<void> {
-    await this.election.release();
-    try {
-      await this.options.checkpointer.removeWorker(this.options.config.workerId);
-    } catch (error) {
-      this.options.logger.warn('removing this worker from the registry failed; the leader removes it later', { error });
-    }
+    await this.fleet?.leave();
   }
 
   /** Stops every renewal (shutdown, after the consumers stopped). */
   stopRenewing(): void {
-    this.election.stop();
+    this.fleet?.election.stop();
     this.renewer.stopAll();
   }
 
-  /** The start pass: one read of the table, new and unowned leases taken up to the fair share at once. */
-  private async takePass(): Promise<number | void> {
-    if (this.taking) return;
+  /** A take pass: one read of the table, new and unowned leases taken up to the fair share at once. */
+  private async takePass(mayTake: boolean): Promise<TakePassResult | undefined> {
+    if (this.taking) return undefined;
     this.taking = true;
     try {
-      const result = await this.taker.pass(!this.election.coolingDown());
-      this.noteForeignTokens();
-      this.knownTarget = result.assessment.target;
+      const result = await this.taker.pass(mayTake);
+      this.fleet?.noteTakePass(result);
       this.pruneEndedLocally();
-      return result.recheckInMillis;
+      return result;
     } finally {
       this.taking = false;
     }
-  }
-
-  /**
-   * Leases the first table read showed under this worker id belong to a former incarnation (a restarted process): they
-   * are never adopted as assigned; they expire and are assigned again with a new token, as anyone else's.
-   */
-  private noteForeignTokens(): void {
-    if (this.foreignTokensRead) return;
-    const snapshot = this.taker.lastSnapshot;
-    if (!snapshot) return;
-    this.foreignTokensRead = true;
-    const { workerId } = this.options.config;
-    for (const lease of snapshot.leases.values()) {
-      if (lease.assignedTo === workerId && lease.leaseToken !== undefined && this.held.get(lease.id)?.shard.leaseToken !== lease.leaseToken) {
-        this.foreignTokens.add(lease.leaseToken);
-      }
-    }
-  }
-
-  /** Heartbeat, then the leader election. Failures are reported; the next tick tries again. */
-  private async membershipTick(): Promise<void> {
-    const { checkpointer, config } = this.options;
-    const wasLeader = this.election.isLeader();
-    await Promise.all([
-      checkpointer.heartbeat(config.workerId).catch((error: unknown) => this.reportError(error, 'heartbeat')),
-      this.election.tick().catch((error: unknown) => this.reportError(error, 'leaderElection')),
-    ]);
-    if (!wasLeader && this.election.isLeader()) this.leaderTask.trigger();
-  }
-
-  private async leaderPass(): Promise<number | void> {
-    if (!this.election.isLeader()) return;
-    if (!this.foreignTokensRead) await this.takePass();
-    const result = await this.assigner.pass();
-    this.noteForeignTokens();
-    if (result.ownTarget !== undefined) this.knownTarget = result.ownTarget;
-    this.pruneEndedLocally();
-    return result.recheckInMillis;
-  }
-
-  private async discoveryPass(): Promise<void> {
-    if (this.election.isLeader() || !this.foreignTokensRead) {
-      if (!this.foreignTokensRead && !this.election.isLeader()) await this.takePass();
-      return;
-    }
-    if (this.election.coolingDown()) return;
-    await this.discovery.pass();
-  }
-
-  private discoveryIntervalMillis(): number {
-    const refresh = this.timing.takeIntervalMillis;
-    const fast = Math.min(FAST_DISCOVERY_MILLIS, refresh);
-    const recent = this.lastAdoptedAt !== undefined && this.clock() - this.lastAdoptedAt < this.timing.failoverTimeMillis;
-    return jittered(this.activeCount() < this.knownTarget || recent ? fast : refresh, 0.8, 1, this.random);
   }
 
   /**
@@ -462,7 +361,8 @@ export class LeaseCoordinator {
   private onTaken(shard: ShardStatus, startedAt: number): void {
     const { config, monitoring, listener, logger } = this.options;
     const handle = new HeldLease(shard, startedAt, this.timing.validityMillis, this.clock, config.workerId);
-    handle.validWhile = () => this.election.roleIntact();
+    const fleet = this.fleet;
+    if (fleet) handle.validWhile = () => fleet.election.roleIntact();
     this.held.set(shard.id, handle);
     this.renewer.track(handle);
     this.safe(() => monitoring.leaseGained(shard.id));
@@ -475,7 +375,6 @@ export class LeaseCoordinator {
    * leader may take them without waiting for them to expire (LeaderElection.inheritedFrom).
    */
   private onDeposed(reason: DeposeReason): void {
-    this.assigner.reset();
     if (reason === 'released') return;
     for (const handle of this.heldLeases()) {
       if (handle.state === 'active') this.giveUp(handle.shardId, 'expired');
