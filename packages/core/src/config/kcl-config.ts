@@ -176,9 +176,9 @@ export class KinesisClientLibConfig {
    */
   leaseStealingIntervalMillis: number = D.leaseStealingIntervalMillis;
   /**
-   * With lease stealing only: the maximum age of the lease-table read a stealing decision may use. The taker reads
-   * the table every {@link leaseRefreshPeriodMillis} anyway; when its last successful read is older than this (e.g.
-   * its reads keep failing), the stealer reads the table itself before deciding. (go-kcl's lease syncing interval.)
+   * No effect since fleet coordination (kept so configs that set it keep working; go-kcl's lease syncing interval):
+   * the leader reads the lease table every {@link leaseRefreshPeriodMillis} and decides balancing on that read; no
+   * other worker reads the whole table after start.
    * @defaultValue `60000`
    */
   leaseSyncingTimeIntervalMillis: number = D.leaseSyncingTimeIntervalMillis;
@@ -370,7 +370,7 @@ export class KinesisClientLibConfig {
     return this;
   }
 
-  /** Minimum interval between full lease-table reads in milliseconds (integer, 1 to 86400000). */
+  /** No effect since fleet coordination (see {@link leaseSyncingTimeIntervalMillis}); integer, 1 to 86400000. */
   withLeaseSyncingIntervalMillis(millis: number): this {
     this.leaseSyncingTimeIntervalMillis = check.checkMillis('leaseSyncingTimeIntervalMillis', millis);
     return this;
