@@ -76,6 +76,15 @@ test('a lease with a pending claim or moved recently is never claimed', () => {
   expect(plan.claims.map((c) => c.shardId)).toEqual(['s3']);
 });
 
+test('hand-offs already asked for count as done: the next round does not ask again', () => {
+  const leases = new Map(
+    [owned('s0', 'a', { claimRequest: 'b' }), owned('s1', 'a', { claimRequest: 'b' }), owned('s2', 'a'), owned('s3', 'a')].map((l) => [l.id, l]),
+  );
+  const plan = planBalance(input({ leasable: [...leases.keys()], leases, liveWorkers: ['a', 'b'] }));
+  expect(plan.claims).toEqual([]);
+  expect(plan.loads).toEqual(new Map([['a', 2], ['b', 2]]));
+});
+
 test('a worker without a heartbeat keeps its live leases but receives nothing', () => {
   const leases = new Map([owned('s0', 'old'), createShardStatus('s1', { leaseCounter: 1 })].map((l) => [l.id, l]));
   const plan = planBalance(input({ leasable: ['s0', 's1'], leases, liveWorkers: ['a'] }));

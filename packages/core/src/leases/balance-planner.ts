@@ -48,7 +48,10 @@ export interface BalancePlan {
   claims: Claim[];
   /** Each worker's target (workers that own live leases included, even without a heartbeat). */
   targets: Map<string, number>;
-  /** Live leases per worker before this plan (owners of live leases, plus every live worker with 0). */
+  /**
+   * Live leases per worker before this plan (owners of live leases, plus every live worker with 0), counting the
+   * hand-offs already asked for (a claim by a live worker) as done.
+   */
   loads: Map<string, number>;
 }
 
@@ -87,6 +90,15 @@ export function planBalance(input: BalanceInput): BalancePlan {
   const loads = new Map<string, number>();
   for (const w of live) loads.set(w, 0);
   for (const [w, list] of owned) loads.set(w, list.length);
+  // A hand-off already asked for (a claim by a live worker) counts as done: it is not asked for again.
+  for (const [w, list] of owned) {
+    for (const lease of list) {
+      const to = lease.claimRequest;
+      if (to === undefined || to === w || !live.has(to)) continue;
+      loads.set(w, (loads.get(w) ?? 0) - 1);
+      loads.set(to, (loads.get(to) ?? 0) + 1);
+    }
+  }
   const targets = computeTargets(input.leasable.length, loads, input.maxLeasesForWorker);
 
   const projected = new Map(loads);

@@ -53,7 +53,7 @@ export interface FleetLoopsOptions {
   activeCount: () => number;
   onTaken: (shard: ShardStatus, startedAt: number) => void;
   onDeposed: (reason: DeposeReason) => void;
-  /** After each leader round (the table was read). */
+  /** After each leader round and own-leases read: forget shards ended here that are settled. */
   afterRead: () => void;
   reportError: (error: unknown, operation: string, shardId?: string) => void;
 }
@@ -246,6 +246,8 @@ export class FleetLoops {
     }
     if (this.election.coolingDown()) return;
     await this.discovery.pass();
+    // Keeps the shards ended here bounded (those gone from the stream are forgotten).
+    this.options.afterRead();
   }
 
   private discoveryIntervalMillis(): number {
