@@ -2,6 +2,7 @@
  * Polling consumer against kinesalite: start positions, order, resume, metrics, idle wait and the GetRecords rate
  * limit.
  */
+import { GetRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createTestStream } from '@kcl/testbed';
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import { InitialPositionInStream } from '../src/config/initial-position';
@@ -210,6 +211,24 @@ describe('polling consumer: pacing', () => {
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1_190);
     expect(waits.slice(0, 2)).toEqual([1_199, 1_199]);
+  });
+
+  test('GetRecords of one consumer resolve the SDK middleware chain once, not on every call', async () => {
+    const stream = await createTestStream(fx.kinesis);
+    await putRecords(fx.kinesis, stream, payloads(30));
+    const client = newClient(fx);
+    const starts = trackCalls(client, 'GetRecordsCommand');
+    const resolve = jest.spyOn(GetRecordsCommand.prototype, 'resolveMiddleware');
+    try {
+      const config = testConfig(stream).withMaxRecords(10).withIdleTimeBetweenReadsInMillis(1);
+      const run = await runConsumer({ kinesis: client, streamName: stream, config });
+      await waitFor(() => starts.length >= 5 && run.processor.processed.length >= 30, '5 GetRecords calls and 30 records');
+      await stopRun(run);
+      expect(resolve).toHaveBeenCalledTimes(1);
+    } finally {
+      resolve.mockRestore();
+      client.destroy();
+    }
   });
 
   test('idleWaitMillis: the idle time plus up to 20 % (IDLE_WAIT_JITTER), never less, for any random value', () => {

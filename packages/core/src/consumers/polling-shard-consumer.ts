@@ -23,7 +23,6 @@
  *   (checkpointing still allowed).
  * Every SDK call gets an AbortSignal that fires on shutdown or lease loss, so stopping is prompt.
  */
-import { GetRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { performance } from 'node:perf_hooks';
 import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
@@ -32,6 +31,7 @@ import type { ChildShardInfo, ShardConsumer, ShardConsumerDeps, ShardConsumerRes
 import { FullJitterBackoff } from './backoff';
 import { toChildShardInfos } from './child-shards';
 import { GetRecordsRateLimiter } from './get-records-rate-limiter';
+import { GetRecordsSender } from './get-records-sender';
 import { classifyKinesisError } from './kinesis-error-kind';
 import { ShardProcessorDriver } from './shard-processor-driver';
 import type { DeliveryBatch } from './shard-processor-driver';
@@ -94,6 +94,8 @@ class PollingShardConsumer implements ShardConsumer {
   private readonly iteratorLimiter = new GetRecordsRateLimiter();
   private readonly backoff: FullJitterBackoff;
   private readonly random: () => number;
+  /** GetRecords with the driver's signal, the SDK middleware chain resolved once per consumer. */
+  private readonly getRecords: GetRecordsSender;
   private running: Promise<ShardConsumerResult> | undefined;
   private startPosition: StartPosition = { type: 'TRIM_HORIZON' };
   private iterator: string | undefined;
@@ -108,6 +110,7 @@ class PollingShardConsumer implements ShardConsumer {
     this.random = options.random ?? Math.random;
     this.backoff = new FullJitterBackoff(options.backoffBaseMs ?? 200, options.backoffMaxMs ?? 10_000, this.random);
     this.driver = new ShardProcessorDriver(deps, this.backoff);
+    this.getRecords = new GetRecordsSender(deps.kinesis, this.driver.signal);
   }
 
   run(): Promise<ShardConsumerResult> {
@@ -176,10 +179,7 @@ class PollingShardConsumer implements ShardConsumer {
     try {
       await this.limiter.acquire(driver.signal);
       const started = performance.now();
-      response = await this.deps.kinesis.send(
-        new GetRecordsCommand({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords }),
-        { abortSignal: driver.signal },
-      );
+      response = await this.getRecords.send({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords });
       driver.report.metric((m) => m.recordGetRecordsTime(this.shardId, performance.now() - started));
     } catch (error) {
       await this.onKinesisError(error, 'GetRecords');
