@@ -12,9 +12,20 @@ export interface ChildChannel {
   stop(): Promise<void>;
 }
 
+export interface ForkChildOptions {
+  /** @defaultValue `process.env` */
+  env?: NodeJS.ProcessEnv;
+  /** Node options of the child. @defaultValue this process's `execArgv` (fork's default) */
+  execArgv?: string[];
+}
+
 /** Forks `script` and waits for its first message (`{ type: 'ready', ... }`). */
-export async function forkChild(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildChannel> {
-  const child: ChildProcess = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
+export async function forkChild(script: string, args: string[], options: ForkChildOptions = {}): Promise<ChildChannel> {
+  const child: ChildProcess = fork(script, args, {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: options.env ?? process.env,
+    ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+  });
   const killNow = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };

@@ -6,7 +6,7 @@ const shardLimit = Number(process.argv[2] ?? '100');
 
 startKinesalite({ shardLimit }).then(
   (server) => {
-    process.send?.({ endpoint: server.endpoint });
+    process.send?.({ type: 'ready', endpoint: server.endpoint });
     process.once('disconnect', () => {
       void server.stop().finally(() => process.exit(0));
     });

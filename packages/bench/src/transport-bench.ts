@@ -105,7 +105,7 @@ async function measureConcurrency(
   try {
     for (const variant of options.variants) {
       const env = { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-      const client = await forkChild(CLIENT_SCRIPT, [variant, endpoint], env);
+      const client = await forkChild(CLIENT_SCRIPT, [variant, endpoint], { env });
       clients.set(variant, client);
       if (options.warmup > 0) await client.request<ClientRunResult>({ type: 'run', calls: options.warmup, concurrency }, 'done');
       measured.set(variant, { calls: 0, connections: 0, cpuPerCall: [], millis: 0 });

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { createTestCertificates, startTlsAnswerServer } from '@kcl/testbed';
+import { createTestCertificates, runJsonChild, startTlsAnswerServer } from '@kcl/testbed';
 import type { TestCertificates, TlsAnswerServer } from '@kcl/testbed';
 
 // The DynamoDB client the backend builds for an https:// endpoint (AWS) must keep its TLS connections alive, not pay
@@ -11,21 +10,7 @@ const FIXTURES = join(__dirname, 'fixtures');
 const DESCRIBE_TABLE = JSON.stringify({ Table: { TableName: 'leases', TableStatus: 'ACTIVE' } });
 
 function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; tables?: number; error?: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'dynamo-client-child.ts')],
-      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        try {
-          resolve(JSON.parse(line) as { ok: boolean; tables?: number; error?: string });
-        } catch {
-          reject(new Error(`client child printed no result (${error?.message ?? 'exit 0'}): ${stdout} ${stderr}`));
-        }
-      },
-    );
-  });
+  return runJsonChild(['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'dynamo-client-child.ts')], env);
 }
 
 describe('createDynamoClient connection reuse (https:// endpoints)', () => {

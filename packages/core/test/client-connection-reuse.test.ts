@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { createTestCertificates, startTlsAnswerServer } from '@kcl/testbed';
+import { createTestCertificates, runJsonChild, startTlsAnswerServer } from '@kcl/testbed';
 import type { TestCertificates, TlsAnswerServer } from '@kcl/testbed';
 
 // The worker's default Kinesis client for an https:// endpoint (AWS) must reuse its TLS connections: with the SDK's
@@ -20,21 +19,7 @@ const LIST_SHARDS = JSON.stringify({
 });
 
 function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; shards?: number; error?: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'kinesis-client-child.ts')],
-      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        try {
-          resolve(JSON.parse(line) as { ok: boolean; shards?: number; error?: string });
-        } catch {
-          reject(new Error(`client child printed no result (${error?.message ?? 'exit 0'}): ${stdout} ${stderr}`));
-        }
-      },
-    );
-  });
+  return runJsonChild(['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'kinesis-client-child.ts')], env);
 }
 
 describe('createKinesisClient connection reuse (https:// endpoints)', () => {
