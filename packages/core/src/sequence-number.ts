@@ -35,9 +35,36 @@ export function assertValidSequenceNumber(value: unknown, name = 'sequenceNumber
 export function compareSequenceNumbers(a: string, b: string): number {
   assertValidSequenceNumber(a, 'sequence number');
   assertValidSequenceNumber(b, 'sequence number');
+  return compareDecimalStrings(a, b);
+}
+
+/**
+ * Orders two strings by length, then character by character: numeric order for decimal strings without leading zeros
+ * (any length), and a fixed order for anything else. No validation (see {@link compareSequenceNumbers}).
+ */
+export function compareDecimalStrings(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
   if (a === b) return 0;
   return a < b ? -1 : 1;
+}
+
+/**
+ * Orders two positions (sequence number, sub-sequence number) without validating them: by
+ * {@link compareDecimalStrings}, then by sub-sequence number, where a missing one (the whole record) orders after every
+ * sub-sequence number of the same record.
+ */
+export function comparePositions(
+  a: { sequenceNumber: string; subSequenceNumber?: number | undefined },
+  b: { sequenceNumber: string; subSequenceNumber?: number | undefined },
+): number {
+  const bySequence = compareDecimalStrings(a.sequenceNumber, b.sequenceNumber);
+  if (bySequence !== 0) return bySequence;
+  const subA = a.subSequenceNumber;
+  const subB = b.subSequenceNumber;
+  if (subA === subB) return 0;
+  if (subA === undefined) return 1;
+  if (subB === undefined) return -1;
+  return subA - subB;
 }
 
 function describe(value: unknown): string {

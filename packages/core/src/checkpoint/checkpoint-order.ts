@@ -10,7 +10,7 @@
  */
 import { SHARD_END } from './shard-status';
 import { InvalidArgumentError } from '../errors';
-import { isValidSequenceNumber } from '../sequence-number';
+import { comparePositions, isValidSequenceNumber } from '../sequence-number';
 
 /** A checkpoint as stored: a sequence number or SHARD_END, plus the sub-sequence number inside a KPL aggregate. */
 export interface StoredCheckpoint {
@@ -32,18 +32,13 @@ export function judgeCheckpointMove(stored: StoredCheckpoint | undefined, next: 
   if (stored === undefined) return 'advance';
   if (stored.checkpoint === SHARD_END) return next.checkpoint === SHARD_END ? 'same' : 'backwards';
   if (next.checkpoint === SHARD_END) return 'advance';
-  const a = stored.checkpoint;
-  const b = next.checkpoint;
-  // By length, then by character: exact for decimal strings without leading zeros. Anything else a foreign writer
-  // may have stored is ordered by the same rule (as the DynamoDB condition and the Lua script do).
-  if (a.length !== b.length) return a.length < b.length ? 'advance' : 'backwards';
-  if (a !== b) return a < b ? 'advance' : 'backwards';
-  const subA = stored.subSequenceNumber;
-  const subB = next.subSequenceNumber;
-  if (subA === subB) return 'same';
-  if (subA === undefined) return 'backwards'; // the whole record is stored; a position inside it is behind
-  if (subB === undefined) return 'advance';
-  return subA < subB ? 'advance' : 'backwards';
+  // Exact for decimal strings without leading zeros; anything else a foreign writer may have stored is ordered by the
+  // same rule (as the DynamoDB condition and the Lua script do).
+  const order = comparePositions(
+    { sequenceNumber: stored.checkpoint, subSequenceNumber: stored.subSequenceNumber },
+    { sequenceNumber: next.checkpoint, subSequenceNumber: next.subSequenceNumber },
+  );
+  return order === 0 ? 'same' : order < 0 ? 'advance' : 'backwards';
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
 import { InvalidArgumentError } from '../errors';
-import { assertValidSequenceNumber, compareSequenceNumbers } from '../sequence-number';
+import { assertValidSequenceNumber, comparePositions } from '../sequence-number';
 
 /** Validates a (sequenceNumber, subSequenceNumber?) pair given by a processor and returns it as a position. */
 export function toExtendedSequenceNumber(sequenceNumber: unknown, subSequenceNumber: unknown): ExtendedSequenceNumber {
@@ -29,14 +29,9 @@ export function toExtendedSequenceNumber(sequenceNumber: unknown, subSequenceNum
  * sub-sequence number (the whole record) orders after every sub-sequence number of the same record.
  */
 export function compareExtendedSequenceNumbers(a: ExtendedSequenceNumber, b: ExtendedSequenceNumber): number {
-  const bySequence = compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber);
-  if (bySequence !== 0) return bySequence;
-  const subA = a.subSequenceNumber;
-  const subB = b.subSequenceNumber;
-  if (subA === undefined && subB === undefined) return 0;
-  if (subA === undefined) return 1;
-  if (subB === undefined) return -1;
-  return subA - subB;
+  assertValidSequenceNumber(a.sequenceNumber, 'sequence number');
+  assertValidSequenceNumber(b.sequenceNumber, 'sequence number');
+  return comparePositions(a, b);
 }
 
 /** `12345` or `12345.3` for log lines and error messages. */
