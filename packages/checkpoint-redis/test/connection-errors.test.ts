@@ -82,6 +82,35 @@ describe('a server that accepts connections but never answers', () => {
   });
 });
 
+describe('a server that drops the first connection, then never answers', () => {
+  let server: Server;
+  let port: number;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    let connections = 0;
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      connections += 1;
+      if (connections === 1) socket.destroy(); // the client sees a connection error and retries
+      else socket.resume(); // reads and discards everything, answers nothing
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('the connectTimeoutMillis error names the last connection error it saw (and carries it as cause)', async () => {
+    const { error } = await failInit({ address: `127.0.0.1:${port}`, connectTimeoutMillis: 600 });
+    expect(error).toBeInstanceOf(LeaseStoreUnavailableError);
+    expect((error as Error).message).toContain('600 ms (connectTimeoutMillis); last error: ');
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+});
+
 describe('credentials', () => {
   it.each<[string, () => RedisCheckpointOptions]>([
     ['wrong password option', () => ({ address: secured.address, password: WRONG })],
