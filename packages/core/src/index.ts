@@ -1,6 +1,8 @@
 export * from './errors';
 export * from './checkpoint/shard-status';
 export type { Checkpointer } from './checkpoint/checkpointer';
+export { COORDINATION_KEY_PREFIX, COORDINATOR_LEASE_ID } from './checkpoint/coordination';
+export type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from './checkpoint/coordination';
 export { assertStorableCheckpoint, judgeCheckpointMove } from './checkpoint/checkpoint-order';
 export type { CheckpointMove, StoredCheckpoint } from './checkpoint/checkpoint-order';
 export { ShutdownReason } from './processor/shutdown-reason';

@@ -78,11 +78,21 @@ describe('KinesisClientLibConfig JSDoc', () => {
     expect(doc('maxRecords')).toContain('not used under enhanced fan-out');
   });
 
-  test('leaseSyncingTimeIntervalMillis: the maximum age of the lease-table read used for stealing', () => {
+  test('leaseSyncingTimeIntervalMillis: no effect since fleet coordination (only the leader reads the table)', () => {
     const text = doc('leaseSyncingTimeIntervalMillis');
-    expect(text).toContain('maximum age of the lease-table read');
-    expect(text).toContain('stealing');
-    expect(text).not.toMatch(/Minimum interval between full reads/);
+    expect(text).toContain('No effect since fleet coordination');
+    expect(text).toContain('leader reads the lease table');
+    expect(text).not.toMatch(/maximum age of the lease-table read/);
+  });
+
+  test('enableLeaseStealing / leaseStealingIntervalMillis: balancing by the leader, on by default, hand-offs by transfer', () => {
+    const stealing = doc('enableLeaseStealing');
+    for (const fact of ['leader', 'transferLease', 'new, unowned and expired leases are still assigned', '@defaultValue `true`']) {
+      expect(stealing).toContain(fact);
+    }
+    const interval = doc('leaseStealingIntervalMillis');
+    expect(interval).toContain('balancing rounds of the leader');
+    expect(interval).not.toMatch(/at most one lease/);
   });
 
   test('shardSyncIntervalMillis: what the lease cleanup removes and never removes', () => {

@@ -105,7 +105,7 @@ const cases: OptionCase[] = [
     ],
     allowed: 'a Kinesis stream consumer ARN',
   },
-  { setter: 'withLeaseStealing', field: 'enableLeaseStealing', defaultValue: false, good: true, bad: ['false', null], allowed: 'true or false' },
+  { setter: 'withLeaseStealing', field: 'enableLeaseStealing', defaultValue: true, good: false, bad: ['false', null], allowed: 'true or false' },
   millis('withLeaseStealingIntervalMillis', 'leaseStealingIntervalMillis', 5_000, 200),
   millis('withLeaseSyncingIntervalMillis', 'leaseSyncingTimeIntervalMillis', 60_000, 300),
   millis('withShutdownGraceMillis', 'shutdownGraceMillis', 30_000, 1_000),

@@ -3,6 +3,7 @@
  * worker id cannot free the live owner's lease), and the set of shards ended locally stays bounded.
  * In-memory lease store, real timers with long lease periods (nothing fires on its own during a case).
  */
+import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import type { LeaseLostReason } from '../src/leases/held-lease';
 import { LeaseCoordinator } from '../src/leases/lease-coordinator';
@@ -14,13 +15,13 @@ import { waitFor } from './helpers/consumer-harness';
 
 const F = 60_000;
 
-function setup(table: InMemoryLeaseTable, shards: string[], workerId = 'w') {
+function setup(table: InMemoryLeaseTable, shards: string[], workerId = 'w', wrap: (c: Checkpointer) => Checkpointer = (c) => c) {
   const registry = new ShardRegistry();
   registry.applyListing(shards.map((shardId) => ({ shardId, parentShardIds: [] })));
   const lost: Array<{ shardId: string; reason: LeaseLostReason }> = [];
   const errors: unknown[] = [];
   const coordinator = new LeaseCoordinator({
-    checkpointer: new InMemoryCheckpointer(table, { workerId, failoverTimeMillis: F }),
+    checkpointer: wrap(new InMemoryCheckpointer(table, { workerId, failoverTimeMillis: F })),
     config: {
       workerId,
       failoverTimeMillis: F,
@@ -135,6 +136,28 @@ describe('LeaseCoordinator: shards ended locally are forgotten once the table or
       expect(table.list().every((l) => l.checkpoint === SHARD_END)).toBe(true);
     } finally {
       await stop(coordinator);
+    }
+  });
+});
+
+describe('LeaseCoordinator with a store written for the contract before fleet coordination', () => {
+  test('no coordination calls: the worker takes its share with take passes, as before', async () => {
+    const table = new InMemoryLeaseTable();
+    const coordinationMethods = new Set(['heartbeat', 'listWorkers', 'getCoordinatorLease', 'takeCoordinatorLease', 'listOwnedLeases']);
+    const older = (c: Checkpointer): Checkpointer =>
+      new Proxy(c, { get: (t, p) => (coordinationMethods.has(String(p)) ? undefined : Reflect.get(t, p, t)) });
+    const a = setup(table, ['s0', 's1'], 'a', older);
+    await a.coordinator.start();
+    try {
+      expect(a.coordinator.heldLeases().map((h) => h.shardId).sort()).toEqual(['s0', 's1']);
+      expect(a.coordinator.isLeader()).toBe(true); // every worker reads the table (and may clean up) in this mode
+      const passes = table.callCount('listLeases');
+      a.coordinator.triggerTakePass();
+      await waitFor(() => table.callCount('listLeases') > passes, 'another take pass');
+      expect(table.callCount('heartbeat') + table.callCount('getCoordinatorLease')).toBe(0);
+      expect(a.errors).toEqual([]);
+    } finally {
+      await stop(a.coordinator);
     }
   });
 });

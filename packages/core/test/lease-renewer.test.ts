@@ -1,4 +1,5 @@
 /** Lease validity, renewal, loss and hand-off requests (LeaseRenewer + HeldLease) on the in-memory lease store. */
+import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import { createShardStatus, type ShardStatus } from '../src/checkpoint/shard-status';
 import { LeaseLostError, LeaseStoreUnavailableError } from '../src/errors';
 import { HeldLease, type LeaseLostReason } from '../src/leases/held-lease';
@@ -137,7 +138,8 @@ describe('LeaseRenewer', () => {
 
   test('transient failures are retried; the lease survives when the store recovers in time', async () => {
     const { table, handle, errors, lost } = await setup();
-    table.failNext('getLease', new LeaseStoreUnavailableError('blip'), { times: 2 });
+    // The in-memory store has the batch renewal: one renewLeases call per tick.
+    table.failNext('renewLeases', new LeaseStoreUnavailableError('blip'), { times: 2 });
     await new Promise((r) => setTimeout(r, 3 * R));
     expect(errors).toHaveLength(2);
     expect(lost).toEqual([]);
@@ -161,5 +163,71 @@ describe('LeaseRenewer', () => {
     await new Promise((r) => setTimeout(r, 3 * R));
     expect(table.get('shard-1')!.leaseCounter).toBe(counter);
     expect(renewer.trackedIds()).toEqual([]);
+  });
+
+  function many(store: Checkpointer & Partial<Pick<Checkpointer, 'renewLeases'>>, table: InMemoryLeaseTable) {
+    const timing = computeLeaseTiming(F, R);
+    const lost: Array<{ shardId: string; reason: LeaseLostReason }> = [];
+    const renewer = new LeaseRenewer({
+      checkpointer: store,
+      workerId: 'me',
+      timing,
+      clock: () => performance.now(),
+      logger: new RecordingLogger(),
+      monitoring: new CountingMonitoring(),
+      onLost: (h, reason) => lost.push({ shardId: h.shardId, reason }),
+      onError: () => undefined,
+    });
+    running.push(renewer);
+    const track = async (count: number): Promise<HeldLease[]> => {
+      const shards = Array.from({ length: count }, (_, i) => createShardStatus(`shard-${String(i).padStart(4, '0')}`));
+      const startedAt = performance.now();
+      await Promise.all(shards.map((shard) => store.getLease(shard, 'me')));
+      const handles = shards.map((shard) => new HeldLease(shard, startedAt, timing.validityMillis, () => performance.now(), 'me'));
+      for (const h of handles) renewer.track(h);
+      return handles;
+    };
+    return { renewer, lost, track, table };
+  }
+
+  test('1,000 leases: one renewLeases call per tick renews every due lease, each lease kept valid', async () => {
+    const table = new InMemoryLeaseTable();
+    const { track, lost } = many(new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F }), table);
+    const handles = await track(1_000);
+    const before = table.callCount('renewLeases');
+    await waitFor(() => table.callCount('renewLeases') - before >= 3, 'three renewal ticks', 5_000);
+    // All leases renewed in each call (they were taken together, so they are due together).
+    const counters = table.list().map((l) => l.leaseCounter);
+    expect([Math.min(...counters), table.callCount('renewLeases') - before]).toEqual([4, 3]);
+    expect(table.callCount('getLease')).toBe(1_000); // the takes only: no per-lease renewal
+    expect(handles.every((h) => h.isValid())).toBe(true);
+    expect(lost).toEqual([]);
+  });
+
+  test('per-lease results: a lease taken by another worker is lost, the others in the same call are renewed', async () => {
+    const table = new InMemoryLeaseTable();
+    const { track, lost } = many(new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F }), table);
+    const handles = await track(3);
+    const thief = new InMemoryCheckpointer(table, { workerId: 'thief' });
+    await thief.getLease(table.get('shard-0001') as ShardStatus, 'thief');
+    await waitFor(() => lost.length === 1, 'the stolen lease lost', 2_000);
+    expect(lost).toEqual([{ shardId: 'shard-0001', reason: 'taken' }]);
+    const counters = [0, 2].map((i) => table.get(`shard-000${i}`)!.leaseCounter);
+    await waitFor(() => [0, 2].every((i, k) => table.get(`shard-000${i}`)!.leaseCounter > counters[k]!), 'the others renewed', 2_000);
+    expect([handles[0]!.isValid(), handles[2]!.isValid()]).toEqual([true, true]);
+  });
+
+  test('a store without renewLeases: one getLease renewal per due lease', async () => {
+    const table = new InMemoryLeaseTable();
+    const inner = new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F });
+    const withoutBatch = new Proxy(inner, {
+      get: (target, property) => (property === 'renewLeases' ? undefined : Reflect.get(target, property, target)),
+    }) as Checkpointer;
+    const { track, lost } = many(withoutBatch, table);
+    await track(5);
+    const takes = table.callCount('getLease');
+    await waitFor(() => table.callCount('getLease') - takes >= 10, 'two rounds of renewals', 2_000);
+    expect(table.callCount('renewLeases')).toBe(0);
+    expect(lost).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Lease stealing (opt-in) with fake shard consumers on one in-memory lease table: leases move toward the fair share
- * one claim at a time, the owner finishes its batch and checkpoints before letting go, so nothing is duplicated.
+ * Balancing (lease stealing, on by default) with fake shard consumers on one in-memory lease table: the leader asks
+ * for hand-offs in parallel, the owner finishes its batch, checkpoints and transfers the lease straight to the
+ * claimer, so nothing is duplicated and nobody else can take the lease in between.
  */
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
 import {
@@ -32,7 +33,7 @@ function watchClaims(table: InMemoryLeaseTable, claimer: string): { max: () => n
   return { max: () => max, stop: () => clearInterval(timer) };
 }
 
-test('a new worker steals toward the fair share one claim at a time, without duplicates', async () => {
+test('a joining worker reaches its fair share by hand-offs (claims in parallel), without duplicates', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
   const table = new InMemoryLeaseTable();
   const ledger = new DeliveryLedger();
@@ -45,11 +46,15 @@ test('a new worker steals toward the fair share one claim at a time, without dup
   const claims = watchClaims(table, 'b');
   const b = stealingWorker(stream, table, 'b', ledger, events);
   await b.worker.start();
-  expect(b.worker.heldShards()).toEqual([]); // nothing available: b has to steal
+  expect(b.worker.heldShards()).toEqual([]); // nothing available: b gets its share by hand-offs
   await waitFor(() => b.worker.heldShards().length === 2 && a.worker.heldShards().length === 2, '2/2 split', 8_000);
   claims.stop();
 
-  expect(claims.max()).toBe(1);
+  // Both claims were placed in the same balancing round (not one per round as before).
+  expect(claims.max()).toBe(2);
+  // Every move was a direct transfer: the lease was never unowned on the way.
+  expect(table.callCount('transferLease')).toBe(2);
+  expect(table.callCount('removeLeaseOwner')).toBe(0);
   const handoffs = events.of('leaseLost', 'a');
   expect(handoffs.map((e) => e.reason)).toEqual(['handoff', 'handoff']);
   // b acquired exactly what a handed over, each after a let go.
@@ -75,15 +80,18 @@ test('a new worker steals toward the fair share one claim at a time, without dup
   expect(b.worker.heldShards()).toHaveLength(2);
 });
 
-test('without lease stealing an idle worker leaves live leases alone', async () => {
+test('withLeaseStealing(false): an idle worker leaves live leases alone (no hand-off)', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
   const table = new InMemoryLeaseTable();
   const ledger = new DeliveryLedger();
-  const a = makeWorker(table, fx.kinesis, workerConfig(stream, 'a'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
-  const b = makeWorker(table, fx.kinesis, workerConfig(stream, 'b'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
+  const config = (id: string) => workerConfig(stream, id).withLeaseStealing(false);
+  const a = makeWorker(table, fx.kinesis, config('a'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
+  const b = makeWorker(table, fx.kinesis, config('b'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
   workers.push(a, b);
   await a.worker.start();
   await b.worker.start();
   await new Promise((r) => setTimeout(r, 800));
   expect(table.list().every((l) => l.claimRequest === undefined && l.assignedTo === 'a')).toBe(true);
+  expect(table.callCount('claimShard')).toBe(0);
+  expect(table.callCount('transferLease')).toBe(0);
 });

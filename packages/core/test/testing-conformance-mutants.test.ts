@@ -5,7 +5,8 @@
  */
 import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import { SHARD_END, createShardStatus, type ShardStatus } from '../src/checkpoint/shard-status';
-import { LeaseNotAcquiredError } from '../src/errors';
+import { COORDINATOR_LEASE_ID } from '../src/checkpoint/coordination';
+import { LeaseLostError, LeaseNotAcquiredError } from '../src/errors';
 import {
   CHECKPOINTER_CONFORMANCE_CASES,
   InMemoryCheckpointer,
@@ -18,12 +19,13 @@ import { withTimeout } from '../src/testing/conformance-test-api';
 type Mutate = (inner: InMemoryCheckpointer, table: InMemoryLeaseTable, workerId: string) => Partial<Checkpointer>;
 
 /** Registers the suite for a checkpointer built by `mutate` and returns its cases by name. */
-function collectCases(mutate: Mutate) {
+function collectCases(mutate: Mutate, ownedLeasesLagMillis?: number) {
   const tables = new Map<string, InMemoryLeaseTable>();
   const cases = new Map<string, ConformanceTestFn>();
   runCheckpointerConformance({
     name: 'mutant',
     failoverTimeMillis: 100,
+    ...(ownedLeasesLagMillis === undefined ? {} : { ownedLeasesLagMillis }),
     test: {
       describe: (_name, fn) => fn(),
       it: (name, fn) => cases.set(name, fn),
@@ -36,7 +38,9 @@ function collectCases(mutate: Mutate) {
       const overrides = mutate(inner, table, workerId);
       const methods = [
         'init', 'getLease', 'checkpointSequence', 'fetchCheckpoint', 'removeLeaseInfo', 'removeLeaseOwner',
-        'getLeaseOwner', 'listActiveWorkers', 'claimShard', 'listLeases', 'close',
+        'getLeaseOwner', 'listActiveWorkers', 'claimShard', 'listLeases', 'close', 'heartbeat', 'removeWorker',
+        'listWorkers', 'getCoordinatorLease', 'takeCoordinatorLease', 'renewCoordinatorLease', 'releaseCoordinatorLease',
+        'listOwnedLeases', 'transferLease', 'renewLeases',
       ] as const;
       const wrapped = Object.fromEntries(methods.map((m) => [m, overrides[m] ?? inner[m].bind(inner)]));
       return wrapped as unknown as Checkpointer;
@@ -57,6 +61,48 @@ async function outcome(cases: Map<string, ConformanceTestFn>, namePart: string):
 }
 
 const isTake = (shard: ShardStatus, worker: string) => !(shard.assignedTo === worker && shard.leaseToken !== undefined);
+
+/** An owner index kept by the mutant itself (per table), updated only where the mutant says so. */
+const ownerSets = new WeakMap<InMemoryLeaseTable, Map<string, Set<string>>>();
+function ownerIndex(table: InMemoryLeaseTable): Map<string, Set<string>> {
+  let index = ownerSets.get(table);
+  if (!index) ownerSets.set(table, (index = new Map()));
+  return index;
+}
+/** A store whose owner index is maintained by take/renew and release but not by `forget` (e.g. transfer). */
+function indexMaintainedExcept(forget: 'transferLease' | 'removeLeaseInfo' | 'takeOver'): Mutate {
+  return (inner, table) => {
+    const index = ownerIndex(table);
+    const move = (shardId: string, from: string | undefined, to: string | undefined) => {
+      if (from !== undefined) index.get(from)?.delete(shardId);
+      if (to !== undefined) index.set(to, (index.get(to) ?? new Set()).add(shardId));
+    };
+    return {
+      getLease: async (shard, worker) => {
+        const before = table.get(shard.id)?.assignedTo;
+        await inner.getLease(shard, worker);
+        move(shard.id, forget === 'takeOver' ? undefined : before, worker);
+      },
+      removeLeaseOwner: async (shardId, token) => {
+        const before = table.get(shardId)?.assignedTo;
+        await inner.removeLeaseOwner(shardId, token);
+        move(shardId, before, undefined);
+      },
+      transferLease: async (shardId, token, from, to) => {
+        const moved = await inner.transferLease(shardId, token, from, to);
+        if (forget !== 'transferLease') move(shardId, from, to);
+        return moved;
+      },
+      removeLeaseInfo: async (shardId) => {
+        const before = table.get(shardId)?.assignedTo;
+        await inner.removeLeaseInfo(shardId);
+        if (forget !== 'removeLeaseInfo') move(shardId, before, undefined);
+      },
+      listOwnedLeases: async (worker) =>
+        [...(index.get(worker) ?? [])].map((shardId) => ({ shardId, leaseCounter: table.get(shardId)?.leaseCounter ?? 0 })),
+    };
+  };
+}
 
 const mutants: Array<[string, Mutate, string]> = [
   [
@@ -176,6 +222,158 @@ const mutants: Array<[string, Mutate, string]> = [
     }),
     'removeLeaseInfo deletes only a lease at SHARD_END',
   ],
+  [
+    'a heartbeat that sets the counter instead of adding 1',
+    (inner, table) => ({
+      heartbeat: async (workerId) => {
+        if (table.workers().some((w) => w.workerId === workerId)) return;
+        return inner.heartbeat(workerId);
+      },
+    }),
+    'heartbeat creates a registry entry',
+  ],
+  [
+    'a heartbeat that reads, then writes (not atomic)',
+    (inner, table) => ({
+      heartbeat: async (workerId) => {
+        const counter = await table.run('listWorkers', (_l, state) => state.workers.get(workerId) ?? 0);
+        await table.run('heartbeat', (_l, state) => state.workers.set(workerId, counter + 1));
+      },
+    }),
+    'heartbeat creates a registry entry',
+  ],
+  ['a removeWorker that keeps the entry', () => ({ removeWorker: async () => undefined }), 'heartbeat creates a registry entry'],
+  [
+    'a coordinator take that ignores the observed counter',
+    (inner, table) => ({
+      takeCoordinatorLease: async (workerId) => inner.takeCoordinatorLease(workerId, table.coordinatorLease?.leaseCounter ?? 0),
+    }),
+    'coordinator lease: taken when absent at 0',
+  ],
+  [
+    'a coordinator renewal fenced only by the worker id',
+    (inner, table) => ({
+      renewCoordinatorLease: async (workerId, token) => inner.renewCoordinatorLease(workerId, table.coordinatorLease?.leaseToken ?? token),
+    }),
+    'coordinator lease: renewed and released only by its owner',
+  ],
+  [
+    'a coordinator release fenced only by the worker id',
+    (inner, table) => ({
+      releaseCoordinatorLease: async (workerId, token) =>
+        inner.releaseCoordinatorLease(workerId, table.coordinatorLease?.assignedTo === workerId ? table.coordinatorLease.leaseToken! : token),
+    }),
+    'coordinator lease: renewed and released only by its owner',
+  ],
+  [
+    'a coordinator release that does not increment the counter',
+    (_inner, table) => ({
+      releaseCoordinatorLease: async (workerId, token) => {
+        await table.run('releaseCoordinatorLease', (_l, state) => {
+          const lease = state.coordinator;
+          if (lease?.assignedTo === workerId && lease.leaseToken === token) state.coordinator = { leaseCounter: lease.leaseCounter };
+        });
+      },
+    }),
+    'coordinator lease: renewed and released only by its owner',
+  ],
+  ['an owner index that transferLease does not update', indexMaintainedExcept('transferLease'), 'listOwnedLeases follows'],
+  ['an owner index that removeLeaseInfo does not update', indexMaintainedExcept('removeLeaseInfo'), 'listOwnedLeases follows'],
+  ["an owner index where a take-over leaves the lease in the old owner's set", indexMaintainedExcept('takeOver'), 'listOwnedLeases follows'],
+  [
+    'a transfer that keeps the old token',
+    (inner, table) => ({
+      transferLease: async (shardId, token, from, to) => {
+        const moved = await inner.transferLease(shardId, token, from, to);
+        table.put({ ...moved, leaseToken: token });
+        return { ...moved, leaseToken: token };
+      },
+    }),
+    'transferLease hands a lease over',
+  ],
+  [
+    'a transfer that keeps the claim',
+    (inner, table) => ({
+      transferLease: async (shardId, token, from, to) => {
+        const claim = table.get(shardId)?.claimRequest;
+        const moved = await inner.transferLease(shardId, token, from, to);
+        table.put({ ...moved, claimRequest: claim });
+        return { ...moved, claimRequest: claim };
+      },
+    }),
+    'transferLease hands a lease over',
+  ],
+  [
+    'a transfer fenced only by the owner (the token is ignored)',
+    (inner, table) => ({
+      transferLease: async (shardId, token, from, to) => inner.transferLease(shardId, table.get(shardId)?.leaseToken ?? token, from, to),
+    }),
+    'transferLease is refused',
+  ],
+  [
+    'a transfer allowed at SHARD_END',
+    (inner, table) => ({
+      transferLease: async (shardId, token, from, to) => {
+        const stored = table.get(shardId);
+        if (stored?.checkpoint !== SHARD_END || stored.assignedTo !== from || stored.leaseToken !== token) {
+          return inner.transferLease(shardId, token, from, to);
+        }
+        const moved = { ...stored, assignedTo: to, leaseToken: `${token}-moved`, leaseCounter: stored.leaseCounter + 1 };
+        table.put(moved);
+        return moved;
+      },
+    }),
+    'transferLease is refused',
+  ],
+  [
+    'listLeases that lists the coordinator lease as a shard',
+    (inner, table) => ({
+      listLeases: async () => {
+        const leases = await inner.listLeases();
+        const leader = table.coordinatorLease;
+        return leader ? [...leases, createShardStatus(COORDINATOR_LEASE_ID, { ...leader })] : leases;
+      },
+    }),
+    'coordination entries',
+  ],
+  [
+    'a batch renewal that fails as a whole when one lease is lost',
+    (inner) => ({
+      renewLeases: async (shards, workerId) => {
+        const results = await inner.renewLeases(shards, workerId);
+        const failed = results.find((r) => r instanceof Error);
+        if (failed) throw failed;
+        return results;
+      },
+    }),
+    'renewLeases (when implemented)',
+  ],
+  [
+    'a batch renewal that renews without checking the token',
+    (inner, table) => ({
+      renewLeases: async (shards, workerId) =>
+        inner.renewLeases(
+          shards.map((shard) => {
+            const stored = table.get(shard.id);
+            if (stored?.assignedTo === workerId) shard.leaseToken = stored.leaseToken;
+            return shard;
+          }),
+          workerId,
+        ),
+    }),
+    'renewLeases (when implemented)',
+  ],
+  [
+    'a batch renewal that answers every slot with LeaseLostError when one is lost',
+    (inner) => ({
+      renewLeases: async (shards, workerId) => {
+        const results = await inner.renewLeases(shards, workerId);
+        const failed = results.find((r) => r instanceof Error);
+        return failed ? results.map(() => new LeaseLostError(shards[0]?.id ?? '?')) : results;
+      },
+    }),
+    'renewLeases (when implemented)',
+  ],
 ];
 
 describe('checkpointer conformance suite catches broken backends', () => {
@@ -197,6 +395,39 @@ describe('checkpointer conformance suite catches broken backends', () => {
     for (const caseName of new Set(mutants.map(([, , name]) => name))) {
       expect(await outcome(cases, caseName)).toBeUndefined();
     }
+  });
+
+  it('polls a lagging owner index for up to ownedLeasesLagMillis (and asserts at once without it)', async () => {
+    // an index that shows the leases as they were before the latest writes until 150 ms after them, like a GSI
+    const lagState = new WeakMap<InMemoryLeaseTable, { snapshot: ShardStatus[]; visibleAt: number }>();
+    const lagging: Mutate = (inner, table) => {
+      const write =
+        <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+          const state = lagState.get(table);
+          if (!state || Date.now() >= state.visibleAt) lagState.set(table, { snapshot: table.list(), visibleAt: 0 });
+          try {
+            return await fn(...args);
+          } finally {
+            lagState.get(table)!.visibleAt = Date.now() + 150;
+          }
+        };
+      return {
+        getLease: write(inner.getLease.bind(inner)),
+        removeLeaseOwner: write(inner.removeLeaseOwner.bind(inner)),
+        transferLease: write(inner.transferLease.bind(inner)),
+        removeLeaseInfo: write(inner.removeLeaseInfo.bind(inner)),
+        listOwnedLeases: async (worker) => {
+          const state = lagState.get(table);
+          if (!state || Date.now() >= state.visibleAt) return inner.listOwnedLeases(worker);
+          return state.snapshot.filter((l) => l.assignedTo === worker).map((l) => ({ shardId: l.id, leaseCounter: l.leaseCounter }));
+        },
+      };
+    };
+    const caseName = 'listOwnedLeases follows';
+    const strict = await outcome(collectCases(lagging), caseName);
+    expect((strict as Error | undefined)?.name).toBe('AssertionError');
+    expect(await outcome(collectCases(lagging, 5_000), caseName)).toBeUndefined();
   });
 
   it('gives mocha its timeout through this.timeout', async () => {

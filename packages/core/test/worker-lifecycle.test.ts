@@ -84,13 +84,14 @@ describe('Worker start', () => {
     await worker.shutdown();
   });
 
-  test('a worker that joins takes only unowned leases and leaves live ones alone', async () => {
+  test('without balancing a worker that joins takes only unowned leases and leaves live ones alone', async () => {
     const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
     const table = new InMemoryLeaseTable();
     const ledger = new DeliveryLedger();
-    const a = makeWorker(table, fx.kinesis, workerConfig(stream, 'a'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
+    const config = (id: string) => workerConfig(stream, id).withLeaseStealing(false);
+    const a = makeWorker(table, fx.kinesis, config('a'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
     await a.worker.start();
-    const b = makeWorker(table, fx.kinesis, workerConfig(stream, 'b'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
+    const b = makeWorker(table, fx.kinesis, config('b'), { shardConsumerFactory: fakeConsumerFactory({ ledger }) });
     await b.worker.start();
     await new Promise((r) => setTimeout(r, 1_000)); // longer than the failover time: a's leases stay a's
     expect(a.worker.heldShards()).toHaveLength(4);

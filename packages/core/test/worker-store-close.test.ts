@@ -128,9 +128,9 @@ describe('lease-store calls in flight at shutdown', () => {
     // The wait is bounded by one refresh period (1 s here): a 300 ms renewal is waited for.
     const { worker, table, probe } = newWorker(stream, { failover: 3_000, refresh: 1_000 });
     await worker.start();
-    // From now on every renewal (getLease) is slow; the release at shutdown (removeLeaseOwner) is not.
-    table.setLatency((op) => (op === 'getLease' ? 300 : 0));
-    await waitFor(() => probe.pending().includes('getLease'), 'a renewal in flight');
+    // From now on every renewal (renewLeases: one batch call per tick) is slow; the release at shutdown is not.
+    table.setLatency((op) => (op === 'renewLeases' ? 300 : 0));
+    await waitFor(() => probe.pending().includes('renewLeases'), 'a renewal in flight');
     await worker.shutdown();
     expect(probe.closeCalls).toBe(1);
     expect(probe.inFlightAtClose).toEqual([]);
@@ -142,9 +142,9 @@ describe('lease-store calls in flight at shutdown', () => {
     const { worker, table, probe } = newWorker(stream, { grace: 1_000 });
     await worker.start();
     table.pause(); // every call from now on hangs
-    await waitFor(() => probe.pending().includes('getLease'), 'a renewal hanging');
+    await waitFor(() => probe.pending().includes('renewLeases'), 'a renewal hanging');
     await worker.shutdown(); // resolves (the test would time out otherwise)
     expect(probe.closeCalls).toBe(1);
-    expect(probe.inFlightAtClose).toContain('getLease');
+    expect(probe.inFlightAtClose).toContain('renewLeases');
   });
 });

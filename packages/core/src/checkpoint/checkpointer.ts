@@ -1,3 +1,4 @@
+import type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from './coordination';
 import type { ShardStatus } from './shard-status';
 
 /**
@@ -13,6 +14,9 @@ import type { ShardStatus } from './shard-status';
  *   resumed process - can never overwrite or release the new owner's lease or checkpoint.
  * - A checkpoint never moves backwards and SHARD_END is final, enforced by the store itself in the same conditional
  *   write (see {@link judgeCheckpointMove}); only a lease at SHARD_END is ever deleted.
+ *
+ * Fleet coordination (worker registry, coordinator lease, owner index, direct hand-off) is part of the contract:
+ * see the methods from {@link Checkpointer.heartbeat} on. `listOwnedLeases` is a hint; the conditional writes decide.
  *
  * Errors: {@link LeaseNotAcquiredError}, {@link LeaseLostError}, {@link ShardClaimedError},
  * {@link SequenceNotFoundError}, {@link NoLeaseOwnerError}, {@link CheckpointOrderError},
@@ -98,6 +102,79 @@ export interface Checkpointer {
 
   /** Every stored lease, reading all pages. */
   listLeases(): Promise<ShardStatus[]>;
+
+  // ---- Fleet coordination (docs/design/fleet-coordination.md). Coordination entries are kept apart from the shard
+  // leases: they never appear in listLeases / listActiveWorkers and never count as shards.
+
+  /**
+   * Adds 1 to the registry counter of `workerId`, creating its entry (counter 1) if absent. One write. Other workers
+   * (the leader) judge liveness by watching the counter move on their own monotonic clock.
+   * Throws InvalidArgumentError for an empty `workerId`.
+   */
+  heartbeat(workerId: string): Promise<void>;
+
+  /** Deletes the registry entry of `workerId`. No error if absent. Throws InvalidArgumentError for an empty id. */
+  removeWorker(workerId: string): Promise<void>;
+
+  /** Every registry entry (all pages), in no particular order. */
+  listWorkers(): Promise<WorkerHeartbeat[]>;
+
+  /** Reads the coordinator lease; undefined if it was never taken. */
+  getCoordinatorLease(): Promise<CoordinatorLease | undefined>;
+
+  /**
+   * Takes the coordinator lease for `workerId`: succeeds only if it is absent (and `observedCounter` is 0) or its
+   * stored counter still equals `observedCounter` (the value the caller watched, as for a shard take). Sets the
+   * owner, a new token and increments the counter, in one conditional write. Returns the stored lease.
+   * Throws {@link LeaseNotAcquiredError} (nothing changed) if the condition fails, InvalidArgumentError for an empty
+   * `workerId` or a negative / non-integer `observedCounter`.
+   */
+  takeCoordinatorLease(workerId: string, observedCounter: number): Promise<CoordinatorLease>;
+
+  /**
+   * Renews the coordinator lease: conditional on the stored owner being `workerId` and the stored token `leaseToken`;
+   * increments the counter, keeps the token. Returns the stored lease. Throws {@link LeaseLostError} (nothing
+   * changed) if another worker holds it, the token differs (a later tenure) or it is unowned or absent.
+   */
+  renewCoordinatorLease(workerId: string, leaseToken: string): Promise<CoordinatorLease>;
+
+  /**
+   * Releases the coordinator lease (graceful shutdown of the leader): conditional on owner `workerId` and token
+   * `leaseToken`; removes owner and token and increments the counter, so others may take it at once. A no-op when it
+   * is unowned or absent. Throws {@link LeaseLostError} (nothing changed) if another worker holds it or the token
+   * differs; InvalidArgumentError for an empty token.
+   */
+  releaseCoordinatorLease(workerId: string, leaseToken: string): Promise<void>;
+
+  /**
+   * The shard leases whose owner is `workerId` (ids and counters), without reading the whole table (DynamoDB: a
+   * Query on the `AssignedTo` index; Redis: the per-owner set). A HINT only: it may lag behind recent writes (a
+   * DynamoDB GSI is eventually consistent) and may include a lease that just moved on or miss one just assigned. Read
+   * the lease itself and renew it conditionally (owner and token) before acting on it: the conditional renewal
+   * decides. Leases at SHARD_END that are still owned are included.
+   */
+  listOwnedLeases(workerId: string): Promise<OwnedLease[]>;
+
+  /**
+   * Hands the lease of `shardId` over from its owner `fromWorker` to `toWorker` (the end of a hand-off after a claim),
+   * in one conditional write: the stored owner must be `fromWorker` and the stored token `leaseToken`. Sets
+   * `assignedTo = toWorker`, a new token, increments the counter and clears `claimRequest`; keeps the checkpoint.
+   * Returns the stored lease (with the new token: the new owner still renews it, on its own clock, before it
+   * processes). Throws {@link LeaseLostError} (nothing changed) if the lease is absent, owned by another worker or in
+   * a later tenure (another token); {@link LeaseNotAcquiredError} (nothing changed) if it is checkpointed at
+   * SHARD_END (a finished shard is never handed over); InvalidArgumentError for an empty token or worker id, or
+   * `toWorker === fromWorker`.
+   */
+  transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus>;
+
+  /**
+   * Optional batch renewal: the same as one renewal per entry (`getLease(shard, workerId)` with `shard.assignedTo ===
+   * workerId` and its token), in as few round trips as the store allows (Redis: one script call). Each entry is
+   * updated in place on success. The result has one slot per entry, in order: the updated ShardStatus, or the error
+   * that entry's renewal gave (e.g. {@link LeaseLostError}; the other entries are still renewed). The call itself
+   * rejects only when the store fails as a whole (connectivity, auth); then any subset may have been applied.
+   */
+  renewLeases?(shards: ShardStatus[], workerId: string): Promise<Array<ShardStatus | Error>>;
 
   /** Releases connections the checkpointer created (never an injected client). Idempotent. */
   close(): Promise<void>;

@@ -17,7 +17,8 @@ export const KCL_CONFIG_DEFAULTS = Object.freeze({
   taskBackoffTimeMillis: 500,
   maxRetryCount: 5,
   enableEnhancedFanOutConsumer: false,
-  enableLeaseStealing: false,
+  /** Not go-kcl's default (false there): the leader balances leases by hand-offs unless turned off. */
+  enableLeaseStealing: true,
   leaseStealingIntervalMillis: 5_000,
   leaseSyncingTimeIntervalMillis: 60_000,
   /** Not settable in go-kcl (whose unused field defaults to 5000); @kcl bounds graceful shutdown with it. */

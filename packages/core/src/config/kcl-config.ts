@@ -162,19 +162,23 @@ export class KinesisClientLibConfig {
    */
   enhancedFanOutConsumerARN: string | undefined;
   /**
-   * Move leases toward an even share by claiming them from workers that hold more than their share.
-   * @defaultValue `false`
+   * Balancing: the leader asks workers above their share to hand leases over (after their in-flight batch and a
+   * REQUESTED shutdown, with `transferLease`) to workers below it, so a joining worker gets its share within a few
+   * refresh periods. With `false` no lease is ever handed over; new, unowned and expired leases are still assigned.
+   * @defaultValue `true`
    */
   enableLeaseStealing: boolean = D.enableLeaseStealing;
   /**
-   * Interval between lease-stealing (rebalance) rounds; each round claims at most one lease.
+   * Least time between two balancing rounds of the leader (with {@link enableLeaseStealing}); one round asks for many
+   * hand-offs in parallel (each worker's whole excess). Leases moved in one round are not moved again for
+   * {@link failoverTimeMillis}.
    * @defaultValue `5000`
    */
   leaseStealingIntervalMillis: number = D.leaseStealingIntervalMillis;
   /**
-   * With lease stealing only: the maximum age of the lease-table read a stealing decision may use. The taker reads
-   * the table every {@link leaseRefreshPeriodMillis} anyway; when its last successful read is older than this (e.g.
-   * its reads keep failing), the stealer reads the table itself before deciding. (go-kcl's lease syncing interval.)
+   * No effect since fleet coordination (kept so configs that set it keep working; go-kcl's lease syncing interval):
+   * the leader reads the lease table every {@link leaseRefreshPeriodMillis} and decides balancing on that read; no
+   * other worker reads the whole table after start.
    * @defaultValue `60000`
    */
   leaseSyncingTimeIntervalMillis: number = D.leaseSyncingTimeIntervalMillis;
@@ -354,19 +358,19 @@ export class KinesisClientLibConfig {
     return this;
   }
 
-  /** Turns lease stealing on or off. */
+  /** Turns balancing by hand-offs (lease stealing) on or off (on by default). */
   withLeaseStealing(enable: boolean): this {
     this.enableLeaseStealing = check.checkBoolean('enableLeaseStealing', enable);
     return this;
   }
 
-  /** Interval between lease-stealing rounds in milliseconds (integer, 1 to 86400000). */
+  /** Least time between two balancing rounds of the leader in milliseconds (integer, 1 to 86400000). */
   withLeaseStealingIntervalMillis(millis: number): this {
     this.leaseStealingIntervalMillis = check.checkMillis('leaseStealingIntervalMillis', millis);
     return this;
   }
 
-  /** Minimum interval between full lease-table reads in milliseconds (integer, 1 to 86400000). */
+  /** No effect since fleet coordination (see {@link leaseSyncingTimeIntervalMillis}); integer, 1 to 86400000. */
   withLeaseSyncingIntervalMillis(millis: number): this {
     this.leaseSyncingTimeIntervalMillis = check.checkMillis('leaseSyncingTimeIntervalMillis', millis);
     return this;

@@ -64,8 +64,16 @@ export class HeldLease implements LeaseHandle {
     return this.lostReason;
   }
 
+  /**
+   * An extra condition of validity, set by the coordinator: while this worker is the leader its leases are valid only
+   * while the leader role is (see LeaderElection).
+   */
+  validWhile: (() => boolean) | undefined;
+
   isValid(): boolean {
-    return this.stateValue === 'active' && this.clock() - this.lastRenewStart < this.validityMillis;
+    return (
+      this.stateValue === 'active' && this.clock() - this.lastRenewStart < this.validityMillis && (this.validWhile?.() ?? true)
+    );
   }
 
   /** Milliseconds until {@link isValid} turns false without another renewal (0 when already invalid). */

@@ -7,10 +7,11 @@ import type { MonitoringService } from '../metrics/monitoring-service';
 import type { ShardRegistry } from '../shards/shard-registry';
 import { jittered, PeriodicTask } from '../worker/periodic-task';
 import { HeldLease, type LeaseLostReason } from './held-lease';
+import { FleetLoops, supportsCoordination } from './fleet-loops';
+import type { DeposeReason } from './leader-election';
 import { LeaseObserver } from './lease-observer';
 import { LeaseRenewer } from './lease-renewer';
-import { LeaseStealer } from './lease-stealer';
-import { LeaseTaker } from './lease-taker';
+import { LeaseTaker, type TakePassResult } from './lease-taker';
 import { computeLeaseTiming, type LeaseTiming } from './lease-timing';
 import { systemMonotonicClock, type MonotonicClock } from './monotonic-clock';
 
@@ -50,10 +51,17 @@ export interface LeaseCoordinatorOptions {
 }
 
 /**
- * Drives the lease side of one worker: the taker (every `leaseRefreshPeriodMillis`, slightly jittered, and early
- * when a lease is about to expire or a shard ended), the renewer (per held lease), and the stealer (opt-in, every
- * `leaseStealingIntervalMillis`). It owns the set of leases this worker holds; the worker reports back how each
- * shard consumer ended ({@link shardEnded}, {@link release}, {@link drop}).
+ * Drives the lease side of one worker (docs/design/fleet-coordination.md). It owns the set of leases this worker holds;
+ * the worker reports back how each shard consumer ended ({@link shardEnded}, {@link release}, {@link drop}).
+ *
+ * - Start: registers the worker, looks at the leader role, reads the lease table once and takes new and unowned
+ *   leasable leases up to the fair share at once.
+ * - Then the fleet loops ({@link FleetLoops}): heartbeat and leader election; the leader assigns and balances, every
+ *   other worker only reads its own leases. A lease claimed for another worker is handed over with `transferLease`
+ *   after the consumer's REQUESTED shutdown.
+ * - The renewer keeps held leases alive (one scheduler for all of them).
+ * - A store without the fleet-coordination methods (written for an older contract): every worker runs the take pass
+ *   every `leaseRefreshPeriodMillis` instead, as before, without balancing.
  */
 export class LeaseCoordinator {
   readonly timing: LeaseTiming;
@@ -65,9 +73,9 @@ export class LeaseCoordinator {
   private readonly endedLocally = new Set<string>();
   private readonly taker: LeaseTaker;
   private readonly renewer: LeaseRenewer;
-  private readonly stealer: LeaseStealer | undefined;
-  private readonly takerTask: PeriodicTask;
-  private readonly stealerTask: PeriodicTask | undefined;
+  /** Undefined when the store lacks the fleet-coordination methods (then {@link legacyTask} runs). */
+  private readonly fleet: FleetLoops | undefined;
+  private readonly legacyTask: PeriodicTask | undefined;
   private taking = false;
 
   constructor(options: LeaseCoordinatorOptions) {
@@ -103,34 +111,32 @@ export class LeaseCoordinator {
       onError: (error, shardId) => this.reportError(error, 'takeLease', shardId),
       random: this.random,
     });
-    this.takerTask = new PeriodicTask({
-      run: () => this.takePass(),
-      intervalMillis: () => jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random),
-      onError: (error) => this.reportError(error, 'takeLeases'),
-    });
-    if (config.enableLeaseStealing) {
-      const stealer = new LeaseStealer({
+    if (supportsCoordination(checkpointer)) {
+      this.fleet = new FleetLoops({
         checkpointer,
-        workerId: config.workerId,
-        clock: this.clock,
+        config,
+        registry,
         logger,
-        leaseSyncingTimeIntervalMillis: config.leaseSyncingTimeIntervalMillis,
-        claimTimeoutMillis: 2 * (config.failoverTimeMillis + config.leaseRefreshPeriodMillis),
-        maxLeasesForWorker: config.maxLeasesForWorker,
-        lastSnapshot: () => this.taker.lastSnapshot,
-        refresh: () => this.taker.refresh(),
-        assess: (snapshot) => this.taker.assess(snapshot),
-        activeHeldCount: () => this.activeCount(),
-        onError: (error, shardId) => this.reportError(error, 'claimShard', shardId),
+        clock: this.clock,
         random: this.random,
+        timing: this.timing,
+        taker: this.taker,
+        observer: this.observer,
+        takePass: (mayTake) => this.takePass(mayTake),
+        held: () => this.held,
+        endedLocally: () => this.endedLocally,
+        activeCount: () => this.activeCount(),
+        onTaken: (shard, startedAt) => this.onTaken(shard, startedAt),
+        onDeposed: (reason) => this.onDeposed(reason),
+        afterRead: () => this.pruneEndedLocally(),
+        reportError: (error, operation, shardId) => this.reportError(error, operation, shardId),
       });
-      this.stealer = stealer;
-      this.stealerTask = new PeriodicTask({
-        run: async () => {
-          await stealer.pass();
-        },
-        intervalMillis: () => jittered(config.leaseStealingIntervalMillis, 0.8, 1.2, this.random),
-        onError: (error) => this.reportError(error, 'stealLease'),
+    } else {
+      logger.warn('the lease store has no fleet-coordination methods (an older contract): every worker reads the lease table each refresh period, without balancing');
+      this.legacyTask = new PeriodicTask({
+        run: async () => (await this.takePass(true))?.recheckInMillis,
+        intervalMillis: () => jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random),
+        onError: (error) => this.reportError(error, 'takeLeases'),
       });
     }
   }
@@ -140,19 +146,37 @@ export class LeaseCoordinator {
    * Resolves when the first pass is done, so consumers for the first leases are already starting.
    */
   async start(): Promise<void> {
+    // Registered first, so the leader counts this worker in its next round.
+    await this.fleet?.join();
+    let hint: number | undefined;
     try {
-      const hint = await this.takePass();
-      this.takerTask.start(Math.min(hint ?? Infinity, jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random)));
+      hint = (await this.takePass(this.fleet?.mayTake() ?? true))?.recheckInMillis;
     } catch (error) {
       this.reportError(error, 'takeLeases');
-      this.takerTask.start(this.timing.renewRetryMillis);
     }
-    this.stealerTask?.start();
+    // The start pass just read the table: the next read comes one interval later (or at the first expiry).
+    const next = Math.min(hint ?? Infinity, jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random));
+    this.fleet?.start(next);
+    this.legacyTask?.start(next);
   }
 
-  /** Asks for a take pass as soon as possible (a shard ended, children may be ready). */
+  /** Asks for a leader round (or take pass) as soon as possible (a shard ended, children may be ready). */
   triggerTakePass(): void {
-    this.takerTask.trigger();
+    this.fleet?.trigger();
+    this.legacyTask?.trigger();
+  }
+
+  /**
+   * True while this worker holds the leader role (tests, diagnostics; the leader runs the lease cleanup). Always true
+   * with a store without fleet coordination (every worker then reads the table and may clean up).
+   */
+  isLeader(): boolean {
+    return this.fleet ? this.fleet.election.isLeader() : true;
+  }
+
+  /** This worker's share as last known: from the start pass, or from the leader's plan. */
+  get target(): number {
+    return this.fleet?.target ?? 0;
   }
 
   /** Leases with a handle in this worker (active, or lost and still stopping). */
@@ -171,22 +195,12 @@ export class LeaseCoordinator {
     return n;
   }
 
-  /** The stealer's outstanding claim (tests, diagnostics). */
-  get pendingClaim(): string | undefined {
-    return this.stealer?.pendingClaim;
-  }
-
   /**
    * Shards this worker saw end (their SHARD_END leases are kept, not renewed) and that the last lease table read did
    * not yet show at SHARD_END.
    */
   get endedShards(): ReadonlySet<string> {
     return this.endedLocally;
-  }
-
-  /** Runs one stealing round now (tests). */
-  async stealOnce(): Promise<unknown> {
-    return this.stealer?.pass();
   }
 
   /**
@@ -206,9 +220,10 @@ export class LeaseCoordinator {
   }
 
   /**
-   * The consumer of `shardId` stopped with REQUESTED (shutdown or hand-off): releases the lease with
-   * removeLeaseOwner (fenced by the lease token of this tenure) so another worker can take it at once. Never
-   * rejects; a release that fails is left to expire.
+   * The consumer of `shardId` stopped with REQUESTED (shutdown or hand-off). A hand-off goes straight to the claiming
+   * worker with `transferLease` (fenced by the token of this tenure; the lease stays owned all along, so nobody else
+   * can take it in between); otherwise the lease is released with removeLeaseOwner (fenced the same way) so another
+   * worker can take it at once. Never rejects; a release that fails is left to expire.
    */
   async release(shardId: string, reason: 'released' | 'handoff' | 'failing'): Promise<void> {
     const handle = this.held.get(shardId);
@@ -227,12 +242,23 @@ export class LeaseCoordinator {
       this.options.logger.warn('the lease has no token to release it with; it will expire instead', { shardId });
       outcome = 'abandoned';
     }
+    const { workerId } = this.options.config;
+    const claimer = reason === 'handoff' ? handle.shard.claimRequest : undefined;
+    let transfer = claimer !== undefined && claimer !== workerId;
     for (let attempt = 1; token !== undefined; attempt++) {
       try {
-        await this.options.checkpointer.removeLeaseOwner(shardId, token);
+        if (transfer) await this.options.checkpointer.transferLease(shardId, token, workerId, claimer as string);
+        else await this.options.checkpointer.removeLeaseOwner(shardId, token);
         break;
       } catch (error) {
-        if (isKclError(error) && error.code === 'LEASE_LOST') break;
+        if (isKclError(error) && (error.code === 'LEASE_LOST' || error.code === 'LEASE_NOT_ACQUIRED')) break;
+        if (transfer && attempt >= 3) {
+          // The store cannot hand it over: release it instead (the leader assigns it again).
+          this.options.logger.warn('handing a lease over failed; releasing it instead', { shardId, error });
+          transfer = false;
+          attempt = 0;
+          continue;
+        }
         if (attempt >= 3) {
           this.options.logger.warn('releasing a lease failed; it will expire instead', { shardId, error });
           this.reportError(error, 'releaseLease', shardId);
@@ -281,23 +307,34 @@ export class LeaseCoordinator {
     if (handle.markLost(reason)) this.reportLost(shardId, reason);
   }
 
-  /** Stops taking and stealing (shutdown step 1). Resolves once a pass in progress has finished. */
+  /** Stops taking, assigning and looking for assigned leases (shutdown step 1). Resolves once passes in progress end. */
   async stopAcquiring(): Promise<void> {
-    await Promise.all([this.takerTask.stop(), this.stealerTask?.stop()]);
+    await Promise.all([this.fleet?.stop(), this.legacyTask?.stop()]);
+  }
+
+  /**
+   * Leaves the fleet (graceful shutdown, after {@link stopAcquiring}): gives the leader role up (others take it at
+   * once) and deletes this worker's registry entry. Never rejects.
+   */
+  async leave(): Promise<void> {
+    await this.fleet?.leave();
   }
 
   /** Stops every renewal (shutdown, after the consumers stopped). */
   stopRenewing(): void {
+    this.fleet?.election.stop();
     this.renewer.stopAll();
   }
 
-  private async takePass(): Promise<number | void> {
-    if (this.taking) return;
+  /** A take pass: one read of the table, new and unowned leases taken up to the fair share at once. */
+  private async takePass(mayTake: boolean): Promise<TakePassResult | undefined> {
+    if (this.taking) return undefined;
     this.taking = true;
     try {
-      const result = await this.taker.pass();
+      const result = await this.taker.pass(mayTake);
+      this.fleet?.noteTakePass(result);
       this.pruneEndedLocally();
-      return result.recheckInMillis;
+      return result;
     } finally {
       this.taking = false;
     }
@@ -324,11 +361,24 @@ export class LeaseCoordinator {
   private onTaken(shard: ShardStatus, startedAt: number): void {
     const { config, monitoring, listener, logger } = this.options;
     const handle = new HeldLease(shard, startedAt, this.timing.validityMillis, this.clock, config.workerId);
+    const fleet = this.fleet;
+    if (fleet) handle.validWhile = () => fleet.election.roleIntact();
     this.held.set(shard.id, handle);
     this.renewer.track(handle);
     this.safe(() => monitoring.leaseGained(shard.id));
     logger.debug('lease acquired', { shardId: shard.id });
     this.safe(() => listener.leaseAcquired(handle));
+  }
+
+  /**
+   * The leader role was lost without a release: every lease is given up at once (its consumer stops), because the next
+   * leader may take them without waiting for them to expire (LeaderElection.inheritedFrom).
+   */
+  private onDeposed(reason: DeposeReason): void {
+    if (reason === 'released') return;
+    for (const handle of this.heldLeases()) {
+      if (handle.state === 'active') this.giveUp(handle.shardId, 'expired');
+    }
   }
 
   private reportLost(shardId: string, reason: LeaseLostReason): void {

@@ -1,4 +1,5 @@
 import type { Checkpointer } from '../checkpoint/checkpointer';
+import type { ShardStatus } from '../checkpoint/shard-status';
 import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
@@ -21,26 +22,34 @@ export interface LeaseRenewerOptions {
 
 interface Tracked {
   handle: HeldLease;
-  renewTimer: NodeJS.Timeout | undefined;
-  expiryTimer: NodeJS.Timeout | undefined;
+  /** Monotonic time at which the next renewal is due. */
+  dueAt: number;
+  inFlight: boolean;
   stopped: boolean;
-  inFlight: Promise<void> | undefined;
 }
 
 /**
- * Keeps the leases this worker holds alive: renews each one every `renewIntervalMillis` with
- * `getLease(heldState, workerId)` (a renewal, conditional on owner and token). The validity of a lease is timed from
- * the START of its last successful renewal (see {@link LeaseTiming}).
+ * Keeps the leases this worker holds alive with ONE scheduler for all of them (not two timers per lease): each tick
+ * renews every lease that is due, in one `renewLeases` call when the store has it (Redis: one round trip), else with
+ * one conditional `getLease(heldState, workerId)` per lease, in parallel. Each lease is renewed every
+ * `renewIntervalMillis`; its validity is timed from the START of its last successful renewal (see
+ * {@link LeaseTiming}), exactly as with one timer per lease.
  *
- * - LeaseLostError on renewal: the lease was taken; the lost signal is aborted at once (`taken`).
- * - Any other failure (store unavailable, timeout...): retried after `renewRetryMillis`. A timer fires when the
- *   validity window closes without a successful renewal and aborts the lost signal (`expired`), so a worker whose
- *   store stopped answering - even one whose request hangs - gives its shards up before another worker may take them.
- * - A claim by another worker seen on renewal sets `handoffRequested` on the handle (lease stealing).
+ * - LeaseLostError for a lease: it was taken; its lost signal is aborted at once (`taken`).
+ * - Any other failure (store unavailable, timeout...): that lease is retried after `renewRetryMillis`. One expiry timer
+ *   fires when the first validity window closes without a successful renewal and aborts the lost signal (`expired`),
+ *   so a worker whose store stopped answering - even one whose request hangs - gives its shards up before another
+ *   worker may take them.
+ * - A claim by another worker seen on renewal sets `handoffRequested` on the handle (a hand-off).
  */
 export class LeaseRenewer {
   private readonly options: LeaseRenewerOptions;
   private readonly tracked = new Map<string, Tracked>();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private tickAt: number | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryAt: number | undefined;
+  private schedulePending = false;
 
   constructor(options: LeaseRenewerOptions) {
     this.options = options;
@@ -49,18 +58,18 @@ export class LeaseRenewer {
   /** Starts renewing `handle` (the take counts as the first renewal). */
   track(handle: HeldLease): void {
     this.untrack(handle.shardId);
-    const entry: Tracked = { handle, renewTimer: undefined, expiryTimer: undefined, stopped: false, inFlight: undefined };
-    this.tracked.set(handle.shardId, entry);
-    this.armExpiry(entry);
-    this.scheduleRenewal(entry, this.options.timing.renewIntervalMillis);
+    const dueAt = this.options.clock() + this.options.timing.renewIntervalMillis;
+    this.tracked.set(handle.shardId, { handle, dueAt, inFlight: false, stopped: false });
+    this.scheduleSoon();
   }
 
   /** Stops renewing the lease of `shardId` (released, ended or lost). */
   untrack(shardId: string): void {
     const entry = this.tracked.get(shardId);
     if (!entry) return;
-    this.stopEntry(entry);
+    entry.stopped = true;
     this.tracked.delete(shardId);
+    if (this.tracked.size === 0) this.clearTimers();
   }
 
   /** Shard ids being renewed. */
@@ -70,85 +79,148 @@ export class LeaseRenewer {
 
   /** Stops every renewal. Renewal requests in flight are not awaited (a hung store must not block shutdown). */
   stopAll(): void {
-    for (const entry of this.tracked.values()) this.stopEntry(entry);
+    for (const entry of this.tracked.values()) entry.stopped = true;
     this.tracked.clear();
+    this.clearTimers();
   }
 
   /** Renews every tracked lease now (used in tests and after a pause). */
   async renewAllNow(): Promise<void> {
-    await Promise.all([...this.tracked.values()].map((entry) => this.renew(entry)));
+    await this.renewBatch([...this.tracked.values()].filter((e) => !e.inFlight));
+    this.schedule();
   }
 
-  private stopEntry(entry: Tracked): void {
-    entry.stopped = true;
-    if (entry.renewTimer) clearTimeout(entry.renewTimer);
-    if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
-    entry.renewTimer = undefined;
-    entry.expiryTimer = undefined;
+  private clearTimers(): void {
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.tickTimer = undefined;
+    this.tickAt = undefined;
+    this.expiryTimer = undefined;
+    this.expiryAt = undefined;
   }
 
-  private scheduleRenewal(entry: Tracked, delayMillis: number): void {
-    if (entry.stopped) return;
-    if (entry.renewTimer) clearTimeout(entry.renewTimer);
-    entry.renewTimer = setTimeout(() => {
-      entry.renewTimer = undefined;
-      void this.renew(entry);
-    }, delayMillis);
-  }
-
-  private armExpiry(entry: Tracked): void {
-    if (entry.stopped) return;
-    if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
-    // +1 ms so that isValid() is already false when the timer fires.
-    entry.expiryTimer = setTimeout(() => {
-      entry.expiryTimer = undefined;
-      this.checkExpiry(entry);
-    }, entry.handle.millisUntilInvalid() + 1);
-  }
-
-  private checkExpiry(entry: Tracked): void {
-    if (entry.stopped) return;
-    const { handle } = entry;
-    if (handle.isValid()) {
-      this.armExpiry(entry);
-      return;
-    }
-    this.options.logger.warn('lease not renewed within its validity window: giving the shard up', {
-      shardId: handle.shardId,
-      validityMillis: this.options.timing.validityMillis,
+  /** Schedules once after the current synchronous run: tracking 1,000 leases in a row costs one pass, not 1,000. */
+  private scheduleSoon(): void {
+    if (this.schedulePending) return;
+    this.schedulePending = true;
+    queueMicrotask(() => {
+      this.schedulePending = false;
+      if (this.tracked.size > 0) this.schedule();
     });
-    this.lose(entry, 'expired', undefined);
+  }
+
+  /** (Re)arms the tick timer at the earliest due renewal and the expiry timer at the earliest end of validity. */
+  private schedule(): void {
+    const now = this.options.clock();
+    let nextDue = Infinity;
+    let nextInvalid = Infinity;
+    for (const entry of this.tracked.values()) {
+      if (!entry.inFlight) nextDue = Math.min(nextDue, entry.dueAt);
+      nextInvalid = Math.min(nextInvalid, now + entry.handle.millisUntilInvalid());
+    }
+    if (nextDue !== this.tickAt) {
+      if (this.tickTimer) clearTimeout(this.tickTimer);
+      this.tickTimer = undefined;
+      this.tickAt = undefined;
+      if (nextDue !== Infinity) {
+        this.tickAt = nextDue;
+        this.tickTimer = setTimeout(() => {
+          this.tickTimer = undefined;
+          this.tickAt = undefined;
+          void this.tick();
+        }, Math.max(0, nextDue - now));
+      }
+    }
+    if (nextInvalid !== this.expiryAt) {
+      if (this.expiryTimer) clearTimeout(this.expiryTimer);
+      this.expiryTimer = undefined;
+      this.expiryAt = undefined;
+      if (nextInvalid !== Infinity) {
+        this.expiryAt = nextInvalid;
+        // +1 ms so that isValid() is already false when the timer fires.
+        this.expiryTimer = setTimeout(() => {
+          this.expiryTimer = undefined;
+          this.expiryAt = undefined;
+          this.checkExpiry();
+        }, Math.max(0, nextInvalid - now) + 1);
+      }
+    }
+  }
+
+  private async tick(): Promise<void> {
+    // Leases due within the next retry delay join this call (renewed up to a quarter interval early: harmless, validity
+    // counts from the start of each renewal), so leases tracked at slightly different times share one call. This also
+    // covers a timer that fires a millisecond early as measured by the clock.
+    const now = this.options.clock() + this.options.timing.renewRetryMillis;
+    const due = [...this.tracked.values()].filter((e) => !e.inFlight && e.dueAt <= now);
+    try {
+      if (due.length > 0) {
+        const run = this.renewBatch(due);
+        this.schedule(); // the others keep their own times while this batch is in flight
+        await run;
+      }
+    } catch (error) {
+      // renewBatch handles store errors itself; this only guards against a throwing logger or sink.
+      this.options.logger.error('lease renewal step failed unexpectedly', { error });
+    }
+    this.schedule();
+  }
+
+  private checkExpiry(): void {
+    for (const entry of [...this.tracked.values()]) {
+      if (entry.stopped || entry.handle.isValid()) continue;
+      this.options.logger.warn('lease not renewed within its validity window: giving the shard up', {
+        shardId: entry.handle.shardId,
+        validityMillis: this.options.timing.validityMillis,
+      });
+      this.lose(entry, 'expired', undefined);
+    }
+    this.schedule();
   }
 
   private lose(entry: Tracked, reason: LeaseLostReason, cause: unknown): void {
-    this.stopEntry(entry);
+    entry.stopped = true;
     if (this.tracked.get(entry.handle.shardId) === entry) this.tracked.delete(entry.handle.shardId);
     if (entry.handle.markLost(reason, cause)) this.options.onLost(entry.handle, reason, cause);
   }
 
-  private renew(entry: Tracked): Promise<void> {
-    if (entry.stopped || entry.inFlight) return entry.inFlight ?? Promise.resolve();
-    const run = this.renewOnce(entry)
-      .catch((error: unknown) => {
-        // renewOnce handles store errors itself; this only guards against a throwing logger or sink.
-        this.options.logger.error('lease renewal step failed unexpectedly', { shardId: entry.handle.shardId, error });
-      })
-      .finally(() => {
-        entry.inFlight = undefined;
-      });
-    entry.inFlight = run;
-    return run;
+  /** Renews `entries` in one store call (or one per lease when the store has no batch renewal). */
+  private async renewBatch(entries: Tracked[]): Promise<void> {
+    if (entries.length === 0) return;
+    const { checkpointer, workerId, clock } = this.options;
+    for (const entry of entries) entry.inFlight = true;
+    const copies = entries.map((e) => renewalCopy(e.handle.shard));
+    const startedAt = clock();
+    let results: Array<ShardStatus | Error | unknown>;
+    try {
+      if (typeof checkpointer.renewLeases === 'function') {
+        try {
+          results = await checkpointer.renewLeases(copies, workerId);
+        } catch (error) {
+          results = entries.map(() => error);
+        }
+      } else {
+        results = await Promise.all(
+          copies.map((copy) =>
+            checkpointer.getLease(copy, workerId).then(
+              () => copy,
+              (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+            ),
+          ),
+        );
+      }
+    } finally {
+      for (const entry of entries) entry.inFlight = false;
+    }
+    entries.forEach((entry, i) => this.apply(entry, copies[i] as ShardStatus, results[i], startedAt));
   }
 
-  private async renewOnce(entry: Tracked): Promise<void> {
-    const { checkpointer, workerId, clock, monitoring, logger, timing } = this.options;
+  private apply(entry: Tracked, copy: ShardStatus, result: unknown, startedAt: number): void {
+    if (entry.stopped) return;
+    const { workerId, monitoring, logger, timing, clock } = this.options;
     const { handle } = entry;
-    const copy = renewalCopy(handle.shard);
-    const startedAt = clock();
-    try {
-      await checkpointer.getLease(copy, workerId);
-    } catch (error) {
-      if (entry.stopped) return;
+    if (result === undefined || result instanceof Error || typeof result !== 'object') {
+      const error = result ?? new Error('the lease store returned no result for this lease');
       if (isKclError(error) && error.code === 'LEASE_LOST') {
         logger.warn('lease lost on renewal', { shardId: handle.shardId });
         this.lose(entry, 'taken', error);
@@ -160,21 +232,21 @@ export class LeaseRenewer {
         millisUntilInvalid: Math.round(handle.millisUntilInvalid()),
       });
       safeCall(() => this.options.onError(error, handle.shardId));
-      this.scheduleRenewal(entry, timing.renewRetryMillis);
+      entry.dueAt = clock() + timing.renewRetryMillis;
       return;
     }
-    if (entry.stopped) return;
+    const renewed = result as ShardStatus;
     const wasHandoff = handle.handoffRequested;
-    handle.applyRenewal(copy, startedAt, workerId);
+    handle.applyRenewal(renewed.id === copy.id ? renewed : copy, startedAt, workerId);
     if (!wasHandoff && handle.handoffRequested) {
       logger.info('another worker claimed this lease: handing it over after the current batch', {
         shardId: handle.shardId,
-        claimRequest: copy.claimRequest,
+        claimRequest: handle.shard.claimRequest,
       });
     }
     safeCall(() => monitoring.leaseRenewed(handle.shardId));
-    this.armExpiry(entry);
-    this.scheduleRenewal(entry, timing.renewIntervalMillis);
+    // Leases renewed together stay due together, so the next tick renews them in one call again.
+    entry.dueAt = startedAt + timing.renewIntervalMillis;
   }
 }
 

@@ -110,14 +110,17 @@ export class LeaseTaker {
     return assessLeases(o.random ? { ...input, random: o.random } : input);
   }
 
-  /** One pass: read, assess, take up to the fair share. Throws if the lease table cannot be read. */
-  async pass(): Promise<TakePassResult> {
+  /**
+   * One pass: read, assess, take up to the fair share (nothing with `mayTake` false). Throws if the lease table
+   * cannot be read.
+   */
+  async pass(mayTake = true): Promise<TakePassResult> {
     const { clock, maxLeasesForWorker } = this.options;
     const snapshot = await this.refresh();
     const assessment = this.assess(snapshot);
     const nextExpiryAt = assessment.nextExpiryMillis === undefined ? undefined : clock() + assessment.nextExpiryMillis;
     const held = this.options.activeHeldCount();
-    let need = Math.min(assessment.target, maxLeasesForWorker) - held;
+    let need = mayTake ? Math.min(assessment.target, maxLeasesForWorker) - held : 0;
     const taken: string[] = [];
     const queue = [...assessment.available];
     while (need > 0 && queue.length > 0) {
@@ -147,8 +150,20 @@ export class LeaseTaker {
     return { assessment, taken, recheckInMillis };
   }
 
-  private async take(candidate: AvailableLease): Promise<boolean> {
-    const { checkpointer, workerId, registry, clock, logger } = this.options;
+  /** Takes `candidate` for this worker (its consumer starts via `onTaken`). False if another worker won or it failed. */
+  take(candidate: AvailableLease): Promise<boolean> {
+    return this.takeFor(candidate, this.options.workerId);
+  }
+
+  /**
+   * Takes `candidate` for `owner` at the counter observed in the last read: for this worker (then `onTaken` starts
+   * its consumer), or - by the leader - on behalf of another worker, which finds it in its own-leases read and renews
+   * it before processing. False if another worker won the race (or the take failed: reported through `onError`).
+   */
+  async takeFor(candidate: AvailableLease, owner: string): Promise<boolean> {
+    const { checkpointer, registry, clock, logger } = this.options;
+    const workerId = owner;
+    const mine = owner === this.options.workerId;
     const { shardId, lease } = candidate;
     const info = registry.get(shardId);
     const snapshotLeases = this.snapshot?.leases ?? new Map<string, ShardStatus>();
@@ -183,8 +198,8 @@ export class LeaseTaker {
     if (info?.hashKeyRange) shard.hashKeyRange = { ...info.hashKeyRange };
     shard.startingSequenceNumber = info?.startingSequenceNumber;
     shard.endingSequenceNumber = info?.endingSequenceNumber;
-    logger.debug('lease taken', { shardId, kind: candidate.kind, leaseCounter: shard.leaseCounter });
-    this.options.onTaken(shard, startedAt);
+    logger.debug(mine ? 'lease taken' : 'lease assigned', { shardId, kind: candidate.kind, owner, leaseCounter: shard.leaseCounter });
+    if (mine) this.options.onTaken(shard, startedAt);
     return true;
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import { ConfigError } from '../errors';
 import { runCase, type CreateCheckpointerArgs } from './conformance-harness';
+import { coordinationCases } from './conformance-coordination-cases';
 import { leaseCases } from './conformance-lease-cases';
 import { orderCases } from './conformance-order-cases';
 import { tableCases } from './conformance-table-cases';
@@ -46,16 +47,25 @@ export interface CheckpointerConformanceOptions {
    * @defaultValue 300
    */
   failoverTimeMillis?: number;
+  /**
+   * How long the backend's `listOwnedLeases` may lag behind the writes that change owners (e.g. the propagation delay
+   * of a DynamoDB global secondary index, documented as a fraction of a second). The owner-index cases poll up to
+   * this long for the expected answer; 0 asserts at once (a store whose index is updated with the lease, such as
+   * Redis, the in-memory store or dynalite).
+   * @defaultValue 0
+   */
+  ownedLeasesLagMillis?: number;
 }
 
 /** The names of every case, in the order they are registered (handy for filtering with `-t`). */
-export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [...tableCases, ...leaseCases, ...orderCases].map(([name]) => name);
+export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [...tableCases, ...leaseCases, ...orderCases, ...coordinationCases].map(([name]) => name);
 
 /**
  * Registers the Checkpointer conformance suite: one `describe` with one test per rule of the {@link Checkpointer}
  * contract (take, renew, expiry on the observer's clock, fencing of renewals, checkpoints and releases by token,
  * 20-way races, claims and hand-off, checkpoint order, SHARD_END being final, deletion of finished leases only,
- * parents, paging over 160 leases, table isolation). Every backend runs it against a real server:
+ * parents, paging over 160 leases, table isolation; fleet coordination: worker registry, coordinator lease, owner
+ * index, transferLease, renewLeases). Every backend runs it against a real server:
  *
  * ```ts
  * import { runCheckpointerConformance } from '@kcl/core/testing';
@@ -80,6 +90,10 @@ export function runCheckpointerConformance(options: CheckpointerConformanceOptio
   if (!Number.isFinite(failoverTimeMillis) || failoverTimeMillis <= 0) {
     throw new ConfigError('failoverTimeMillis', failoverTimeMillis, 'a finite number of milliseconds > 0');
   }
+  const ownedLeasesLagMillis = options.ownedLeasesLagMillis ?? 0;
+  if (!Number.isFinite(ownedLeasesLagMillis) || ownedLeasesLagMillis < 0) {
+    throw new ConfigError('ownedLeasesLagMillis', ownedLeasesLagMillis, 'a finite number of milliseconds >= 0');
+  }
   const timeoutMs = Math.max(options.timeoutMs ?? 30_000, 12 * failoverTimeMillis + 5_000);
   const runId = randomBytes(4).toString('hex');
   const newTableName = options.newTableName ?? (() => `kcl-conformance-${randomBytes(6).toString('hex')}`);
@@ -87,6 +101,7 @@ export function runCheckpointerConformance(options: CheckpointerConformanceOptio
   const deps = {
     runId,
     failoverTimeMillis,
+    ownedLeasesLagMillis,
     create: (args: CreateCheckpointerArgs) => options.create(args),
     newTableName: () => newTableName(),
     tableName: () => {
@@ -98,7 +113,7 @@ export function runCheckpointerConformance(options: CheckpointerConformanceOptio
   api.describe(`Checkpointer conformance: ${options.name}`, () => {
     const cleanup = options.cleanup;
     if (cleanup) api.afterAll(withTimeout(() => cleanup(), timeoutMs), timeoutMs);
-    [...tableCases, ...leaseCases, ...orderCases].forEach(([name, body], index) => {
+    [...tableCases, ...leaseCases, ...orderCases, ...coordinationCases].forEach(([name, body], index) => {
       api.it(name, withTimeout(() => runCase(deps, index, body), timeoutMs), timeoutMs);
     });
   });

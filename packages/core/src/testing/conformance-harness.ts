@@ -34,6 +34,8 @@ export interface CaseContext {
   worker(label: string, options?: { tableName?: string; init?: boolean }): Promise<Participant>;
   /** A new table name from the backend's `newTableName` (created lazily by the backend). */
   newTableName(): string;
+  /** How long `listOwnedLeases` may lag behind writes (the backend documents it; 0: never). */
+  ownedLeasesLagMillis: number;
 }
 
 /** The body of one conformance case. */
@@ -45,6 +47,7 @@ export interface CaseRunnerDeps {
   tableName(): string;
   newTableName(): string;
   failoverTimeMillis: number;
+  ownedLeasesLagMillis: number;
 }
 
 /** Runs one case with its own ids and closes every checkpointer it created, also when the case fails. */
@@ -57,6 +60,7 @@ export async function runCase(deps: CaseRunnerDeps, index: number, body: Conform
     shardId: (label) => `shardId-${prefix}-${label}`,
     workerId: (label) => `worker-${prefix}-${label}`,
     newTableName: () => deps.newTableName(),
+    ownedLeasesLagMillis: deps.ownedLeasesLagMillis,
     async worker(label, options = {}) {
       const id = ctx.workerId(label);
       const cp = await deps.create({

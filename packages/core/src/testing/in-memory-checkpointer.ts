@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Checkpointer } from '../checkpoint/checkpointer';
+import type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from '../checkpoint/coordination';
 import { SHARD_END, type ShardStatus } from '../checkpoint/shard-status';
 import { assertStorableCheckpoint, judgeCheckpointMove } from '../checkpoint/checkpoint-order';
 import {
@@ -15,6 +16,16 @@ import {
   ShardClaimedError,
 } from '../errors';
 import type { Logger } from '../logger/logger';
+import {
+  assertNonEmpty,
+  heartbeat,
+  ownedLeases,
+  releaseCoordinator,
+  renewCoordinator,
+  renewStoredLease,
+  takeCoordinator,
+  transferStoredLease,
+} from './in-memory-coordination';
 import { applyStoredLease, copyStoredLease, InMemoryLeaseTable } from './in-memory-lease-table';
 
 /**
@@ -62,6 +73,9 @@ export interface InMemoryCheckpointerOptions {
  * - delete (`removeLeaseInfo`): only a lease at SHARD_END (else {@link LeaseNotFinishedError}); absent is fine.
  * - claim: stored owner must be `shard.assignedTo` (else {@link LeaseNotAcquiredError}), no pending claim and not at
  *   SHARD_END (else {@link ShardClaimedError}); counter and owner unchanged.
+ * - coordination: a worker registry (heartbeat counters), a coordinator lease (take at the observed counter, renew
+ *   and release fenced by owner and token), `listOwnedLeases` (always current here, so never lagging),
+ *   `transferLease` (fenced by owner and token, never at SHARD_END) and `renewLeases` (one renewal per entry).
  */
 export class InMemoryCheckpointer implements Checkpointer {
   /** The shared table this checkpointer reads and writes. */
@@ -102,14 +116,7 @@ export class InMemoryCheckpointer implements Checkpointer {
     const stored = await this.table.run('getLease', (leases) => {
       const current = leases.get(shard.id);
       const leaseTimeout = new Date(Date.now() + this.failoverTimeMillis);
-      if (renew) {
-        if (!current || current.assignedTo !== newAssignTo || current.leaseToken !== shard.leaseToken) {
-          throw new LeaseLostError(shard.id);
-        }
-        current.leaseCounter += 1;
-        current.leaseTimeout = leaseTimeout;
-        return copyStoredLease(current);
-      }
+      if (renew) return renewStoredLease(leases, shard, newAssignTo, leaseTimeout);
       if (!current) {
         if (shard.leaseCounter !== 0) {
           throw new LeaseNotAcquiredError(
@@ -274,6 +281,101 @@ export class InMemoryCheckpointer implements Checkpointer {
   async listLeases(): Promise<ShardStatus[]> {
     this.assertOpen();
     return this.table.run('listLeases', (leases) => [...leases.values()].map(copyStoredLease));
+  }
+
+  async heartbeat(workerId: string): Promise<void> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'heartbeat');
+    await this.table.run('heartbeat', (_leases, state) => heartbeat(state, workerId));
+  }
+
+  async removeWorker(workerId: string): Promise<void> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'removeWorker');
+    await this.table.run('removeWorker', (_leases, state) => state.workers.delete(workerId));
+  }
+
+  async listWorkers(): Promise<WorkerHeartbeat[]> {
+    this.assertOpen();
+    return this.table.run('listWorkers', (_leases, state) =>
+      [...state.workers.entries()].map(([workerId, counter]) => ({ workerId, counter })),
+    );
+  }
+
+  async getCoordinatorLease(): Promise<CoordinatorLease | undefined> {
+    this.assertOpen();
+    return this.table.run('getCoordinatorLease', (_leases, state) => (state.coordinator ? { ...state.coordinator } : undefined));
+  }
+
+  async takeCoordinatorLease(workerId: string, observedCounter: number): Promise<CoordinatorLease> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'takeCoordinatorLease');
+    if (!Number.isSafeInteger(observedCounter) || observedCounter < 0) {
+      throw new InvalidArgumentError(`takeCoordinatorLease needs the observed counter (an integer >= 0), got ${JSON.stringify(observedCounter)}`);
+    }
+    const lease = await this.table.run('takeCoordinatorLease', (_leases, state) => takeCoordinator(state, workerId, observedCounter));
+    this.logger?.debug('coordinator lease taken', { workerId, leaseCounter: lease.leaseCounter });
+    return lease;
+  }
+
+  async renewCoordinatorLease(workerId: string, leaseToken: string): Promise<CoordinatorLease> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'renewCoordinatorLease');
+    assertNonEmpty(leaseToken, 'lease token', 'renewCoordinatorLease');
+    return this.table.run('renewCoordinatorLease', (_leases, state) => renewCoordinator(state, workerId, leaseToken));
+  }
+
+  async releaseCoordinatorLease(workerId: string, leaseToken: string): Promise<void> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'releaseCoordinatorLease');
+    assertNonEmpty(leaseToken, 'lease token', 'releaseCoordinatorLease');
+    const released = await this.table.run('releaseCoordinatorLease', (_leases, state) => releaseCoordinator(state, workerId, leaseToken));
+    if (released) this.logger?.debug('coordinator lease released', { workerId });
+  }
+
+  async listOwnedLeases(workerId: string): Promise<OwnedLease[]> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'listOwnedLeases');
+    return this.table.run('listOwnedLeases', (leases) => ownedLeases(leases, workerId));
+  }
+
+  async transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus> {
+    this.assertOpen();
+    assertNonEmpty(leaseToken, 'lease token', `transferLease(${shardId})`);
+    assertNonEmpty(fromWorker, 'owner id (fromWorker)', `transferLease(${shardId})`);
+    assertNonEmpty(toWorker, 'new owner id (toWorker)', `transferLease(${shardId})`);
+    if (fromWorker === toWorker) {
+      throw new InvalidArgumentError(`transferLease(${shardId}) needs two different workers, got ${JSON.stringify(fromWorker)} twice`);
+    }
+    const stored = await this.table.run('transferLease', (leases) =>
+      transferStoredLease(leases, shardId, leaseToken, fromWorker, toWorker, new Date(Date.now() + this.failoverTimeMillis)),
+    );
+    this.logger?.debug('lease transferred', { shardId, from: fromWorker, to: toWorker, leaseCounter: stored.leaseCounter });
+    return stored;
+  }
+
+  async renewLeases(shards: ShardStatus[], workerId: string): Promise<Array<ShardStatus | Error>> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'renewLeases');
+    const results = await this.table.run('renewLeases', (leases) => {
+      const leaseTimeout = new Date(Date.now() + this.failoverTimeMillis);
+      return shards.map((shard): ShardStatus | Error => {
+        try {
+          if (shard.assignedTo !== workerId || shard.leaseToken === undefined) {
+            throw new LeaseLostError(shard.id, `Lease for shard ${shard.id} is not a tenure of ${workerId} (owner or token missing): not renewed`);
+          }
+          return renewStoredLease(leases, shard, workerId, leaseTimeout);
+        } catch (error) {
+          return error as Error;
+        }
+      });
+    });
+    return results.map((result, i) => {
+      if (result instanceof Error) return result;
+      const shard = shards[i] as ShardStatus;
+      applyStoredLease(shard, result);
+      return shard;
+    });
   }
 
   async close(): Promise<void> {

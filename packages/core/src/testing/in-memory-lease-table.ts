@@ -1,3 +1,4 @@
+import type { CoordinatorLease, WorkerHeartbeat } from '../checkpoint/coordination';
 import type { ShardStatus } from '../checkpoint/shard-status';
 import { InvalidArgumentError, LeaseStoreUnavailableError } from '../errors';
 
@@ -12,7 +13,25 @@ export type CheckpointerOperation =
   | 'getLeaseOwner'
   | 'listActiveWorkers'
   | 'claimShard'
-  | 'listLeases';
+  | 'listLeases'
+  | 'heartbeat'
+  | 'removeWorker'
+  | 'listWorkers'
+  | 'getCoordinatorLease'
+  | 'takeCoordinatorLease'
+  | 'renewCoordinatorLease'
+  | 'releaseCoordinatorLease'
+  | 'listOwnedLeases'
+  | 'transferLease'
+  | 'renewLeases';
+
+/** The coordination state of an {@link InMemoryLeaseTable} (worker registry and coordinator lease), kept apart from the leases. */
+export interface InMemoryCoordinationState {
+  /** Worker id -> heartbeat counter. */
+  readonly workers: Map<string, number>;
+  /** The coordinator lease, undefined until first taken. */
+  coordinator: CoordinatorLease | undefined;
+}
 
 /** Options of {@link InMemoryLeaseTable.failNext}. */
 export interface FailNextOptions {
@@ -86,7 +105,8 @@ export function applyStoredLease(target: ShardStatus, stored: ShardStatus): void
  *   as a backend does when its store stops answering and its request timeout fires.
  * - {@link pause} / {@link resume}: calls hang (no answer at all) until resumed.
  *
- * Inspection and seeding: {@link get}, {@link list}, {@link put}, {@link delete}, {@link callCount}.
+ * Inspection and seeding: {@link get}, {@link list}, {@link put}, {@link delete}, {@link callCount},
+ * {@link coordinatorLease}, {@link workers}.
  */
 export class InMemoryLeaseTable {
   /** Name of the table (informational, used in messages). */
@@ -98,6 +118,7 @@ export class InMemoryLeaseTable {
   unavailable = false;
 
   private readonly leases = new Map<string, ShardStatus>();
+  private readonly coordination: InMemoryCoordinationState = { workers: new Map(), coordinator: undefined };
   private readonly faults: Fault[] = [];
   private readonly calls = new Map<CheckpointerOperation, number>();
   private latency: (op: CheckpointerOperation) => number = () => 0;
@@ -194,9 +215,24 @@ export class InMemoryLeaseTable {
     return this.leases.delete(shardId);
   }
 
-  /** Removes every lease, fault, latency, pause and call count. */
+  /** A copy of the coordinator lease, or undefined if never taken. */
+  get coordinatorLease(): CoordinatorLease | undefined {
+    const lease = this.coordination.coordinator;
+    return lease ? { ...lease } : undefined;
+  }
+
+  /** The worker registry (worker id and heartbeat counter), sorted by worker id. */
+  workers(): WorkerHeartbeat[] {
+    return [...this.coordination.workers.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([workerId, counter]) => ({ workerId, counter }));
+  }
+
+  /** Removes every lease, registry entry, the coordinator lease, every fault, latency, pause and call count. */
   reset(): void {
     this.leases.clear();
+    this.coordination.workers.clear();
+    this.coordination.coordinator = undefined;
     this.faults.length = 0;
     this.calls.clear();
     this.latency = () => 0;
@@ -206,10 +242,13 @@ export class InMemoryLeaseTable {
 
   /**
    * Runs one operation against the table: counts it, applies latency, pause, unavailability and faults, then calls
-   * `apply` synchronously with the live lease map (so the whole transition is atomic). Used by
-   * {@link InMemoryCheckpointer}; usable to build other fakes on the same table.
+   * `apply` synchronously with the live lease map and coordination state (so the whole transition is atomic). Used
+   * by {@link InMemoryCheckpointer}; usable to build other fakes on the same table.
    */
-  async run<T>(op: CheckpointerOperation, apply: (leases: Map<string, ShardStatus>) => T): Promise<T> {
+  async run<T>(
+    op: CheckpointerOperation,
+    apply: (leases: Map<string, ShardStatus>, coordination: InMemoryCoordinationState) => T,
+  ): Promise<T> {
     this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
     const fault = this.takeFault(op);
     const delay = this.latency(op);
@@ -219,7 +258,7 @@ export class InMemoryLeaseTable {
       throw new LeaseStoreUnavailableError(`In-memory lease table ${this.name} is unavailable (simulated) during ${op}`);
     }
     if (fault && !fault.afterWrite) throw fault.error;
-    const result = apply(this.leases);
+    const result = apply(this.leases, this.coordination);
     if (fault) throw fault.error;
     return result;
   }

@@ -4,7 +4,7 @@
  * - {@link runCheckpointerConformance}: the conformance suite every Checkpointer backend must pass.
  */
 export { InMemoryLeaseTable } from './in-memory-lease-table';
-export type { CheckpointerOperation, FailNextOptions } from './in-memory-lease-table';
+export type { CheckpointerOperation, FailNextOptions, InMemoryCoordinationState } from './in-memory-lease-table';
 export { InMemoryCheckpointer } from './in-memory-checkpointer';
 export type { InMemoryCheckpointerOptions } from './in-memory-checkpointer';
 export { runCheckpointerConformance, CHECKPOINTER_CONFORMANCE_CASES } from './checkpointer-conformance';

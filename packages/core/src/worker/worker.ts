@@ -311,8 +311,9 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     });
     const shardSyncTask = new PeriodicTask({
       run: async () => {
-        // The periodic sync also removes the leases of finished shards that were trimmed (shards/lease-cleanup.ts).
-        const added = await shardSync.sync(lifecycle.signal, { cleanUpLeases: true });
+        // The leader's periodic sync also removes the leases of finished shards that were trimmed
+        // (shards/lease-cleanup.ts); other workers never read the whole lease table after start.
+        const added = await shardSync.sync(lifecycle.signal, { cleanUpLeases: coordinator.isLeader() });
         if (added.length > 0) coordinator.triggerTakePass();
       },
       intervalMillis: () => jittered(config.shardSyncIntervalMillis, 0.5, 1.5),
@@ -388,6 +389,9 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     // 1. No new leases, no more shard syncs.
     run.lifecycle.abort();
     await settleWithin(Promise.all([shardSyncTask.stop(), coordinator.stopAcquiring()]), left());
+    // The leader role goes at once (another worker takes it and assigns the leases released below), and this worker
+    // leaves the registry so the leader assigns it nothing more.
+    await settleWithin(coordinator.leave(), left());
     // 2. Consumers finish their batch, shut their processors down (REQUESTED) and release their leases.
     run.shutdownController.abort();
     const stillRunning = await runner.waitAll(left());

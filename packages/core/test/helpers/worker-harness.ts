@@ -2,6 +2,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createTestStream, startKinesalite } from '@kcl/testbed';
 import type { Checkpointer } from '../../src/checkpoint/checkpointer';
+import type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from '../../src/checkpoint/coordination';
 import type { ShardStatus } from '../../src/checkpoint/shard-status';
 import { InitialPositionInStream } from '../../src/config/initial-position';
 import { KinesisClientLibConfig } from '../../src/config/kcl-config';
@@ -116,6 +117,42 @@ export class FaultyCheckpointer implements Checkpointer {
   }
   listLeases(): Promise<ShardStatus[]> {
     return this.call(() => this.inner.listLeases());
+  }
+  heartbeat(workerId: string): Promise<void> {
+    return this.call(() => this.inner.heartbeat(workerId));
+  }
+  removeWorker(workerId: string): Promise<void> {
+    return this.call(() => this.inner.removeWorker(workerId));
+  }
+  listWorkers(): Promise<WorkerHeartbeat[]> {
+    return this.call(() => this.inner.listWorkers());
+  }
+  getCoordinatorLease(): Promise<CoordinatorLease | undefined> {
+    return this.call(() => this.inner.getCoordinatorLease());
+  }
+  takeCoordinatorLease(workerId: string, observedCounter: number): Promise<CoordinatorLease> {
+    return this.call(() => this.inner.takeCoordinatorLease(workerId, observedCounter));
+  }
+  renewCoordinatorLease(workerId: string, leaseToken: string): Promise<CoordinatorLease> {
+    return this.call(() => this.inner.renewCoordinatorLease(workerId, leaseToken));
+  }
+  releaseCoordinatorLease(workerId: string, leaseToken: string): Promise<void> {
+    return this.call(() => this.inner.releaseCoordinatorLease(workerId, leaseToken));
+  }
+  listOwnedLeases(workerId: string): Promise<OwnedLease[]> {
+    return this.call(() => this.inner.listOwnedLeases(workerId));
+  }
+  transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus> {
+    return this.call(() => this.inner.transferLease(shardId, leaseToken, fromWorker, toWorker));
+  }
+  /** The inner store's batch renewal, or one renewal per entry when it has none. */
+  renewLeases(shards: ShardStatus[], workerId: string): Promise<Array<ShardStatus | Error>> {
+    return this.call(async () => {
+      if (this.inner.renewLeases) return this.inner.renewLeases(shards, workerId);
+      return Promise.all(
+        shards.map((shard) => this.inner.getLease(shard, workerId).then(() => shard, (error: unknown) => error as Error)),
+      );
+    });
   }
   close(): Promise<void> {
     return this.inner.close();

@@ -6,6 +6,7 @@
 import { createServer, request, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Checkpointer } from '../../src/checkpoint/checkpointer';
+import type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from '../../src/checkpoint/coordination';
 import type { ShardStatus } from '../../src/checkpoint/shard-status';
 import {
   KclError,
@@ -190,6 +191,34 @@ export class RpcCheckpointer implements Checkpointer {
   async listLeases(): Promise<ShardStatus[]> {
     return ((await this.invoke('listLeases', [])) as Array<Record<string, unknown>>).map(revive);
   }
+  async heartbeat(workerId: string): Promise<void> {
+    await this.invoke('heartbeat', [workerId]);
+  }
+  async removeWorker(workerId: string): Promise<void> {
+    await this.invoke('removeWorker', [workerId]);
+  }
+  async listWorkers(): Promise<WorkerHeartbeat[]> {
+    return (await this.invoke('listWorkers', [])) as WorkerHeartbeat[];
+  }
+  async getCoordinatorLease(): Promise<CoordinatorLease | undefined> {
+    return ((await this.invoke('getCoordinatorLease', [])) ?? undefined) as CoordinatorLease | undefined;
+  }
+  async takeCoordinatorLease(workerId: string, observedCounter: number): Promise<CoordinatorLease> {
+    return (await this.invoke('takeCoordinatorLease', [workerId, observedCounter])) as CoordinatorLease;
+  }
+  async renewCoordinatorLease(workerId: string, leaseToken: string): Promise<CoordinatorLease> {
+    return (await this.invoke('renewCoordinatorLease', [workerId, leaseToken])) as CoordinatorLease;
+  }
+  async releaseCoordinatorLease(workerId: string, leaseToken: string): Promise<void> {
+    await this.invoke('releaseCoordinatorLease', [workerId, leaseToken]);
+  }
+  async listOwnedLeases(workerId: string): Promise<OwnedLease[]> {
+    return (await this.invoke('listOwnedLeases', [workerId])) as OwnedLease[];
+  }
+  async transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus> {
+    return revive((await this.invoke('transferLease', [shardId, leaseToken, fromWorker, toWorker])) as Record<string, unknown>);
+  }
+  // renewLeases (optional) is not offered over RPC: its per-entry errors do not survive JSON; callers renew one by one.
   async close(): Promise<void> {
     this.agent.destroy();
   }

@@ -1,0 +1,156 @@
+/**
+ * Fleet coordination with real workers (kinesalite, fake shard consumers, one in-memory lease table): one leader, the
+ * only worker that reads the whole lease table after start; a dead worker's leases reassigned within failover + one
+ * refresh period; a dead or paused leader replaced; joining workers reach their share by hand-offs with no overlap.
+ */
+import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
+import {
+  createTestStream,
+  delay,
+  EventLog,
+  FAST,
+  InMemoryLeaseTable,
+  makeWorker,
+  waitFor,
+  workerConfig,
+  type TestWorker,
+} from './helpers/worker-harness';
+import { InMemoryCheckpointer } from '../src/testing';
+import { useWorkerSuite } from './helpers/worker-suite';
+
+const { fx, workers } = useWorkerSuite();
+const SLACK = 300;
+
+function start(stream: string, table: InMemoryLeaseTable, id: string, ledger: DeliveryLedger, events: EventLog): TestWorker {
+  const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, { stealing: 150 }), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
+  workers.push(w);
+  return w;
+}
+
+async function leaderOf(table: InMemoryLeaseTable): Promise<string | undefined> {
+  return (await new InMemoryCheckpointer(table, { workerId: 'observer' }).getCoordinatorLease())?.assignedTo;
+}
+
+/** Counts the calls of `method` on a worker's store (install before start: the worker keeps the methods it saw). */
+function countCalls(w: TestWorker, method: 'listLeases' | 'listOwnedLeases'): () => number {
+  let n = 0;
+  const original = w.store[method].bind(w.store) as (...args: unknown[]) => Promise<unknown>;
+  (w.store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+    n += 1;
+    return original(...args);
+  };
+  return () => n;
+}
+
+const balanced = (ws: TestWorker[], each: number) => ws.every((w) => w.worker.heldShards().length === each);
+
+test('joining workers reach their share by hand-offs; only the leader reads the whole table after start', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 6 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new DeliveryLedger();
+  const events = new EventLog();
+  const a = start(stream, table, 'a', ledger, events);
+  const b = start(stream, table, 'b', ledger, events);
+  const c = start(stream, table, 'c', ledger, events);
+  const reads = [a, b, c].map((w) => countCalls(w, 'listLeases'));
+  const ownReads = [b, c].map((w) => countCalls(w, 'listOwnedLeases'));
+  await a.worker.start();
+  expect(a.worker.heldShards()).toHaveLength(6);
+  expect(await leaderOf(table)).toBe('a');
+  await b.worker.start();
+  await c.worker.start();
+  // Start-up reads the table once.
+  expect(reads.map((n) => n() >= 1)).toEqual([true, true, true]);
+  await waitFor(() => balanced([a, b, c], 2), '2/2/2', 10_000);
+
+  // Steady state: the non-leaders read their own leases, never the whole table (reads do not grow with workers).
+  const before = reads.map((n) => n());
+  const ownBefore = ownReads.map((n) => n());
+  await delay(10 * FAST.leaseRefreshPeriodMillis);
+  expect(await leaderOf(table)).toBe('a');
+  expect(reads.map((n, i) => n() - before[i]! > 0)).toEqual([true, false, false]);
+  expect(ownReads.every((n, i) => n() - ownBefore[i]! > 0)).toBe(true);
+  expect([b, c].map((_, i) => reads[i + 1]!())).toEqual([1, 1]); // their start pass, nothing more
+
+  // Every move was a hand-off after the owner's last checkpoint: no record twice, no two consumers of one shard at once.
+  expect(events.of('leaseLost', 'a').map((e) => e.reason)).toEqual(['handoff', 'handoff', 'handoff', 'handoff']);
+  expect(ledger.overlaps()).toEqual([]);
+  expect(ledger.overlappingRuns()).toEqual([]);
+  for (const shardId of new Set(ledger.deliveries.map((d) => d.shardId))) {
+    const seqs = ledger.seqs(shardId);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  }
+  expect(balanced([a, b, c], 2)).toBe(true);
+});
+
+test('a dead non-leader’s leases are reassigned within failover + one refresh period', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new DeliveryLedger();
+  const events = new EventLog();
+  const a = start(stream, table, 'a', ledger, events);
+  await a.worker.start();
+  const b = start(stream, table, 'b', ledger, events);
+  await b.worker.start();
+  await waitFor(() => balanced([a, b], 2), '2/2', 10_000);
+  const lost = b.worker.heldShards();
+
+  b.store.fault = 'hang'; // b's store calls never answer: renewals and heartbeats stop reaching the store
+  const deadAt = performance.now();
+  await waitFor(() => a.worker.heldShards().length === 4, 'a holding every shard', 5_000);
+  for (const shardId of lost) {
+    const acquired = events.of('leaseAcquired', 'a').find((e) => e.shardId === shardId && e.at > deadAt)!;
+    expect(acquired.at - deadAt).toBeLessThan(FAST.failoverTimeMillis + FAST.leaseRefreshPeriodMillis + SLACK);
+  }
+  expect(b.worker.heldShards()).toEqual([]); // b gave them up (validity ended) before a took them
+  expect(ledger.overlaps()).toEqual([]);
+});
+
+test('a leader that stops answering is replaced within failover + one refresh period; it stops acting as leader', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new DeliveryLedger();
+  const events = new EventLog();
+  const a = start(stream, table, 'a', ledger, events);
+  await a.worker.start();
+  const b = start(stream, table, 'b', ledger, events);
+  await b.worker.start();
+  await waitFor(() => balanced([a, b], 2), '2/2', 10_000);
+  expect(await leaderOf(table)).toBe('a');
+  const held = a.worker.heldShards();
+
+  a.store.fault = 'hang'; // as if paused: nothing it sends reaches the store any more
+  const pausedAt = performance.now();
+  await waitFor(() => b.worker.heldShards().length === 4, 'b holding every shard', 5_000);
+  const replacedAt = performance.now();
+  expect(await leaderOf(table)).toBe('b');
+  // The old leader's own leases were taken at once by the new leader: no second failover time to observe them.
+  for (const shardId of held) {
+    const acquired = events.of('leaseAcquired', 'b').find((e) => e.shardId === shardId && e.at > pausedAt)!;
+    expect(acquired.at - pausedAt).toBeLessThan(FAST.failoverTimeMillis + FAST.leaseRefreshPeriodMillis + SLACK);
+  }
+  expect(replacedAt - pausedAt).toBeLessThan(FAST.failoverTimeMillis + FAST.leaseRefreshPeriodMillis + SLACK);
+  expect(a.worker.heldShards()).toEqual([]);
+  const lostAfterPause = events.of('leaseLost', 'a').filter((e) => e.at > pausedAt);
+  expect(lostAfterPause.map((e) => e.reason)).toEqual(held.map(() => 'expired'));
+  expect(ledger.overlaps()).toEqual([]);
+});
+
+test('a leader that shuts down hands the role over at once', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new DeliveryLedger();
+  const events = new EventLog();
+  const a = start(stream, table, 'a', ledger, events);
+  await a.worker.start();
+  const b = start(stream, table, 'b', ledger, events);
+  await b.worker.start();
+  await waitFor(() => balanced([a, b], 1), '1/1', 10_000);
+  const stoppedAt = performance.now();
+  await a.worker.shutdown();
+  await waitFor(() => b.worker.heldShards().length === 2, 'b holding both shards', 5_000);
+  expect(await leaderOf(table)).toBe('b');
+  // Released role and lease: taken without waiting for any failover time.
+  expect(performance.now() - stoppedAt).toBeLessThan(FAST.failoverTimeMillis);
+  expect(ledger.overlaps()).toEqual([]);
+});
