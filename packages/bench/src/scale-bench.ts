@@ -48,6 +48,8 @@ const READY_TIMEOUT_MS = 60_000;
 const SNAPSHOT_TIMEOUT_MS = 15_000;
 /** The worker's shutdownGraceMillis default is 30 s; a little more for the process to answer. */
 const STOP_TIMEOUT_MS = 40_000;
+/** The steady part of a phase starts this long after its fair share was reached. */
+export const STEADY_SETTLE_MILLIS = 5_000;
 const STREAM_ACTIVE_TIMEOUT_MS = 300_000;
 
 /**
@@ -138,7 +140,18 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
         aborted = `${worker.workerId} did not start: ${error instanceof Error ? error.message : String(error)}`;
       }
       if (aborted === null) {
-        await waitUntil(Math.min(phaseEnd, deadline), () => worker.failure !== undefined);
+        // The steady part of the phase starts once the fair share has held for STEADY_SETTLE_MILLIS (if the phase
+        // has at least that long left): every worker then measures ELD, CPU and calls from there to the phase end.
+        let marked = false;
+        await waitUntil(Math.min(phaseEnd, deadline), () => {
+          const reached = watcher.reachedAfterMillis();
+          const at = performance.now();
+          if (!marked && reached !== undefined && joinedAt !== undefined && at >= joinedAt + reached + STEADY_SETTLE_MILLIS && phaseEnd - at >= STEADY_SETTLE_MILLIS) {
+            marked = true;
+            for (const w of workers) if (!w.exited) w.mark();
+          }
+          return worker.failure !== undefined;
+        });
         if (worker.failure !== undefined) aborted = `${worker.workerId}: start() failed: ${worker.failure}`;
       }
       const snapshots = await Promise.all(workers.map((w) => (w.exited ? undefined : w.snapshot(SNAPSHOT_TIMEOUT_MS))));

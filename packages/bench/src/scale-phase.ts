@@ -1,7 +1,7 @@
 /** Figures of one phase of `pnpm bench:scale`, put together from the workers' snapshots. Pure. */
 import type { CommandRate, CommandStatsDelta } from './scale-commandstats';
 import type { FairShareRange } from './scale-fair-share';
-import type { WorkerSnapshot } from './scale-worker-protocol';
+import type { SteadyFigures, WorkerSnapshot } from './scale-worker-protocol';
 
 export interface OperationRate {
   operation: string;
@@ -43,6 +43,8 @@ export interface WorkerPhaseFigures {
   leasesAcquired?: number;
   leasesLost?: number;
   firstError?: string | undefined;
+  /** Figures of the steady part of the phase (from fair share + settle time to the end), if it had one. */
+  steady?: SteadyFigures | undefined;
 }
 
 export interface ScalePhaseResult {
@@ -125,6 +127,7 @@ export function buildPhase(input: {
       leasesAcquired: s.leasesAcquired,
       leasesLost: s.leasesLost,
       firstError: s.firstError,
+      steady: s.steady,
     };
   });
   return {

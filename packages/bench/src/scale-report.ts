@@ -51,6 +51,28 @@ function workerTable(phase: ScalePhaseResult): string[] {
   return [head, ...rows];
 }
 
+/** Per worker: the steady part of the phase (fair share + settle time to the end), when the phase had one. */
+function steadyTable(phase: ScalePhaseResult): string[] {
+  const rows = phase.workerFigures.filter((w) => w.steady !== undefined);
+  if (rows.length === 0) return ['  steady part: none (fair share not reached, or too late in the phase)'];
+  const head = `  steady (${seconds(rows[0]!.steady!.intervalMillis)} from fair share + 5 s to the end)`.padEnd(58);
+  return [
+    `${head}${'RSS MB'.padStart(9)}${'heap MB'.padStart(9)}${'ELD p99'.padStart(9)}${'ELD max'.padStart(9)}${'CPU %'.padStart(8)}  Kinesis calls/s`,
+    ...rows.map((w) => {
+      const st = w.steady!;
+      const calls = Object.entries(st.kinesisCalls)
+        .sort((a, b) => b[1] - a[1])
+        .map(([op, n]) => `${op.replace(/Command$/, '')} ${one(st.intervalMillis > 0 ? (n * 1000) / st.intervalMillis : 0)}`)
+        .join(', ');
+      return (
+        `  ${w.workerId}`.padEnd(58) +
+        `${one(st.rssMb).padStart(9)}${one(st.heapUsedMb).padStart(9)}${one(st.eventLoopDelayP99Millis).padStart(9)}` +
+        `${one(st.eventLoopDelayMaxMillis).padStart(9)}${one(st.cpuPercent).padStart(8)}  ${calls || 'none'}`
+      );
+    }),
+  ];
+}
+
 /** The human-readable report of `pnpm bench:scale`. */
 export function formatScaleReport(result: ScaleBenchResult): string {
   const o = result.options;
@@ -71,6 +93,7 @@ export function formatScaleReport(result: ScaleBenchResult): string {
       `  Kinesis calls (all workers): ${one(phase.kinesis.totalPerSecond)}/s: ${rates(phase.kinesis.operations.map((x) => ({ name: x.operation, perSecond: x.perSecond })))}`,
       ...workerTable(phase),
       `  workers' CPU together: ${one(phase.totalCpuPercent)} %`,
+      ...steadyTable(phase),
     );
   }
   lines.push('', 'workers:');

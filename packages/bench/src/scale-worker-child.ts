@@ -22,7 +22,7 @@ import {
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient } from '@kcl/testbed';
 import { countCalls, type CallCounts, type MiddlewareClient } from './scale-call-counter';
 import type { DeliveredBatch } from './scale-delivery';
-import type { ScaleWorkerSettings, WorkerSnapshot } from './scale-worker-protocol';
+import type { ScaleWorkerSettings, SteadyFigures, WorkerSnapshot } from './scale-worker-protocol';
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as ScaleWorkerSettings;
 const DELIVERY_FLUSH_MILLIS = 250;
@@ -100,12 +100,49 @@ loopDelay.enable();
 let cpuBase = process.cpuUsage();
 let wallBase = performance.now();
 
+/** The steady part of the current interval: from the coordinator's `mark` to the next snapshot. */
+let steadyMark: { cpu: NodeJS.CpuUsage; wall: number; loopDelay: ReturnType<typeof monitorEventLoopDelay>; callsBefore: Record<string, number> } | undefined;
+
+function mark(): void {
+  steadyMark?.loopDelay.disable();
+  const steadyLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+  steadyLoopDelay.enable();
+  // Kinesis calls before the mark are kept for the interval's own figures; the counter then counts the steady part.
+  const callsBefore = addCalls(steadyMark?.callsBefore ?? {}, takeKinesisCalls().calls);
+  steadyMark = { cpu: process.cpuUsage(), wall: performance.now(), loopDelay: steadyLoopDelay, callsBefore };
+}
+
+function addCalls(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum = { ...a };
+  for (const [operation, calls] of Object.entries(b)) sum[operation] = (sum[operation] ?? 0) + calls;
+  return sum;
+}
+
 function snapshot(): WorkerSnapshot {
   const cpu = process.cpuUsage(cpuBase);
   const now = performance.now();
   const wallMillis = now - wallBase;
   const memory = process.memoryUsage();
-  const kinesisCalls = takeKinesisCalls();
+  const sinceMark = takeKinesisCalls();
+  let steady: SteadyFigures | undefined;
+  let kinesisCalls = sinceMark;
+  if (steadyMark) {
+    const steadyCpu = process.cpuUsage(steadyMark.cpu);
+    const steadyMillis = now - steadyMark.wall;
+    const h = steadyMark.loopDelay;
+    steady = {
+      intervalMillis: steadyMillis,
+      eventLoopDelayP99Millis: h.count > 0 ? h.percentile(99) / 1e6 : 0,
+      eventLoopDelayMaxMillis: h.count > 0 ? h.max / 1e6 : 0,
+      cpuPercent: steadyMillis > 0 ? ((steadyCpu.user + steadyCpu.system) / 1000 / steadyMillis) * 100 : 0,
+      rssMb: memory.rss / MB,
+      heapUsedMb: memory.heapUsed / MB,
+      kinesisCalls: sinceMark.calls,
+    };
+    kinesisCalls = { ...sinceMark, calls: addCalls(steadyMark.callsBefore, sinceMark.calls) };
+    h.disable();
+    steadyMark = undefined;
+  }
   const storeCalls = takeStoreCalls?.();
   const result: WorkerSnapshot = {
     intervalMillis: wallMillis,
@@ -125,6 +162,7 @@ function snapshot(): WorkerSnapshot {
     leasesAcquired: events.leasesAcquired,
     leasesLost: events.leasesLost,
     firstError: events.firstError,
+    steady,
   };
   loopDelay.reset();
   cpuBase = process.cpuUsage();
@@ -157,6 +195,7 @@ function stop(): Promise<number> {
 
 process.on('message', (message: { type?: string; id?: number }) => {
   if (message.type === 'snapshot') send({ type: 'snapshot', id: message.id, snapshot: snapshot() });
+  else if (message.type === 'mark') mark();
   else if (message.type === 'stop') void stop().then((millis) => send({ type: 'stop', id: message.id, millis }));
 });
 process.once('disconnect', () => {

@@ -22,7 +22,7 @@ export class ScaleWorkerProcess {
   onDelivered: (batch: DeliveredBatch) => void = () => undefined;
 
   constructor(readonly settings: ScaleWorkerSettings) {
-    this.child = new ScaleChild(settings.workerId, 'scale-worker-child.js', [JSON.stringify(settings)]);
+    this.child = new ScaleChild(settings.workerId, 'scale-worker-child.js', [JSON.stringify(settings)], workerNodeArgs());
     this.child.onMessage = (message) => this.handle(message);
     this.child.onExit = () => {
       this.exited = true;
@@ -44,6 +44,11 @@ export class ScaleWorkerProcess {
   async snapshot(timeoutMs: number): Promise<WorkerSnapshot | undefined> {
     const answer = await this.child.request({ type: 'snapshot' }, timeoutMs);
     return answer?.snapshot as WorkerSnapshot | undefined;
+  }
+
+  /** Starts the steady part of the phase in the child (figures since this mark come with the next snapshot). */
+  mark(): void {
+    this.child.send({ type: 'mark' });
   }
 
   /** Graceful shutdown (bounded by `timeoutMs`), then the process ends (killed if it does not). */
@@ -83,4 +88,13 @@ export class ScaleWorkerProcess {
         break;
     }
   }
+}
+
+/**
+ * Extra Node.js options for every worker process, from the environment variable `BENCH_SCALE_WORKER_NODE_ARGS`
+ * (split on whitespace), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the workers only (Node refuses
+ * `--cpu-prof` in NODE_OPTIONS, and that would profile kinesalite and the coordinator too).
+ */
+export function workerNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.BENCH_SCALE_WORKER_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg.length > 0);
 }

@@ -46,4 +46,24 @@ export interface WorkerSnapshot {
   leasesAcquired: number;
   leasesLost: number;
   firstError?: string | undefined;
+  /**
+   * The same figures over the steady part of the interval only: from the coordinator's `mark` message (sent once the
+   * phase's fair share has held for a settle time) to this snapshot. Undefined when no mark came in the interval.
+   */
+  steady?: SteadyFigures | undefined;
+}
+
+/** A worker process's figures in the steady part of a phase (leases taken, consumers polling). */
+export interface SteadyFigures {
+  intervalMillis: number;
+  /** perf_hooks monitorEventLoopDelay (10 ms resolution) since the mark. */
+  eventLoopDelayP99Millis: number;
+  eventLoopDelayMaxMillis: number;
+  /** process.cpuUsage (user + system) over wall time since the mark; 100 = one core busy. */
+  cpuPercent: number;
+  /** RSS and heap used at the snapshot (the end of the steady part). */
+  rssMb: number;
+  heapUsedMb: number;
+  /** Kinesis calls per operation since the mark. */
+  kinesisCalls: Record<string, number>;
 }

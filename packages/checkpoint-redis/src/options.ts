@@ -1,6 +1,8 @@
 /** Decoding options this package passes with every command (default decoding: strings, not Buffers). */
 export interface CommandDecoding {
   typeMapping?: Record<never, never>;
+  /** node-redis command timeout in ms (0 = none); only set for the client this package opens itself. */
+  timeout?: number;
 }
 
 /**

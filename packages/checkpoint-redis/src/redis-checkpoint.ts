@@ -266,7 +266,7 @@ export class RedisCheckpoint implements Checkpointer {
       let executor: RedisExecutor;
       if (connection.kind === 'own') {
         own = await connectOwnClient(connection, { connectTimeoutMillis, logger: this.logger, redactor: this.redactor });
-        executor = clientExecutor(own.client, commandTimeoutMillis, display);
+        executor = clientExecutor(own.client, commandTimeoutMillis, display, true);
       } else {
         const injected = connection.kind === 'client' ? connection.client : connection.cluster;
         if (!injected.isOpen) await withDeadline<unknown>(injected.connect(), connectTimeoutMillis, display);

@@ -18,10 +18,23 @@ export interface RedisExecutor {
 /** Default decoding regardless of the client's own `typeMapping` (strings, not Buffers). */
 const COMMAND_OPTIONS = { typeMapping: {} };
 
-/** An executor over a single-server client; each call fails after `timeoutMillis` (0 = never). */
-export function clientExecutor(client: RedisClientLike, timeoutMillis: number, display: string): RedisExecutor {
+/**
+ * For the client this package opens itself: also no node-redis command timeout. node-redis 6 gives every command a
+ * 5 s `AbortSignal.timeout` by default, a timer that is not cleared when the answer comes and later fires and builds a
+ * DOMException for nothing (thousands a second from a worker renewing 1,000 leases). The executor's own timeout
+ * (`commandTimeoutMillis`) is the one that applies, and 0 then really means no limit, as documented. An injected
+ * client keeps whatever command timeout its owner configured.
+ */
+const OWN_CLIENT_COMMAND_OPTIONS = { typeMapping: {}, timeout: 0 };
+
+/**
+ * An executor over a single-server client; each call fails after `timeoutMillis` (0 = never). `ownClient`: the client
+ * was opened by this package (its node-redis command timeout is switched off, see OWN_CLIENT_COMMAND_OPTIONS).
+ */
+export function clientExecutor(client: RedisClientLike, timeoutMillis: number, display: string, ownClient = false): RedisExecutor {
+  const options = ownClient ? OWN_CLIENT_COMMAND_OPTIONS : COMMAND_OPTIONS;
   return {
-    send: (_key, args) => withTimeout(client.sendCommand(args, COMMAND_OPTIONS), timeoutMillis, args, display),
+    send: (_key, args) => withTimeout(client.sendCommand(args, options), timeoutMillis, args, display),
   };
 }
 

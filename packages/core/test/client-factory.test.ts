@@ -10,7 +10,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, createServer } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { Http2ServerRequest, Http2ServerResponse, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
@@ -20,7 +20,7 @@ import { createTestCertificates, randomName, startKinesalite } from '@kcl/testbe
 import type { LocalServer, TestCertificates } from '@kcl/testbed';
 import { KinesisClientLibConfig } from '../src/config/kcl-config';
 import { ConfigError } from '../src/errors';
-import { createKinesisClient, KINESIS_HTTP_TIMEOUTS } from '../src/kinesis/client-factory';
+import { createKinesisClient, KINESIS_HTTP_MAX_FREE_SOCKETS, KINESIS_HTTP_TIMEOUTS } from '../src/kinesis/client-factory';
 import { KinesisHttpsHandler } from '../src/kinesis/kinesis-https-handler';
 
 const creds = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
@@ -144,7 +144,7 @@ describe('createKinesisClient against kinesalite', () => {
 // Local servers that misbehave the way a network or an overloaded endpoint can: never answer, answer slowly, stall.
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-async function withHttpServer<T>(handler: Handler, body: (endpoint: string) => Promise<T>): Promise<T> {
+async function withHttpServer<T>(handler: Handler, body: (endpoint: string, server: Server) => Promise<T>): Promise<T> {
   const server = createServer(handler);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -153,7 +153,7 @@ async function withHttpServer<T>(handler: Handler, body: (endpoint: string) => P
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, server);
   } finally {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
@@ -232,6 +232,39 @@ describe('createKinesisClient socket pool (http:// endpoints)', () => {
         abort.abort();
         for (const res of held) res.destroy();
         await Promise.all(holds);
+        client.destroy();
+      }
+    });
+  });
+});
+
+describe('createKinesisClient keeps the connections of many concurrent calls (http:// endpoints)', () => {
+  it('300 concurrent polls that finish reuse their 300 connections in the next round (no reconnects above 256)', async () => {
+    const CALLS = 300;
+    let connections = 0;
+    let waiting: ServerResponse[] = [];
+    // Answers GetRecords only once all CALLS of a round have arrived, so the round really holds CALLS sockets at once.
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      req.resume();
+      waiting.push(res);
+      if (waiting.length < CALLS) return;
+      const answer = waiting;
+      waiting = [];
+      for (const r of answer) r.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(GET_RECORDS_BODY);
+    };
+    await withHttpServer(handler, async (endpoint, server) => {
+      server.on('connection', () => connections++);
+      const client = createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds));
+      try {
+        const round = (): Promise<unknown> => Promise.all(Array.from({ length: CALLS }, () => client.send(new GetRecordsCommand({ ShardIterator: 'i' }))));
+        await round();
+        expect(connections).toBe(CALLS);
+        await round();
+        // Node's agent keeps at most 256 idle sockets by default: the other 44 would be closed and opened again.
+        expect(connections).toBe(CALLS);
+        const { httpAgent } = (client.config.requestHandler as NodeHttpHandler).httpHandlerConfigs() as { httpAgent?: HttpAgent };
+        expect(httpAgent!.maxFreeSockets).toBe(KINESIS_HTTP_MAX_FREE_SOCKETS);
+      } finally {
         client.destroy();
       }
     });

@@ -2,9 +2,11 @@
  * Polling consumer against kinesalite: start positions, order, resume, metrics, idle wait and the GetRecords rate
  * limit.
  */
+import { GetRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createTestStream } from '@kcl/testbed';
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import { InitialPositionInStream } from '../src/config/initial-position';
+import { IDLE_WAIT_JITTER, idleWaitMillis } from '../src/consumers/polling-shard-consumer';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { takeTestLease } from './helpers/consumer-lease';
 import { newClient, payloads, putRecords, startKinesisFixture, text, trackCalls } from './helpers/consumer-kinesis';
@@ -183,6 +185,65 @@ describe('polling consumer: pacing', () => {
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     for (const gap of gaps.slice(0, 4)) expect(gap).toBeLessThan(600); // 5 calls without idling
     expect(gaps[4]).toBeGreaterThanOrEqual(950); // after the empty 5th batch
+  });
+
+  test('each idle wait is stretched by a random 0-20 % (never shortened), in one timer instead of 250 ms slices', async () => {
+    const stream = await createTestStream(fx.kinesis);
+    const client = newClient(fx);
+    const starts = trackCalls(client, 'GetRecordsCommand');
+    const waits: number[] = [];
+    const realSetTimeout = global.setTimeout;
+    const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...args: unknown[]) => {
+      // Timers of the length of an idle wait or a slice of it (SDK timeouts are 5 s and more, the rate limit <= 200 ms).
+      if (typeof ms === 'number' && ms >= 240 && ms <= 1_300) waits.push(ms);
+      return (realSetTimeout as (callback: () => void, delay?: number, ...rest: unknown[]) => NodeJS.Timeout)(fn, ms, ...args);
+    }) as typeof setTimeout);
+    try {
+      const config = testConfig(stream).withIdleTimeBetweenReadsInMillis(1000);
+      const run = await runConsumer({ kinesis: client, streamName: stream, config, consumerOptions: { random: () => 0.999 } });
+      await waitFor(() => starts.length >= 3, '3 GetRecords calls');
+      await stopRun(run);
+    } finally {
+      spy.mockRestore();
+      client.destroy();
+    }
+    // Empty stream: every batch is empty, so every gap is an idle wait of floor(1000 * (1 + 0.2 * 0.999)) = 1199 ms.
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1_190);
+    expect(waits.slice(0, 2)).toEqual([1_199, 1_199]);
+  });
+
+  test('GetRecords of one consumer resolve the SDK middleware chain once, not on every call', async () => {
+    const stream = await createTestStream(fx.kinesis);
+    await putRecords(fx.kinesis, stream, payloads(30));
+    const client = newClient(fx);
+    const starts = trackCalls(client, 'GetRecordsCommand');
+    const resolve = jest.spyOn(GetRecordsCommand.prototype, 'resolveMiddleware');
+    try {
+      const config = testConfig(stream).withMaxRecords(10).withIdleTimeBetweenReadsInMillis(1);
+      const run = await runConsumer({ kinesis: client, streamName: stream, config });
+      await waitFor(() => starts.length >= 5 && run.processor.processed.length >= 30, '5 GetRecords calls and 30 records');
+      await stopRun(run);
+      expect(resolve).toHaveBeenCalledTimes(1);
+    } finally {
+      resolve.mockRestore();
+      client.destroy();
+    }
+  });
+
+  test('idleWaitMillis: the idle time plus up to 20 % (IDLE_WAIT_JITTER), never less, for any random value', () => {
+    expect(IDLE_WAIT_JITTER).toBe(0.2);
+    expect(idleWaitMillis(1_000, () => 0)).toBe(1_000);
+    expect(idleWaitMillis(1_000, () => 0.5)).toBe(1_100);
+    expect(idleWaitMillis(1_000, () => 0.999)).toBe(1_199);
+    expect(idleWaitMillis(1_000, () => Number.NaN)).toBe(1_000);
+    expect(idleWaitMillis(1_000, () => -1)).toBe(1_000);
+    expect(idleWaitMillis(1_000, () => 7)).toBe(1_200);
+    expect(idleWaitMillis(1, () => 0.999)).toBe(1);
+    const spread = new Set(Array.from({ length: 200 }, () => idleWaitMillis(1_000)));
+    expect(Math.min(...spread)).toBeGreaterThanOrEqual(1_000);
+    expect(Math.max(...spread)).toBeLessThan(1_200);
+    expect(spread.size).toBeGreaterThan(50); // spread out, not one value
   });
 
   test('a partial batch that is behind the tip (MillisBehindLatest > 0) is followed by the next read at once', async () => {

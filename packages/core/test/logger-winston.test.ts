@@ -123,6 +123,35 @@ describe('createWinstonLogger', () => {
     expect(() => createWinstonLogger({ winston: inner, level: 'info' })).toThrow(ConfigError);
   });
 
+  it('a level that is off neither reads the fields nor reaches winston (also on child loggers and silent)', async () => {
+    const out = capture();
+    const inner = winston.createLogger({ level: 'warn', transports: [new winston.transports.Stream({ stream: out.stream })] });
+    const write = jest.spyOn(inner, 'write');
+    let reads = 0;
+    const fields = {
+      get shardId(): string {
+        reads++;
+        return 'shardId-000000000001';
+      },
+    };
+    const logger = createWinstonLogger({ winston: inner });
+    logger.debug('off', fields);
+    logger.info('off', fields);
+    logger.child({ workerId: 'w' }).debug('off', fields);
+    expect(reads).toBe(0);
+    expect(write).not.toHaveBeenCalled();
+    logger.warn('on', fields);
+    expect(reads).toBe(1);
+    // The level is read on every call: a level raised at run time applies at once.
+    inner.level = 'debug';
+    logger.debug('now on', fields);
+    await flush();
+    expect(out.lines().map((l) => l['message'])).toEqual(['on', 'now on']);
+    const silent = createWinstonLogger({ level: 'silent' });
+    silent.error('off', fields);
+    expect(reads).toBe(2);
+  });
+
   it('getDefaultLogger returns one shared logger', () => {
     expect(getDefaultLogger()).toBe(getDefaultLogger());
   });

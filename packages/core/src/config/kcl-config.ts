@@ -104,8 +104,9 @@ export class KinesisClientLibConfig {
   /**
    * How long a polling consumer waits before the next GetRecords call when it is caught up: the call returned no
    * records, or fewer than {@link maxRecords} with MillisBehindLatest 0 (or absent). After a full batch, or one behind
-   * the tip, the next call follows at once (at most 5 GetRecords per second per shard). Not used under enhanced
-   * fan-out.
+   * the tip, the next call follows at once (at most 5 GetRecords per second per shard). Each wait is stretched by a
+   * random 0 to 20 % (never shortened), so the polls of many shards spread out instead of arriving in one burst. Not
+   * used under enhanced fan-out.
    * @defaultValue `1000`
    */
   idleTimeBetweenReadsInMillis: number = D.idleTimeBetweenReadsInMillis;

@@ -6,7 +6,10 @@
  *   child of a reshard, else the configured initial position. A lease already at SHARD_END is not read.
  * - Polling: at most 5 GetRecords per second (>= 200 ms between call starts), `Limit = maxRecords`. The idle wait
  *   (`idleTimeBetweenReadsInMillis`) only happens when caught up: an empty batch, or a partial batch with
- *   MillisBehindLatest 0; after a full batch or one behind the tip the next read follows at once.
+ *   MillisBehindLatest 0; after a full batch or one behind the tip the next read follows at once. Each idle wait is
+ *   stretched by a random 0 to 20 % ({@link IDLE_WAIT_JITTER}), never shortened: the consumers of many shards, started
+ *   together by one take pass or released together after an event-loop stall, would otherwise keep polling in the
+ *   same millisecond, and a worker with 1,000 shards would send 1,000 GetRecords in one burst every second.
  * - Kinesis failures never end the run while the lease is held: throttling, 5xx / network errors, a deleted stream
  *   (ResourceNotFound) and anything else are logged, reported through `events.error`, and retried after an
  *   exponential back-off with full jitter. An expired iterator is replaced by one AFTER the last record processed
@@ -20,7 +23,6 @@
  *   (checkpointing still allowed).
  * Every SDK call gets an AbortSignal that fires on shutdown or lease loss, so stopping is prompt.
  */
-import { GetRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { performance } from 'node:perf_hooks';
 import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
@@ -29,11 +31,25 @@ import type { ChildShardInfo, ShardConsumer, ShardConsumerDeps, ShardConsumerRes
 import { FullJitterBackoff } from './backoff';
 import { toChildShardInfos } from './child-shards';
 import { GetRecordsRateLimiter } from './get-records-rate-limiter';
+import { GetRecordsSender } from './get-records-sender';
 import { classifyKinesisError } from './kinesis-error-kind';
 import { ShardProcessorDriver } from './shard-processor-driver';
 import type { DeliveryBatch } from './shard-processor-driver';
 import { describeStartPosition, getShardIterator } from './shard-iterator';
 import type { StartPosition } from './shard-iterator';
+
+/**
+ * Each idle wait is `idleTimeBetweenReadsInMillis * (1 + IDLE_WAIT_JITTER * r)`, r uniform in [0, 1): at most 20 %
+ * longer than configured, never shorter, so the polls of many shards spread over time instead of arriving together.
+ */
+export const IDLE_WAIT_JITTER = 0.2;
+
+/** `idleMillis` stretched by up to {@link IDLE_WAIT_JITTER} (never shortened); `random` gives r in [0, 1). */
+export function idleWaitMillis(idleMillis: number, random: () => number = Math.random): number {
+  const r = random();
+  const fraction = Number.isFinite(r) && r > 0 ? Math.min(r, 1) : 0;
+  return idleMillis + Math.floor(idleMillis * IDLE_WAIT_JITTER * fraction);
+}
 
 /** Tuning of a polling consumer that is not part of the public config (tests use short back-offs). */
 export interface PollingShardConsumerOptions {
@@ -48,6 +64,11 @@ export interface PollingShardConsumerOptions {
    * @defaultValue `10000`
    */
   backoffMaxMs?: number | undefined;
+  /**
+   * Source of randomness in [0, 1) for the idle-wait jitter and the back-off (tests inject a fixed one).
+   * @defaultValue `Math.random`
+   */
+  random?: (() => number) | undefined;
 }
 
 /** One GetRecords result, de-aggregated. */
@@ -72,6 +93,9 @@ class PollingShardConsumer implements ShardConsumer {
   /** GetShardIterator has the same 5 calls/s/shard limit. */
   private readonly iteratorLimiter = new GetRecordsRateLimiter();
   private readonly backoff: FullJitterBackoff;
+  private readonly random: () => number;
+  /** GetRecords with the driver's signal, the SDK middleware chain resolved once per consumer. */
+  private readonly getRecords: GetRecordsSender;
   private running: Promise<ShardConsumerResult> | undefined;
   private startPosition: StartPosition = { type: 'TRIM_HORIZON' };
   private iterator: string | undefined;
@@ -83,8 +107,10 @@ class PollingShardConsumer implements ShardConsumer {
   constructor(deps: ShardConsumerDeps, options: PollingShardConsumerOptions) {
     this.deps = deps;
     this.shardId = deps.lease.shardId;
-    this.backoff = new FullJitterBackoff(options.backoffBaseMs ?? 200, options.backoffMaxMs ?? 10_000);
+    this.random = options.random ?? Math.random;
+    this.backoff = new FullJitterBackoff(options.backoffBaseMs ?? 200, options.backoffMaxMs ?? 10_000, this.random);
     this.driver = new ShardProcessorDriver(deps, this.backoff);
+    this.getRecords = new GetRecordsSender(deps.kinesis, this.driver.signal);
   }
 
   run(): Promise<ShardConsumerResult> {
@@ -109,7 +135,7 @@ class PollingShardConsumer implements ShardConsumer {
       if (batch.lastSequenceNumber !== undefined) this.resumeAfter = batch.lastSequenceNumber;
       this.iterator = batch.nextShardIterator;
       if (batch.nextShardIterator === undefined) return driver.shardEnd(batch.childShards);
-      if (this.isCaughtUp(batch)) await driver.pause(this.deps.config.idleTimeBetweenReadsInMillis);
+      if (this.isCaughtUp(batch)) await driver.pause(idleWaitMillis(this.deps.config.idleTimeBetweenReadsInMillis, this.random));
     }
   }
 
@@ -153,10 +179,7 @@ class PollingShardConsumer implements ShardConsumer {
     try {
       await this.limiter.acquire(driver.signal);
       const started = performance.now();
-      response = await this.deps.kinesis.send(
-        new GetRecordsCommand({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords }),
-        { abortSignal: driver.signal },
-      );
+      response = await this.getRecords.send({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords });
       driver.report.metric((m) => m.recordGetRecordsTime(this.shardId, performance.now() - started));
     } catch (error) {
       await this.onKinesisError(error, 'GetRecords');

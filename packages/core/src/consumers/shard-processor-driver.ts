@@ -45,8 +45,13 @@ import { ShardRecordProcessorCheckpointer } from './record-processor-checkpointe
 import { describeStartPosition, startPositionForLease } from './shard-iterator';
 import type { StartPosition } from './shard-iterator';
 
-/** Longest single sleep while waiting, so a hand-off request (a flag, not a signal) is noticed quickly. */
-const MAX_SLEEP_SLICE_MS = 250;
+/**
+ * Longest single sleep while waiting, so a hand-off request (a flag, not a signal) is noticed within 1.25 s (it
+ * arrives with a lease renewal, every few seconds). Shutdown and lease loss are signals and end a wait at once. Longer
+ * than the longest idle wait at the default idle time (1 s plus up to 20 % jitter), so an idle wait between two polls
+ * is one timer: with 1,000 shards polled every second, 250 ms slices meant 4,000 timers a second.
+ */
+export const MAX_SLEEP_SLICE_MS = 1_250;
 
 /**
  * Why a wait or a delivery did not happen: the lease was lost, a stop (shutdown / hand-off) was asked for, or the

@@ -60,6 +60,15 @@ export const KINESIS_HTTP_TIMEOUTS: Readonly<KinesisHttpTimeouts> = Object.freez
 export const KINESIS_HTTP_MAX_SOCKETS = Infinity;
 
 /**
+ * Idle (kept-alive) sockets the agent keeps for reuse: no cap either (Node's agent keeps 256 by default). A worker
+ * polling 1,000 shards can have more calls in flight at once than that (a slow or distant endpoint, a burst after
+ * a pause); with the default every socket above 256 was closed when its call ended and a new connection (a new TLS
+ * handshake on `https://`) opened for the next poll. The pool is still bounded by the calls in flight at the busiest
+ * moment (at most one per shard consumer plus a few control calls), and idle sockets close when the server drops them.
+ */
+export const KINESIS_HTTP_MAX_FREE_SOCKETS = Infinity;
+
+/**
  * Internal knobs of `createKinesisClient` (tests shorten the timeouts and trust a throwaway CA). Not part of the
  * supported API: inject your own client with `Worker.withKinesis` to tune the HTTP layer.
  * @internal
@@ -92,7 +101,8 @@ function resolveTimeouts(overrides: Partial<KinesisHttpTimeouts> | undefined): K
  * - `region` from `regionName`, `endpoint` from `kinesisEndpoint`, `credentials` from `kinesisCredentials` (the SDK's
  *   default provider chain when unset).
  * - Every call goes through a `NodeHttpHandler` (HTTP/1.1) whose keep-alive agent reuses connections and has no
- *   socket cap ({@link KINESIS_HTTP_MAX_SOCKETS}), so fan-out subscriptions cannot starve other calls. It has a
+ *   socket cap ({@link KINESIS_HTTP_MAX_SOCKETS}), so fan-out subscriptions cannot starve other calls, nor a cap on
+ *   the idle sockets it keeps ({@link KINESIS_HTTP_MAX_FREE_SOCKETS}), so many concurrent polls do not reconnect. It has a
  *   connection timeout, a request timeout that throws (`throwOnRequestTimeout`; without it the pinned handler only
  *   logs a warning and a call to a silent server hangs forever) and a socket idle timeout; see
  *   {@link KINESIS_HTTP_TIMEOUTS}.
@@ -127,8 +137,13 @@ export function createKinesisClient(
     requestTimeout: timeouts.requestTimeoutMillis,
     throwOnRequestTimeout: true,
     socketTimeout: timeouts.socketIdleTimeoutMillis,
-    httpAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS },
-    httpsAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS, ...internals.tlsOptions },
+    httpAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS, maxFreeSockets: KINESIS_HTTP_MAX_FREE_SOCKETS },
+    httpsAgent: {
+      keepAlive: true,
+      maxSockets: KINESIS_HTTP_MAX_SOCKETS,
+      maxFreeSockets: KINESIS_HTTP_MAX_FREE_SOCKETS,
+      ...internals.tlsOptions,
+    },
   });
   const plainHttp = endpoint !== undefined && new URL(endpoint).protocol === 'http:';
   clientConfig.requestHandler = plainHttp

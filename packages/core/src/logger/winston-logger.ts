@@ -86,20 +86,29 @@ function resolveLevel(explicit: KclLogLevel | undefined): KclLogLevel {
   return normalized;
 }
 
+/**
+ * A level that is off costs nothing beyond the level check: winston itself would build the log entry and push it
+ * through its stream pipeline before dropping it, and the fields would be copied first (a worker with 1,000 shards
+ * logs thousands of debug lines a second that are never written).
+ */
 class WinstonLogger implements Logger {
   constructor(private readonly inner: winston.Logger) {}
 
   debug(message: string, fields?: LogFields): void {
-    this.inner.debug(message, serializeFields(fields));
+    if (this.enabled('debug')) this.inner.debug(message, serializeFields(fields));
   }
   info(message: string, fields?: LogFields): void {
-    this.inner.info(message, serializeFields(fields));
+    if (this.enabled('info')) this.inner.info(message, serializeFields(fields));
   }
   warn(message: string, fields?: LogFields): void {
-    this.inner.warn(message, serializeFields(fields));
+    if (this.enabled('warn')) this.inner.warn(message, serializeFields(fields));
   }
   error(message: string, fields?: LogFields): void {
-    this.inner.error(message, serializeFields(fields));
+    if (this.enabled('error')) this.inner.error(message, serializeFields(fields));
+  }
+  /** Whether winston would write `level` now (its level and its transports' levels, read on every call). */
+  private enabled(level: 'debug' | 'info' | 'warn' | 'error'): boolean {
+    return !this.inner.silent && this.inner.isLevelEnabled(level);
   }
   child(fields: LogFields): Logger {
     return new WinstonLogger(this.inner.child(serializeFields(fields)));
