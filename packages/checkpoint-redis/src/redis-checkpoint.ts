@@ -24,6 +24,7 @@ import { assertConfigWorkerId, assertShardId, assertTableName, assertWorkerIdArg
 import { NOOP_LOGGER } from './noop-logger';
 import type { RedisCheckpointOptions } from './options';
 import { Redactor } from './redactor';
+import { RedisCoordination } from './redis-coordination';
 import { toLeaseStoreError } from './redis-errors';
 import { clientExecutor, clusterExecutor, type RedisExecutor, runScript } from './redis-executor';
 import { replyHash, replyScan, replyScript, replyString } from './reply';
@@ -59,6 +60,7 @@ export class RedisCheckpoint implements Checkpointer {
   private initPromise: Promise<void> | undefined;
   private closed = false;
   private tlsWarned = false;
+  private readonly coordination: RedisCoordination;
 
   /**
    * @param config uses `tableName` (part of every key), `workerId` (owner for `removeLeaseOwner`),
@@ -80,6 +82,11 @@ export class RedisCheckpoint implements Checkpointer {
     this.keys = leaseKeys(this.options.keyPrefix, tableName, this.options.hashTag);
     this.redactor = new Redactor(this.options.secrets);
     this.logger = (config.logger ?? NOOP_LOGGER).child({ leaseStore: 'redis', keys: this.keys.base });
+    this.coordination = new RedisCoordination({
+      keys: this.keys,
+      failoverTimeMillis,
+      run: (operation, fn) => this.run(operation, fn),
+    });
   }
 
   /** Connects (bounded by `connectTimeoutMillis`), authenticates and checks the server answers. Idempotent. */
@@ -102,7 +109,14 @@ export class RedisCheckpoint implements Checkpointer {
     const stored = await this.run(`getLease(${shard.id})`, async (exec) => {
       const failover = String(this.failoverTimeMillis);
       if (renew) {
-        return this.transition(exec, 'renew-lease', shard.id, [this.keys.shard(shard.id)], [newAssignTo, shard.leaseToken as string, failover], newAssignTo);
+        return this.transition(
+          exec,
+          'renew-lease',
+          shard.id,
+          [this.keys.shard(shard.id)],
+          [newAssignTo, shard.leaseToken as string, failover, shard.id, this.keys.ownerPrefix],
+          newAssignTo,
+        );
       }
       const parents = shard.parentShardIds;
       if (parents.some((p) => p.includes(','))) throw new InvalidArgumentError(`Parent shard ids of ${shard.id} must not contain ","`);
@@ -111,7 +125,16 @@ export class RedisCheckpoint implements Checkpointer {
         'take-lease',
         shard.id,
         [this.keys.shard(shard.id), this.keys.shards],
-        [shard.id, newAssignTo, randomUUID(), String(shard.leaseCounter), failover, shard.parentShardId ?? parents[0] ?? '', parents.join(',')],
+        [
+          shard.id,
+          newAssignTo,
+          randomUUID(),
+          String(shard.leaseCounter),
+          failover,
+          shard.parentShardId ?? parents[0] ?? '',
+          parents.join(','),
+          this.keys.ownerPrefix,
+        ],
         newAssignTo,
         shard.leaseCounter,
       );
@@ -154,7 +177,7 @@ export class RedisCheckpoint implements Checkpointer {
   async removeLeaseInfo(shardId: string): Promise<void> {
     checkShardId(shardId);
     await this.run(`removeLeaseInfo(${shardId})`, (exec) =>
-      this.transition(exec, 'remove-lease', shardId, [this.keys.shard(shardId), this.keys.shards], [shardId], this.workerId),
+      this.transition(exec, 'remove-lease', shardId, [this.keys.shard(shardId), this.keys.shards], [shardId, this.keys.ownerPrefix], this.workerId),
     );
     this.logger.info('lease removed', { shardId });
   }
@@ -165,7 +188,14 @@ export class RedisCheckpoint implements Checkpointer {
       throw new InvalidArgumentError(`removeLeaseOwner(${shardId}) needs the lease token of the tenure to release, got ${JSON.stringify(leaseToken)}`);
     }
     await this.run(`removeLeaseOwner(${shardId})`, (exec) =>
-      this.transition(exec, 'release-lease', shardId, [this.keys.shard(shardId)], [this.workerId, leaseToken], this.workerId),
+      this.transition(
+        exec,
+        'release-lease',
+        shardId,
+        [this.keys.shard(shardId)],
+        [this.workerId, leaseToken, shardId, this.keys.ownerPrefix],
+        this.workerId,
+      ),
     );
     this.logger.debug('lease released', { shardId, workerId: this.workerId });
   }
@@ -209,39 +239,40 @@ export class RedisCheckpoint implements Checkpointer {
     return (await this.readAll('listLeases')).map(toShardStatus);
   }
 
-  /** Closes the connection this checkpointer opened (an injected client stays open). Idempotent. */
-  // ---- Fleet coordination: not implemented by this backend yet (placeholders so the package builds; replaced next).
-  heartbeat(_workerId: string): Promise<void> {
-    return this.notYet('heartbeat');
+  // ---- Fleet coordination (redis-coordination.ts): worker registry, coordinator lease, owner sets, hand-off, batch renewal.
+  heartbeat(workerId: string): Promise<void> {
+    return this.coordination.heartbeat(workerId);
   }
-  removeWorker(_workerId: string): Promise<void> {
-    return this.notYet('removeWorker');
+  removeWorker(workerId: string): Promise<void> {
+    return this.coordination.removeWorker(workerId);
   }
   listWorkers(): Promise<WorkerHeartbeat[]> {
-    return this.notYet('listWorkers');
+    return this.coordination.listWorkers();
   }
   getCoordinatorLease(): Promise<CoordinatorLease | undefined> {
-    return this.notYet('getCoordinatorLease');
+    return this.coordination.getCoordinatorLease();
   }
-  takeCoordinatorLease(_workerId: string, _observedCounter: number): Promise<CoordinatorLease> {
-    return this.notYet('takeCoordinatorLease');
+  takeCoordinatorLease(workerId: string, observedCounter: number): Promise<CoordinatorLease> {
+    return this.coordination.takeCoordinatorLease(workerId, observedCounter);
   }
-  renewCoordinatorLease(_workerId: string, _leaseToken: string): Promise<CoordinatorLease> {
-    return this.notYet('renewCoordinatorLease');
+  renewCoordinatorLease(workerId: string, leaseToken: string): Promise<CoordinatorLease> {
+    return this.coordination.renewCoordinatorLease(workerId, leaseToken);
   }
-  releaseCoordinatorLease(_workerId: string, _leaseToken: string): Promise<void> {
-    return this.notYet('releaseCoordinatorLease');
+  releaseCoordinatorLease(workerId: string, leaseToken: string): Promise<void> {
+    return this.coordination.releaseCoordinatorLease(workerId, leaseToken);
   }
-  listOwnedLeases(_workerId: string): Promise<OwnedLease[]> {
-    return this.notYet('listOwnedLeases');
+  listOwnedLeases(workerId: string): Promise<OwnedLease[]> {
+    return this.coordination.listOwnedLeases(workerId);
   }
-  transferLease(_shardId: string, _leaseToken: string, _fromWorker: string, _toWorker: string): Promise<ShardStatus> {
-    return this.notYet('transferLease');
+  transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus> {
+    return this.coordination.transferLease(shardId, leaseToken, fromWorker, toWorker);
   }
-  private notYet(method: string): Promise<never> {
-    return Promise.reject(new LeaseStoreError(`${method} is not implemented by this lease store version yet`));
+  /** Renews every entry in one script call (one round trip); one result per entry, a lost lease fails alone. */
+  renewLeases(shards: ShardStatus[], workerId: string): Promise<Array<ShardStatus | Error>> {
+    return this.coordination.renewLeases(shards, workerId);
   }
 
+  /** Closes the connection this checkpointer opened (an injected client stays open). Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

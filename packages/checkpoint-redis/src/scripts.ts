@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { LeaseStoreError } from '@kcl/core';
 
 /** The lease scripts, one file each in `lua/` (shipped in `dist/lua`). */
-export type ScriptName = 'take-lease' | 'renew-lease' | 'checkpoint' | 'release-lease' | 'claim-shard' | 'remove-lease';
+export type ScriptName =
+  | 'take-lease'
+  | 'renew-lease'
+  | 'renew-leases'
+  | 'checkpoint'
+  | 'release-lease'
+  | 'claim-shard'
+  | 'remove-lease'
+  | 'transfer-lease'
+  | 'coordinator-lease'
+  | 'owned-leases';
 
 /** A script ready for EVALSHA / EVAL. */
 export interface LuaScript {

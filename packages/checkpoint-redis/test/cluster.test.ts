@@ -37,7 +37,7 @@ it('keys get a hash tag around the table name automatically, share one slot and 
   expect(cp.keys.base).toBe(`kcl:{${table}}`);
   for (let i = 0; i < 20; i++) await cp.getLease(createShardStatus(`shardId-${String(i).padStart(12, '0')}`), 'worker-1');
   const found = await keysByNode(`kcl:{${table}}:*`);
-  expect(found).toHaveLength(21);
+  expect(found).toHaveLength(22); // 20 lease hashes, the shard set and the owner set of worker-1
   expect(new Set(found.map((line) => line.split(' ')[0])).size).toBe(1);
   expect(found.map((line) => line.split(' ')[1])).toContain(`kcl:{${table}}:shard:shardId-000000000001`);
   expect(found.map((line) => line.split(' ')[1])).toContain(`kcl:{${table}}:shards`);

@@ -19,10 +19,12 @@ async function useLease(options: ConstructorParameters<typeof RedisCheckpoint>[1
   return cp;
 }
 
-it('go-kcl layout for prefix "kcl" and table "orders": one hash per shard and one set of shard ids', async () => {
+it('go-kcl layout for prefix "kcl" and table "orders": one hash per shard and one set of shard ids (plus the owner set)', async () => {
   const cp = await useLease({ address: redis.server.address });
   expect(cp.keys.base).toBe('kcl:orders');
-  expect((await redis.raw.keys('*')).sort()).toEqual(['kcl:orders:shard:shardId-000000000001', 'kcl:orders:shards']);
+  expect((await redis.raw.keys('*')).sort()).toEqual(['kcl:orders:owner:worker-1', 'kcl:orders:shard:shardId-000000000001', 'kcl:orders:shards']);
+  expect(await redis.raw.type('kcl:orders:owner:worker-1')).toBe('set');
+  expect(await redis.raw.sMembers('kcl:orders:owner:worker-1')).toEqual(['shardId-000000000001']);
   expect(await redis.raw.type('kcl:orders:shard:shardId-000000000001')).toBe('hash');
   expect(await redis.raw.type('kcl:orders:shards')).toBe('set');
   expect(await redis.raw.sMembers('kcl:orders:shards')).toEqual(['shardId-000000000001']);
@@ -52,14 +54,18 @@ it('the hash uses go-kcl field names plus LeaseCounter, LeaseToken, ParentShardI
 
 it('keyPrefix replaces "kcl"', async () => {
   const cp = await useLease({ address: redis.server.address, keyPrefix: 'myco:kcl' });
-  expect((await redis.raw.keys('*')).sort()).toEqual(['myco:kcl:orders:shard:shardId-000000000001', 'myco:kcl:orders:shards']);
+  expect((await redis.raw.keys('*')).sort()).toEqual([
+    'myco:kcl:orders:owner:worker-1',
+    'myco:kcl:orders:shard:shardId-000000000001',
+    'myco:kcl:orders:shards',
+  ]);
   await cp.close();
 });
 
 it('hashTag: true wraps the table name in braces, also on a single server', async () => {
   const cp = await useLease({ address: redis.server.address, hashTag: true });
   expect(cp.keys.base).toBe('kcl:{orders}');
-  expect((await redis.raw.keys('*')).sort()).toEqual(['kcl:{orders}:shard:shardId-000000000001', 'kcl:{orders}:shards']);
+  expect((await redis.raw.keys('*')).sort()).toEqual(['kcl:{orders}:owner:worker-1', 'kcl:{orders}:shard:shardId-000000000001', 'kcl:{orders}:shards']);
   await cp.close();
 });
 
@@ -90,7 +96,7 @@ it('db selects the database (keys land in db 15 only)', async () => {
   expect(await redis.raw.keys('*')).toEqual([]);
   const db15 = redis.raw.duplicate({ database: 15 });
   await db15.connect();
-  expect((await db15.keys('*')).sort()).toEqual([`kcl:${table}:shard:shardId-000000000001`, `kcl:${table}:shards`]);
+  expect((await db15.keys('*')).sort()).toEqual([`kcl:${table}:owner:worker-1`, `kcl:${table}:shard:shardId-000000000001`, `kcl:${table}:shards`]);
   await db15.flushDb();
   await db15.close();
   await cp.close();

@@ -9,7 +9,18 @@ import { testConfig, useRedisServer } from './helpers';
 
 // The Lua scripts: headers, shipping in dist, EVALSHA with EVAL fallback, values only as ARGV, and injected clients.
 
-const SCRIPTS: ScriptName[] = ['take-lease', 'renew-lease', 'checkpoint', 'release-lease', 'claim-shard', 'remove-lease'];
+const SCRIPTS: ScriptName[] = [
+  'take-lease',
+  'renew-lease',
+  'renew-leases',
+  'checkpoint',
+  'release-lease',
+  'claim-shard',
+  'remove-lease',
+  'transfer-lease',
+  'coordinator-lease',
+  'owned-leases',
+];
 const redis = useRedisServer();
 
 async function commandCalls(command: 'eval' | 'evalsha'): Promise<number> {

@@ -9,10 +9,12 @@
 -- ARGV[5]  failover time in ms (LeaseTimeout = server TIME + this; informational)
 -- ARGV[6]  first parent shard id, or '' (written only when the lease is created)
 -- ARGV[7]  every parent shard id, comma-separated, or '' (written only when the lease is created)
+-- ARGV[8]  prefix of the per-owner sets   e.g. kcl:orders:owner: (see lib/owner-sets.lua)
 --
 -- Succeeds only if the stored counter (0 when absent) equals ARGV[4] and Checkpoint is not SHARD_END. Then sets
 -- ShardID, AssignedTo, LeaseToken, LeaseTimeout, increments LeaseCounter, deletes ClaimRequest, and adds the shard id
--- to the set. Checkpoint and SubSequenceNumber are kept.
+-- to the set; moves the shard id from the previous owner's set to the new owner's. Checkpoint and SubSequenceNumber
+-- are kept.
 --
 -- Returns { code, field, value, ... } with the lease hash (after the write on success):
 --   0  OK             taken
@@ -22,6 +24,7 @@ if redis.replicate_commands then redis.replicate_commands() end
 
 -- @include lib/lease-hash.lua
 -- @include lib/server-time.lua
+-- @include lib/owner-sets.lua
 
 local lease, flat = load_lease(KEYS[1])
 if lease['Checkpoint'] == 'SHARD_END' then
@@ -45,4 +48,5 @@ if #flat == 0 then
   end
 end
 redis.call('SADD', KEYS[2], ARGV[1])
+move_owner(ARGV[8], ARGV[1], lease['AssignedTo'], ARGV[2])
 return with_hash(0, redis.call('HGETALL', KEYS[1]))
