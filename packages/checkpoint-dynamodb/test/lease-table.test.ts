@@ -37,7 +37,10 @@ test('init() creates an on-demand table keyed by ShardID (S) and logs it', async
   expect(table.TableStatus).toBe('ACTIVE');
   expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
   expect(table.KeySchema).toEqual([{ AttributeName: 'ShardID', KeyType: 'HASH' }]);
-  expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'ShardID', AttributeType: 'S' }]);
+  expect(table.AttributeDefinitions).toEqual([
+    { AttributeName: 'ShardID', AttributeType: 'S' },
+    { AttributeName: 'AssignedTo', AttributeType: 'S' },
+  ]);
   expect(lines.filter((l) => l.message === 'Created lease table')).toHaveLength(1);
   expect(lines.find((l) => l.message === 'Created lease table')?.fields).toMatchObject({ tableName, billingMode: 'PAY_PER_REQUEST' });
 });
