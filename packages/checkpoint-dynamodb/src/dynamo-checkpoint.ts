@@ -74,8 +74,10 @@ const silentLogger: Logger = {
 
 /**
  * The DynamoDB lease store: go-kcl's `DynamoCheckpoint` with @kcl's lease safety rules. One row per shard in the
- * table `config.tableName` (created at {@link init} when missing). Every lease transition is one conditional
- * UpdateItem; see the package README for the table layout and go-kcl compatibility.
+ * table `config.tableName` (created at {@link init} when missing), next to the fleet-coordination items (coordinator
+ * lease, worker registry) and with the owner index `AssignedTo-index` for {@link listOwnedLeases}. Every lease
+ * transition is one conditional UpdateItem; see the package README for the table layout, the owner index, IAM
+ * permissions and go-kcl compatibility.
  *
  * ```ts
  * const checkpointer = new DynamoCheckpoint(config).withDynamoDB(); // or .withDynamoDB(myClient)
@@ -94,7 +96,7 @@ export class DynamoCheckpoint implements Checkpointer {
   /**
    * @param config the worker configuration; reads tableName, workerId, regionName, dynamoDBEndpoint,
    *   dynamoDBCredentials, failoverTimeMillis and logger.
-   * @param options table creation, retry and timeout settings (see {@link DynamoCheckpointOptions}).
+   * @param options table creation, owner index, retry, timeout and metering settings (see {@link DynamoCheckpointOptions}).
    * @throws ConfigError when an option is out of range.
    */
   constructor(config: KinesisClientLibConfig, options: DynamoCheckpointOptions = {}) {
