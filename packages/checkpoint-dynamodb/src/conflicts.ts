@@ -3,7 +3,15 @@
  * when these run: the stored row (from ALL_OLD, or read afterwards on emulators without it) only words the error and
  * picks its type; it never decides whether a write happens.
  */
-import { CheckpointOrderError, LeaseLostError, LeaseNotAcquiredError, LeaseNotFinishedError, SHARD_END, ShardClaimedError } from '@kcl/core';
+import {
+  CheckpointOrderError,
+  COORDINATOR_LEASE_ID,
+  LeaseLostError,
+  LeaseNotAcquiredError,
+  LeaseNotFinishedError,
+  SHARD_END,
+  ShardClaimedError,
+} from '@kcl/core';
 import type { KclError, ShardStatus } from '@kcl/core';
 
 /** Why a take failed. */
@@ -82,4 +90,52 @@ export function claimConflict(shardId: string, observedOwner: string | undefined
   }
   const now = current === undefined ? 'its lease does not exist' : `its owner is ${current.assignedTo ?? '(none)'}`;
   return new LeaseNotAcquiredError(shardId, `Shard ${shardId} cannot be claimed from ${observedOwner ?? '(none)'}: ${now}`, { cause });
+}
+
+/**
+ * Why a transfer by `from` with `token` failed: absent, another owner or another tenure -> LeaseLostError (checked
+ * first, as the tenure is what fences); held by that tenure but at SHARD_END -> LeaseNotAcquiredError.
+ */
+export function transferConflict(shardId: string, from: string, token: string, to: string, current: ShardStatus | undefined, cause: unknown): KclError {
+  const lost = (reason: string) => new LeaseLostError(shardId, `Lease for shard ${shardId} cannot be transferred by ${from}: ${reason}`, { cause });
+  if (current === undefined) return lost('it does not exist');
+  if (current.assignedTo !== from) return lost(current.assignedTo === undefined ? 'it is unowned' : `it is held by ${current.assignedTo}`);
+  if (current.leaseToken !== token) return lost('it was re-taken since (another lease token)');
+  if (current.checkpoint === SHARD_END) {
+    return new LeaseNotAcquiredError(shardId, `Lease for shard ${shardId} was not transferred to ${to}: the shard is at SHARD_END`, { cause });
+  }
+  return lost('it changed while being transferred');
+}
+
+/** Why a coordinator take at `observedCounter` failed. */
+export function coordinatorTakeConflict(workerId: string, observedCounter: number, current: ShardStatus | undefined, cause: unknown): KclError {
+  const stored = current === undefined ? 'absent' : `${current.leaseCounter}${current.assignedTo ? ` (held by ${current.assignedTo})` : ''}`;
+  return new LeaseNotAcquiredError(
+    COORDINATOR_LEASE_ID,
+    `Coordinator lease was not acquired by ${workerId}: its counter is ${stored}, caller observed ${observedCounter}`,
+    { cause },
+  );
+}
+
+/**
+ * Why a coordinator renewal or release by `workerId` with `token` failed; undefined for a release of an unowned or
+ * absent lease (nothing to do) or - read after the failure on an emulator - one that is the caller's again.
+ */
+export function coordinatorTenureConflict(
+  action: 'renewed' | 'released',
+  workerId: string,
+  token: string,
+  current: ShardStatus | undefined,
+  cause: unknown,
+): KclError | undefined {
+  if (action === 'released' && (current?.assignedTo === undefined || (current.assignedTo === workerId && current.leaseToken === token))) {
+    return undefined;
+  }
+  const holder =
+    current?.assignedTo === undefined
+      ? 'nobody holds it'
+      : current.assignedTo === workerId
+        ? 'it was re-taken since (another lease token)'
+        : `it is held by ${current.assignedTo}`;
+  return new LeaseLostError(COORDINATOR_LEASE_ID, `Coordinator lease cannot be ${action} by ${workerId}: ${holder}`, { cause });
 }

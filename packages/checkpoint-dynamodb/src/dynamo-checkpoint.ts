@@ -1,44 +1,67 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteItemCommand, GetItemCommand, paginateScan, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DeleteItemCommandInput, DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   assertStorableCheckpoint,
+  COORDINATOR_LEASE_ID,
   InvalidArgumentError,
   LeaseLostError,
   LeaseNotAcquiredError,
   NoLeaseOwnerError,
   SequenceNotFoundError,
-  LeaseStoreError,
   SHARD_END,
   WorkerStateError,
 } from '@kcl/core';
 import type {
   Checkpointer,
   CoordinatorLease,
-  KclError,
   KinesisClientLibConfig,
   Logger,
   OwnedLease,
   ShardStatus,
   WorkerHeartbeat,
 } from '@kcl/core';
+import { CapacityMeter } from './capacity-meter';
+import type { ConsumedCapacityReport } from './capacity-meter';
 import { createDynamoClient, describeClientEndpoint, describeConfiguredEndpoint } from './client-factory';
 import type { DynamoConfigFields } from './client-factory';
-import { checkpointConflict, claimConflict, releaseConflict, removeConflict, takeConflict, tenureConflict } from './conflicts';
-import { errorName, toKclError } from './dynamo-errors';
+import {
+  checkpointConflict,
+  claimConflict,
+  coordinatorTakeConflict,
+  coordinatorTenureConflict,
+  releaseConflict,
+  removeConflict,
+  takeConflict,
+  tenureConflict,
+  transferConflict,
+} from './conflicts';
+import {
+  heartbeatWrite,
+  isCoordinationKey,
+  releaseCoordinatorWrite,
+  removeWorkerWrite,
+  renewCoordinatorWrite,
+  takeCoordinatorWrite,
+  WORKER_KEY_PREFIX,
+} from './coordination-writes';
+import { toKclError } from './dynamo-errors';
+import { ExpressionBuilder } from './expression-builder';
 import { applyItem, itemToShardStatus, LeaseAttributes } from './lease-item';
 import type { LeaseItem } from './lease-item';
 import { ensureLeaseTable } from './lease-table';
-import { checkpointWrite, claimWrite, releaseWrite, removeWrite, renewWrite, takeWrite } from './lease-writes';
+import { checkpointWrite, claimWrite, releaseWrite, removeWrite, renewWrite, takeWrite, transferWrite } from './lease-writes';
 import { resolveOptions } from './options';
 import type { DynamoCheckpointOptions, ResolvedOptions } from './options';
+import { OwnerIndex } from './owner-index';
+import { TableAccess } from './table-access';
 
 interface Connection {
   client: DynamoDBClient;
   /** True when this checkpointer created the client (and so destroys it in close()). */
   owned: boolean;
-  /** The address shown in messages. */
-  endpoint: string;
+  /** The lease table's data calls (error mapping, conflicts, paging, metering). */
+  table: TableAccess;
+  ownerIndex: OwnerIndex;
 }
 
 const silentLogger: Logger = {
@@ -51,8 +74,10 @@ const silentLogger: Logger = {
 
 /**
  * The DynamoDB lease store: go-kcl's `DynamoCheckpoint` with @kcl's lease safety rules. One row per shard in the
- * table `config.tableName` (created at {@link init} when missing). Every lease transition is one conditional
- * UpdateItem; see the package README for the table layout and go-kcl compatibility.
+ * table `config.tableName` (created at {@link init} when missing), next to the fleet-coordination items (coordinator
+ * lease, worker registry) and with the owner index `AssignedTo-index` for {@link listOwnedLeases}. Every lease
+ * transition is one conditional UpdateItem; see the package README for the table layout, the owner index, IAM
+ * permissions and go-kcl compatibility.
  *
  * ```ts
  * const checkpointer = new DynamoCheckpoint(config).withDynamoDB(); // or .withDynamoDB(myClient)
@@ -63,6 +88,7 @@ export class DynamoCheckpoint implements Checkpointer {
   private readonly config: DynamoConfigFields;
   private readonly options: ResolvedOptions;
   private readonly logger: Logger;
+  private readonly meter: CapacityMeter;
   private injected: DynamoDBClient | undefined;
   private connection: Connection | undefined;
   private initializing: Promise<Connection> | undefined;
@@ -70,13 +96,14 @@ export class DynamoCheckpoint implements Checkpointer {
   /**
    * @param config the worker configuration; reads tableName, workerId, regionName, dynamoDBEndpoint,
    *   dynamoDBCredentials, failoverTimeMillis and logger.
-   * @param options table creation, retry and timeout settings (see {@link DynamoCheckpointOptions}).
+   * @param options table creation, owner index, retry, timeout and metering settings (see {@link DynamoCheckpointOptions}).
    * @throws ConfigError when an option is out of range.
    */
   constructor(config: KinesisClientLibConfig, options: DynamoCheckpointOptions = {}) {
     this.config = config;
     this.options = resolveOptions(options);
     this.logger = (config.logger ?? silentLogger).child({ component: 'DynamoCheckpoint', tableName: config.tableName });
+    this.meter = new CapacityMeter(this.options.reportConsumedCapacity);
   }
 
   /**
@@ -98,7 +125,18 @@ export class DynamoCheckpoint implements Checkpointer {
   }
 
   /**
-   * Creates the client (unless injected), creates the lease table if missing and waits until it is ACTIVE.
+   * Totals of the data calls made so far: requests per operation and refused conditional writes (always counted),
+   * and the read and write capacity units DynamoDB reported (only with the option `reportConsumedCapacity`; 0
+   * otherwise). For measuring, e.g. capacity per second between two snapshots. Never resets; survives close().
+   */
+  consumedCapacity(): ConsumedCapacityReport {
+    return this.meter.report();
+  }
+
+  /**
+   * Creates the client (unless injected), creates the lease table (with the owner index) if missing and waits until
+   * it is ACTIVE. On an existing table without the owner index it starts adding it (option `createOwnerIndex`; never
+   * waits for it, never fails because of it).
    * Idempotent: concurrent and repeated calls share one initialisation; after a failure the next call retries.
    * @throws ConfigError for a malformed endpoint or region, LeaseStoreUnavailableError when DynamoDB cannot be
    *   reached, LeaseStoreAuthError when it rejects the credentials, LeaseStoreError otherwise; each names the endpoint.
@@ -116,9 +154,16 @@ export class DynamoCheckpoint implements Checkpointer {
     const endpoint = owned ? describeConfiguredEndpoint(this.config) : await describeClientEndpoint(this.injected as DynamoDBClient);
     const client = this.injected ?? createDynamoClient(this.config, this.options, this.logger);
     try {
-      const outcome = await ensureLeaseTable(client, this.config.tableName, this.options, this.logger, endpoint);
+      const { outcome, table: description } = await ensureLeaseTable(client, this.config.tableName, this.options, this.logger, endpoint);
+      const table = new TableAccess(client, this.config.tableName, endpoint, this.meter, this.options.scanPageSize);
+      const ownerIndex = new OwnerIndex(
+        table,
+        { createOwnerIndex: this.options.createOwnerIndex, checkIntervalMillis: this.options.ownerIndexCheckIntervalMillis },
+        this.logger,
+      );
+      await ownerIndex.start(description);
       this.logger.debug('Lease table ready', { endpoint, outcome });
-      return { client, owned, endpoint };
+      return { client, owned, table, ownerIndex };
     } catch (error) {
       if (owned) client.destroy();
       throw toKclError(error, { operation: 'init', endpoint, tableName: this.config.tableName });
@@ -131,7 +176,7 @@ export class DynamoCheckpoint implements Checkpointer {
     const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
     if (shard.assignedTo === newAssignTo && shard.leaseToken !== undefined) {
       const input = renewWrite(this.tableName, shard.id, newAssignTo, shard.leaseToken, leaseTimeout);
-      const item = await this.conditionalUpdate(`renew ${shard.id}`, shard.id, input, (current, cause) =>
+      const item = await this.ready().table.conditionalWrite(`renew ${shard.id}`, shard.id, input, (current, cause) =>
         tenureConflict('renewed', shard.id, newAssignTo, current, cause),
       );
       applyItem(shard, item);
@@ -141,7 +186,7 @@ export class DynamoCheckpoint implements Checkpointer {
       throw new InvalidArgumentError(`shard.leaseCounter must be a non-negative integer, got ${String(shard.leaseCounter)}`);
     }
     const input = takeWrite(this.tableName, shard, newAssignTo, randomUUID(), leaseTimeout);
-    const item = await this.conditionalUpdate(`take ${shard.id}`, shard.id, input, (current, cause) =>
+    const item = await this.ready().table.conditionalWrite(`take ${shard.id}`, shard.id, input, (current, cause) =>
       takeConflict(shard.id, shard.leaseCounter, current, cause),
     );
     applyItem(shard, item);
@@ -159,14 +204,14 @@ export class DynamoCheckpoint implements Checkpointer {
       throw new LeaseLostError(shard.id, `Shard ${shard.id} is not leased by this worker (no owner or lease token); checkpoint NOT written`);
     }
     const input = checkpointWrite(this.tableName, shard.id, owner, token, checkpoint, sub);
-    await this.conditionalUpdate(`checkpoint ${shard.id}`, shard.id, input, (current, cause) =>
+    await this.ready().table.conditionalWrite(`checkpoint ${shard.id}`, shard.id, input, (current, cause) =>
       checkpointConflict(shard.id, owner, token, { checkpoint, subSequenceNumber: sub }, current, cause),
     );
   }
 
   async fetchCheckpoint(shard: ShardStatus): Promise<void> {
     requireId(shard.id, 'shard.id');
-    const item = await this.getItem(shard.id, `fetchCheckpoint ${shard.id}`);
+    const item = await this.ready().table.getItem(shard.id, `fetchCheckpoint ${shard.id}`);
     if (item === undefined) throw new SequenceNotFoundError(shard.id, `No lease is stored for shard ${shard.id}`);
     applyItem(shard, item);
     if (shard.checkpoint === undefined) throw new SequenceNotFoundError(shard.id);
@@ -174,7 +219,7 @@ export class DynamoCheckpoint implements Checkpointer {
 
   async removeLeaseInfo(shardId: string): Promise<void> {
     requireId(shardId, 'shardId');
-    await this.conditionalWrite(`removeLeaseInfo ${shardId}`, shardId, removeWrite(this.tableName, shardId), (current, cause) =>
+    await this.ready().table.conditionalWrite(`removeLeaseInfo ${shardId}`, shardId, removeWrite(this.tableName, shardId), (current, cause) =>
       removeConflict(shardId, current, cause),
     );
   }
@@ -184,14 +229,14 @@ export class DynamoCheckpoint implements Checkpointer {
     requireId(leaseToken, 'leaseToken');
     const owner = this.config.workerId;
     const input = releaseWrite(this.tableName, shardId, owner, leaseToken);
-    await this.conditionalUpdate(`removeLeaseOwner ${shardId}`, shardId, input, (current, cause) =>
+    await this.ready().table.conditionalWrite(`removeLeaseOwner ${shardId}`, shardId, input, (current, cause) =>
       releaseConflict(shardId, owner, leaseToken, current, cause),
     );
   }
 
   async getLeaseOwner(shardId: string): Promise<string> {
     requireId(shardId, 'shardId');
-    const item = await this.getItem(shardId, `getLeaseOwner ${shardId}`);
+    const item = await this.ready().table.getItem(shardId, `getLeaseOwner ${shardId}`);
     const owner = item === undefined ? undefined : itemToShardStatus(item).assignedTo;
     if (owner === undefined) throw new NoLeaseOwnerError(shardId);
     return owner;
@@ -199,7 +244,7 @@ export class DynamoCheckpoint implements Checkpointer {
 
   async listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
     const workers = new Map<string, ShardStatus[]>();
-    for await (const item of this.scanItems('listActiveWorkers')) {
+    for await (const item of this.shardItems('listActiveWorkers')) {
       let shard = itemToShardStatus(item);
       const local = shardStatus.get(shard.id);
       if (local !== undefined) {
@@ -222,7 +267,7 @@ export class DynamoCheckpoint implements Checkpointer {
       throw new LeaseNotAcquiredError(shard.id, `Shard ${shard.id} cannot be claimed: it has no owner (take the lease instead)`);
     }
     const input = claimWrite(this.tableName, shard.id, observedOwner, claimId);
-    const item = await this.conditionalUpdate(`claimShard ${shard.id}`, shard.id, input, (current, cause) =>
+    const item = await this.ready().table.conditionalWrite(`claimShard ${shard.id}`, shard.id, input, (current, cause) =>
       claimConflict(shard.id, observedOwner, current, cause),
     );
     applyItem(shard, item);
@@ -230,43 +275,109 @@ export class DynamoCheckpoint implements Checkpointer {
 
   async listLeases(): Promise<ShardStatus[]> {
     const leases: ShardStatus[] = [];
-    for await (const item of this.scanItems('listLeases')) leases.push(itemToShardStatus(item));
+    for await (const item of this.shardItems('listLeases')) leases.push(itemToShardStatus(item));
     return leases;
   }
 
-  /** Destroys the client this checkpointer created (an injected one is left alone). Idempotent; init() may follow. */
-  // ---- Fleet coordination: not implemented by this backend yet (placeholders so the package builds; replaced next).
-  heartbeat(_workerId: string): Promise<void> {
-    return this.notYet('heartbeat');
-  }
-  removeWorker(_workerId: string): Promise<void> {
-    return this.notYet('removeWorker');
-  }
-  listWorkers(): Promise<WorkerHeartbeat[]> {
-    return this.notYet('listWorkers');
-  }
-  getCoordinatorLease(): Promise<CoordinatorLease | undefined> {
-    return this.notYet('getCoordinatorLease');
-  }
-  takeCoordinatorLease(_workerId: string, _observedCounter: number): Promise<CoordinatorLease> {
-    return this.notYet('takeCoordinatorLease');
-  }
-  renewCoordinatorLease(_workerId: string, _leaseToken: string): Promise<CoordinatorLease> {
-    return this.notYet('renewCoordinatorLease');
-  }
-  releaseCoordinatorLease(_workerId: string, _leaseToken: string): Promise<void> {
-    return this.notYet('releaseCoordinatorLease');
-  }
-  listOwnedLeases(_workerId: string): Promise<OwnedLease[]> {
-    return this.notYet('listOwnedLeases');
-  }
-  transferLease(_shardId: string, _leaseToken: string, _fromWorker: string, _toWorker: string): Promise<ShardStatus> {
-    return this.notYet('transferLease');
-  }
-  private notYet(method: string): Promise<never> {
-    return Promise.reject(new LeaseStoreError(`${method} is not implemented by this lease store version yet`));
+  // ---- Fleet coordination (docs/design/fleet-coordination.md; items and writes in coordination-writes.ts). No
+  // renewLeases: DynamoDB has no conditional batch write outside transactions, so each renewal stays one conditional
+  // UpdateItem per lease.
+
+  async heartbeat(workerId: string): Promise<void> {
+    requireId(workerId, 'workerId');
+    await this.ready().table.update(`heartbeat ${workerId}`, heartbeatWrite(this.tableName, workerId));
   }
 
+  async removeWorker(workerId: string): Promise<void> {
+    requireId(workerId, 'workerId');
+    await this.ready().table.delete(`removeWorker ${workerId}`, removeWorkerWrite(this.tableName, workerId));
+  }
+
+  /**
+   * Every registry item: a Scan of the whole table filtered on the registry prefix (DynamoDB cannot Query a prefix of
+   * the hash key), strongly consistent like listLeases; only the leader calls it, once per refresh period.
+   */
+  async listWorkers(): Promise<WorkerHeartbeat[]> {
+    const b = new ExpressionBuilder();
+    const id = b.name(LeaseAttributes.shardId);
+    const items = this.ready().table.scan('listWorkers', {
+      FilterExpression: `begins_with(${id}, ${b.string(WORKER_KEY_PREFIX)})`,
+      ProjectionExpression: `${id}, ${b.name(LeaseAttributes.leaseCounter)}`,
+      ...b.attributes(),
+      ConsistentRead: true,
+    });
+    const workers: WorkerHeartbeat[] = [];
+    for await (const item of items) {
+      const entry = itemToShardStatus(item);
+      if (entry.id.startsWith(WORKER_KEY_PREFIX)) workers.push({ workerId: entry.id.slice(WORKER_KEY_PREFIX.length), counter: entry.leaseCounter });
+    }
+    return workers;
+  }
+
+  async getCoordinatorLease(): Promise<CoordinatorLease | undefined> {
+    const item = await this.ready().table.getItem(COORDINATOR_LEASE_ID, 'getCoordinatorLease');
+    return item === undefined ? undefined : toCoordinatorLease(item);
+  }
+
+  async takeCoordinatorLease(workerId: string, observedCounter: number): Promise<CoordinatorLease> {
+    requireId(workerId, 'workerId');
+    if (!Number.isSafeInteger(observedCounter) || observedCounter < 0) {
+      throw new InvalidArgumentError(`observedCounter must be an integer >= 0, got ${JSON.stringify(observedCounter)}`);
+    }
+    const input = takeCoordinatorWrite(this.tableName, workerId, observedCounter, randomUUID());
+    const item = await this.ready().table.conditionalWrite('takeCoordinatorLease', COORDINATOR_LEASE_ID, input, (current, cause) =>
+      coordinatorTakeConflict(workerId, observedCounter, current, cause),
+    );
+    this.logger.debug('Coordinator lease taken', { workerId, observedCounter });
+    return toCoordinatorLease(item);
+  }
+
+  async renewCoordinatorLease(workerId: string, leaseToken: string): Promise<CoordinatorLease> {
+    requireId(workerId, 'workerId');
+    requireId(leaseToken, 'leaseToken');
+    const input = renewCoordinatorWrite(this.tableName, workerId, leaseToken);
+    const item = await this.ready().table.conditionalWrite('renewCoordinatorLease', COORDINATOR_LEASE_ID, input, (current, cause) =>
+      coordinatorTenureConflict('renewed', workerId, leaseToken, current, cause),
+    );
+    return toCoordinatorLease(item);
+  }
+
+  async releaseCoordinatorLease(workerId: string, leaseToken: string): Promise<void> {
+    requireId(workerId, 'workerId');
+    requireId(leaseToken, 'leaseToken');
+    const input = releaseCoordinatorWrite(this.tableName, workerId, leaseToken);
+    await this.ready().table.conditionalWrite('releaseCoordinatorLease', COORDINATOR_LEASE_ID, input, (current, cause) =>
+      coordinatorTenureConflict('released', workerId, leaseToken, current, cause),
+    );
+  }
+
+  /**
+   * A Query on the owner index `AssignedTo-index` (eventually consistent: a hint). While the index is missing or not
+   * yet ACTIVE, a Scan of the whole table, with one warning; see the README.
+   */
+  async listOwnedLeases(workerId: string): Promise<OwnedLease[]> {
+    requireId(workerId, 'workerId');
+    return this.ready().ownerIndex.listOwned(workerId);
+  }
+
+  async transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus> {
+    requireId(shardId, 'shardId');
+    requireId(leaseToken, 'leaseToken');
+    requireId(fromWorker, 'fromWorker');
+    requireId(toWorker, 'toWorker');
+    if (toWorker === fromWorker) {
+      throw new InvalidArgumentError(`transferLease(${shardId}) needs two different workers, got ${JSON.stringify(fromWorker)} twice`);
+    }
+    const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
+    const input = transferWrite(this.tableName, shardId, fromWorker, leaseToken, toWorker, randomUUID(), leaseTimeout);
+    const item = await this.ready().table.conditionalWrite(`transferLease ${shardId}`, shardId, input, (current, cause) =>
+      transferConflict(shardId, fromWorker, leaseToken, toWorker, current, cause),
+    );
+    this.logger.debug('Lease transferred', { shardId, fromWorker, toWorker });
+    return itemToShardStatus(item);
+  }
+
+  /** Destroys the client this checkpointer created (an injected one is left alone). Idempotent; init() may follow. */
   async close(): Promise<void> {
     const pending = this.initializing;
     if (pending !== undefined) await pending.catch(() => undefined);
@@ -282,81 +393,18 @@ export class DynamoCheckpoint implements Checkpointer {
     return this.connection;
   }
 
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    const { endpoint } = this.ready();
-    try {
-      return await fn();
-    } catch (error) {
-      throw toKclError(error, { operation, endpoint, tableName: this.tableName });
+  /** Every row of the table that is a shard lease (coordination items left out), all pages, consistent reads. */
+  private async *shardItems(operation: string): AsyncGenerator<LeaseItem> {
+    for await (const item of this.ready().table.scan(operation, { ConsistentRead: true })) {
+      const id = item[LeaseAttributes.shardId];
+      if (id === undefined || !('S' in id) || id.S === undefined || !isCoordinationKey(id.S)) yield item;
     }
   }
+}
 
-  private async getItem(shardId: string, operation: string): Promise<LeaseItem | undefined> {
-    const { client } = this.ready();
-    const out = await this.call(operation, () =>
-      client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { [LeaseAttributes.shardId]: { S: shardId } }, ConsistentRead: true }),
-      ),
-    );
-    return out.Item;
-  }
-
-  /**
-   * Runs one conditional UpdateItem. On a failed condition, `conflict` gets the stored row (from the error's ALL_OLD
-   * item, or read afterwards where the server does not return it) and returns the error to throw, or undefined for
-   * "nothing to do" (then this returns an empty item).
-   */
-  private conditionalUpdate(
-    operation: string,
-    shardId: string,
-    input: UpdateItemCommandInput,
-    conflict: (current: ShardStatus | undefined, cause: unknown) => KclError | undefined,
-  ): Promise<LeaseItem> {
-    return this.conditionalWrite(operation, shardId, input, conflict);
-  }
-
-  /** {@link conditionalUpdate} for an UpdateItem or (input without UpdateExpression) a DeleteItem. */
-  private async conditionalWrite(
-    operation: string,
-    shardId: string,
-    input: UpdateItemCommandInput | DeleteItemCommandInput,
-    conflict: (current: ShardStatus | undefined, cause: unknown) => KclError | undefined,
-  ): Promise<LeaseItem> {
-    const { client } = this.ready();
-    let failure: unknown;
-    try {
-      if ('UpdateExpression' in input && input.UpdateExpression !== undefined) {
-        const out = await client.send(new UpdateItemCommand(input));
-        return out.Attributes ?? {};
-      }
-      await client.send(new DeleteItemCommand(input));
-      return {};
-    } catch (error) {
-      if (errorName(error) !== 'ConditionalCheckFailedException') {
-        throw toKclError(error, { operation, endpoint: this.ready().endpoint, tableName: this.tableName });
-      }
-      failure = error;
-    }
-    const old = (failure as { Item?: LeaseItem }).Item;
-    const current = old !== undefined && Object.keys(old).length > 0 ? old : await this.getItem(shardId, `${operation} (reading the conflict)`);
-    const mapped = conflict(current === undefined ? undefined : itemToShardStatus(current), failure);
-    if (mapped !== undefined) throw mapped;
-    return {};
-  }
-
-  private async *scanItems(operation: string): AsyncGenerator<LeaseItem> {
-    const { client } = this.ready();
-    const pages = paginateScan(
-      { client, ...(this.options.scanPageSize === undefined ? {} : { pageSize: this.options.scanPageSize }) },
-      { TableName: this.tableName, ConsistentRead: true },
-    );
-    const iterator = pages[Symbol.asyncIterator]();
-    for (;;) {
-      const page = await this.call(operation, () => iterator.next());
-      if (page.done) return;
-      yield* page.value.Items ?? [];
-    }
-  }
+function toCoordinatorLease(item: LeaseItem): CoordinatorLease {
+  const { assignedTo, leaseCounter, leaseToken } = itemToShardStatus(item);
+  return { assignedTo, leaseCounter, leaseToken };
 }
 
 function requireId(value: unknown, name: string): void {

@@ -6,16 +6,24 @@ import type { Logger } from '@kcl/core';
 import { errorName } from './dynamo-errors';
 import { LeaseAttributes } from './lease-item';
 import type { ResolvedOptions } from './options';
+import { OWNER_INDEX_NAME, ownerIndexDefinition } from './owner-index';
 
 /** What {@link ensureLeaseTable} did. */
 export type TableOutcome = 'existing' | 'created';
+
+/** The result of {@link ensureLeaseTable}: what it did and the table as last described. */
+export interface LeaseTable {
+  outcome: TableOutcome;
+  table: TableDescription;
+}
 
 const POLL_START_MILLIS = 25;
 const POLL_MAX_MILLIS = 1_000;
 
 /**
- * Makes sure table `tableName` exists with `ShardID` (S) as its hash key and is ACTIVE. Creates it when missing and
- * `options.createTable` is set; a concurrent creation by another worker is fine. Errors from the SDK propagate raw
+ * Makes sure table `tableName` exists with `ShardID` (S) as its hash key and is usable (ACTIVE, or UPDATING: DynamoDB
+ * serves reads and writes while a table is updated, e.g. while an index is added). Creates it, with the owner index,
+ * when missing and `options.createTable` is set; a concurrent creation by another worker is fine. Errors from the SDK propagate raw
  * (the caller maps them); problems with the table itself are {@link LeaseStoreError} / {@link ConfigError}.
  */
 export async function ensureLeaseTable(
@@ -24,7 +32,7 @@ export async function ensureLeaseTable(
   options: ResolvedOptions,
   logger: Logger,
   where: string,
-): Promise<TableOutcome> {
+): Promise<LeaseTable> {
   let table = await describe(client, tableName);
   let outcome: TableOutcome = 'existing';
   if (table === undefined) {
@@ -35,8 +43,7 @@ export async function ensureLeaseTable(
     table = await describe(client, tableName);
   }
   if (table !== undefined) checkKeySchema(table, tableName);
-  await waitUntilActive(client, tableName, table, options.tableActiveTimeoutMillis, where);
-  return outcome;
+  return { outcome, table: await waitUntilActive(client, tableName, table, options.tableActiveTimeoutMillis, where) };
 }
 
 async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
@@ -56,18 +63,24 @@ async function create(
   logger: Logger,
   where: string,
 ): Promise<TableOutcome> {
+  const provisioned = options.billingMode === 'PROVISIONED';
   const input: CreateTableCommandInput = {
     TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: LeaseAttributes.shardId, AttributeType: 'S' }],
+    AttributeDefinitions: [
+      { AttributeName: LeaseAttributes.shardId, AttributeType: 'S' },
+      { AttributeName: LeaseAttributes.assignedTo, AttributeType: 'S' },
+    ],
     KeySchema: [{ AttributeName: LeaseAttributes.shardId, KeyType: 'HASH' }],
     BillingMode: options.billingMode,
-    ...(options.billingMode === 'PROVISIONED'
-      ? { ProvisionedThroughput: { ReadCapacityUnits: options.readCapacityUnits, WriteCapacityUnits: options.writeCapacityUnits } }
-      : {}),
+    // The owner index gets the table's capacity on a provisioned table (it takes a write per owner change).
+    GlobalSecondaryIndexes: [
+      ownerIndexDefinition(provisioned ? { read: options.readCapacityUnits, write: options.writeCapacityUnits } : undefined),
+    ],
+    ...(provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: options.readCapacityUnits, WriteCapacityUnits: options.writeCapacityUnits } } : {}),
   };
   try {
     await client.send(new CreateTableCommand(input));
-    logger.info('Created lease table', { tableName, billingMode: options.billingMode, endpoint: where });
+    logger.info('Created lease table', { tableName, billingMode: options.billingMode, ownerIndex: OWNER_INDEX_NAME, endpoint: where });
     return 'created';
   } catch (error) {
     // Another worker created it between our DescribeTable and CreateTable.
@@ -97,14 +110,14 @@ async function waitUntilActive(
   initial: TableDescription | undefined,
   timeoutMillis: number,
   where: string,
-): Promise<void> {
+): Promise<TableDescription> {
   const deadline = Date.now() + timeoutMillis;
   let table = initial;
   let delay = POLL_START_MILLIS;
   for (;;) {
     const status = table?.TableStatus;
-    if (status === 'ACTIVE') return;
-    if (status !== undefined && status !== 'CREATING' && status !== 'UPDATING') {
+    if (table !== undefined && (status === 'ACTIVE' || status === 'UPDATING')) return table;
+    if (status !== undefined && status !== 'CREATING') {
       throw new LeaseStoreError(`Lease table "${tableName}" at ${where} is ${status}; it cannot be used`);
     }
     if (Date.now() + delay > deadline) {

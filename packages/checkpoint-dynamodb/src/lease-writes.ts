@@ -9,6 +9,7 @@
  * | checkpoint | AssignedTo = me AND LeaseToken = my token AND the stored checkpoint is not after the new one    |
  * | release    | AssignedTo = me AND LeaseToken = my token                                                    |
  * | claim      | AssignedTo = observed owner AND no ClaimRequest AND not SHARD_END                           |
+ * | transfer   | AssignedTo = from AND LeaseToken = its token AND not SHARD_END                              |
  * | delete     | the row is absent OR Checkpoint = SHARD_END (a DeleteItem)                                   |
  *
  * Checkpoint order without a new attribute: Kinesis sequence numbers are decimal strings without leading zeros of up
@@ -25,9 +26,9 @@ import type { ShardStatus } from '@kcl/core';
 import { ExpressionBuilder } from './expression-builder';
 import { formatLeaseTimeout, LeaseAttributes as A } from './lease-item';
 
-type Write = UpdateItemCommandInput & { ConditionExpression: string; UpdateExpression: string };
+export type Write = UpdateItemCommandInput & { ConditionExpression: string; UpdateExpression: string };
 
-function base(
+export function base(
   tableName: string,
   shardId: string,
   b: ExpressionBuilder,
@@ -48,12 +49,12 @@ function base(
 }
 
 /** Not at SHARD_END (a row without Checkpoint is not finished). */
-function notShardEnd(b: ExpressionBuilder): string {
+export function notShardEnd(b: ExpressionBuilder): string {
   const cp = b.name(A.checkpoint);
   return `(attribute_not_exists(${cp}) OR ${cp} <> ${b.string(SHARD_END)})`;
 }
 
-function incrementCounter(b: ExpressionBuilder): string {
+export function incrementCounter(b: ExpressionBuilder): string {
   const counter = b.name(A.leaseCounter);
   return `${counter} = if_not_exists(${counter}, ${b.number(0)}) + ${b.number(1)}`;
 }
@@ -88,7 +89,8 @@ export function takeWrite(tableName: string, shard: ShardStatus, owner: string, 
   return base(tableName, shard.id, b, condition, `SET ${sets.join(', ')} REMOVE ${b.name(A.claimRequest)}`);
 }
 
-function heldBy(b: ExpressionBuilder, owner: string, token: string): string {
+/** The stored lease is held by `owner` in the tenure of `token`. */
+export function heldBy(b: ExpressionBuilder, owner: string, token: string): string {
   return `${b.name(A.assignedTo)} = ${b.string(owner)} AND ${b.name(A.leaseToken)} = ${b.string(token)}`;
 }
 
@@ -155,6 +157,30 @@ export function claimWrite(tableName: string, shardId: string, observedOwner: st
   const claim = b.name(A.claimRequest);
   const condition = `${b.name(A.assignedTo)} = ${b.string(observedOwner)} AND attribute_not_exists(${claim}) AND ${notShardEnd(b)}`;
   return base(tableName, shardId, b, condition, `SET ${claim} = ${b.string(claimId)}`);
+}
+
+/**
+ * Transfer (hand-off): the tenure of `token` gives the lease to `to`: new owner and token, counter + 1, ClaimRequest
+ * removed, LeaseTimeout refreshed; the checkpoint is kept. Never at SHARD_END.
+ */
+export function transferWrite(
+  tableName: string,
+  shardId: string,
+  from: string,
+  token: string,
+  to: string,
+  newToken: string,
+  leaseTimeout: Date,
+): Write {
+  const b = new ExpressionBuilder();
+  const condition = `${heldBy(b, from, token)} AND ${notShardEnd(b)}`;
+  const sets = [
+    `${b.name(A.assignedTo)} = ${b.string(to)}`,
+    `${b.name(A.leaseToken)} = ${b.string(newToken)}`,
+    `${b.name(A.leaseTimeout)} = ${b.string(formatLeaseTimeout(leaseTimeout))}`,
+    incrementCounter(b),
+  ];
+  return base(tableName, shardId, b, condition, `SET ${sets.join(', ')} REMOVE ${b.name(A.claimRequest)}`);
 }
 
 /** Delete: removes the row only while it is at SHARD_END (or already gone). */

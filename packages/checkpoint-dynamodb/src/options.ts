@@ -26,7 +26,8 @@ export interface DynamoCheckpointOptions {
    */
   writeCapacityUnits?: number;
   /**
-   * How long `init()` waits for the table to become ACTIVE (after creating it or finding it CREATING/UPDATING).
+   * How long `init()` waits for the table to become ACTIVE after creating it or finding it CREATING. (A table that is
+   * UPDATING, e.g. while an index is added, is used at once: DynamoDB serves reads and writes then.)
    * @defaultValue 120000 (2 minutes)
    */
   tableActiveTimeoutMillis?: number;
@@ -53,6 +54,27 @@ export interface DynamoCheckpointOptions {
    * @defaultValue undefined
    */
   scanPageSize?: number;
+  /**
+   * Add the owner index (the global secondary index `AssignedTo-index`, see the README) with `UpdateTable` at `init()`
+   * when an existing table lacks it (a table created by go-kcl or an older @kcl). Needs `dynamodb:UpdateTable`. Until
+   * the index is ACTIVE, and always when this is false and the index is missing, `listOwnedLeases` reads the whole
+   * table (a Scan) and one warning says so. Tables created by `init()` get the index at creation either way.
+   * @defaultValue true
+   */
+  createOwnerIndex?: boolean;
+  /**
+   * While the owner index is missing or still being created, `listOwnedLeases` looks at the table again
+   * (`DescribeTable`, and `UpdateTable` once more when the index is still missing and `createOwnerIndex` is set) at most
+   * this often, in milliseconds. Integer 1 - 86400000.
+   * @defaultValue 30000
+   */
+  ownerIndexCheckIntervalMillis?: number;
+  /**
+   * Ask DynamoDB for the consumed capacity of every data call (`ReturnConsumedCapacity: 'TOTAL'`) and add it up in
+   * {@link DynamoCheckpoint.consumedCapacity}. Off by default: the figures are only for measuring (e.g. the bench).
+   * @defaultValue false
+   */
+  reportConsumedCapacity?: boolean;
 }
 
 /** Options with defaults applied. */
@@ -73,6 +95,12 @@ export function resolveOptions(options: DynamoCheckpointOptions): ResolvedOption
   }
   const createTable = options.createTable ?? true;
   if (typeof createTable !== 'boolean') throw new ConfigError('createTable', createTable, 'true or false');
+  const createOwnerIndex = options.createOwnerIndex ?? true;
+  if (typeof createOwnerIndex !== 'boolean') throw new ConfigError('createOwnerIndex', createOwnerIndex, 'true or false');
+  const reportConsumedCapacity = options.reportConsumedCapacity ?? false;
+  if (typeof reportConsumedCapacity !== 'boolean') {
+    throw new ConfigError('reportConsumedCapacity', reportConsumedCapacity, 'true or false');
+  }
   const scanPageSize = options.scanPageSize;
   if (scanPageSize !== undefined) integer('scanPageSize', scanPageSize, 1, 1_000_000);
   return {
@@ -85,6 +113,9 @@ export function resolveOptions(options: DynamoCheckpointOptions): ResolvedOption
     connectionTimeoutMillis: integer('connectionTimeoutMillis', options.connectionTimeoutMillis ?? 3_000, 0, 600_000),
     requestTimeoutMillis: integer('requestTimeoutMillis', options.requestTimeoutMillis ?? 10_000, 0, 600_000),
     scanPageSize,
+    createOwnerIndex,
+    ownerIndexCheckIntervalMillis: integer('ownerIndexCheckIntervalMillis', options.ownerIndexCheckIntervalMillis ?? 30_000, 1, 86_400_000),
+    reportConsumedCapacity,
   };
 }
 

@@ -143,6 +143,14 @@ describe('when the server returns the current row with a failed condition (ALL_O
       expect(order).toBeInstanceOf(CheckpointOrderError);
       expect(order).toMatchObject({ stored: '200', attempted: '5' });
       await expect(a.removeLeaseInfo('s-2')).rejects.toBeInstanceOf(LeaseNotFinishedError);
+      // Coordination: the same classification from the returned row.
+      await expect(a.transferLease('s-2', 'stale', 'worker-a', 'worker-b')).rejects.toThrow(/re-taken since/);
+      await expect(a.transferLease('s-1', mine.leaseToken!, 'worker-a', 'worker-b')).rejects.toThrow(/held by worker-b/);
+      const leader = await b.takeCoordinatorLease('worker-b', 0);
+      await expect(a.takeCoordinatorLease('worker-a', 0)).rejects.toThrow(/counter is 1 \(held by worker-b\), caller observed 0/);
+      await expect(a.renewCoordinatorLease('worker-a', leader.leaseToken!)).rejects.toThrow(/held by worker-b/);
+      await b.releaseCoordinatorLease('worker-b', leader.leaseToken!);
+      await a.releaseCoordinatorLease('worker-a', 'any'); // unowned: a no-op
       expect(counts.get('GetItemCommand')).toBeUndefined();
       await expect(a.claimShard(createShardStatus('s-1', { assignedTo: 'worker-z' }), 'worker-a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
     } finally {

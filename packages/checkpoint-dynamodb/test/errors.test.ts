@@ -224,6 +224,9 @@ test.each<[DynamoCheckpointOptions, string]>([
   [{ tableActiveTimeoutMillis: 1.5 }, 'tableActiveTimeoutMillis'],
   [{ scanPageSize: 0 }, 'scanPageSize'],
   [{ createTable: 'yes' as never }, 'createTable'],
+  [{ createOwnerIndex: 1 as never }, 'createOwnerIndex'],
+  [{ ownerIndexCheckIntervalMillis: 0 }, 'ownerIndexCheckIntervalMillis'],
+  [{ reportConsumedCapacity: 'on' as never }, 'reportConsumedCapacity'],
 ])('invalid option %j -> ConfigError naming %s at construction', (options, option) => {
   let error: unknown;
   try {

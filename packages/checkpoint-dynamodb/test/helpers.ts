@@ -2,6 +2,7 @@
 import { KinesisClientLibConfig } from '@kcl/core';
 import type { Logger, LogFields } from '@kcl/core';
 import { LOCAL_CREDENTIALS, randomName } from '@kcl/testbed';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoCheckpoint } from '../src';
 import type { DynamoCheckpointOptions } from '../src';
 
@@ -62,4 +63,23 @@ const opened: DynamoCheckpoint[] = [];
 
 export async function closeAll(): Promise<void> {
   await Promise.all(opened.splice(0).map((c) => c.close()));
+}
+
+/** Counts the commands sent through `client`, by command name (e.g. `QueryCommand`). */
+export function countCommands(client: DynamoDBClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName as string;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommandsHelper' },
+  );
+  return counts;
+}
+
+/** An error shaped like the SDK's for a service error named `name` (e.g. AccessDeniedException), to inject faults. */
+export function serviceError(name: string, message: string, httpStatusCode = 400): Error {
+  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode, attempts: 1 } });
 }

@@ -1,7 +1,7 @@
 // Table creation at init(): on-demand and provisioned, idempotence, waiting for ACTIVE, incompatible tables.
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigError, LeaseStoreError } from '@kcl/core';
 import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
@@ -37,7 +37,10 @@ test('init() creates an on-demand table keyed by ShardID (S) and logs it', async
   expect(table.TableStatus).toBe('ACTIVE');
   expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
   expect(table.KeySchema).toEqual([{ AttributeName: 'ShardID', KeyType: 'HASH' }]);
-  expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'ShardID', AttributeType: 'S' }]);
+  expect(table.AttributeDefinitions).toEqual([
+    { AttributeName: 'ShardID', AttributeType: 'S' },
+    { AttributeName: 'AssignedTo', AttributeType: 'S' },
+  ]);
   expect(lines.filter((l) => l.message === 'Created lease table')).toHaveLength(1);
   expect(lines.find((l) => l.message === 'Created lease table')?.fields).toMatchObject({ tableName, billingMode: 'PAY_PER_REQUEST' });
 });
@@ -160,4 +163,31 @@ describe('against a dynalite whose tables take time to become ACTIVE', () => {
     await checkpointer.init();
     await checkpointer.close();
   });
+});
+
+test('a table that is UPDATING (e.g. while an index is added) is used at once: DynamoDB serves data calls then', async () => {
+  const updating = await startDynalite({ updateTableMs: 3_000 });
+  const probe = localDynamoClient(updating.endpoint);
+  const tableName = randomName('updating');
+  try {
+    await probe.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'ShardID', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'ShardID', KeyType: 'HASH' }],
+        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+      }),
+    );
+    await probe.send(new UpdateTableCommand({ TableName: tableName, ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 2 } }));
+    expect((await probe.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus).toBe('UPDATING');
+    const started = Date.now();
+    const checkpointer = await openCheckpointer(updating.endpoint, { tableName, endpoint: updating.endpoint }, { createOwnerIndex: false });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await checkpointer.getLease({ id: 's-1', parentShardIds: [], leaseCounter: 0 }, 'worker-a');
+    expect((await probe.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus).toBe('UPDATING');
+    await closeAll();
+  } finally {
+    probe.destroy();
+    await updating.stop();
+  }
 });
