@@ -10,8 +10,27 @@ import { APPLICATION, testLogger } from './worker-config';
 
 export type LeaseStoreName = 'dynamodb' | 'redis';
 
-/** Every store, in the order tests run them. */
-export const LEASE_STORE_NAMES: readonly LeaseStoreName[] = ['dynamodb', 'redis'];
+/** Every store there is, in the order tests run them. */
+export const ALL_LEASE_STORE_NAMES: readonly LeaseStoreName[] = ['dynamodb', 'redis'];
+
+/**
+ * The stores named in `value` (comma-separated, e.g. `redis` or `dynamodb,redis`), in {@link ALL_LEASE_STORE_NAMES}
+ * order; all of them when `value` is undefined or blank.
+ * @throws Error for an unknown store name (a typo must not silently run nothing)
+ */
+export function selectLeaseStores(value: string | undefined): readonly LeaseStoreName[] {
+  const wanted = (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (wanted.length === 0) return ALL_LEASE_STORE_NAMES;
+  const unknown = wanted.filter((s) => !(ALL_LEASE_STORE_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`KCL_IT_STORES: unknown lease store(s) ${unknown.join(', ')} (known: ${ALL_LEASE_STORE_NAMES.join(', ')})`);
+  return ALL_LEASE_STORE_NAMES.filter((name) => wanted.includes(name));
+}
+
+/**
+ * The stores the tests run with (`describe.each(LEASE_STORE_NAMES)`): every store, or only those named in the
+ * `KCL_IT_STORES` environment variable (e.g. `KCL_IT_STORES=redis`). @defaultValue every store
+ */
+export const LEASE_STORE_NAMES: readonly LeaseStoreName[] = selectLeaseStores(process.env['KCL_IT_STORES']);
 
 /** Where a store's server listens (or a proxy in front of it). */
 export interface StoreAddress {
