@@ -4,7 +4,7 @@
  */
 import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
 import { RedisCheckpoint } from '@kcl/checkpoint-redis';
-import { KinesisClientLibConfig, type Checkpointer, type ShardStatus } from '@kcl/core';
+import { KinesisClientLibConfig, type Checkpointer, type CoordinatorLease, type ShardStatus, type WorkerHeartbeat } from '@kcl/core';
 import { LOCAL_CREDENTIALS, randomName, startDynalite, startRedis, type LocalServer } from '@kcl/testbed';
 import { APPLICATION, testLogger } from './worker-config';
 
@@ -125,9 +125,24 @@ export class LeaseStoreServer {
 
   /**
    * Reads the whole lease table of `namespace` with a reader of its own (worker id `lease-reader`, which never takes
-   * a lease), kept open until {@link closeCheckpointers}.
+   * a lease nor joins the fleet), kept open until {@link closeCheckpointers}.
    */
   async leases(namespace: StoreNamespace): Promise<Map<string, ShardStatus>> {
+    const rows = await (await this.reader(namespace)).listLeases();
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** The coordinator (leader) lease of `namespace` as the store has it (undefined before anyone took the role). */
+  async coordinator(namespace: StoreNamespace): Promise<CoordinatorLease | undefined> {
+    return (await this.reader(namespace)).getCoordinatorLease();
+  }
+
+  /** The worker registry of `namespace` (worker ids and heartbeat counters). */
+  async workers(namespace: StoreNamespace): Promise<WorkerHeartbeat[]> {
+    return (await this.reader(namespace)).listWorkers();
+  }
+
+  private async reader(namespace: StoreNamespace): Promise<Checkpointer> {
     let reader = this.readers.get(namespace.tableName);
     if (!reader) {
       const config = new KinesisClientLibConfig(APPLICATION, 'lease-reader', 'us-east-1', 'lease-reader').withLogger(testLogger());
@@ -135,8 +150,7 @@ export class LeaseStoreServer {
       this.readers.set(namespace.tableName, reader);
     }
     await reader.init();
-    const rows = await reader.listLeases();
-    return new Map(rows.map((row) => [row.id, row]));
+    return reader;
   }
 
   /** Closes every checkpointer built by this server object (bounded by the backends' own close timeouts). */
