@@ -386,12 +386,14 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     const left = (): number => Math.max(0, deadline - Date.now());
     logger.info('worker shutting down', { leases: this.heldShards(), graceMillis });
 
-    // 1. No new leases, no more shard syncs.
+    // 1. No new leases, no more shard syncs. A pass in progress is awaited for at most one refresh period (as calls in
+    // flight at the end: one that has not answered by then is treated as hung), so that a store that does not answer
+    // (a membership round runs every renewal interval, so one is often in flight) cannot eat the consumers' grace period.
     run.lifecycle.abort();
-    await settleWithin(Promise.all([shardSyncTask.stop(), coordinator.stopAcquiring()]), left());
+    await settleWithin(Promise.all([shardSyncTask.stop(), coordinator.stopAcquiring()]), this.inFlightWaitMillis(left()));
     // The leader role goes at once (another worker takes it and assigns the leases released below), and this worker
-    // leaves the registry so the leader assigns it nothing more.
-    await settleWithin(coordinator.leave(), left());
+    // leaves the registry so the leader assigns it nothing more. Best effort, bounded the same way.
+    await settleWithin(coordinator.leave(), this.inFlightWaitMillis(left()));
     // 2. Consumers finish their batch, shut their processors down (REQUESTED) and release their leases.
     run.shutdownController.abort();
     const stillRunning = await runner.waitAll(left());
