@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
@@ -224,6 +225,9 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     const clock = this.options.clock ?? systemMonotonicClock;
     const lifecycle = new AbortController();
     const shutdownController = new AbortController();
+    // Every shard consumer listens on this signal (until it ends): no limit, or Node warns of a "possible EventTarget
+    // memory leak" as soon as a worker runs more than 10 consumers.
+    setMaxListeners(0, shutdownController.signal);
 
     const ownsKinesis = this.kinesis === undefined;
     const kinesis = this.kinesis ?? createKinesisClient(config);
