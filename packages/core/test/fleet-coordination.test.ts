@@ -15,6 +15,7 @@ import {
   workerConfig,
   type TestWorker,
 } from './helpers/worker-harness';
+import { createShardStatus } from '../src/checkpoint/shard-status';
 import { InMemoryCheckpointer } from '../src/testing';
 import { useWorkerSuite } from './helpers/worker-suite';
 
@@ -153,4 +154,35 @@ test('a leader that shuts down hands the role over at once', async () => {
   // Released role and lease: taken without waiting for any failover time.
   expect(performance.now() - stoppedAt).toBeLessThan(FAST.failoverTimeMillis);
   expect(ledger.overlaps()).toEqual([]);
+});
+
+test('a worker whose leases expired gets none of them back while its heartbeat still looks alive', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new DeliveryLedger();
+  const events = new EventLog();
+  // A worker that stopped renewing its two leases but keeps heartbeating (its membership timer runs on, or it gave the
+  // shards up): a SIGKILLed worker looks like this to the leader for up to one renewal interval.
+  const ghost = new InMemoryCheckpointer(table, { workerId: 'ghost', failoverTimeMillis: FAST.failoverTimeMillis });
+  for (const id of ['shardId-000000000000', 'shardId-000000000001']) {
+    await ghost.getLease(createShardStatus(id), 'ghost');
+  }
+  await ghost.heartbeat('ghost');
+  const beat = setInterval(() => void ghost.heartbeat('ghost'), 50);
+  try {
+    const a = makeWorker(table, fx.kinesis, workerConfig(stream, 'a'), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
+    workers.push(a);
+    const startedAt = performance.now();
+    await a.worker.start();
+    expect(a.worker.heldShards()).toEqual(['shardId-000000000002', 'shardId-000000000003']);
+    expect(await leaderOf(table)).toBe('a');
+    // The leader sees the ghost's leases expire one failover time after its first read; it takes them for itself
+    // instead of assigning them back to the ghost (which would never renew them: another failover time, every time).
+    await waitFor(() => a.worker.heldShards().length === 4, 'a holding every shard', 4 * FAST.failoverTimeMillis);
+    expect(performance.now() - startedAt).toBeLessThan(FAST.failoverTimeMillis + FAST.leaseRefreshPeriodMillis + SLACK);
+    const leases = await ghost.listLeases();
+    expect(leases.map((l) => l.assignedTo)).toEqual(['a', 'a', 'a', 'a']);
+  } finally {
+    clearInterval(beat);
+  }
 });

@@ -2,7 +2,10 @@
  * Workers with the real polling consumer against kinesalite, sharing one in-memory lease table: start-up latency,
  * exclusivity while workers come and go, at-least-once in-order delivery, hand-over and stealing without duplicates.
  */
+import { getEventListeners, getMaxListeners } from 'node:events';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
+import { pollingShardConsumerFactory } from '../src/worker/default-consumer-factory';
+import type { ShardConsumerFactory } from '../src/worker/internal-contracts';
 import {
   createTestStream,
   delay,
@@ -145,4 +148,30 @@ test('balancing hands leases over in parallel; the owner checkpoints before lett
   expect(ledger.shutdowns.filter((s) => s.workerId === 'a').map((s) => s.reason)).toEqual([ShutdownReason.REQUESTED, ShutdownReason.REQUESTED]);
   expectAllDelivered(ledger, producer);
   expect(ledger.duplicates()).toEqual([]);
+});
+
+test('a worker with more than 10 leases warns of no listener leak (each consumer listens on the worker-wide shutdown signal)', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 12 });
+  let shutdownSignal: AbortSignal | undefined;
+  const factory: ShardConsumerFactory = (deps) => {
+    shutdownSignal = deps.shutdownSignal;
+    return pollingShardConsumerFactory(deps);
+  };
+  const w = makeWorker(new InMemoryLeaseTable(), fx.kinesis, workerConfig(stream, 'w1'), { shardConsumerFactory: factory });
+  workers.push(w);
+  await w.worker.start();
+  expect(w.worker.heldShards()).toHaveLength(12);
+  await delay(200); // every consumer running
+  const signal = shutdownSignal as AbortSignal;
+  const listeners = getEventListeners(signal, 'abort').length;
+  expect(listeners).toBeGreaterThanOrEqual(12);
+  // Node warns (MaxListenersExceededWarning, "possible EventTarget memory leak") once listeners exceed the maximum,
+  // 10 by default: one listener per consumer is no leak (each is removed when its consumer ends).
+  let max: number;
+  try {
+    max = getMaxListeners(signal);
+  } catch {
+    max = 0; // Node 20's getMaxListeners throws for an EventTarget whose limit is 0 (unlimited)
+  }
+  expect(max === 0 || listeners <= max).toBe(true);
 });

@@ -6,6 +6,7 @@
  */
 import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import { LeaseStoreError, LeaseStoreUnavailableError } from '../src/errors';
+import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { InMemoryCheckpointer } from '../src/testing';
 import { Worker } from '../src/worker/worker';
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
@@ -49,17 +50,20 @@ class StoreProbe {
 
 function newWorker(
   streamName: string,
-  options: { closeOnShutdown?: boolean; fanOut?: boolean; grace?: number; failover?: number; refresh?: number } = {},
-): { worker: Worker; table: InMemoryLeaseTable; probe: StoreProbe } {
+  options: { closeOnShutdown?: boolean; fanOut?: boolean; grace?: number; failover?: number; refresh?: number; checkpointEachRecord?: boolean } = {},
+): { worker: Worker; table: InMemoryLeaseTable; probe: StoreProbe; factory: TestProcessorFactory } {
   const table = new InMemoryLeaseTable();
   const { grace = 5_000, failover, refresh } = options;
   let config = workerConfig(streamName, 'w1', { grace, ...(failover ? { failover } : {}), ...(refresh ? { refresh } : {}) });
   if (options.fanOut) config = config.withEnhancedFanOutConsumer(true);
   const probe = new StoreProbe(new InMemoryCheckpointer(table, config));
+  const factory = new TestProcessorFactory();
   const worker = new Worker(
-    new TestProcessorFactory(),
+    factory,
     config,
-    options.fanOut ? {} : { shardConsumerFactory: fakeConsumerFactory({ ledger: new DeliveryLedger() }) },
+    options.fanOut
+      ? {}
+      : { shardConsumerFactory: fakeConsumerFactory({ ledger: new DeliveryLedger(), checkpointEachRecord: options.checkpointEachRecord ?? true }) },
   )
     .withKinesis(fx.kinesis)
     .withCheckpointer(
@@ -70,7 +74,7 @@ function newWorker(
     table.resume();
     await worker.shutdown();
   });
-  return { worker, table, probe };
+  return { worker, table, probe, factory };
 }
 
 describe('closing the lease store', () => {
@@ -146,5 +150,26 @@ describe('lease-store calls in flight at shutdown', () => {
     await worker.shutdown(); // resolves (the test would time out otherwise)
     expect(probe.closeCalls).toBe(1);
     expect(probe.inFlightAtClose).toContain('renewLeases');
+  });
+
+  test('a store that does not answer: the fleet loops and leaving the fleet are awaited one refresh period each, then the processors stop', async () => {
+    const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+    // Leases stay valid for 8 s: only the shutdown itself can stop the processor within the test. The consumer does
+    // not checkpoint while processing (a checkpoint would hang too and keep it from seeing the shutdown).
+    const { worker, table, probe, factory } = newWorker(stream, { grace: 3_000, failover: 10_000, refresh: 300, checkpointEachRecord: false });
+    await worker.start();
+    expect(factory.processors).toHaveLength(1);
+    table.pause(); // from now on every call hangs: releasing the leader role and leaving the registry too
+    // A membership round (heartbeat, leader renewal) is in flight when shutdown() comes, as it is most of the time.
+    await waitFor(() => probe.pending().includes('heartbeat'), 'a heartbeat hanging');
+    const stopAt = performance.now();
+    const stopped = worker.shutdown();
+    await waitFor(() => factory.processors.every((p) => p.shutdowns.length > 0), 'the processor shut down', 5_000);
+    // The hung membership round and the role release / registry removal are awaited one refresh period each (300 ms);
+    // the processors get the rest of the grace period (before: they were asked to stop only when it was over).
+    expect(performance.now() - stopAt).toBeLessThan(2 * 300 + 900);
+    expect(factory.processors[0]?.shutdowns).toEqual([ShutdownReason.REQUESTED]);
+    await stopped;
+    expect(probe.inFlightAtClose).toEqual(expect.arrayContaining(['heartbeat', 'releaseCoordinatorLease']));
   });
 });

@@ -11,3 +11,4 @@ export * from './tcp-proxy';
 export * from './wait';
 export * from './worker-config';
 export * from './test-worker';
+export * from './log-tap';

@@ -4,14 +4,33 @@
  */
 import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
 import { RedisCheckpoint } from '@kcl/checkpoint-redis';
-import { KinesisClientLibConfig, type Checkpointer, type ShardStatus } from '@kcl/core';
+import { KinesisClientLibConfig, type Checkpointer, type CoordinatorLease, type ShardStatus, type WorkerHeartbeat } from '@kcl/core';
 import { LOCAL_CREDENTIALS, randomName, startDynalite, startRedis, type LocalServer } from '@kcl/testbed';
 import { APPLICATION, testLogger } from './worker-config';
 
 export type LeaseStoreName = 'dynamodb' | 'redis';
 
-/** Every store, in the order tests run them. */
-export const LEASE_STORE_NAMES: readonly LeaseStoreName[] = ['dynamodb', 'redis'];
+/** Every store there is, in the order tests run them. */
+export const ALL_LEASE_STORE_NAMES: readonly LeaseStoreName[] = ['dynamodb', 'redis'];
+
+/**
+ * The stores named in `value` (comma-separated, e.g. `redis` or `dynamodb,redis`), in {@link ALL_LEASE_STORE_NAMES}
+ * order; all of them when `value` is undefined or blank.
+ * @throws Error for an unknown store name (a typo must not silently run nothing)
+ */
+export function selectLeaseStores(value: string | undefined): readonly LeaseStoreName[] {
+  const wanted = (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (wanted.length === 0) return ALL_LEASE_STORE_NAMES;
+  const unknown = wanted.filter((s) => !(ALL_LEASE_STORE_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`KCL_IT_STORES: unknown lease store(s) ${unknown.join(', ')} (known: ${ALL_LEASE_STORE_NAMES.join(', ')})`);
+  return ALL_LEASE_STORE_NAMES.filter((name) => wanted.includes(name));
+}
+
+/**
+ * The stores the tests run with (`describe.each(LEASE_STORE_NAMES)`): every store, or only those named in the
+ * `KCL_IT_STORES` environment variable (e.g. `KCL_IT_STORES=redis`). @defaultValue every store
+ */
+export const LEASE_STORE_NAMES: readonly LeaseStoreName[] = selectLeaseStores(process.env['KCL_IT_STORES']);
 
 /** Where a store's server listens (or a proxy in front of it). */
 export interface StoreAddress {
@@ -106,9 +125,24 @@ export class LeaseStoreServer {
 
   /**
    * Reads the whole lease table of `namespace` with a reader of its own (worker id `lease-reader`, which never takes
-   * a lease), kept open until {@link closeCheckpointers}.
+   * a lease nor joins the fleet), kept open until {@link closeCheckpointers}.
    */
   async leases(namespace: StoreNamespace): Promise<Map<string, ShardStatus>> {
+    const rows = await (await this.reader(namespace)).listLeases();
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** The coordinator (leader) lease of `namespace` as the store has it (undefined before anyone took the role). */
+  async coordinator(namespace: StoreNamespace): Promise<CoordinatorLease | undefined> {
+    return (await this.reader(namespace)).getCoordinatorLease();
+  }
+
+  /** The worker registry of `namespace` (worker ids and heartbeat counters). */
+  async workers(namespace: StoreNamespace): Promise<WorkerHeartbeat[]> {
+    return (await this.reader(namespace)).listWorkers();
+  }
+
+  private async reader(namespace: StoreNamespace): Promise<Checkpointer> {
     let reader = this.readers.get(namespace.tableName);
     if (!reader) {
       const config = new KinesisClientLibConfig(APPLICATION, 'lease-reader', 'us-east-1', 'lease-reader').withLogger(testLogger());
@@ -116,8 +150,7 @@ export class LeaseStoreServer {
       this.readers.set(namespace.tableName, reader);
     }
     await reader.init();
-    const rows = await reader.listLeases();
-    return new Map(rows.map((row) => [row.id, row]));
+    return reader;
   }
 
   /** Closes every checkpointer built by this server object (bounded by the backends' own close timeouts). */

@@ -30,9 +30,13 @@ export interface TestConfigOptions {
   idleMillis?: number;
   /** @defaultValue TIMINGS.shardSyncMillis */
   shardSyncMillis?: number;
-  /** Lease stealing every `stealingIntervalMillis`. @defaultValue false */
+  /**
+   * Balancing by the leader (`withLeaseStealing`): leases of over-loaded workers are handed over to under-loaded ones,
+   * in rounds at least `stealingIntervalMillis` apart. Off unless asked for (the core's default is on), so that tests
+   * of other things see no lease move they did not cause. @defaultValue false
+   */
   stealing?: boolean;
-  /** @defaultValue 300 */
+  /** Least time between two balancing rounds. @defaultValue 300 */
   stealingIntervalMillis?: number;
   /** @defaultValue 10000 */
   maxRecords?: number;
@@ -65,11 +69,7 @@ export function testConfig(options: TestConfigOptions): KinesisClientLibConfig {
     .withTaskBackoffTimeMillis(options.taskBackoffMillis ?? 50)
     .withShutdownGraceMillis(options.shutdownGraceMillis ?? 5_000)
     .withLogger(options.logger ?? testLogger({ workerId: options.workerId }));
-  if (options.stealing) {
-    config
-      .withLeaseStealing(true)
-      .withLeaseStealingIntervalMillis(options.stealingIntervalMillis ?? 300)
-      .withLeaseSyncingIntervalMillis(1_000);
-  }
+  config.withLeaseStealing(options.stealing === true);
+  if (options.stealing) config.withLeaseStealingIntervalMillis(options.stealingIntervalMillis ?? 300);
   return config;
 }

@@ -1,6 +1,6 @@
 /**
  * Several workers in one process share a 6-shard stream while a producer writes, with each lease store: workers
- * join (leases move by stealing), one leaves gracefully, another joins. Every record is delivered, in order per
+ * join (the leader hands leases over to them), one leaves gracefully, another joins. Every record is delivered, in order per
  * shard, and no shard is ever processed by two workers at the same time (every processRecords call is logged with
  * its worker, shard, start and end).
  */
@@ -45,7 +45,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     expect(a.worker.heldShards()).toHaveLength(6);
     await waitFor(() => log.payloads().size >= 100, 'a delivering');
 
-    // Two more workers: stealing moves leases one claim at a time until 2/2/2.
+    // Two more workers: the leader asks a to hand 4 leases over (2 each) until 2/2/2.
     const b = worker('b');
     const c = worker('c');
     await Promise.all([b.worker.start(), c.worker.start()]);
@@ -72,7 +72,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     const workersByShard = log.workersByShard();
     expect(workersByShard.size).toBe(6);
     expect([...workersByShard.values()].filter((set) => set.size >= 2).length).toBeGreaterThanOrEqual(3);
-    // Moves were hand-offs (stealing, graceful shutdown) after a checkpoint of every batch: nothing came twice.
+    // Moves were hand-offs (balancing, graceful shutdown) after a checkpoint of every batch: nothing came twice.
     expect(log.duplicates()).toEqual([]);
     expect(events.of('leaseLost', { workerId: 'a' }).map((e) => e.reason).sort()).toEqual(
       [...Array(4).fill('handoff'), 'released', 'released'].sort(),

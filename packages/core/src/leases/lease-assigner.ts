@@ -51,7 +51,9 @@ export interface AssignerPassResult {
  * expired leases for the live workers below their target (for itself directly; for another worker on its behalf,
  * conditional on the observed counter), and - at most every `balanceIntervalMillis` - claims leases of over-loaded
  * workers for under-loaded ones (the owner hands them over with `transferLease` after its batch). A lease moved by
- * this leader is not claimed again for a failover time. Registry entries silent for two failover times are removed.
+ * this leader is not claimed again for a failover time. A worker owning an expired lease receives nothing in that round
+ * (its heartbeat may outlive its renewals by a renewal interval). Registry entries silent for two failover times are
+ * removed.
  */
 export class LeaseAssigner {
   private readonly options: LeaseAssignerOptions;
@@ -88,6 +90,13 @@ export class LeaseAssigner {
     const inherited = o.inheritedFrom();
     const inheritedOwner = inherited && snapshot.readAt < inherited.until ? inherited.workerId : undefined;
     if (inherited) live.delete(inherited.workerId);
+    // A worker whose lease expired has stopped renewing it (dead, paused, or it gave the shard up). Its heartbeat may
+    // still look fresh (it runs on its own timer, up to one renewal interval after the last lease renewal): it gets
+    // nothing this round, least of all its expired leases back (which would cost them a second failover time).
+    for (const lease of snapshot.leases.values()) {
+      const owner = lease.assignedTo;
+      if (owner !== undefined && owner !== o.workerId && lease.checkpoint !== SHARD_END && o.observer.isExpired(lease.id)) live.delete(owner);
+    }
     const balanceDue = o.balance && (this.lastBalanceAt === undefined || now - this.lastBalanceAt >= o.balanceIntervalMillis);
     const plan = planBalance({
       leasable: assessment.leasable,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
@@ -224,6 +225,9 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     const clock = this.options.clock ?? systemMonotonicClock;
     const lifecycle = new AbortController();
     const shutdownController = new AbortController();
+    // Every shard consumer listens on this signal (until it ends): no limit, or Node warns of a "possible EventTarget
+    // memory leak" as soon as a worker runs more than 10 consumers.
+    setMaxListeners(0, shutdownController.signal);
 
     const ownsKinesis = this.kinesis === undefined;
     const kinesis = this.kinesis ?? createKinesisClient(config);
@@ -386,12 +390,14 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     const left = (): number => Math.max(0, deadline - Date.now());
     logger.info('worker shutting down', { leases: this.heldShards(), graceMillis });
 
-    // 1. No new leases, no more shard syncs.
+    // 1. No new leases, no more shard syncs. A pass in progress is awaited for at most one refresh period (as calls in
+    // flight at the end: one that has not answered by then is treated as hung), so that a store that does not answer
+    // (a membership round runs every renewal interval, so one is often in flight) cannot eat the consumers' grace period.
     run.lifecycle.abort();
-    await settleWithin(Promise.all([shardSyncTask.stop(), coordinator.stopAcquiring()]), left());
+    await settleWithin(Promise.all([shardSyncTask.stop(), coordinator.stopAcquiring()]), this.inFlightWaitMillis(left()));
     // The leader role goes at once (another worker takes it and assigns the leases released below), and this worker
-    // leaves the registry so the leader assigns it nothing more.
-    await settleWithin(coordinator.leave(), left());
+    // leaves the registry so the leader assigns it nothing more. Best effort, bounded the same way.
+    await settleWithin(coordinator.leave(), this.inFlightWaitMillis(left()));
     // 2. Consumers finish their batch, shut their processors down (REQUESTED) and release their leases.
     run.shutdownController.abort();
     const stillRunning = await runner.waitAll(left());

@@ -7,7 +7,12 @@ import type { WorkerProcessConfig, WorkerProcessLine } from '../fixtures/worker-
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
-export type ReceivedLine = WorkerProcessLine & { at: number };
+/**
+ * A line with two times on the parent's `performance.now()` timeline: `at`, when the parent read it, and `sentAt`,
+ * when the child wrote it (its epoch time `t` less the parent's `performance.timeOrigin`), which orders lines of
+ * different processes correctly even when the parent reads their pipes in another order.
+ */
+export type ReceivedLine = WorkerProcessLine & { at: number; sentAt: number };
 
 /** One worker process and everything it printed. */
 export class WorkerProcess {
@@ -24,7 +29,8 @@ export class WorkerProcess {
     const reader = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
     reader.on('line', (text) => {
       if (!text.startsWith('{')) return;
-      this.lines.push({ ...(JSON.parse(text) as WorkerProcessLine), at: performance.now() });
+      const line = JSON.parse(text) as WorkerProcessLine;
+      this.lines.push({ ...line, at: performance.now(), sentAt: line.t - performance.timeOrigin });
     });
   }
 
@@ -37,8 +43,8 @@ export class WorkerProcess {
   }
 
   /** Lines of one type. */
-  of<T extends WorkerProcessLine['type']>(type: T): Array<Extract<WorkerProcessLine, { type: T }> & { at: number }> {
-    return this.lines.filter((l) => l.type === type) as Array<Extract<WorkerProcessLine, { type: T }> & { at: number }>;
+  of<T extends WorkerProcessLine['type']>(type: T): Array<Extract<ReceivedLine, { type: T }>> {
+    return this.lines.filter((l) => l.type === type) as Array<Extract<ReceivedLine, { type: T }>>;
   }
 
   get started(): boolean {
@@ -52,12 +58,32 @@ export class WorkerProcess {
   }
 }
 
-/** Every batch line of every process as one delivery log (times are the parent's receive times). */
-export function deliveryLog(processes: WorkerProcess[]): DeliveryLog {
+export interface DeliveryLogOptions {
+  /**
+   * `true`: a batch spans from its batch line to its batchDone line (its checkpoint returned), so a hand-off shows as
+   * an overlap unless the old owner's last checkpoint returned before the new owner's first batch; a batch without a
+   * batchDone (the process was killed) ends where it started. `false`: every batch is the moment it was delivered (for
+   * tests that pause a process: its call in flight spans the pause).
+   * @defaultValue true
+   */
+  intervals?: boolean;
+}
+
+/** Every batch line of every process as one delivery log (times are the children's write times, `sentAt`). */
+export function deliveryLog(processes: WorkerProcess[], options: DeliveryLogOptions = {}): DeliveryLog {
   const log = new DeliveryLog();
-  const batches = processes.flatMap((p) => p.of('batch')).sort((a, b) => a.at - b.at);
-  for (const b of batches) {
-    log.addBatch({ workerId: b.workerId, shardId: b.shardId, instance: b.instance, start: b.at, end: b.at, records: b.records, failed: false });
-  }
+  const entries = processes.flatMap((p) => {
+    // Calls of one processor object are sequential: its n-th batchDone belongs to its n-th batch.
+    const done = new Map<string, number[]>();
+    for (const d of p.of('batchDone')) done.set(d.instance, [...(done.get(d.instance) ?? []), d.sentAt]);
+    const seen = new Map<string, number>();
+    return p.of('batch').map((b) => {
+      const n = seen.get(b.instance) ?? 0;
+      seen.set(b.instance, n + 1);
+      const end = options.intervals === false ? b.sentAt : (done.get(b.instance)?.[n] ?? b.sentAt);
+      return { workerId: b.workerId, shardId: b.shardId, instance: b.instance, start: b.sentAt, end, records: b.records, failed: false };
+    });
+  });
+  for (const entry of entries.sort((a, b) => a.start - b.start)) log.addBatch(entry);
   return log;
 }
