@@ -29,7 +29,7 @@ export interface CoordinationContext {
 /**
  * The fleet-coordination part of the Redis lease store (docs/design/fleet-coordination.md): the worker registry (one
  * hash, HINCRBY per heartbeat), the coordinator lease (one hash, `coordinator-lease.lua`), the per-owner sets (kept by
- * every lease script, read by `owned-leases.lua`), hand-off (`transfer-lease.lua`) and batch renewal
+ * every lease script, read with one SMEMBERS), hand-off (`transfer-lease.lua`) and batch renewal
  * (`renew-leases.lua`, one round trip for every due lease of a worker).
  */
 export class RedisCoordination {
@@ -90,18 +90,17 @@ export class RedisCoordination {
     if (status === ScriptStatus.NotHeld) throw coordinatorLost(workerId, hash, 'released');
   }
 
+  /**
+   * One `SMEMBERS` of the owner's set: shard ids only (the set holds no counters), one command whatever the fleet size.
+   * The set is kept exact by the lease scripts; a member left by a writer that keeps no sets (go-kcl, an older @kcl)
+   * is only a hint, which the worker's read of the lease itself rejects.
+   */
   async listOwnedLeases(workerId: string): Promise<OwnedLease[]> {
     checkWorker('listOwnedLeases', workerId);
-    const { keys } = this.ctx;
-    const reply = await this.ctx.run(`listOwnedLeases(${workerId})`, (exec) =>
-      runScript(exec, loadScript('owned-leases'), [keys.ownerSet(workerId)], [workerId, keys.shardPrefix]),
-    );
-    if (!Array.isArray(reply)) throw new LeaseStoreError('Unexpected reply from owned-leases.lua: not an array');
-    const owned: OwnedLease[] = [];
-    for (let i = 0; i + 1 < reply.length; i += 2) {
-      owned.push({ shardId: replyString(reply[i]) as string, leaseCounter: Number(replyString(reply[i + 1])) || 0 });
-    }
-    return owned;
+    const key = this.ctx.keys.ownerSet(workerId);
+    const reply = await this.ctx.run(`listOwnedLeases(${workerId})`, (exec) => exec.send(key, ['SMEMBERS', key]));
+    if (!Array.isArray(reply)) throw new LeaseStoreError('Unexpected reply from SMEMBERS: not an array');
+    return reply.map((member) => ({ shardId: replyString(member) as string }));
   }
 
   async transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus> {

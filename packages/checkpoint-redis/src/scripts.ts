@@ -13,8 +13,7 @@ export type ScriptName =
   | 'claim-shard'
   | 'remove-lease'
   | 'transfer-lease'
-  | 'coordinator-lease'
-  | 'owned-leases';
+  | 'coordinator-lease';
 
 /** A script ready for EVALSHA / EVAL. */
 export interface LuaScript {

@@ -19,7 +19,6 @@ const SCRIPTS: ScriptName[] = [
   'remove-lease',
   'transfer-lease',
   'coordinator-lease',
-  'owned-leases',
 ];
 const redis = useRedisServer();
 

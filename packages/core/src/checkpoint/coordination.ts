@@ -36,6 +36,9 @@ export interface WorkerHeartbeat {
 /** One lease of an owner, as `listOwnedLeases` returns it (a hint: the stored lease decides). */
 export interface OwnedLease {
   shardId: string;
-  /** The lease counter the index holds (may lag the lease). */
-  leaseCounter: number;
+  /**
+   * The lease counter, when the index holds one (may lag the lease): DynamoDB's owner index projects it; Redis's owner
+   * sets hold shard ids only, so a Redis store leaves it out. The worker does not need it (it reads the lease itself).
+   */
+  leaseCounter?: number | undefined;
 }
