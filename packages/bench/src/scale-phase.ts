@@ -1,4 +1,5 @@
 /** Figures of one phase of `pnpm bench:scale`, put together from the workers' snapshots. Pure. */
+import { storeReads } from './scale-call-counter';
 import type { CommandRate, CommandStatsDelta } from './scale-commandstats';
 import type { FairShareRange } from './scale-fair-share';
 import type { SteadyFigures, WorkerSnapshot } from './scale-worker-protocol';
@@ -65,6 +66,37 @@ export interface ScalePhaseResult {
   workerFigures: WorkerPhaseFigures[];
   /** Sum of the workers' CPU % (100 = one core). */
   totalCpuPercent: number;
+  /** Lease-store read requests as the workers sent them (see {@link StoreReadFigures}). */
+  storeReads: StoreReadFigures;
+}
+
+/**
+ * Lease-store reads of all workers together, counted on the client side (each worker's own requests: Redis commands
+ * HGETALL / HGET / HMGET / SMEMBERS / SSCAN / EXISTS, a Lua script not counted as a read; DynamoDB GetItem / Scan /
+ * Query / BatchGetItem / DescribeTable requests and the read capacity they consumed).
+ */
+export interface StoreReadFigures {
+  /** Over the whole phase. */
+  perSecond: number;
+  /** Over the steady part (sum of each worker's rate since its mark); null unless every worker had a steady part. */
+  steadyPerSecond: number | null;
+  /** DynamoDB: read capacity units per second in the steady part; null for Redis or without ConsumedCapacity. */
+  steadyReadCapacityPerSecond: number | null;
+}
+
+/** The lease-store read figures of a phase from the workers' snapshots. */
+export function storeReadFigures(snapshots: readonly (WorkerSnapshot | undefined)[], millis: number): StoreReadFigures {
+  const reads = snapshots.reduce((sum, s) => sum + storeReads(s?.storeCalls), 0);
+  const everySteady = snapshots.length > 0 && snapshots.every((s) => s?.steady !== undefined && s.steady.intervalMillis > 0);
+  const rate = (n: number, ms: number): number => (n * 1000) / ms;
+  const steadyPerSecond = everySteady
+    ? snapshots.reduce((sum, s) => sum + rate(storeReads(s!.steady!.storeCalls), s!.steady!.intervalMillis), 0)
+    : null;
+  const withCapacity = everySteady && snapshots.every((s) => s!.steady!.readCapacityUnits !== undefined);
+  const steadyReadCapacityPerSecond = withCapacity
+    ? snapshots.reduce((sum, s) => sum + rate(s!.steady!.readCapacityUnits!, s!.steady!.intervalMillis), 0)
+    : null;
+  return { perSecond: millis > 0 ? rate(reads, millis) : 0, steadyPerSecond, steadyReadCapacityPerSecond };
 }
 
 /** Adds per-operation counts up and turns them into rates over `millis`, busiest first. */
@@ -140,5 +172,6 @@ export function buildPhase(input: {
     kinesis: { totalCalls, totalPerSecond: input.millis > 0 ? (totalCalls * 1000) / input.millis : 0, operations },
     workerFigures,
     totalCpuPercent: input.snapshots.reduce((sum, s) => sum + (s?.cpuPercent ?? 0), 0),
+    storeReads: storeReadFigures(input.snapshots, input.millis),
   };
 }

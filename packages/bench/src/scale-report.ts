@@ -38,6 +38,18 @@ function storeLine(phase: ScalePhaseResult): string[] {
   ];
 }
 
+/** Lease-store reads (client side), with the steady rate's ratio to phase 1's (one worker). */
+function readsLine(phase: ScalePhaseResult, first: ScalePhaseResult | undefined): string {
+  const r = phase.storeReads;
+  const base = first?.storeReads.steadyPerSecond;
+  const steady =
+    r.steadyPerSecond === null
+      ? 'steady: none'
+      : `steady ${one(r.steadyPerSecond)}/s` + (base && phase !== first ? ` (${(r.steadyPerSecond / base).toFixed(2)}x phase 1)` : '');
+  const capacity = r.steadyReadCapacityPerSecond === null ? '' : `, steady read capacity ${one(r.steadyReadCapacityPerSecond)} units/s`;
+  return `  lease-store reads sent by the workers: ${one(r.perSecond)}/s over the phase, ${steady}${capacity}`;
+}
+
 function workerTable(phase: ScalePhaseResult): string[] {
   const head = `  ${'worker'.padEnd(10)}${'held'.padStart(7)}${'RSS MB'.padStart(9)}${'heap MB'.padStart(9)}${'ELD p99'.padStart(9)}${'ELD max'.padStart(9)}${'CPU %'.padStart(8)}${'errors'.padStart(8)}${'taken'.padStart(7)}${'lost'.padStart(6)}`;
   const rows = phase.workerFigures.map((w) =>
@@ -90,6 +102,7 @@ export function formatScaleReport(result: ScaleBenchResult): string {
       fairLine(phase),
       `  held at the end: ${phase.workerFigures.map((w) => w.held).join(' / ')}`,
       ...storeLine(phase),
+      readsLine(phase, result.phases[0]),
       `  Kinesis calls (all workers): ${one(phase.kinesis.totalPerSecond)}/s: ${rates(phase.kinesis.operations.map((x) => ({ name: x.operation, perSecond: x.perSecond })))}`,
       ...workerTable(phase),
       `  workers' CPU together: ${one(phase.totalCpuPercent)} %`,

@@ -20,7 +20,7 @@ import {
   type RecordProcessor,
 } from '@kcl/core';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient } from '@kcl/testbed';
-import { countCalls, type CallCounts, type MiddlewareClient } from './scale-call-counter';
+import { addCallCounts, countCalls, countStoreCommands, noCalls, type CallCounts, type MiddlewareClient } from './scale-call-counter';
 import type { DeliveredBatch } from './scale-delivery';
 import type { ScaleWorkerSettings, SteadyFigures, WorkerSnapshot } from './scale-worker-protocol';
 
@@ -54,7 +54,9 @@ if (settings.backend === 'dynamodb') {
   takeStoreCalls = countCalls(dynamo as unknown as MiddlewareClient, { askConsumedCapacity: true });
   checkpointer = new DynamoCheckpoint(config).withDynamoDB(dynamo);
 } else {
-  checkpointer = new RedisCheckpoint(config, { address: settings.redisAddress! });
+  const redis = new RedisCheckpoint(config, { address: settings.redisAddress! });
+  takeStoreCalls = countStoreCommands(() => redis.commandCounts());
+  checkpointer = redis;
 }
 
 let pendingDeliveries: DeliveredBatch[] = [];
@@ -101,7 +103,9 @@ let cpuBase = process.cpuUsage();
 let wallBase = performance.now();
 
 /** The steady part of the current interval: from the coordinator's `mark` to the next snapshot. */
-let steadyMark: { cpu: NodeJS.CpuUsage; wall: number; loopDelay: ReturnType<typeof monitorEventLoopDelay>; callsBefore: Record<string, number> } | undefined;
+let steadyMark:
+  | { cpu: NodeJS.CpuUsage; wall: number; loopDelay: ReturnType<typeof monitorEventLoopDelay>; callsBefore: Record<string, number>; storeBefore: CallCounts }
+  | undefined;
 
 function mark(): void {
   steadyMark?.loopDelay.disable();
@@ -109,7 +113,8 @@ function mark(): void {
   steadyLoopDelay.enable();
   // Kinesis calls before the mark are kept for the interval's own figures; the counter then counts the steady part.
   const callsBefore = addCalls(steadyMark?.callsBefore ?? {}, takeKinesisCalls().calls);
-  steadyMark = { cpu: process.cpuUsage(), wall: performance.now(), loopDelay: steadyLoopDelay, callsBefore };
+  const storeBefore = addCallCounts(steadyMark?.storeBefore ?? noCalls(), takeStoreCalls?.() ?? noCalls());
+  steadyMark = { cpu: process.cpuUsage(), wall: performance.now(), loopDelay: steadyLoopDelay, callsBefore, storeBefore };
 }
 
 function addCalls(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
@@ -124,8 +129,10 @@ function snapshot(): WorkerSnapshot {
   const wallMillis = now - wallBase;
   const memory = process.memoryUsage();
   const sinceMark = takeKinesisCalls();
+  const storeSinceMark = takeStoreCalls?.();
   let steady: SteadyFigures | undefined;
   let kinesisCalls = sinceMark;
+  let storeCalls = storeSinceMark;
   if (steadyMark) {
     const steadyCpu = process.cpuUsage(steadyMark.cpu);
     const steadyMillis = now - steadyMark.wall;
@@ -138,12 +145,14 @@ function snapshot(): WorkerSnapshot {
       rssMb: memory.rss / MB,
       heapUsedMb: memory.heapUsed / MB,
       kinesisCalls: sinceMark.calls,
+      storeCalls: storeSinceMark?.calls ?? {},
+      readCapacityUnits: storeSinceMark !== undefined && storeSinceMark.answersWithCapacity > 0 ? storeSinceMark.readCapacityUnits : undefined,
     };
     kinesisCalls = { ...sinceMark, calls: addCalls(steadyMark.callsBefore, sinceMark.calls) };
+    if (storeSinceMark) storeCalls = addCallCounts(steadyMark.storeBefore, storeSinceMark);
     h.disable();
     steadyMark = undefined;
   }
-  const storeCalls = takeStoreCalls?.();
   const result: WorkerSnapshot = {
     intervalMillis: wallMillis,
     held: worker.heldShards().length,
@@ -158,6 +167,7 @@ function snapshot(): WorkerSnapshot {
     storeFailures: storeCalls?.failures,
     consumedCapacityUnits: storeCalls?.capacityUnits,
     answersWithCapacity: storeCalls?.answersWithCapacity,
+    readCapacityUnits: storeCalls?.readCapacityUnits,
     errors: events.errors,
     leasesAcquired: events.leasesAcquired,
     leasesLost: events.leasesLost,

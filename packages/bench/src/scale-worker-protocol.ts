@@ -35,12 +35,14 @@ export interface WorkerSnapshot {
   cpuPercent: number;
   /** Kinesis calls per operation, counted by an SDK middleware on the worker's client. */
   kinesisCalls: Record<string, number>;
-  /** DynamoDB calls per operation (backend dynamodb), counted the same way; undefined for redis. */
+  /** Lease-store requests per operation: DynamoDB calls (SDK middleware) or Redis commands (RedisCheckpoint.commandCounts). */
   storeCalls?: Record<string, number> | undefined;
   storeFailures?: Record<string, number> | undefined;
   /** Sum of ConsumedCapacity.CapacityUnits returned (ReturnConsumedCapacity TOTAL is asked for), backend dynamodb. */
   consumedCapacityUnits?: number | undefined;
   answersWithCapacity?: number | undefined;
+  /** The part of consumedCapacityUnits consumed by reads (backend dynamodb). */
+  readCapacityUnits?: number | undefined;
   /** Worker 'error' events (lease-store or Kinesis calls that failed and were handled). */
   errors: number;
   leasesAcquired: number;
@@ -66,4 +68,8 @@ export interface SteadyFigures {
   heapUsedMb: number;
   /** Kinesis calls per operation since the mark. */
   kinesisCalls: Record<string, number>;
+  /** Lease-store requests per command / operation since the mark, as the worker sent them (client side). */
+  storeCalls: Record<string, number>;
+  /** DynamoDB: read capacity units consumed since the mark (undefined for redis or when no answer carried any). */
+  readCapacityUnits?: number | undefined;
 }

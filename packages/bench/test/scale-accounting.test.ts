@@ -1,7 +1,8 @@
 import { commandStatsDelta, parseCommandStats } from '../src/scale-commandstats';
 import { DeliveryLedger } from '../src/scale-delivery';
 import { fairShareRange, FairShareWatcher, isFairShare } from '../src/scale-fair-share';
-import { buildPhase, dynamoLoad, sumOperations } from '../src/scale-phase';
+import { addCallCounts, countStoreCommands, noCalls } from '../src/scale-call-counter';
+import { buildPhase, dynamoLoad, storeReadFigures, sumOperations } from '../src/scale-phase';
 import type { WorkerSnapshot } from '../src/scale-worker-protocol';
 
 describe('fair share', () => {
@@ -118,6 +119,51 @@ const snapshot = (overrides: Partial<WorkerSnapshot>): WorkerSnapshot => ({
   leasesAcquired: 0,
   leasesLost: 0,
   ...overrides,
+});
+
+describe('lease-store reads', () => {
+  const steady = (intervalMillis: number, storeCalls: Record<string, number>, readCapacityUnits?: number) => ({
+    intervalMillis,
+    eventLoopDelayP99Millis: 1,
+    eventLoopDelayMaxMillis: 1,
+    cpuPercent: 1,
+    rssMb: 1,
+    heapUsedMb: 1,
+    kinesisCalls: {},
+    storeCalls,
+    readCapacityUnits,
+  });
+
+  it('counts read commands / read requests only (scripts and writes are not reads) and sums each worker\'s steady rate', () => {
+    const figures = storeReadFigures(
+      [
+        snapshot({ storeCalls: { HGETALL: 1_000, SSCAN: 2, EVALSHA: 500 }, steady: steady(5_000, { HGETALL: 1_000, SSCAN: 2, EVALSHA: 300 }) }),
+        snapshot({ storeCalls: { SMEMBERS: 4, EVALSHA: 500 }, steady: steady(2_000, { SMEMBERS: 2, EVALSHA: 200 }) }),
+      ],
+      10_000,
+    );
+    expect(figures.perSecond).toBeCloseTo(100.6);
+    expect(figures.steadyPerSecond).toBeCloseTo(200.4 + 1);
+    expect(figures.steadyReadCapacityPerSecond).toBeNull();
+  });
+
+  it('has no steady rate unless every worker had a steady part; DynamoDB read capacity per second when returned', () => {
+    expect(storeReadFigures([snapshot({ steady: steady(1_000, { Scan: 3 }) }), snapshot({})], 1_000).steadyPerSecond).toBeNull();
+    const dynamo = storeReadFigures([snapshot({ steady: steady(2_000, { Query: 2, UpdateItem: 9 }, 10) })], 2_000);
+    expect(dynamo.steadyPerSecond).toBe(1);
+    expect(dynamo.steadyReadCapacityPerSecond).toBe(5);
+  });
+
+  it('turns a store\'s running command totals into deltas per call, and adds counts', () => {
+    let totals: Record<string, number> = { HGETALL: 5 };
+    const take = countStoreCommands(() => totals);
+    expect(take().calls).toEqual({ HGETALL: 5 });
+    totals = { HGETALL: 7, SMEMBERS: 1 };
+    expect(take().calls).toEqual({ HGETALL: 2, SMEMBERS: 1 });
+    expect(take().calls).toEqual({});
+    const sum = addCallCounts({ ...noCalls(), calls: { Scan: 1 }, readCapacityUnits: 2 }, { ...noCalls(), calls: { Scan: 2, Query: 1 }, readCapacityUnits: 3 });
+    expect(sum).toMatchObject({ calls: { Scan: 3, Query: 1 }, readCapacityUnits: 5 });
+  });
 });
 
 describe('phase figures', () => {

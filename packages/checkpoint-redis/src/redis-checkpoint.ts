@@ -26,7 +26,7 @@ import type { RedisCheckpointOptions } from './options';
 import { Redactor } from './redactor';
 import { RedisCoordination } from './redis-coordination';
 import { toLeaseStoreError } from './redis-errors';
-import { clientExecutor, clusterExecutor, type RedisExecutor, runScript } from './redis-executor';
+import { clientExecutor, clusterExecutor, countingExecutor, type RedisExecutor, runScript } from './redis-executor';
 import { replyHash, replyScan, replyScript, replyString } from './reply';
 import { type ResolvedOptions, resolveOptions } from './resolve-options';
 import { ScriptStatus, statusError } from './script-status';
@@ -61,6 +61,7 @@ export class RedisCheckpoint implements Checkpointer {
   private closed = false;
   private tlsWarned = false;
   private readonly coordination: RedisCoordination;
+  private readonly sentCommands = new Map<string, number>();
 
   /**
    * @param config uses `tableName` (part of every key), `workerId` (owner for `removeLeaseOwner`),
@@ -272,6 +273,15 @@ export class RedisCheckpoint implements Checkpointer {
     return this.coordination.renewLeases(shards, workerId);
   }
 
+  /**
+   * How many commands this checkpointer has sent, per command name (e.g. `{ HGETALL: 1000, EVALSHA: 250, SMEMBERS: 2 }`),
+   * since it was created: the lease-store load this worker causes, seen from the client (a Lua script counts as one
+   * EVALSHA whatever it does inside; `INFO commandstats` on the server counts the commands inside scripts too).
+   */
+  commandCounts(): Record<string, number> {
+    return Object.fromEntries(this.sentCommands);
+  }
+
   /** Closes the connection this checkpointer opened (an injected client stays open). Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -311,7 +321,7 @@ export class RedisCheckpoint implements Checkpointer {
       if (this.closed) throw new LeaseStoreError('RedisCheckpoint was closed during init()');
       own?.markReady();
       this.ownClient = own;
-      this.executor = executor;
+      this.executor = countingExecutor(executor, this.sentCommands);
     } catch (error) {
       await own?.close();
       const mapped = toLeaseStoreError(error, { operation: 'init', display, redactor: this.redactor });

@@ -84,3 +84,17 @@ function withTimeout<T>(promise: Promise<T>, timeoutMillis: number, args: string
     );
   });
 }
+
+/**
+ * Wraps `executor` so that every command it sends is counted in `counts` by name (upper case; EVALSHA and EVAL as
+ * sent, so a script retried after NOSCRIPT counts twice). One map update per command.
+ */
+export function countingExecutor(executor: RedisExecutor, counts: Map<string, number>): RedisExecutor {
+  return {
+    send: (key, args) => {
+      const name = (args[0] ?? '').toUpperCase();
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return executor.send(key, args);
+    },
+  };
+}

@@ -64,3 +64,19 @@ it('renewLeases renews 200 leases in one script call (one round trip)', async ()
   expect(shards.map((s) => s.leaseCounter)).toEqual([3, ...Array<number>(199).fill(2)]);
   await cp.close();
 });
+
+it('commandCounts() counts the commands this checkpointer sent, by name (a script is one EVALSHA/EVAL)', async () => {
+  const cp = await open(tableName('coord-count'));
+  const start = cp.commandCounts();
+  await cp.getLease(createShardStatus('shardId-000000000001'), 'w1');
+  await cp.listOwnedLeases('w1');
+  await cp.listOwnedLeases('w1');
+  await cp.listLeases();
+  const counts = cp.commandCounts();
+  const delta = (name: string): number => (counts[name] ?? 0) - (start[name] ?? 0);
+  expect(delta('SMEMBERS')).toBe(2);
+  expect(delta('EVALSHA') + delta('EVAL')).toBeGreaterThanOrEqual(1);
+  expect(delta('SSCAN')).toBe(1);
+  expect(delta('HGETALL')).toBe(1); // one lease in the table
+  await cp.close();
+});
