@@ -55,8 +55,10 @@ describe('dynamodb-consumer example', () => {
           checkpoint: item.Checkpoint?.S,
           owner: item.AssignedTo?.S,
         })).sort((a, b) => String(a.shard).localeCompare(String(b.shard)));
-        expect(leases.map((lease) => lease.shard)).toEqual(['shardId-000000000000', 'shardId-000000000001']);
-        for (const lease of leases) {
+        // The shard leases, plus the leader item of fleet coordination (released too, never a shard).
+        expect(leases.map((lease) => lease.shard)).toEqual(['__kcl_coordination__#leader', 'shardId-000000000000', 'shardId-000000000001']);
+        expect(leases[0]!.owner).toBeUndefined();
+        for (const lease of leases.slice(1)) {
           expect(lease.checkpoint).toMatch(/^\d+$/); // a sequence number: the last record of the shard
           expect(lease.owner).toBeUndefined(); // released by the graceful shutdown
         }

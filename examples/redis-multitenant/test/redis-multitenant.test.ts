@@ -37,7 +37,15 @@ describe('redis-multitenant example', () => {
       expect(acme.length + globex.length).toBe(keys.length);
       expect(acme.filter((key) => globex.includes(key))).toEqual([]);
       for (const [tenant, tenantKeys] of [['acme', acme], ['globex', globex]] as const) {
-        expect(tenantKeys).toEqual([`${tenant}:${table}:shard:${SHARDS[0]}`, `${tenant}:${table}:shard:${SHARDS[1]}`, `${tenant}:${table}:shards`]);
+        // The shard hashes and set (go-kcl's layout) plus the leader hash of fleet coordination, released; the worker
+        // registry and the owner sets are gone after the graceful shutdowns.
+        expect(tenantKeys).toEqual([
+          `${tenant}:${table}:leader`,
+          `${tenant}:${table}:shard:${SHARDS[0]}`,
+          `${tenant}:${table}:shard:${SHARDS[1]}`,
+          `${tenant}:${table}:shards`,
+        ]);
+        expect((await client.hGetAll(`${tenant}:${table}:leader`)).AssignedTo).toBeUndefined();
       }
       // Both read the whole stream on their own: each checkpointed every shard, and released its leases.
       for (const shard of SHARDS) {

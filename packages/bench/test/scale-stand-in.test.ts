@@ -44,7 +44,7 @@ describe('Kinesis stand-in (engine-only mode), spoken to by the real SDK client'
         client.send(new GetShardIteratorCommand({ StreamName: 'any', ShardId: 'shardId-000000009999', ShardIteratorType: 'LATEST' })),
       ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 
-      expect(take()).toEqual({ calls: { ListShards: 3, GetShardIterator: 2, GetRecords: 1 }, failures: { GetShardIterator: 1 }, capacityUnits: 0, answersWithCapacity: 0 });
+      expect(take()).toEqual({ calls: { ListShards: 3, GetShardIterator: 2, GetRecords: 1 }, failures: { GetShardIterator: 1 }, capacityUnits: 0, answersWithCapacity: 0, readCapacityUnits: 0 });
       expect(take().calls).toEqual({}); // counts restart after each take
       expect(standIn.requests()).toMatchObject({ ListShards: 3, GetShardIterator: 2, GetRecords: 1 });
     } finally {
