@@ -186,3 +186,35 @@ test('a worker whose leases expired gets none of them back while its heartbeat s
     clearInterval(beat);
   }
 });
+
+test('a worker whose start-pass target went stale as the fleet grew reads its own leases every refresh period, not every 500 ms', async () => {
+  // refresh 1,000 ms > the 500 ms of fast discovery, so the two rates differ
+  const timings = { failover: 1_500, refresh: 1_000, stealing: 150 };
+  const stream = await createTestStream(fx.kinesis, { shardCount: 6 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new DeliveryLedger();
+  const events = new EventLog();
+  const make = (id: string): TestWorker => {
+    const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, timings), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
+    workers.push(w);
+    return w;
+  };
+  const a = make('a');
+  const b = make('b');
+  const c = make('c');
+  const ownReads = countCalls(b, 'listOwnedLeases');
+  await a.worker.start();
+  await b.worker.start(); // its start pass: target 3 of 6
+  await waitFor(() => balanced([a, b], 3), '3/3', 15_000);
+  await c.worker.start();
+  await waitFor(() => balanced([a, b, c], 2), '2/2/2', 15_000);
+  // b now holds 2, below the 3 it learnt at start; past two failover times that no longer makes it read fast.
+  await delay(2 * timings.failover + timings.failover);
+  const before = ownReads();
+  await delay(5_000);
+  const reads = ownReads() - before;
+  expect(balanced([a, b, c], 2)).toBe(true);
+  // every 800-1,000 ms (jittered refresh): 5-7 reads; at the fast 400-500 ms it would be 10 or more
+  expect(reads).toBeGreaterThanOrEqual(4);
+  expect(reads).toBeLessThanOrEqual(8);
+});

@@ -64,8 +64,8 @@ export interface FleetLoopsOptions {
  * - the leader, every `leaseRefreshPeriodMillis` (and early when an observed lease is about to expire or a shard
  *   ended): reads the table and the registry, assigns and balances ({@link LeaseAssigner});
  * - every other worker: reads only its own leases ({@link OwnedLeaseDiscovery}), every `leaseRefreshPeriodMillis`, or
- *   every `min(500 ms, leaseRefreshPeriodMillis)` while below its target or within a failover time of its last new
- *   lease (hand-offs come in bursts).
+ *   every `min(500 ms, leaseRefreshPeriodMillis)` while below the target of its start pass (for two failover times at
+ *   most: the fleet may have grown since) or within a failover time of its last new lease (hand-offs come in bursts).
  */
 export class FleetLoops {
   readonly election: LeaderElection;
@@ -79,6 +79,8 @@ export class FleetLoops {
   private foreignTokensRead = false;
   /** This worker's share as last known (start pass, or the leader's plan). */
   private knownTarget = 0;
+  /** When a non-leader last learnt its target (its start pass): the target goes stale as the fleet grows. */
+  private targetLearntAt: number | undefined;
   private lastAdoptedAt: number | undefined;
 
   constructor(options: FleetLoopsOptions) {
@@ -162,6 +164,7 @@ export class FleetLoops {
   noteTakePass(result: TakePassResult): void {
     this.noteForeignTokens();
     this.knownTarget = result.assessment.target;
+    this.targetLearntAt = this.options.clock();
   }
 
   /** Registers this worker and looks at the leader role (before the start pass). */
@@ -232,7 +235,10 @@ export class FleetLoops {
     if (!this.foreignTokensRead) await this.options.takePass(this.mayTake());
     const result = await this.assigner.pass();
     this.noteForeignTokens();
-    if (result.ownTarget !== undefined) this.knownTarget = result.ownTarget;
+    if (result.ownTarget !== undefined) {
+      this.knownTarget = result.ownTarget;
+      this.targetLearntAt = this.options.clock();
+    }
     this.options.afterRead();
     return result.recheckInMillis;
   }
@@ -254,7 +260,12 @@ export class FleetLoops {
     const { timing, clock, random } = this.options;
     const refresh = timing.takeIntervalMillis;
     const fast = Math.min(FAST_DISCOVERY_MILLIS, refresh);
-    const recent = this.lastAdoptedAt !== undefined && clock() - this.lastAdoptedAt < timing.failoverTimeMillis;
-    return jittered(this.options.activeCount() < this.knownTarget || recent ? fast : refresh, 0.8, 1, random);
+    const now = clock();
+    const recent = this.lastAdoptedAt !== undefined && now - this.lastAdoptedAt < timing.failoverTimeMillis;
+    // A target learnt at start goes stale when more workers join (the leader's plan is not sent to non-leaders): being
+    // below it counts only for two failover times, or a worker would read its own leases every 500 ms for good.
+    const targetFresh = this.targetLearntAt !== undefined && now - this.targetLearntAt < 2 * timing.failoverTimeMillis;
+    const below = this.options.activeCount() < this.knownTarget && targetFresh;
+    return jittered(below || recent ? fast : refresh, 0.8, 1, random);
   }
 }
