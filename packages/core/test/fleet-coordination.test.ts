@@ -22,8 +22,15 @@ import { useWorkerSuite } from './helpers/worker-suite';
 const { fx, workers } = useWorkerSuite();
 const SLACK = 300;
 
-function start(stream: string, table: InMemoryLeaseTable, id: string, ledger: DeliveryLedger, events: EventLog): TestWorker {
-  const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, { stealing: 150 }), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
+function start(
+  stream: string,
+  table: InMemoryLeaseTable,
+  id: string,
+  ledger: DeliveryLedger,
+  events: EventLog,
+  timings: Parameters<typeof workerConfig>[2] = { stealing: 150 },
+): TestWorker {
+  const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, timings), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
   workers.push(w);
   return w;
 }
@@ -194,11 +201,7 @@ test('a worker whose start-pass target went stale as the fleet grew reads its ow
   const table = new InMemoryLeaseTable();
   const ledger = new DeliveryLedger();
   const events = new EventLog();
-  const make = (id: string): TestWorker => {
-    const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, timings), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
-    workers.push(w);
-    return w;
-  };
+  const make = (id: string): TestWorker => start(stream, table, id, ledger, events, timings);
   const a = make('a');
   const b = make('b');
   const c = make('c');
