@@ -221,3 +221,45 @@ test('a worker whose start-pass target went stale as the fleet grew reads its ow
   expect(reads).toBeGreaterThanOrEqual(4);
   expect(reads).toBeLessThanOrEqual(8);
 });
+
+test('a worker that owns an expired lease but is alive (a restart under the same id) receives it again after a failover time', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
+  const table = new InMemoryLeaseTable();
+  const ledger = new DeliveryLedger();
+  const events = new EventLog();
+  // 'again' is a restarted process: its former incarnation's lease of shard 0 is never renewed (its token is not
+  // this process's), its lease of shard 1 is renewed, and it heartbeats. With 'a' at its share (2 of 4), shard 0 has
+  // no other receiver than 'again' itself.
+  const again = new InMemoryCheckpointer(table, { workerId: 'again', failoverTimeMillis: FAST.failoverTimeMillis });
+  const stale = createShardStatus('shardId-000000000000');
+  await again.getLease(stale, 'again');
+  const live = createShardStatus('shardId-000000000001');
+  await again.getLease(live, 'again');
+  await again.heartbeat('again');
+  const beat = setInterval(() => {
+    void again.heartbeat('again');
+    void again.getLease(live, 'again').catch(() => undefined);
+  }, 50);
+  try {
+    const a = makeWorker(table, fx.kinesis, workerConfig(stream, 'a'), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
+    workers.push(a);
+    await a.worker.start();
+    expect(a.worker.heldShards()).toEqual(['shardId-000000000002', 'shardId-000000000003']);
+    // Not for the first failover time after it expired (its heartbeat might be a dead process's last ones), then the
+    // leader assigns it to 'again' with a new token.
+    let reassigned = false;
+    const watch = setInterval(() => {
+      void again.listLeases().then((rows) => {
+        const row = rows.find((l) => l.id === stale.id);
+        reassigned ||= row?.assignedTo === 'again' && row.leaseToken !== stale.leaseToken;
+      });
+    }, 50);
+    try {
+      await waitFor(() => reassigned, 'shard 0 assigned again with a new token', 6 * FAST.failoverTimeMillis);
+    } finally {
+      clearInterval(watch);
+    }
+  } finally {
+    clearInterval(beat);
+  }
+});

@@ -51,13 +51,15 @@ export interface AssignerPassResult {
  * expired leases for the live workers below their target (for itself directly; for another worker on its behalf,
  * conditional on the observed counter), and - at most every `balanceIntervalMillis` - claims leases of over-loaded
  * workers for under-loaded ones (the owner hands them over with `transferLease` after its batch). A lease moved by
- * this leader is not claimed again for a failover time. A worker owning an expired lease receives nothing in that round
+ * this leader is not claimed again for a failover time. A worker owning an expired lease receives nothing for a failover time
  * (its heartbeat may outlive its renewals by a renewal interval). Registry entries silent for two failover times are
  * removed.
  */
 export class LeaseAssigner {
   private readonly options: LeaseAssignerOptions;
   private readonly movedAt = new Map<string, number>();
+  /** Since when (this leader's clock) each worker has owned an expired lease: it receives nothing for a failover time. */
+  private readonly expiredOwnerSince = new Map<string, number>();
   private lastBalanceAt: number | undefined;
 
   constructor(options: LeaseAssignerOptions) {
@@ -66,6 +68,7 @@ export class LeaseAssigner {
 
   /** Forgets what this leader knew (it stopped being the leader). */
   reset(): void {
+    this.expiredOwnerSince.clear();
     this.movedAt.clear();
     this.lastBalanceAt = undefined;
     this.options.liveness.clear();
@@ -93,9 +96,19 @@ export class LeaseAssigner {
     // A worker whose lease expired has stopped renewing it (dead, paused, or it gave the shard up). Its heartbeat may
     // still look fresh (it runs on its own timer, up to one renewal interval after the last lease renewal): it gets
     // nothing this round, least of all its expired leases back (which would cost them a second failover time).
+    // Only for one failover time, though: a worker whose heartbeat still moves after that is alive (e.g. a restarted
+    // process with the same worker id, which never adopts its former incarnation's leases); it may receive them again,
+    // with a new token, or an expired lease whose owner counts in the targets could wait for a receiver for good.
+    const ownersOfExpired = new Set<string>();
     for (const lease of snapshot.leases.values()) {
       const owner = lease.assignedTo;
-      if (owner !== undefined && owner !== o.workerId && lease.checkpoint !== SHARD_END && o.observer.isExpired(lease.id)) live.delete(owner);
+      if (owner !== undefined && owner !== o.workerId && lease.checkpoint !== SHARD_END && o.observer.isExpired(lease.id)) ownersOfExpired.add(owner);
+    }
+    for (const owner of this.expiredOwnerSince.keys()) if (!ownersOfExpired.has(owner)) this.expiredOwnerSince.delete(owner);
+    for (const owner of ownersOfExpired) {
+      const since = this.expiredOwnerSince.get(owner) ?? now;
+      this.expiredOwnerSince.set(owner, since);
+      if (now - since < o.failoverTimeMillis) live.delete(owner);
     }
     const balanceDue = o.balance && (this.lastBalanceAt === undefined || now - this.lastBalanceAt >= o.balanceIntervalMillis);
     const plan = planBalance({
