@@ -1,5 +1,5 @@
 import type { Checkpointer } from '../checkpoint/checkpointer';
-import type { ShardStatus } from '../checkpoint/shard-status';
+import { createShardStatus, type ShardStatus } from '../checkpoint/shard-status';
 import type { Logger } from '../logger/logger';
 import type { ShardRegistry } from '../shards/shard-registry';
 import { jittered, PeriodicTask } from '../worker/periodic-task';
@@ -198,6 +198,34 @@ export class FleetLoops {
       await this.options.checkpointer.removeWorker(this.options.config.workerId);
     } catch (error) {
       this.options.logger.warn('removing this worker from the registry failed; the leader removes it later', { error });
+    }
+  }
+
+  /**
+   * Shutdown, after the consumers stopped: releases the leases assigned or handed to this worker that it never adopted
+   * (a leader round or a hand-off that landed while it was leaving), so they do not wait a failover time for the
+   * leader. Leases of a former incarnation (foreign tokens) and `keep` (consumers abandoned still running) are left to
+   * expire. Never rejects.
+   */
+  async releaseUnadopted(keep: readonly string[]): Promise<void> {
+    const { checkpointer, config, logger } = this.options;
+    try {
+      const held = this.options.held();
+      const owned = await checkpointer.listOwnedLeases(config.workerId);
+      await Promise.all(
+        owned
+          .filter((o) => !held.has(o.shardId) && !keep.includes(o.shardId))
+          .map(async ({ shardId }) => {
+            const shard = createShardStatus(shardId);
+            await checkpointer.fetchCheckpoint(shard).catch(() => undefined);
+            const token = shard.leaseToken;
+            if (shard.assignedTo !== config.workerId || token === undefined || this.foreignTokens.has(token)) return;
+            await checkpointer.removeLeaseOwner(shardId, token);
+            logger.info('lease assigned while leaving released', { shardId });
+          }),
+      );
+    } catch (error) {
+      logger.warn('releasing leases assigned while leaving failed; they expire', { error });
     }
   }
 

@@ -320,6 +320,11 @@ export class LeaseCoordinator {
     await this.fleet?.leave();
   }
 
+  /** Releases leases assigned to this worker that it never adopted (shutdown, after the consumers stopped). */
+  async releaseUnadopted(keep: readonly string[]): Promise<void> {
+    await this.fleet?.releaseUnadopted(keep);
+  }
+
   /** Stops every renewal (shutdown, after the consumers stopped). */
   stopRenewing(): void {
     this.fleet?.election.stop();

@@ -408,6 +408,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       });
       for (const shardId of stillRunning) coordinator.abandon(shardId);
     }
+    // Leases a leader round or a hand-off gave this worker while it was leaving: released, not left to expire.
+    await settleWithin(coordinator.releaseUnadopted(stillRunning), this.inFlightWaitMillis(left()));
     // 3. Leases without a running consumer (if any) are released too; then renewals stop.
     for (const handle of coordinator.heldLeases()) {
       if (handle.state === 'active' && !stillRunning.includes(handle.shardId)) {
