@@ -263,3 +263,27 @@ test('a worker that owns an expired lease but is alive (a restart under the same
     clearInterval(beat);
   }
 });
+
+test('a lease assigned to a worker while it leaves is released at its shutdown, not left for the leader to see expire', async () => {
+  const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+  const table = new InMemoryLeaseTable();
+  const a = start(stream, table, 'a', new DeliveryLedger(), new EventLog());
+  // A leader round that lands while 'a' leaves: when 'a' deletes its registry entry, a lease is taken on its behalf.
+  const leader = new InMemoryCheckpointer(table, { workerId: 'leader' });
+  const late = createShardStatus('shardId-000000000099');
+  const removeWorker = a.store.removeWorker.bind(a.store);
+  a.store.removeWorker = async (workerId: string) => {
+    await leader.getLease(late, 'a');
+    return removeWorker(workerId);
+  };
+  await a.worker.start();
+  expect(a.worker.heldShards()).toHaveLength(2);
+  await a.worker.shutdown();
+  expect(late.assignedTo).toBe('a');
+  const rows = await leader.listLeases();
+  expect(rows.map((l) => [l.id, l.assignedTo])).toEqual([
+    ['shardId-000000000000', undefined],
+    ['shardId-000000000001', undefined],
+    ['shardId-000000000099', undefined],
+  ]);
+});
