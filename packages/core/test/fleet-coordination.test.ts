@@ -281,7 +281,7 @@ test('a lease assigned to a worker while it leaves is released at its shutdown, 
   await a.worker.shutdown();
   expect(late.assignedTo).toBe('a');
   const rows = await leader.listLeases();
-  expect(rows.map((l) => [l.id, l.assignedTo])).toEqual([
+  expect(rows.map((l) => [l.id, l.assignedTo]).sort(([x], [y]) => String(x).localeCompare(String(y)))).toEqual([
     ['shardId-000000000000', undefined],
     ['shardId-000000000001', undefined],
     ['shardId-000000000099', undefined],
