@@ -18,12 +18,21 @@ export type {
 } from './processor/record-processor';
 export { InitialPositionInStream } from './config/initial-position';
 export { KinesisClientLibConfig } from './config/kcl-config';
-export type { KclCredentials, ProcessorFailureAction, ProcessorFailurePolicy } from './config/kcl-config';
+export type {
+  KclCredentials,
+  ProcessorFailureAction,
+  ProcessorFailurePolicy,
+  KclConfigFields,
+  KclConfigOptions,
+  KclOptionName,
+  KclOptionValues,
+} from './config/kcl-config';
 export type { MonitoringService } from './metrics/monitoring-service';
 export { NoopMonitoringService } from './metrics/monitoring-service';
 export type { Logger, LogFields } from './logger/logger';
 export type { KclCredentialProvider, KclCredentialsSource } from './config/kcl-config';
 export { KCL_CONFIG_DEFAULTS, KCL_CONFIG_LIMITS } from './config/defaults';
+export type { KclDefaultedOption } from './config/defaults';
 export { createWinstonLogger, getDefaultLogger, LOG_LEVEL_ENV } from './logger/winston-logger';
 export type { KclLogLevel, WinstonLoggerOptions } from './logger/winston-logger';
 export { createKinesisClient } from './kinesis/client-factory';

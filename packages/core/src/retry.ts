@@ -7,7 +7,7 @@ export interface RetryInfo {
   /** Number of the attempt that failed (1 = the first call). */
   attempt: number;
   /** How long the helper waits before the next attempt. */
-  delayMs: number;
+  delayMillis: number;
 }
 
 export interface RetryOptions {
@@ -17,16 +17,16 @@ export interface RetryOptions {
    */
   retries?: number;
   /**
-   * Base delay: the wait before retry n is drawn uniformly from [0, min(maxDelayMs, minDelayMs * 2^(n-1))]
+   * Base delay: the wait before retry n is drawn uniformly from [0, min(maxDelayMillis, minDelayMillis * 2^(n-1))]
    * ("full jitter").
    * @defaultValue `100`
    */
-  minDelayMs?: number;
+  minDelayMillis?: number;
   /**
    * Cap on a single wait.
    * @defaultValue `10000`
    */
-  maxDelayMs?: number;
+  maxDelayMillis?: number;
   /** Aborting rejects the pending retry at once with an {@link AbortedError}, also while `fn` is still running. */
   signal?: AbortSignal | undefined;
   /**
@@ -64,13 +64,13 @@ export async function retry<T>(
   options: RetryOptions = {},
 ): Promise<T> {
   const retries = options.retries ?? 5;
-  const minDelayMs = options.minDelayMs ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 10_000;
+  const minDelayMillis = options.minDelayMillis ?? 100;
+  const maxDelayMillis = options.maxDelayMillis ?? 10_000;
   checkNonNegativeInteger('retries', retries);
-  checkNonNegativeNumber('retry: minDelayMs', minDelayMs);
-  checkNonNegativeNumber('retry: maxDelayMs', maxDelayMs);
-  if (maxDelayMs < minDelayMs) {
-    throw new InvalidArgumentError(`retry: maxDelayMs (${maxDelayMs}) must not be less than minDelayMs (${minDelayMs})`);
+  checkNonNegativeNumber('retry: minDelayMillis', minDelayMillis);
+  checkNonNegativeNumber('retry: maxDelayMillis', maxDelayMillis);
+  if (maxDelayMillis < minDelayMillis) {
+    throw new InvalidArgumentError(`retry: maxDelayMillis (${maxDelayMillis}) must not be less than minDelayMillis (${minDelayMillis})`);
   }
   const { signal } = options;
   const shouldRetry = options.shouldRetry ?? defaultShouldRetry;
@@ -89,10 +89,10 @@ export async function retry<T>(
       if (!shouldRetry(error, attempt)) throw error;
       failures.push(error);
       if (attempt > retries) throw new RetryExhaustedError(operation, failures);
-      const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.floor(clamp01(random()) * ceiling);
-      options.onRetry?.({ error, attempt, delayMs });
-      await abortableSleep(delayMs, signal, operation);
+      const ceiling = Math.min(maxDelayMillis, minDelayMillis * 2 ** (attempt - 1));
+      const delayMillis = Math.floor(clamp01(random()) * ceiling);
+      options.onRetry?.({ error, attempt, delayMillis });
+      await abortableSleep(delayMillis, signal, operation);
     }
   }
 }

@@ -31,7 +31,7 @@ function memberDocs(file: string, typeName: string): Map<string, string> {
   return docs;
 }
 
-const config = memberDocs('config/kcl-config.ts', 'KinesisClientLibConfig');
+const config = memberDocs('config/config-fields.ts', 'KclConfigFields');
 const doc = (name: string): string => {
   const text = config.get(name);
   if (text === undefined) throw new Error(`no member ${name}`);

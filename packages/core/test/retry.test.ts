@@ -67,17 +67,17 @@ describe('retry', () => {
     expect(fn).toHaveBeenCalledTimes(3);
   });
 
-  it('waits with exponential back-off and full jitter, capped at maxDelayMs', async () => {
+  it('waits with exponential back-off and full jitter, capped at maxDelayMillis', async () => {
     const delays: number[] = [];
     const randoms = [0.5, 0.999999, 0.25, 0.999999, 0.999999];
     let i = 0;
     await expect(
       retry(() => Promise.reject(new Error('x')), {
         retries: 5,
-        minDelayMs: 1,
-        maxDelayMs: 10,
+        minDelayMillis: 1,
+        maxDelayMillis: 10,
         random: () => randoms[i++] ?? 0,
-        onRetry: (info: RetryInfo) => delays.push(info.delayMs),
+        onRetry: (info: RetryInfo) => delays.push(info.delayMillis),
       }),
     ).rejects.toBeInstanceOf(RetryExhaustedError);
     // ceilings: 1, 2, 4, 8, 10 (capped); wait = floor(random * ceiling)
@@ -88,7 +88,7 @@ describe('retry', () => {
     jest.useFakeTimers();
     try {
       const fn = jest.fn().mockRejectedValueOnce(new Error('x')).mockResolvedValueOnce('done');
-      const promise = retry(fn, { minDelayMs: 1_000, random: () => 0.5 });
+      const promise = retry(fn, { minDelayMillis: 1_000, random: () => 0.5 });
       await jest.advanceTimersByTimeAsync(499);
       expect(fn).toHaveBeenCalledTimes(1);
       await jest.advanceTimersByTimeAsync(1);
@@ -109,7 +109,7 @@ describe('retry', () => {
       },
       { random: noJitter, onRetry: (info) => infos.push(info) },
     );
-    expect(infos).toEqual([{ error: first, attempt: 1, delayMs: 0 }]);
+    expect(infos).toEqual([{ error: first, attempt: 1, delayMillis: 0 }]);
     const listenerBug = new Error('listener bug');
     await expect(
       retry(() => Promise.reject(new Error('x')), {
@@ -135,7 +135,7 @@ describe('retry', () => {
     const controller = new AbortController();
     const fn = jest.fn().mockRejectedValue(new Error('x'));
     const started = Date.now();
-    const promise = retry(fn, { signal: controller.signal, minDelayMs: 60_000, maxDelayMs: 60_000, random: () => 0.99, operation: 'ListShards' });
+    const promise = retry(fn, { signal: controller.signal, minDelayMillis: 60_000, maxDelayMillis: 60_000, random: () => 0.99, operation: 'ListShards' });
     setTimeout(() => controller.abort(), 20);
     const error = await promise.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
@@ -169,9 +169,9 @@ describe('retry', () => {
   it.each([
     [{ retries: -1 }],
     [{ retries: 1.5 }],
-    [{ minDelayMs: -1 }],
-    [{ maxDelayMs: Number.NaN }],
-    [{ minDelayMs: 100, maxDelayMs: 10 }],
+    [{ minDelayMillis: -1 }],
+    [{ maxDelayMillis: Number.NaN }],
+    [{ minDelayMillis: 100, maxDelayMillis: 10 }],
   ])('rejects bad options %p with InvalidArgumentError', async (options) => {
     await expect(retry(() => 1, options)).rejects.toBeInstanceOf(InvalidArgumentError);
   });

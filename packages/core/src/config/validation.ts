@@ -5,7 +5,7 @@ import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import type { KclCredentialsSource } from './credentials';
 import { redactEndpoint } from './redact-endpoint';
-import { KCL_CONFIG_LIMITS } from './defaults';
+import { KCL_CONFIG_LIMITS } from './limits';
 import { InitialPositionInStream } from './initial-position';
 import type { ProcessorFailurePolicy } from './processor-failure-policy';
 

@@ -231,13 +231,13 @@ export class ShardRecordProcessorCheckpointer implements RecordProcessorCheckpoi
     try {
       await retry(() => this.store.checkpointSequence(copy), {
         retries: this.retries,
-        minDelayMs: this.retryMinDelayMs,
-        maxDelayMs: Math.max(this.retryMinDelayMs, this.retryMaxDelayMs),
+        minDelayMillis: this.retryMinDelayMs,
+        maxDelayMillis: Math.max(this.retryMinDelayMs, this.retryMaxDelayMs),
         signal: this.lease.lostSignal,
         shouldRetry: (error) => isKclError(error) && error.code === 'LEASE_STORE_UNAVAILABLE',
         operation: `checkpoint of shard ${shard.id}`,
-        onRetry: ({ error, attempt, delayMs }) =>
-          this.logger.warn('Checkpoint write failed, retrying', { shardId: shard.id, attempt, delayMs, error }),
+        onRetry: ({ error, attempt, delayMillis }) =>
+          this.logger.warn('Checkpoint write failed, retrying', { shardId: shard.id, attempt, delayMillis, error }),
       });
     } catch (error) {
       if (isKclError(error) && error.code === 'LEASE_LOST') {

@@ -277,8 +277,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     try {
       await retry((_attempt, signal) => shardSync.sync(signal), {
         retries: START_SYNC_RETRIES,
-        minDelayMs: Math.min(200, config.taskBackoffTimeMillis),
-        maxDelayMs: Math.max(200, config.taskBackoffTimeMillis),
+        minDelayMillis: Math.min(200, config.taskBackoffTimeMillis),
+        maxDelayMillis: Math.max(200, config.taskBackoffTimeMillis),
         signal: lifecycle.signal,
         operation: `ListShards(${config.streamName})`,
       });
