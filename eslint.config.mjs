@@ -1,0 +1,41 @@
+// ESLint for the whole workspace (`pnpm lint`): typescript-eslint's type-checked rules (no floating or misused
+// promises, no unsafe any) on every package's sources and tests, and the layer boundaries of @kcl/core.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs', '.changeset/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        // tsconfig.test.json of each package covers its src/ and test/.
+        project: ['./packages/*/tsconfig.test.json', './examples/*/tsconfig.test.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' },
+      ],
+      // Async methods implement async contracts (Checkpointer, RecordProcessor, MonitoringService) without awaiting.
+      '@typescript-eslint/require-await': 'off',
+      // A caught `unknown` is passed on as it is (rethrown, rejected): wrapping it would change what callers see.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
+    },
+  },
+  {
+    files: ['**/test/**/*.ts'],
+    rules: {
+      // expect(obj.method).toHaveBeenCalled() and friends pass methods unbound on purpose.
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);
