@@ -3,6 +3,8 @@
  * {@link KclErrorCode}; test with `instanceof` or {@link isKclError}, never by matching messages.
  */
 
+import { primitiveText } from './internal/primitive-text';
+
 /** Stable machine-readable error codes. New codes may be added in minor releases. */
 export type KclErrorCode =
   | 'INVALID_CONFIG'
@@ -289,8 +291,8 @@ function formatValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? primitiveText(value);
   } catch {
-    return String(value);
+    return primitiveText(value);
   }
 }

@@ -7,6 +7,7 @@
  * string is a larger number, and equal-length strings compare lexicographically).
  */
 import { InvalidArgumentError } from './errors';
+import { primitiveText } from './internal/primitive-text';
 
 /** The Kinesis API's pattern for sequence numbers: no sign, no leading zeros, at most 129 digits. */
 const SEQUENCE_NUMBER_PATTERN = /^(0|[1-9][0-9]{0,128})$/;
@@ -70,5 +71,5 @@ export function comparePositions(
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 140 ? `${value.slice(0, 140)}...` : value);
   if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${primitiveText(value)}`;
 }

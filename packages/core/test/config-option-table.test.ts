@@ -85,7 +85,7 @@ test('an options object builds the same config as the constructor and the setter
 
 test('an options object with an unknown key or a bad value throws a ConfigError naming the key', () => {
   const make = (extra: Record<string, unknown>) => () =>
-    new KinesisClientLibConfig({ applicationName: 'app', streamName: 's', regionName: 'us-east-1', ...extra } as never);
+    new KinesisClientLibConfig({ applicationName: 'app', streamName: 's', regionName: 'us-east-1', ...extra });
   expect(make({ failoverTimeMilis: 1 })).toThrow(ConfigError);
   expect(make({ FailoverTimeMillis: 1 })).toThrow(
     expect.objectContaining({ code: 'INVALID_CONFIG', option: 'FailoverTimeMillis', message: expect.stringContaining('Did you mean "failoverTimeMillis"?') }) as Error,

@@ -29,7 +29,7 @@ describe('retry', () => {
     let calls = 0;
     const promise = retry(
       async () => {
-        throw errors[calls++];
+        throw errors[calls++] as Error;
       },
       { retries: 2, random: noJitter, operation: 'GetRecords' },
     );

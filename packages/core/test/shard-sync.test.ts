@@ -52,14 +52,14 @@ function paginate(client: KinesisClient, size: number): { requests: Array<Record
         const full = (await next(args)) as { output: ListShardsCommandOutput };
         all = full.output.Shards ?? [];
       } else {
-        offset = Number(String(input['NextToken']).replace('page-', ''));
+        offset = Number((input['NextToken'] as string).replace('page-', ''));
       }
       const page = (all ?? []).slice(offset, offset + size);
       const nextOffset = offset + size;
       return {
         output: { Shards: page, NextToken: nextOffset < (all ?? []).length ? `page-${nextOffset}` : undefined, $metadata: {} },
         response: {},
-      } as never;
+      };
     },
     { step: 'initialize', name: `paginate-${Math.random()}` },
   );

@@ -44,7 +44,7 @@ class ScriptedProcessor implements RecordProcessor {
   }
 }
 
-function collect<K extends keyof WorkerEvents & string>(worker: Worker, name: K): WorkerEvents[K][] {
+function collect<K extends keyof WorkerEvents>(worker: Worker, name: K): WorkerEvents[K][] {
   const seen: WorkerEvents[K][] = [];
   worker.on(name, (e) => {
     seen.push(e);

@@ -11,6 +11,7 @@
 import { SHARD_END } from './shard-status';
 import { InvalidArgumentError } from '../errors';
 import { comparePositions, isValidSequenceNumber } from '../sequence-number';
+import { primitiveText } from '../internal/primitive-text';
 
 /** A checkpoint as stored: a sequence number or SHARD_END, plus the sub-sequence number inside a KPL aggregate. */
 export interface StoredCheckpoint {
@@ -64,5 +65,5 @@ export function assertStorableCheckpoint(shardId: string, checkpoint: unknown, s
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 140 ? `${value.slice(0, 140)}...` : value);
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
+  return value === null ? 'null' : primitiveText(value);
 }

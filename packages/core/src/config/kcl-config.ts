@@ -21,7 +21,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set<string>([...OPTION_NAMES, 'cred
 
 // The fields of the config are those of KclConfigFields (documented there), each set by the constructor from the
 // option table: declared once, in that interface.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- merged into the class below
 export interface KinesisClientLibConfig extends KclConfigFields {}
 
 /**

@@ -11,6 +11,7 @@
 import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
 import { InvalidArgumentError } from '../errors';
 import { assertValidSequenceNumber, comparePositions } from '../sequence-number';
+import { primitiveText } from '../internal/primitive-text';
 
 /** Validates a (sequenceNumber, subSequenceNumber?) pair given by a processor and returns it as a position. */
 export function toExtendedSequenceNumber(sequenceNumber: unknown, subSequenceNumber: unknown): ExtendedSequenceNumber {
@@ -18,7 +19,7 @@ export function toExtendedSequenceNumber(sequenceNumber: unknown, subSequenceNum
   if (subSequenceNumber === undefined) return { sequenceNumber };
   if (typeof subSequenceNumber !== 'number' || !Number.isSafeInteger(subSequenceNumber) || subSequenceNumber < 0) {
     throw new InvalidArgumentError(
-      `Invalid subSequenceNumber: ${String(subSequenceNumber)}. Expected an integer >= 0 (the index of a user record inside its KPL aggregate) or undefined.`,
+      `Invalid subSequenceNumber: ${primitiveText(subSequenceNumber)}. Expected an integer >= 0 (the index of a user record inside its KPL aggregate) or undefined.`,
     );
   }
   return { sequenceNumber, subSequenceNumber };

@@ -18,7 +18,7 @@ import {
   DescribeStreamSummaryCommand,
   RegisterStreamConsumerCommand,
 } from '@aws-sdk/client-kinesis';
-import type { ConsumerStatus, KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { performance } from 'node:perf_hooks';
 import { AbortedError, KinesisError } from '../errors';
 import type { Logger } from '../logger/logger';
@@ -62,7 +62,8 @@ export interface StreamConsumerRegistrationOptions {
 /** A consumer as DescribeStreamConsumer / RegisterStreamConsumer describe it. */
 interface ConsumerState {
   arn: string;
-  status: ConsumerStatus | string;
+  /** A `ConsumerStatus` (ACTIVE, CREATING, DELETING) or a status newer than this SDK knows. */
+  status: string;
 }
 
 /**

@@ -23,12 +23,12 @@ export interface CheckpointerConformanceOptions {
    * table of its own (a few). Record the names if {@link cleanup} must delete them.
    * @defaultValue `kcl-conformance-<random>`
    */
-  newTableName?(): string;
+  newTableName?: () => string;
   /**
    * Called once after every case ran, e.g. to delete the tables or keys created under the names given out.
    * @defaultValue nothing
    */
-  cleanup?(): Promise<void>;
+  cleanup?: () => Promise<void>;
   /**
    * The test framework functions to register the suite with.
    * @defaultValue the globals `describe`, `it`, `beforeAll` (or mocha's `before`) and `afterAll` (or `after`),

@@ -73,14 +73,14 @@ export async function runCase(deps: CaseRunnerDeps, index: number, body: Conform
       return { id, cp };
     },
   };
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   try {
     await body(ctx);
   } catch (error) {
-    failure = error;
+    failure = { error };
   }
   const closing = await Promise.allSettled(created.map((cp) => cp.close()));
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure.error;
   const closeFailure = closing.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (closeFailure) throw new AssertionError({ message: `close() failed: ${describeError(closeFailure.reason)}` });
 }

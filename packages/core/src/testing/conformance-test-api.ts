@@ -37,11 +37,11 @@ export function resolveTestApi(given: ConformanceTestApi | undefined): Conforman
     );
   }
   const api: ConformanceTestApi = {
-    describe: describe as ConformanceTestApi['describe'],
-    it: it as ConformanceTestApi['it'],
-    afterAll: afterAll as ConformanceTestApi['afterAll'],
+    describe: describe,
+    it: it,
+    afterAll: afterAll,
   };
-  if (beforeAll) api.beforeAll = beforeAll as NonNullable<ConformanceTestApi['beforeAll']>;
+  if (beforeAll) api.beforeAll = beforeAll;
   return api;
 }
 

@@ -1,5 +1,6 @@
 import { InvalidRecordProcessorError } from '../errors';
 import type { RecordProcessor, RecordProcessorFactory } from '../processor/record-processor';
+import { primitiveText } from '../internal/primitive-text';
 
 /** A processor whose optional hooks are filled in: what the per-shard consumers call. */
 export type CompleteRecordProcessor = Required<RecordProcessor>;
@@ -70,7 +71,7 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return `a ${typeof value} (${String(value)})`;
+  return `a ${typeof value} (${primitiveText(value)})`;
 }
 
 function describe(error: unknown): string {

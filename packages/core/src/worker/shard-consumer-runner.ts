@@ -31,7 +31,7 @@ export interface ShardConsumerRunnerOptions {
   coordinator: LeaseCoordinator;
   registry: ShardRegistry;
   shutdownSignal: AbortSignal;
-  emit: <K extends keyof WorkerEvents & string>(event: K, payload: WorkerEvents[K]) => void;
+  emit: <K extends keyof WorkerEvents>(event: K, payload: WorkerEvents[K]) => void;
   /** A shard ended without reporting its children: look for them with a shard sync. */
   onShardEndWithoutChildren: () => void;
 }

@@ -87,18 +87,21 @@ export class TypedEventEmitter<Events extends { [K in keyof Events]: object }> {
 
   /** Adds a listener. */
   on<K extends keyof Events & string>(event: K, listener: (payload: Events[K]) => void | Promise<void>): this {
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- emitSafely catches what an async listener rejects
     this.emitter.on(event, listener);
     return this;
   }
 
   /** Adds a listener called at most once. */
   once<K extends keyof Events & string>(event: K, listener: (payload: Events[K]) => void | Promise<void>): this {
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- emitSafely catches what an async listener rejects
     this.emitter.once(event, listener);
     return this;
   }
 
   /** Removes a listener added with {@link on} or {@link once}. */
   off<K extends keyof Events & string>(event: K, listener: (payload: Events[K]) => void | Promise<void>): this {
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the same function object that on() added
     this.emitter.off(event, listener);
     return this;
   }

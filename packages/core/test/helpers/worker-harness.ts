@@ -15,7 +15,7 @@ import type {
   RecordProcessorFactory,
   ShutdownInput,
 } from '../../src/processor/record-processor';
-import type { ShutdownReason } from '../../src/processor/shutdown-reason';
+import { ShutdownReason } from '../../src/processor/shutdown-reason';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '../../src/testing';
 import { Worker, type WorkerOptions } from '../../src/worker/worker';
 import type { WorkerEvents } from '../../src/worker/worker-events';
@@ -177,7 +177,7 @@ export class TestProcessor implements RecordProcessor {
   }
   async shutdown(input: ShutdownInput): Promise<void> {
     this.shutdowns.push(input.shutdownReason);
-    if (this.checkpointOnShutdown && input.shutdownReason !== 3) {
+    if (this.checkpointOnShutdown && input.shutdownReason !== ShutdownReason.ZOMBIE) {
       try {
         await input.checkpointer.checkpoint();
       } catch {
