@@ -32,6 +32,25 @@ export default tseslint.config(
     },
   },
   {
+    // Layers of @kcl/core (test/core-layers.test.ts checks the whole folder graph): worker/ is the composition root.
+    files: ['packages/core/src/**/*.ts'],
+    ignores: ['packages/core/src/worker/**', 'packages/core/src/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/worker/*'], message: 'worker/ is the composition root: nothing in core imports it.' }] }],
+    },
+  },
+  {
+    // Backends and every other package use core through its public entry points only.
+    files: ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'examples/*/src/**/*.ts', 'examples/*/test/**/*.ts'],
+    ignores: ['packages/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@kcl/core/*', '!@kcl/core/testing', '!@kcl/core/package.json'], message: "Import '@kcl/core' or '@kcl/core/testing' only." }] },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts'],
     rules: {
       // expect(obj.method).toHaveBeenCalled() and friends pass methods unbound on purpose.

@@ -56,6 +56,6 @@ export type {
   BatchSkippedEvent,
 } from './worker/worker-events';
 export type { LeaseLostReason } from './leases/held-lease';
-export type { ChildShardInfo } from './worker/internal-contracts';
+export type { ChildShardInfo } from './shards/shard-registry';
 export { KINESIS_HTTP_TIMEOUTS } from './kinesis/client-factory';
 export type { KinesisHttpTimeouts } from './kinesis/client-factory';

@@ -1,4 +1,5 @@
 import { AbortedError, InvalidArgumentError, RetryExhaustedError, isKclError } from './errors';
+import { fullJitterDelay } from './internal/backoff';
 
 /** Passed to {@link RetryOptions.onRetry} before each wait. */
 export interface RetryInfo {
@@ -89,8 +90,7 @@ export async function retry<T>(
       if (!shouldRetry(error, attempt)) throw error;
       failures.push(error);
       if (attempt > retries) throw new RetryExhaustedError(operation, failures);
-      const ceiling = Math.min(maxDelayMillis, minDelayMillis * 2 ** (attempt - 1));
-      const delayMillis = Math.floor(clamp01(random()) * ceiling);
+      const delayMillis = fullJitterDelay(attempt, minDelayMillis, maxDelayMillis, random);
       options.onRetry?.({ error, attempt, delayMillis });
       await abortableSleep(delayMillis, signal, operation);
     }
@@ -154,11 +154,6 @@ function throwIfAborted(signal: AbortSignal | undefined, operation: string): voi
 function abortedError(signal: AbortSignal | undefined, operation: string): AbortedError {
   const reason: unknown = signal?.reason;
   return new AbortedError(`${operation} was aborted`, reason === undefined ? {} : { cause: reason });
-}
-
-function clamp01(value: number): number {
-  if (!Number.isFinite(value) || value < 0) return 0;
-  return value >= 1 ? 1 : value;
 }
 
 function checkNonNegativeInteger(name: string, value: number): void {

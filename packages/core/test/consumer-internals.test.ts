@@ -1,6 +1,6 @@
 /** Small building blocks of the polling consumer, tested without Kinesis. */
 import { ExpiredIteratorException, KMSThrottlingException, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
-import { FullJitterBackoff } from '../src/consumers/backoff';
+import { FullJitterBackoff } from '../src/internal/backoff';
 import { toChildShardInfos } from '../src/consumers/child-shards';
 import { compareExtendedSequenceNumbers } from '../src/consumers/extended-sequence-number';
 import { GetRecordsRateLimiter } from '../src/consumers/get-records-rate-limiter';

@@ -4,7 +4,7 @@
  * hand-over, and failover after a worker dies.
  */
 import { ShutdownReason } from '../src/processor/shutdown-reason';
-import type { ShardConsumerFactory } from '../src/worker/internal-contracts';
+import type { ShardConsumerFactory } from '../src/consumers/shard-consumer';
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
 import {
   createTestStream,

@@ -5,7 +5,7 @@
 import { getEventListeners, getMaxListeners } from 'node:events';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { pollingShardConsumerFactory } from '../src/worker/default-consumer-factory';
-import type { ShardConsumerFactory } from '../src/worker/internal-contracts';
+import type { ShardConsumerFactory } from '../src/consumers/shard-consumer';
 import {
   createTestStream,
   delay,

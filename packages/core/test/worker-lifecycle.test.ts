@@ -9,7 +9,7 @@ import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { InMemoryCheckpointer } from '../src/testing';
 import { createDynamoCheckpointerLoader, type ModuleRequire } from '../src/worker/backend-loader';
 import { listAllShards } from '../src/shards/list-shards';
-import type { ShardConsumerDeps } from '../src/worker/internal-contracts';
+import type { ShardConsumerDeps } from '../src/consumers/shard-consumer';
 import { Worker } from '../src/worker/worker';
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
 import {

@@ -3,7 +3,7 @@
  * @internal
  */
 import type { ChildShard } from '@aws-sdk/client-kinesis';
-import type { ChildShardInfo } from '../worker/internal-contracts';
+import type { ChildShardInfo } from '../shards/shard-registry';
 
 /** The children reported by Kinesis; `[]` when the response has none (kinesalite never sends them). */
 export function toChildShardInfos(childShards: readonly ChildShard[] | undefined): ChildShardInfo[] {

@@ -5,8 +5,9 @@
  */
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
-import type { ChildShardInfo, ConsumerEventSink } from '../worker/internal-contracts';
-import type { BatchSkippedEvent, ProcessorFailingEvent } from '../worker/worker-events';
+import type { ChildShardInfo } from '../shards/shard-registry';
+import type { ConsumerEventSink } from './shard-consumer';
+import type { BatchSkippedEvent, ProcessorFailingEvent } from './consumer-events';
 
 export interface ConsumerReporterDeps {
   lease: { readonly shardId: string };

@@ -12,7 +12,7 @@ import type { KinesisClientLibConfig } from '../config/kcl-config';
 import type { Logger } from '../logger/logger';
 import { isKclError } from '../errors';
 import { retry } from '../retry';
-import type { ShardConsumerFactory } from '../worker/internal-contracts';
+import type { ShardConsumerFactory } from './shard-consumer';
 import { createFanOutShardConsumer } from './fan-out-shard-consumer';
 import type { FanOutShardConsumerOptions } from './fan-out-shard-consumer';
 import { registerStreamConsumer } from './stream-consumer-registration';

@@ -27,7 +27,7 @@ import type { Logger } from '../logger/logger';
 import type { PreparedCheckpointer, RecordProcessorCheckpointer } from '../processor/record-processor';
 import { retry } from '../retry';
 import { compareSequenceNumbers, isValidSequenceNumber } from '../sequence-number';
-import type { LeaseHandle } from '../worker/internal-contracts';
+import type { LeaseHandle } from '../leases/lease-handle';
 import { compareExtendedSequenceNumbers, formatPosition, toExtendedSequenceNumber } from './extended-sequence-number';
 
 /** A position to store: a record position, or SHARD_END. */

@@ -24,16 +24,16 @@
 import { performance } from 'node:perf_hooks';
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { SHARD_END } from '../checkpoint/shard-status';
-import { KCL_CONFIG_DEFAULTS } from '../config/defaults';
 import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
 import { isKclError } from '../errors';
 import { deaggregateRecords } from '../kpl';
 import type { KinesisClientRecord } from '../processor/record-processor';
-import type { BatchSkippedEvent } from '../worker/worker-events';
+import type { BatchSkippedEvent } from './consumer-events';
 import { ShutdownReason } from '../processor/shutdown-reason';
 import { sleep } from '../retry';
-import type { ChildShardInfo, ShardConsumerDeps, ShardConsumerResult } from '../worker/internal-contracts';
-import type { FullJitterBackoff } from './backoff';
+import type { ChildShardInfo } from '../shards/shard-registry';
+import type { ShardConsumerDeps, ShardConsumerResult } from './shard-consumer';
+import type { FullJitterBackoff } from '../internal/backoff';
 import { ConsumerReporter } from './consumer-reporter';
 import type { KinesisErrorKind } from './kinesis-error-kind';
 import { ProcessorFailureLog, processorRetryDelay } from './processor-failures';
@@ -235,7 +235,7 @@ export class ShardProcessorDriver {
     const { records } = batch;
     if (records.length === 0 && !config.callProcessRecordsEvenForEmptyRecordList) return undefined;
     const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
-    const policy = config.processorFailurePolicy ?? KCL_CONFIG_DEFAULTS.processorFailurePolicy;
+    const policy = config.processorFailurePolicy;
     const maxAttempts = policy.action === 'retry' ? Infinity : (policy.maxAttempts ?? Infinity);
     for (let attempt = 1; ; attempt++) {
       if (this.isLeaseLost()) return 'lost';
@@ -284,7 +284,7 @@ export class ShardProcessorDriver {
   /** Wait before the call after failed call number `attempt` (see processorRetryDelay). */
   private retryDelay(attempt: number): number {
     const { taskBackoffTimeMillis, maxTaskBackoffTimeMillis } = this.deps.config;
-    return processorRetryDelay(attempt, taskBackoffTimeMillis, maxTaskBackoffTimeMillis ?? KCL_CONFIG_DEFAULTS.maxTaskBackoffTimeMillis);
+    return processorRetryDelay(attempt, taskBackoffTimeMillis, maxTaskBackoffTimeMillis);
   }
 
   /** Failure policy `skip`: the batch counts as delivered (checkpoint() covers it) and is reported, never silently. */
@@ -310,7 +310,7 @@ export class ShardProcessorDriver {
 
   /** One warning per lease when `warnAfterBatchesWithoutCheckpoint` non-empty batches in a row got no checkpoint. */
   private noteBatchProcessed(): void {
-    const threshold = this.deps.config.warnAfterBatchesWithoutCheckpoint ?? KCL_CONFIG_DEFAULTS.warnAfterBatchesWithoutCheckpoint;
+    const threshold = this.deps.config.warnAfterBatchesWithoutCheckpoint;
     if (threshold <= 0 || this.checkpointWarningGiven) return;
     const writes = this.checkpointer.writeCount;
     if (writes !== this.checkpointWritesSeen) {
@@ -341,8 +341,8 @@ export class ShardProcessorDriver {
         logger,
         report: this.report,
         lostSignal: lease.lostSignal,
-        stuckAfterMillis: config.logWarningForTaskAfterMillis ?? KCL_CONFIG_DEFAULTS.logWarningForTaskAfterMillis,
-        maxProcessingTimeMillis: config.maxProcessingTimeMillis ?? KCL_CONFIG_DEFAULTS.maxProcessingTimeMillis,
+        stuckAfterMillis: config.logWarningForTaskAfterMillis,
+        maxProcessingTimeMillis: config.maxProcessingTimeMillis,
         onTimeLimit: (op, millis) => this.giveUpStuckLease(op, millis),
       },
       operation,

@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { AbortedError, KinesisError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { sleep } from '../retry';
-import { FullJitterBackoff } from './backoff';
+import { FullJitterBackoff } from '../internal/backoff';
 import { classifyKinesisError } from './kinesis-error-kind';
 
 export interface StreamConsumerRegistrationOptions {

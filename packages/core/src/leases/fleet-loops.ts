@@ -2,7 +2,7 @@ import type { Checkpointer } from '../checkpoint/checkpointer';
 import { createShardStatus, type ShardStatus } from '../checkpoint/shard-status';
 import type { Logger } from '../logger/logger';
 import type { ShardRegistry } from '../shards/shard-registry';
-import { jittered, PeriodicTask } from '../worker/periodic-task';
+import { jittered, PeriodicTask } from '../internal/periodic-task';
 import type { HeldLease } from './held-lease';
 import { LeaderElection, type DeposeReason } from './leader-election';
 import { LeaseAssigner } from './lease-assigner';

@@ -1,6 +1,6 @@
 import type { ShardStatus } from '../checkpoint/shard-status';
 import { LeaseLostError } from '../errors';
-import type { LeaseHandle } from '../worker/internal-contracts';
+import type { LeaseHandle } from './lease-handle';
 import type { MonotonicClock } from './monotonic-clock';
 
 /**

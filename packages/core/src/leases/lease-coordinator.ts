@@ -5,7 +5,7 @@ import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import type { ShardRegistry } from '../shards/shard-registry';
-import { jittered, PeriodicTask } from '../worker/periodic-task';
+import { jittered, PeriodicTask } from '../internal/periodic-task';
 import { HeldLease, type LeaseLostReason } from './held-lease';
 import { FleetLoops, supportsCoordination } from './fleet-loops';
 import type { DeposeReason } from './leader-election';

@@ -6,6 +6,7 @@ import type { MonitoringService } from '../metrics/monitoring-service';
 import { renewalCopy, type HeldLease, type LeaseLostReason } from './held-lease';
 import type { LeaseTiming } from './lease-timing';
 import type { MonotonicClock } from './monotonic-clock';
+import { callSafely } from '../internal/safe-call';
 
 export interface LeaseRenewerOptions {
   checkpointer: Checkpointer;
@@ -82,12 +83,6 @@ export class LeaseRenewer {
     for (const entry of this.tracked.values()) entry.stopped = true;
     this.tracked.clear();
     this.clearTimers();
-  }
-
-  /** Renews every tracked lease now (used in tests and after a pause). */
-  async renewAllNow(): Promise<void> {
-    await this.renewBatch([...this.tracked.values()].filter((e) => !e.inFlight));
-    this.schedule();
   }
 
   private clearTimers(): void {
@@ -231,7 +226,7 @@ export class LeaseRenewer {
         error,
         millisUntilInvalid: Math.round(handle.millisUntilInvalid()),
       });
-      safeCall(() => this.options.onError(error, handle.shardId));
+      callSafely(() => this.options.onError(error, handle.shardId));
       entry.dueAt = clock() + timing.renewRetryMillis;
       return;
     }
@@ -244,16 +239,9 @@ export class LeaseRenewer {
         claimRequest: handle.shard.claimRequest,
       });
     }
-    safeCall(() => monitoring.leaseRenewed(handle.shardId));
+    callSafely(() => monitoring.leaseRenewed(handle.shardId));
     // Leases renewed together stay due together, so the next tick renews them in one call again.
     entry.dueAt = startedAt + timing.renewIntervalMillis;
   }
 }
 
-function safeCall(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // Monitoring and error sinks must never break lease renewal.
-  }
-}

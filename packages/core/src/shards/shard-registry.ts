@@ -1,4 +1,9 @@
-import type { ChildShardInfo } from '../worker/internal-contracts';
+/** A child shard reported by GetRecords/SubscribeToShard at shard end. */
+export interface ChildShardInfo {
+  shardId: string;
+  parentShards: string[];
+  hashKeyRange?: { startingHashKey: string; endingHashKey: string } | undefined;
+}
 
 /** What the worker knows about one shard of the stream. */
 export interface ShardInfo {

@@ -3,7 +3,7 @@ import type { KinesisClientLibConfig } from '../config/kcl-config';
 import { createFanOutShardConsumerFactory, isFanOutShardConsumerFactory } from '../consumers/fan-out-consumer-factory';
 import { createPollingShardConsumer } from '../consumers/polling-shard-consumer';
 import type { Logger } from '../logger/logger';
-import type { ShardConsumerFactory } from './internal-contracts';
+import type { ShardConsumerFactory } from '../consumers/shard-consumer';
 
 /** The polling consumer (GetRecords). */
 export const pollingShardConsumerFactory: ShardConsumerFactory = (deps) => createPollingShardConsumer(deps);

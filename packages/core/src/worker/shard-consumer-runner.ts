@@ -8,15 +8,11 @@ import type { MonitoringService } from '../metrics/monitoring-service';
 import type { RecordProcessor, RecordProcessorFactory } from '../processor/record-processor';
 import { ShutdownReason } from '../processor/shutdown-reason';
 import type { ShardRegistry } from '../shards/shard-registry';
-import type {
-  ChildShardInfo,
-  ConsumerEventSink,
-  ShardConsumerDeps,
-  ShardConsumerFactory,
-  ShardConsumerResult,
-} from './internal-contracts';
+import type { ChildShardInfo } from '../shards/shard-registry';
+import type { ConsumerEventSink, ShardConsumerDeps, ShardConsumerFactory, ShardConsumerResult } from '../consumers/shard-consumer';
 import { createCheckedProcessor, withOptionalHooks } from './processor-check';
 import type { WorkerEvents } from './worker-events';
+import { settleWithin } from '../internal/timeout';
 
 export interface ShardConsumerRunnerOptions {
   config: KinesisClientLibConfig;
@@ -83,13 +79,7 @@ export class ShardConsumerRunner {
    * @returns the shards whose consumer is still running
    */
   async waitAll(timeoutMillis: number): Promise<string[]> {
-    const all = Promise.allSettled([...this.running.values()]);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, timeoutMillis));
-    });
-    await Promise.race([all, timeout]);
-    if (timer) clearTimeout(timer);
+    await settleWithin(Promise.allSettled([...this.running.values()]), timeoutMillis);
     return this.runningShards();
   }
 

@@ -1,4 +1,5 @@
 import type { Checkpointer } from '../checkpoint/checkpointer';
+import { settleWithin } from '../internal/timeout';
 
 /** A checkpointer whose calls in flight are counted, so shutdown can wait for them before closing the store. */
 export interface TrackedCheckpointer {
@@ -52,12 +53,7 @@ export function trackCheckpointerCalls(inner: Checkpointer): TrackedCheckpointer
     while (pending.size > 0) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, left);
-      });
-      await Promise.race([Promise.all(pending), timeout]);
-      clearTimeout(timer);
+      await settleWithin(Promise.all(pending), left);
     }
     return true;
   };

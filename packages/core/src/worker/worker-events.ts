@@ -1,36 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { LeaseLostReason } from '../leases/held-lease';
 import type { Logger } from '../logger/logger';
-import type { ExtendedSequenceNumber } from '../checkpoint/shard-status';
-import type { KinesisClientRecord } from '../processor/record-processor';
-import type { ChildShardInfo } from './internal-contracts';
+import type { ChildShardInfo } from '../shards/shard-registry';
+import type { BatchSkippedEvent, ProcessorFailingEvent } from '../consumers/consumer-events';
+import { callSafely } from '../internal/safe-call';
 
-/** Payload of the `processorFailing` event. */
-export interface ProcessorFailingEvent {
-  shardId: string;
-  operation: 'initialize' | 'processRecords';
-  /** Consecutive failed calls (of `initialize`, or of `processRecords` with the same batch), counting from 1. */
-  attempts: number;
-  /** What the last call threw. */
-  error: unknown;
-  /** Wait before the next call (0 when the processor failure policy acts instead of a retry). */
-  retryInMillis: number;
-}
-
-/** Payload of the `batchSkipped` event: what was passed over, e.g. for a dead-letter handler. */
-export interface BatchSkippedEvent {
-  shardId: string;
-  /** Failed `processRecords` calls with this batch. */
-  attempts: number;
-  /** What the last call threw. */
-  error: unknown;
-  /** The records of the batch, as the processor was given them. */
-  records: KinesisClientRecord[];
-  /** First record of the batch (undefined for an empty batch). */
-  first: ExtendedSequenceNumber | undefined;
-  /** Last record of the batch (undefined for an empty batch); a later `checkpoint()` covers up to here. */
-  last: ExtendedSequenceNumber | undefined;
-}
+export type { BatchSkippedEvent, ProcessorFailingEvent } from '../consumers/consumer-events';
 
 /** The events a {@link Worker} emits, with their payloads. */
 export interface WorkerEvents {
@@ -127,11 +102,8 @@ export class TypedEventEmitter<Events extends { [K in keyof Events]: object }> {
   }
 
   private listenerFailed(event: string, error: unknown): void {
-    try {
-      this.getLogger()?.error('a worker event listener threw; ignoring it', { event, error });
-    } catch {
-      // A broken logger must not turn a listener error into a crash either.
-    }
+    // A broken logger must not turn a listener error into a crash either.
+    callSafely(() => this.getLogger()?.error('a worker event listener threw; ignoring it', { event, error }));
   }
 }
 

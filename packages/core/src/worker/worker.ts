@@ -14,8 +14,9 @@ import { ShardRegistry } from '../shards/shard-registry';
 import { ShardSync } from '../shards/shard-sync';
 import { createDynamoCheckpointerLoader, type CheckpointerLoader } from './backend-loader';
 import { prepareShardConsumerFactory, resolveShardConsumerFactory } from './default-consumer-factory';
-import type { ShardConsumerFactory } from './internal-contracts';
-import { jittered, PeriodicTask } from './periodic-task';
+import type { ShardConsumerFactory } from '../consumers/shard-consumer';
+import { jittered, PeriodicTask } from '../internal/periodic-task';
+import { raceTimeout, settleWithin } from '../internal/timeout';
 import { createCheckedProcessor } from './processor-check';
 import { safeLogger } from './safe-logger';
 import { ShardConsumerRunner } from './shard-consumer-runner';
@@ -364,7 +365,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
         () => 'started' as const,
         () => 'failed' as const,
       );
-      const outcome = await raceTimeout(startOutcome, this.config.shutdownGraceMillis ?? DEFAULT_SHUTDOWN_GRACE_MILLIS);
+      const outcome = await raceTimeout(startOutcome, this.config.shutdownGraceMillis);
       if (outcome !== 'started') {
         if (outcome === 'timeout') {
           this.startAbandoned = true;
@@ -385,7 +386,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       return;
     }
     const { logger, coordinator, runner, shardSyncTask } = run;
-    const graceMillis = this.config.shutdownGraceMillis ?? DEFAULT_SHUTDOWN_GRACE_MILLIS;
+    const graceMillis = this.config.shutdownGraceMillis;
     const deadline = Date.now() + graceMillis;
     const left = (): number => Math.max(0, deadline - Date.now());
     logger.info('worker shutting down', { leases: this.heldShards(), graceMillis });
@@ -472,12 +473,6 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   }
 }
 
-/**
- * Grace period used when the config has no `shutdownGraceMillis` (configs built before that option existed).
- * The config's own default is 30000 ms.
- */
-export const DEFAULT_SHUTDOWN_GRACE_MILLIS = 30_000;
-
 /** Upper bound on closing the lease store, and on waiting for its calls in flight after a failed start. */
 const CLOSE_TIMEOUT_MILLIS = 5_000;
 
@@ -497,34 +492,6 @@ interface RunningParts {
   coordinator?: LeaseCoordinator;
   runner?: ShardConsumerRunner;
   shardSyncTask?: PeriodicTask;
-}
-
-/** The value of `promise`, or 'timeout' after `millis`. */
-async function raceTimeout<T>(promise: Promise<T>, millis: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), Math.max(0, millis));
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-}
-
-/** Waits for `promise` at most `millis`; never rejects. Returns true if it settled in time. */
-async function settleWithin(promise: Promise<unknown>, millis: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = promise.then(
-    () => true,
-    () => true,
-  );
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, millis));
-  });
-  const result = await Promise.race([settled, timeout]);
-  if (timer) clearTimeout(timer);
-  return result;
 }
 
 async function guarded(logger: Logger, operation: string, fn: () => unknown): Promise<void> {

@@ -4,7 +4,7 @@ import { InitialPositionInStream } from '../../src/config/initial-position';
 import { KinesisClientLibConfig } from '../../src/config/kcl-config';
 import { createPollingShardConsumer } from '../../src/consumers/polling-shard-consumer';
 import type { PollingShardConsumerOptions } from '../../src/consumers/polling-shard-consumer';
-import type { ShardConsumer, ShardConsumerDeps, ShardConsumerResult } from '../../src/worker/internal-contracts';
+import type { ShardConsumer, ShardConsumerDeps, ShardConsumerResult } from '../../src/consumers/shard-consumer';
 import { takeTestLease } from './consumer-lease';
 import type { LeaseFixture } from './consumer-lease';
 import { RecordingEvents, RecordingLogger, RecordingMonitoring, RecordingProcessor } from './consumer-recorders';

@@ -5,7 +5,7 @@
 import { createShardStatus } from '../../src/checkpoint/shard-status';
 import type { ShardStatus } from '../../src/checkpoint/shard-status';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '../../src/testing';
-import type { LeaseHandle } from '../../src/worker/internal-contracts';
+import type { LeaseHandle } from '../../src/leases/lease-handle';
 
 export class TestLease implements LeaseHandle {
   readonly shardId: string;

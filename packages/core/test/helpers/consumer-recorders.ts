@@ -10,7 +10,8 @@ import type {
   ShutdownInput,
 } from '../../src/processor/record-processor';
 import { ShutdownReason } from '../../src/processor/shutdown-reason';
-import type { ChildShardInfo, ConsumerEventSink } from '../../src/worker/internal-contracts';
+import type { ChildShardInfo } from '../../src/shards/shard-registry';
+import type { ConsumerEventSink } from '../../src/consumers/shard-consumer';
 import type { BatchSkippedEvent, ProcessorFailingEvent } from '../../src/worker/worker-events';
 
 export interface LogLine {

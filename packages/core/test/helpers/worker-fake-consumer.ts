@@ -7,13 +7,8 @@
 import { SHARD_END } from '../../src/checkpoint/shard-status';
 import { ShutdownReason } from '../../src/processor/shutdown-reason';
 import type { RecordProcessorCheckpointer } from '../../src/processor/record-processor';
-import type {
-  ChildShardInfo,
-  ShardConsumer,
-  ShardConsumerDeps,
-  ShardConsumerFactory,
-  ShardConsumerResult,
-} from '../../src/worker/internal-contracts';
+import type { ChildShardInfo } from '../../src/shards/shard-registry';
+import type { ShardConsumer, ShardConsumerDeps, ShardConsumerFactory, ShardConsumerResult } from '../../src/consumers/shard-consumer';
 
 export interface Delivery {
   shardId: string;

@@ -1,4 +1,16 @@
 /**
+ * The n-th wait (n >= 1) of an exponential back-off with full jitter: uniform in [0, min(maxMillis, baseMillis *
+ * 2^(n-1))]. `random()` is taken as in [0, 1); anything else counts as 0.
+ * @internal
+ */
+export function fullJitterDelay(attempt: number, baseMillis: number, maxMillis: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMillis, baseMillis * 2 ** Math.min(Math.max(attempt, 1) - 1, 30));
+  const r = random();
+  const fraction = Number.isFinite(r) && r > 0 ? Math.min(r, 1) : 0;
+  return Math.floor(fraction * ceiling);
+}
+
+/**
  * Exponential back-off with full jitter for loops that retry without end (while the lease is held): the n-th wait in
  * a row is drawn uniformly from [0, min(maxMs, baseMs * 2^(n-1))]. `reset()` after a success.
  * @internal
@@ -20,10 +32,7 @@ export class FullJitterBackoff {
   /** Counts one more failure and returns how long to wait before the next try. */
   next(): number {
     this.failures += 1;
-    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(this.failures - 1, 30));
-    const r = this.random();
-    const fraction = Number.isFinite(r) && r > 0 ? Math.min(r, 1) : 0;
-    return Math.floor(fraction * ceiling);
+    return fullJitterDelay(this.failures, this.baseMs, this.maxMs, this.random);
   }
 
   reset(): void {

@@ -1,3 +1,5 @@
+import { callSafely } from './safe-call';
+
 /** Options of {@link PeriodicTask}. */
 export interface PeriodicTaskOptions {
   /**
@@ -75,11 +77,8 @@ export class PeriodicTask {
         const hint = await this.options.run();
         if (typeof hint === 'number' && Number.isFinite(hint) && hint >= 0) next = Math.min(next, hint);
       } catch (error) {
-        try {
-          this.options.onError(error);
-        } catch {
-          // onError must not break the loop; it is the error reporter of last resort.
-        }
+        // onError must not break the loop; it is the error reporter of last resort.
+        callSafely(() => this.options.onError(error));
       }
     })().finally(() => {
       this.current = undefined;

@@ -1,50 +1,17 @@
 /**
- * Internal seams between the lease side of the worker (leases/, shards/, worker/) and the per-shard consumer side
- * (consumers/). Not exported from the package entry. Both sides code against these types.
+ * The contract between the lease side of the worker and a per-shard consumer (polling or enhanced fan-out): what a
+ * consumer is given, what it reports, how its run ends. Not exported from the package entry.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
-import type { ShardStatus } from '../checkpoint/shard-status';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
+import type { LeaseHandle } from '../leases/lease-handle';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import type { RecordProcessor } from '../processor/record-processor';
 import type { ShutdownReason } from '../processor/shutdown-reason';
-import type { BatchSkippedEvent, ProcessorFailingEvent } from './worker-events';
-
-/**
- * A lease this worker holds, kept alive by the lease renewer. The consumer never renews; it only checks.
- */
-export interface LeaseHandle {
-  readonly shardId: string;
-  /**
-   * The live lease state (owner, leaseToken, counter, checkpoint, parents, hash key range). The renewer updates it in
-   * place; the consumer's checkpointer passes it to Checkpointer.checkpointSequence (after setting checkpoint /
-   * subSequenceNumber on it).
-   */
-  readonly shard: ShardStatus;
-  /**
-   * True while the last successful renewal - timed from the START of that renew request on this process's monotonic
-   * clock - is recent enough that no other worker can have taken the lease yet (failoverTimeMillis minus a safety
-   * margin). Checked before every delivery to the processor, so a process that was paused (GC, SIGSTOP) notices.
-   */
-  isValid(): boolean;
-  /** Aborted when the lease is lost (renewal failed with LeaseLost, or isValid() went false). */
-  readonly lostSignal: AbortSignal;
-  /**
-   * True once another worker asked to steal this lease (claimRequest seen on renewal). The consumer finishes the
-   * in-flight batch, then shuts the processor down with REQUESTED (so it may checkpoint) and returns; the lease side
-   * then releases the lease for the claimer.
-   */
-  readonly handoffRequested: boolean;
-}
-
-/** A child shard reported by GetRecords/SubscribeToShard at shard end. */
-export interface ChildShardInfo {
-  shardId: string;
-  parentShards: string[];
-  hashKeyRange?: { startingHashKey: string; endingHashKey: string } | undefined;
-}
+import type { ChildShardInfo } from '../shards/shard-registry';
+import type { BatchSkippedEvent, ProcessorFailingEvent } from './consumer-events';
 
 /** How a shard consumer run ended. */
 export interface ShardConsumerResult {
