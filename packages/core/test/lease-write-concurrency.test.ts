@@ -116,7 +116,7 @@ function gauged(inner: Checkpointer, gauge: InFlightGauge, owner: string): Check
   });
 }
 
-function coordinator(table: InMemoryLeaseTable, shards: number, checkpointer: Checkpointer, maxLeasesForWorker: number) {
+function coordinator(table: InMemoryLeaseTable, shards: number, checkpointer: Checkpointer, maxLeasesForWorker: number, failoverTimeMillis = F) {
   const registry = new ShardRegistry();
   registry.applyListing(Array.from({ length: shards }, (_, i) => ({ shardId: `shardId-${String(i).padStart(12, '0')}`, parentShardIds: [] })));
   const errors: unknown[] = [];
@@ -124,7 +124,7 @@ function coordinator(table: InMemoryLeaseTable, shards: number, checkpointer: Ch
     checkpointer,
     config: {
       workerId: 'w',
-      failoverTimeMillis: F,
+      failoverTimeMillis,
       leaseRefreshPeriodMillis: 20_000,
       maxLeasesForWorker,
       enableLeaseStealing: false,
@@ -209,6 +209,28 @@ describe('lease writes in flight', () => {
       await waitFor(() => assignedToOther() === 150, '150 leases assigned to other', 10_000);
       expect(gauge.calls).toBe(150);
       expect(gauge.max).toBe(LEASE_WRITE_CONCURRENCY);
+      expect(errors).toEqual([]);
+    } finally {
+      await stop(c);
+    }
+  });
+
+  test('the leader role is renewed while a start pass longer than its validity runs (no lease given up)', async () => {
+    const failover = 1_000; // validity 800 ms, role renewed every 400 ms
+    const table = new InMemoryLeaseTable();
+    // Takes answer after 400 ms: 300 takes in rounds of LEASE_WRITE_CONCURRENCY take 1.2 s, longer than the validity.
+    table.setLatency((op) => (op === 'getLease' ? 400 : 0));
+    const store = new InMemoryCheckpointer(table, { workerId: 'w', failoverTimeMillis: failover });
+    const lost: string[] = [];
+    const { coordinator: c, errors } = coordinator(table, 300, store, 1_000, failover);
+    try {
+      const started = performance.now();
+      await c.start();
+      expect(performance.now() - started).toBeGreaterThan(800);
+      expect(c.isLeader()).toBe(true);
+      expect(c.activeCount()).toBe(300);
+      for (const h of c.heldLeases()) if (h.state !== 'active') lost.push(h.shardId);
+      expect(lost).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await stop(c);

@@ -1,13 +1,14 @@
 /**
  * How many lease writes (takes, assignments, claims, adoptions, per-lease renewals) one loop of a worker keeps in
- * flight at most. A worker facing 10,000 leasable shards otherwise sends 10,000 lease scripts at once: they queue on
- * the store's single connection (a renewal sent behind them waits for all of them and misses its command timeout),
- * and their replies and the consumers they start arrive in one burst that blocks the event loop. 64 writes in flight
- * keep a local Redis or DynamoDB busy (a take is one round trip of well under a millisecond on Redis, a few ms on
- * DynamoDB: 64 in flight take about 1,000 leases in well under a second), while whatever is sent next (a renewal, a
- * heartbeat) waits behind at most 64 commands. Each loop has its own limit: renewals never wait for takes' slots.
+ * flight at most. A worker facing 10,000 leasable shards otherwise sends 10,000 lease scripts at once, and their
+ * replies - each starting a consumer - arrive in one burst that blocks the event loop for seconds, so renewals and
+ * the leader's role renewal miss their validity. The price of a bound: every round of writes waits for the event
+ * loop, so on a busy loop (ELD L) a loop takes at most about 128 / L leases per second. 128 keeps a worker at 1,000
+ * shards to 8 rounds, while whatever is sent next (a renewal, a heartbeat) waits behind at most 128 lease scripts
+ * on the store's connection (about 10 ms on a local Redis). Each loop has its own bound: renewals never wait for
+ * the take loops' slots.
  */
-export const LEASE_WRITE_CONCURRENCY = 64;
+export const LEASE_WRITE_CONCURRENCY = 128;
 
 /**
  * Runs tasks with at most `limit` in flight. `next()` is asked for the next task whenever a slot is free; it returns

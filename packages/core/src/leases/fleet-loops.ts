@@ -168,14 +168,19 @@ export class FleetLoops {
     this.targetLearntAt = this.options.clock();
   }
 
-  /** Registers this worker and looks at the leader role (before the start pass). */
+  /**
+   * Registers this worker, looks at the leader role and starts the heartbeat and election loop at once, before the
+   * start pass: a start pass that takes thousands of leases can outlast the role's validity, and a leader whose role
+   * lapsed gives every lease up.
+   */
   async join(): Promise<void> {
     await this.membershipTick();
+    this.membershipTask.start();
   }
 
-  /** Starts the loops; the leader's first round after `firstLeaderRoundMillis` (the start pass just read the table). */
+  /** Starts the other loops; the leader's first round after `firstLeaderRoundMillis` (the start pass just read the table). */
   start(firstLeaderRoundMillis: number): void {
-    this.membershipTask.start();
+    this.membershipTask.start(); // already running after join(); a no-op then
     this.leaderTask.start(firstLeaderRoundMillis);
     this.discoveryTask.start(this.options.timing.renewRetryMillis);
   }

@@ -28,9 +28,6 @@ export interface LeaseRenewerOptions {
  */
 export const RENEW_BATCH_MAX = 250;
 
-/** Most `renewLeases` calls of one tick in flight at once (the replies of a large held set are decoded in turns). */
-export const RENEW_CALLS_IN_FLIGHT = 4;
-
 interface Tracked {
   handle: HeldLease;
   /** Monotonic time at which the next renewal is due. */
@@ -197,9 +194,10 @@ export class LeaseRenewer {
   }
 
   /**
-   * Renews `entries`: in calls of at most {@link RENEW_BATCH_MAX} leases (at most {@link RENEW_CALLS_IN_FLIGHT} at a
-   * time) when the store has `renewLeases`, else one `getLease` per lease (at most {@link LEASE_WRITE_CONCURRENCY} in
-   * flight). Never rejects because of the store; every entry is in flight until its own call settled.
+   * Renews `entries`: in calls of at most {@link RENEW_BATCH_MAX} leases, all sent at once, when the store has
+   * `renewLeases` (one round trip however large the held set: on a busy event loop every further round would add its
+   * delay), else one `getLease` per lease (at most {@link LEASE_WRITE_CONCURRENCY} in flight). Never rejects because
+   * of the store; every entry is in flight until its own call settled.
    */
   private async renewBatch(entries: Tracked[]): Promise<void> {
     if (entries.length === 0) return;
@@ -208,7 +206,7 @@ export class LeaseRenewer {
       if (typeof this.options.checkpointer.renewLeases === 'function') {
         const chunks: Tracked[][] = [];
         for (let i = 0; i < entries.length; i += RENEW_BATCH_MAX) chunks.push(entries.slice(i, i + RENEW_BATCH_MAX));
-        await mapBounded(chunks, RENEW_CALLS_IN_FLIGHT, (chunk) => this.renewChunk(chunk));
+        await Promise.all(chunks.map((chunk) => this.renewChunk(chunk)));
       } else {
         await mapBounded(entries, LEASE_WRITE_CONCURRENCY, (entry) => this.renewChunk([entry]));
       }
