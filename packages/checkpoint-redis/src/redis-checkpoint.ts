@@ -26,11 +26,12 @@ import type { RedisCheckpointOptions } from './options';
 import { Redactor } from './redactor';
 import { RedisCoordination } from './redis-coordination';
 import { toLeaseStoreError } from './redis-errors';
-import { clientExecutor, clusterExecutor, countingExecutor, type RedisExecutor, runScript } from './redis-executor';
+import { clientExecutor, clusterExecutor, countingExecutor, type RedisExecutor, runScript, type ScriptingExecutor } from './redis-executor';
 import { replyHash, replyScan, replyScript, replyString } from './reply';
 import { type ResolvedOptions, resolveOptions } from './resolve-options';
 import { ScriptStatus, statusError } from './script-status';
-import { loadScript, type ScriptName } from './scripts';
+import { ScriptLoader } from './script-loader';
+import { loadScript, SCRIPT_NAMES, type ScriptName } from './scripts';
 
 /** How many lease hashes `listLeases` requests at once (pipelined, no MULTI). */
 const READ_BATCH = 256;
@@ -43,9 +44,10 @@ const READ_BATCH = 256;
  * const worker = new Worker(factory, config).withCheckpointer(checkpointer);
  * ```
  *
- * Every lease transition is one Lua script (see `src/lua`), run with EVALSHA (EVAL when the server lost its script
- * cache). Lease expiry is never decided here: the worker watches `LeaseCounter`; `LeaseTimeout` is written from the
- * server's clock for go-kcl tooling only.
+ * Every lease transition is one Lua script (see `src/lua`), run with EVALSHA: the scripts are loaded with SCRIPT LOAD
+ * at init, and once more (one load shared by every waiting call) when the server lost its script cache. Lease expiry
+ * is never decided here: the worker watches `LeaseCounter`; `LeaseTimeout` is written from the server's clock for
+ * go-kcl tooling only.
  */
 export class RedisCheckpoint implements Checkpointer {
   /** The keys of this application (e.g. `keys.shard('shardId-000000000001')`, `keys.shards`). */
@@ -55,7 +57,7 @@ export class RedisCheckpoint implements Checkpointer {
   private readonly failoverTimeMillis: number;
   private readonly logger: Logger;
   private readonly redactor: Redactor;
-  private executor: RedisExecutor | undefined;
+  private executor: ScriptingExecutor | undefined;
   private ownClient: OwnClient | undefined;
   private initPromise: Promise<void> | undefined;
   private closed = false;
@@ -318,10 +320,14 @@ export class RedisCheckpoint implements Checkpointer {
       }
       // Reaches the node that owns this application's keys (on a cluster) and proves the credentials work.
       await executor.send(this.keys.shards, ['EXISTS', this.keys.shards]);
+      const counted = countingExecutor(executor, this.sentCommands);
+      const scripts = new ScriptLoader(counted, this.logger);
+      // Every lease script once, now: a worker's first takes then all find them (no NOSCRIPT storm of full EVALs).
+      await scripts.preload(this.keys.shards, SCRIPT_NAMES.map(loadScript));
       if (this.closed) throw new LeaseStoreError('RedisCheckpoint was closed during init()');
       own?.markReady();
       this.ownClient = own;
-      this.executor = countingExecutor(executor, this.sentCommands);
+      this.executor = { send: (key, args) => counted.send(key, args), scripts };
     } catch (error) {
       await own?.close();
       const mapped = toLeaseStoreError(error, { operation: 'init', display, redactor: this.redactor });
@@ -346,7 +352,7 @@ export class RedisCheckpoint implements Checkpointer {
   }
 
   /** Ensures init, runs `fn`, maps any non-KclError to a typed LeaseStore* error. */
-  private async run<T>(operation: string, fn: (executor: RedisExecutor) => Promise<T>): Promise<T> {
+  private async run<T>(operation: string, fn: (executor: ScriptingExecutor) => Promise<T>): Promise<T> {
     await this.init();
     const executor = this.executor;
     if (!executor) throw new LeaseStoreError(`RedisCheckpoint is closed; ${operation} was not run`);
@@ -362,7 +368,7 @@ export class RedisCheckpoint implements Checkpointer {
 
   /** Runs one lease script and turns its return code into the stored lease or the typed error. */
   private async transition(
-    executor: RedisExecutor,
+    executor: ScriptingExecutor,
     name: ScriptName,
     shardId: string,
     keys: string[],

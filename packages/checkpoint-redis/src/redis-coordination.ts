@@ -13,7 +13,7 @@ import {
 import type { LeaseKeys } from './keys';
 import { applyStoredLease, decodeLease, FIELD, type LeaseHash, toShardStatus } from './lease-hash';
 import { assertShardId, assertWorkerIdArgument } from './name-rules';
-import { type RedisExecutor, runScript } from './redis-executor';
+import { runScript, type ScriptingExecutor } from './redis-executor';
 import { replyHash, replyScript, replyString } from './reply';
 import { ScriptStatus, statusError } from './script-status';
 import { loadScript, type ScriptName } from './scripts';
@@ -23,7 +23,7 @@ export interface CoordinationContext {
   readonly keys: LeaseKeys;
   readonly failoverTimeMillis: number;
   /** Ensures init, runs `fn`, maps failures to typed lease-store errors. */
-  run<T>(operation: string, fn: (executor: RedisExecutor) => Promise<T>): Promise<T>;
+  run<T>(operation: string, fn: (executor: ScriptingExecutor) => Promise<T>): Promise<T>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { LeaseStoreUnavailableError } from '@kcl/core';
 import type { RedisClientLike, RedisClusterLike } from './options';
-import { replyCode } from './redis-errors';
+import type { ScriptLoader } from './script-loader';
 import type { LuaScript } from './scripts';
 
 /**
@@ -45,19 +45,14 @@ export function clusterExecutor(cluster: RedisClusterLike, timeoutMillis: number
   };
 }
 
-/**
- * Runs a Lua script by EVALSHA and, if the server does not have it cached (NOSCRIPT: after a restart, a failover or
- * SCRIPT FLUSH), by EVAL, which caches it again. The only place that looks at NOSCRIPT. Values only travel as ARGV.
- */
-export async function runScript(executor: RedisExecutor, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-  const tail = [String(keys.length), ...keys, ...args];
-  const routingKey = keys[0] as string;
-  try {
-    return await executor.send(routingKey, ['EVALSHA', script.sha1, ...tail]);
-  } catch (error) {
-    if (replyCode(error) !== 'NOSCRIPT') throw error;
-    return executor.send(routingKey, ['EVAL', script.source, ...tail]);
-  }
+/** An executor that also runs the Lua scripts (EVALSHA, loaded once per server: see {@link ScriptLoader}). */
+export interface ScriptingExecutor extends RedisExecutor {
+  readonly scripts: ScriptLoader;
+}
+
+/** Runs a Lua script through the executor's {@link ScriptLoader}. Values only travel as ARGV. */
+export function runScript(executor: ScriptingExecutor, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+  return executor.scripts.run(script, keys, args);
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMillis: number, args: string[], display: string): Promise<T> {

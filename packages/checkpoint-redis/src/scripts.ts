@@ -15,6 +15,19 @@ export type ScriptName =
   | 'transfer-lease'
   | 'coordinator-lease';
 
+/** Every script, e.g. for loading them all at init. */
+export const SCRIPT_NAMES: readonly ScriptName[] = [
+  'take-lease',
+  'renew-lease',
+  'renew-leases',
+  'checkpoint',
+  'release-lease',
+  'claim-shard',
+  'remove-lease',
+  'transfer-lease',
+  'coordinator-lease',
+];
+
 /** A script ready for EVALSHA / EVAL. */
 export interface LuaScript {
   readonly name: ScriptName;

@@ -55,7 +55,7 @@ it('renewLeases renews 200 leases in one script call (one round trip)', async ()
   const cp = await open(table);
   const shards = Array.from({ length: 200 }, (_, i) => createShardStatus(`shardId-${String(i).padStart(12, '0')}`));
   for (const shard of shards) await cp.getLease(shard, 'w1');
-  await cp.renewLeases(shards.slice(0, 1), 'w1'); // the server learns the script (EVALSHA, NOSCRIPT, EVAL) once
+  await cp.renewLeases(shards.slice(0, 1), 'w1'); // (the scripts were loaded at init)
   const before = (await commandCalls('evalsha')) + (await commandCalls('eval'));
   const results = await cp.renewLeases(shards, 'w1');
   const after = (await commandCalls('evalsha')) + (await commandCalls('eval'));

@@ -7,7 +7,7 @@ import { RedisCheckpoint } from '../src';
 import { loadScript, LUA_DIR, type ScriptName } from '../src/scripts';
 import { testConfig, useRedisServer } from './helpers';
 
-// The Lua scripts: headers, shipping in dist, EVALSHA with EVAL fallback, values only as ARGV, and injected clients.
+// The Lua scripts: headers, shipping in dist, values only as ARGV, and injected clients (loading: script-loading.test.ts).
 
 const SCRIPTS: ScriptName[] = [
   'take-lease',
@@ -21,11 +21,6 @@ const SCRIPTS: ScriptName[] = [
   'coordinator-lease',
 ];
 const redis = useRedisServer();
-
-async function commandCalls(command: 'eval' | 'evalsha'): Promise<number> {
-  const info = await redis.raw.info('commandstats');
-  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
-}
 
 describe('script files', () => {
   it.each(SCRIPTS)('%s.lua has a header with KEYS, ARGV and return codes, and includes expand', (name) => {
@@ -49,26 +44,6 @@ describe('script files', () => {
     expect(pkg.files).toContain('dist');
     expect(pkg.scripts['build']).toContain('copy-lua');
   });
-});
-
-it('uses EVALSHA, falls back to EVAL once after SCRIPT FLUSH, then EVALSHA again', async () => {
-  const cp = new RedisCheckpoint(testConfig(randomName('sha')), { address: redis.server.address });
-  const shard = createShardStatus('shardId-000000000001');
-  await cp.getLease(shard, 'worker-1'); // take (first use loads the script by EVAL)
-  await cp.getLease(shard, 'worker-1'); // renew
-  const renew = loadScript('renew-lease');
-  expect(await redis.raw.scriptExists(renew.sha1)).toEqual([1]);
-
-  await redis.raw.scriptFlush();
-  expect(await redis.raw.scriptExists(renew.sha1)).toEqual([0]);
-  const [evalBefore, shaBefore] = [await commandCalls('eval'), await commandCalls('evalsha')];
-  await cp.getLease(shard, 'worker-1'); // NOSCRIPT -> EVAL
-  await cp.getLease(shard, 'worker-1'); // cached again -> EVALSHA only
-  expect(await commandCalls('eval')).toBe(evalBefore + 1);
-  expect(await commandCalls('evalsha')).toBe(shaBefore + 2);
-  expect(await redis.raw.scriptExists(renew.sha1)).toEqual([1]);
-  expect(shard.leaseCounter).toBe(4);
-  await cp.close();
 });
 
 it('values are only ARGV: Lua-looking worker ids and shard ids are stored verbatim', async () => {

@@ -2,11 +2,13 @@
 import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import { createShardStatus, type ShardStatus } from '../src/checkpoint/shard-status';
 import { LeaseLostError, LeaseStoreUnavailableError } from '../src/errors';
+import { LEASE_WRITE_CONCURRENCY } from '../src/leases/bounded-concurrency';
 import { HeldLease, type LeaseLostReason } from '../src/leases/held-lease';
-import { LeaseRenewer } from '../src/leases/lease-renewer';
+import { LeaseRenewer, RENEW_BATCH_MAX } from '../src/leases/lease-renewer';
 import { computeLeaseTiming } from '../src/leases/lease-timing';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '../src/testing';
 import { RecordingLogger } from './helpers/consumer-recorders';
+import { InFlightGauge } from './helpers/in-flight-gauge';
 import { CountingMonitoring, waitFor } from './helpers/worker-harness';
 
 const F = 500;
@@ -190,15 +192,28 @@ describe('LeaseRenewer', () => {
     return { renewer, lost, track, table };
   }
 
-  test('1,000 leases: one renewLeases call per tick renews every due lease, each lease kept valid', async () => {
+  test('1,000 leases: each tick renews every due lease in renewLeases calls of at most RENEW_BATCH_MAX, each lease kept valid', async () => {
     const table = new InMemoryLeaseTable();
-    const { track, lost } = many(new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F }), table);
+    const inner = new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F });
+    const sizes: number[] = [];
+    const store = new Proxy(inner, {
+      get: (target, property) =>
+        property === 'renewLeases'
+          ? (shards: ShardStatus[], workerId: string) => {
+              sizes.push(shards.length);
+              return target.renewLeases(shards, workerId);
+            }
+          : Reflect.get(target, property, target),
+    }) as Checkpointer;
+    const { track, lost } = many(store, table);
     const handles = await track(1_000);
-    const before = table.callCount('renewLeases');
-    await waitFor(() => table.callCount('renewLeases') - before >= 3, 'three renewal ticks', 5_000);
-    // All leases renewed in each call (they were taken together, so they are due together).
+    const perTick = Math.ceil(1_000 / RENEW_BATCH_MAX);
+    await waitFor(() => sizes.length >= 3 * perTick, 'three renewal ticks', 5_000);
+    // Taken together, so due together: every tick renews all 1,000, split into calls of at most RENEW_BATCH_MAX.
+    expect(Math.max(...sizes)).toBe(RENEW_BATCH_MAX);
+    expect(sizes.slice(0, 3 * perTick).reduce((a, b) => a + b, 0)).toBe(3_000);
     const counters = table.list().map((l) => l.leaseCounter);
-    expect([Math.min(...counters), table.callCount('renewLeases') - before]).toEqual([4, 3]);
+    expect(Math.min(...counters)).toBeGreaterThanOrEqual(4);
     expect(table.callCount('getLease')).toBe(1_000); // the takes only: no per-lease renewal
     expect(handles.every((h) => h.isValid())).toBe(true);
     expect(lost).toEqual([]);
@@ -228,6 +243,26 @@ describe('LeaseRenewer', () => {
     const takes = table.callCount('getLease');
     await waitFor(() => table.callCount('getLease') - takes >= 10, 'two rounds of renewals', 2_000);
     expect(table.callCount('renewLeases')).toBe(0);
+    expect(lost).toEqual([]);
+  });
+
+  test('a store without renewLeases: at most LEASE_WRITE_CONCURRENCY per-lease renewals in flight', async () => {
+    const table = new InMemoryLeaseTable();
+    const inner = new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F });
+    const gauge = new InFlightGauge();
+    const withoutBatch = new Proxy(inner, {
+      get: (target, property) => {
+        if (property === 'renewLeases') return undefined;
+        if (property === 'getLease') return (shard: ShardStatus, owner: string) => gauge.track(target.getLease(shard, owner));
+        return Reflect.get(target, property, target);
+      },
+    }) as Checkpointer;
+    const { track, lost } = many(withoutBatch, table);
+    await track(300);
+    gauge.reset(); // the takes in track() are not the renewer's
+    table.setLatency(2);
+    await waitFor(() => gauge.calls >= 300, 'one round of renewals', 5_000);
+    expect(gauge.max).toBe(LEASE_WRITE_CONCURRENCY);
     expect(lost).toEqual([]);
   });
 });

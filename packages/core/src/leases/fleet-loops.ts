@@ -3,6 +3,7 @@ import { createShardStatus, type ShardStatus } from '../checkpoint/shard-status'
 import type { Logger } from '../logger/logger';
 import type { ShardRegistry } from '../shards/shard-registry';
 import { jittered, PeriodicTask } from '../internal/periodic-task';
+import { LEASE_WRITE_CONCURRENCY, mapBounded } from './bounded-concurrency';
 import type { HeldLease } from './held-lease';
 import { LeaderElection, type DeposeReason } from './leader-election';
 import { LeaseAssigner } from './lease-assigner';
@@ -167,14 +168,19 @@ export class FleetLoops {
     this.targetLearntAt = this.options.clock();
   }
 
-  /** Registers this worker and looks at the leader role (before the start pass). */
+  /**
+   * Registers this worker, looks at the leader role and starts the heartbeat and election loop at once, before the
+   * start pass: a start pass that takes thousands of leases can outlast the role's validity, and a leader whose role
+   * lapsed gives every lease up.
+   */
   async join(): Promise<void> {
     await this.membershipTick();
+    this.membershipTask.start();
   }
 
-  /** Starts the loops; the leader's first round after `firstLeaderRoundMillis` (the start pass just read the table). */
+  /** Starts the other loops; the leader's first round after `firstLeaderRoundMillis` (the start pass just read the table). */
   start(firstLeaderRoundMillis: number): void {
-    this.membershipTask.start();
+    this.membershipTask.start(); // already running after join(); a no-op then
     this.leaderTask.start(firstLeaderRoundMillis);
     this.discoveryTask.start(this.options.timing.renewRetryMillis);
   }
@@ -212,17 +218,17 @@ export class FleetLoops {
     try {
       const held = this.options.held();
       const owned = await checkpointer.listOwnedLeases(config.workerId);
-      await Promise.all(
-        owned
-          .filter((o) => !held.has(o.shardId) && !keep.includes(o.shardId))
-          .map(async ({ shardId }) => {
-            const shard = createShardStatus(shardId);
-            await checkpointer.fetchCheckpoint(shard).catch(() => undefined);
-            const token = shard.leaseToken;
-            if (shard.assignedTo !== config.workerId || token === undefined || this.foreignTokens.has(token)) return;
-            await checkpointer.removeLeaseOwner(shardId, token);
-            logger.info('lease assigned while leaving released', { shardId });
-          }),
+      await mapBounded(
+        owned.filter((o) => !held.has(o.shardId) && !keep.includes(o.shardId)),
+        LEASE_WRITE_CONCURRENCY,
+        async ({ shardId }) => {
+          const shard = createShardStatus(shardId);
+          await checkpointer.fetchCheckpoint(shard).catch(() => undefined);
+          const token = shard.leaseToken;
+          if (shard.assignedTo !== config.workerId || token === undefined || this.foreignTokens.has(token)) return;
+          await checkpointer.removeLeaseOwner(shardId, token);
+          logger.info('lease assigned while leaving released', { shardId });
+        },
       );
     } catch (error) {
       logger.warn('releasing leases assigned while leaving failed; they expire', { error });

@@ -2,6 +2,7 @@ import type { Checkpointer } from '../checkpoint/checkpointer';
 import { SHARD_END } from '../checkpoint/shard-status';
 import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
+import { mapBounded } from './bounded-concurrency';
 import { planBalance, type Assignment, type Claim } from './balance-planner';
 import { EXPIRY_RECHECK_MARGIN_MILLIS, type LeaseTaker } from './lease-taker';
 import type { LeaseObserver } from './lease-observer';
@@ -47,13 +48,13 @@ export interface AssignerPassResult {
 /**
  * The leader's round (every `leaseRefreshPeriodMillis`, and early when an observed lease is about to expire): reads
  * the whole lease table and the worker registry, feeds the observers (lease counters, heartbeat counters: expiry on
- * this process's monotonic clock), then plans with {@link planBalance} and acts in parallel: takes new, unowned and
- * expired leases for the live workers below their target (for itself directly; for another worker on its behalf,
- * conditional on the observed counter), and - at most every `balanceIntervalMillis` - claims leases of over-loaded
- * workers for under-loaded ones (the owner hands them over with `transferLease` after its batch). A lease moved by
- * this leader is not claimed again for a failover time. A worker owning an expired lease receives nothing for a failover time
- * (its heartbeat may outlive its renewals by a renewal interval). Registry entries silent for two failover times are
- * removed.
+ * this process's monotonic clock), then plans with {@link planBalance} and acts in parallel, at most the taker's
+ * `writeConcurrency` writes in flight: takes new, unowned and expired leases for the live workers below their target
+ * (for itself directly; for another worker on its behalf, conditional on the observed counter), and - at most every
+ * `balanceIntervalMillis` - claims leases of over-loaded workers for under-loaded ones (the owner hands them over with
+ * `transferLease` after its batch). A lease moved by this leader is not claimed again for a failover time. A worker
+ * owning an expired lease receives nothing for a failover time (its heartbeat may outlive its renewals by a renewal
+ * interval). Registry entries silent for two failover times are removed.
  */
 export class LeaseAssigner {
   private readonly options: LeaseAssignerOptions;
@@ -124,10 +125,14 @@ export class LeaseAssigner {
       cannotReceive: (worker, shardId) => worker === o.workerId && held.has(shardId),
     });
     const assignments = plan.assignments;
-    const [assignedOk, claimedOk] = await Promise.all([
-      Promise.all(assignments.map((a) => this.assign(a))),
-      Promise.all(plan.claims.map((c) => this.claim(c))),
-    ]);
+    // Assignments and claims share one bound: at most `writeConcurrency` lease writes of this round in flight.
+    const writes: Array<() => Promise<boolean>> = [
+      ...assignments.map((a) => () => this.assign(a)),
+      ...plan.claims.map((c) => () => this.claim(c)),
+    ];
+    const done = await mapBounded(writes, o.taker.writeConcurrency, (write) => write());
+    const assignedOk = done.slice(0, assignments.length);
+    const claimedOk = done.slice(assignments.length);
     if (plan.claims.length > 0) this.lastBalanceAt = now;
     const assigned = assignments.filter((_, i) => assignedOk[i]);
     const claimed = plan.claims.filter((_, i) => claimedOk[i]);

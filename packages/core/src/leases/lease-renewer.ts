@@ -3,6 +3,7 @@ import type { ShardStatus } from '../checkpoint/shard-status';
 import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
+import { LEASE_WRITE_CONCURRENCY, mapBounded } from './bounded-concurrency';
 import { renewalCopy, type HeldLease, type LeaseLostReason } from './held-lease';
 import type { LeaseTiming } from './lease-timing';
 import type { MonotonicClock } from './monotonic-clock';
@@ -21,6 +22,13 @@ export interface LeaseRenewerOptions {
   onError: (error: unknown, shardId: string) => void;
 }
 
+/**
+ * Most leases in one `renewLeases` call. On Redis one call is one Lua script, which blocks the server while it runs
+ * and whose reply the worker decodes in one go: 10,000 leases in one call take tens of ms on both sides and send a
+ * megabyte at once. 250 keep each call to a few ms.
+ */
+export const RENEW_BATCH_MAX = 250;
+
 interface Tracked {
   handle: HeldLease;
   /** Monotonic time at which the next renewal is due. */
@@ -31,10 +39,11 @@ interface Tracked {
 
 /**
  * Keeps the leases this worker holds alive with ONE scheduler for all of them (not two timers per lease): each tick
- * renews every lease that is due, in one `renewLeases` call when the store has it (Redis: one round trip), else with
- * one conditional `getLease(heldState, workerId)` per lease, in parallel. Each lease is renewed every
- * `renewIntervalMillis`; its validity is timed from the START of its last successful renewal (see
- * {@link LeaseTiming}), exactly as with one timer per lease.
+ * renews every lease that is due, in `renewLeases` calls of at most {@link RENEW_BATCH_MAX} leases when the store has
+ * it (Redis: one round trip each), else with one conditional `getLease(heldState, workerId)` per lease, in parallel
+ * (at most {@link LEASE_WRITE_CONCURRENCY} in flight). Renewals never wait for the take loops' write slots. Each
+ * lease is renewed every `renewIntervalMillis`; its validity is timed from the START of its last successful renewal
+ * (see {@link LeaseTiming}), exactly as with one timer per lease.
  *
  * - LeaseLostError for a lease: it was taken; its lost signal is aborted at once (`taken`).
  * - Any other failure (store unavailable, timeout...): that lease is retried after `renewRetryMillis`. One expiry timer
@@ -179,35 +188,52 @@ export class LeaseRenewer {
     if (entry.handle.markLost(reason, cause)) this.options.onLost(entry.handle, reason, cause);
   }
 
-  /** Renews `entries` in one store call (or one per lease when the store has no batch renewal). */
+  /**
+   * Renews `entries`: in calls of at most {@link RENEW_BATCH_MAX} leases, all sent at once, when the store has
+   * `renewLeases` (one round trip however large the held set: on a busy event loop every further round would add its
+   * delay), else one `getLease` per lease (at most {@link LEASE_WRITE_CONCURRENCY} in flight). Never rejects because
+   * of the store; every entry is in flight until its own call settled.
+   */
   private async renewBatch(entries: Tracked[]): Promise<void> {
     if (entries.length === 0) return;
-    const { checkpointer, workerId, clock } = this.options;
     for (const entry of entries) entry.inFlight = true;
-    const copies = entries.map((e) => renewalCopy(e.handle.shard));
-    const startedAt = clock();
-    let results: Array<ShardStatus | Error | unknown>;
     try {
-      if (typeof checkpointer.renewLeases === 'function') {
-        try {
-          results = await checkpointer.renewLeases(copies, workerId);
-        } catch (error) {
-          results = entries.map(() => error);
-        }
+      if (typeof this.options.checkpointer.renewLeases === 'function') {
+        const chunks: Tracked[][] = [];
+        for (let i = 0; i < entries.length; i += RENEW_BATCH_MAX) chunks.push(entries.slice(i, i + RENEW_BATCH_MAX));
+        await Promise.all(chunks.map((chunk) => this.renewChunk(chunk)));
       } else {
-        results = await Promise.all(
-          copies.map((copy) =>
-            checkpointer.getLease(copy, workerId).then(
-              () => copy,
-              (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-            ),
-          ),
-        );
+        await mapBounded(entries, LEASE_WRITE_CONCURRENCY, (entry) => this.renewChunk([entry]));
       }
     } finally {
       for (const entry of entries) entry.inFlight = false;
     }
-    entries.forEach((entry, i) => this.apply(entry, copies[i] as ShardStatus, results[i], startedAt));
+  }
+
+  /** One store call: `renewLeases` for `entries`, or `getLease` for the single entry when the store has no batch call. */
+  private async renewChunk(entries: Tracked[]): Promise<void> {
+    const { checkpointer, workerId, clock, logger } = this.options;
+    const copies = entries.map((e) => renewalCopy(e.handle.shard));
+    const startedAt = clock();
+    let results: unknown[];
+    try {
+      if (typeof checkpointer.renewLeases === 'function') {
+        results = await checkpointer.renewLeases(copies, workerId);
+      } else {
+        const copy = copies[0] as ShardStatus;
+        await checkpointer.getLease(copy, workerId);
+        results = [copy];
+      }
+    } catch (error) {
+      results = entries.map(() => (error instanceof Error ? error : new Error(String(error))));
+    }
+    for (const entry of entries) entry.inFlight = false;
+    try {
+      entries.forEach((entry, i) => this.apply(entry, copies[i] as ShardStatus, results[i], startedAt));
+    } catch (error) {
+      // apply handles store results itself; this only guards against a throwing logger, so the other chunks go on.
+      logger.error('applying lease renewals failed unexpectedly', { error });
+    }
   }
 
   private apply(entry: Tracked, copy: ShardStatus, result: unknown, startedAt: number): void {

@@ -4,6 +4,7 @@ import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { parentsOf } from '../shards/shard-lineage';
 import type { ShardRegistry } from '../shards/shard-registry';
+import { LEASE_WRITE_CONCURRENCY, runBounded } from './bounded-concurrency';
 import { assessLeases, type AvailableLease, type LeaseAssessment } from './lease-assessment';
 import type { LeaseObserver } from './lease-observer';
 import type { MonotonicClock } from './monotonic-clock';
@@ -35,6 +36,8 @@ export interface LeaseTakerOptions {
   /** A take failed for another reason than "someone else won". */
   onError: (error: unknown, shardId: string) => void;
   random?: () => number;
+  /** Most takes in flight at once (default {@link LEASE_WRITE_CONCURRENCY}). */
+  writeConcurrency?: number;
 }
 
 /** What one pass did. */
@@ -58,10 +61,10 @@ export const EXPIRY_RECHECK_MARGIN_MILLIS = 2;
 
 /**
  * Takes leases up to this worker's fair share. Each pass reads the whole lease table (`listLeases`), feeds the
- * LeaseObserver, classifies every shard ({@link assessLeases}) and takes up to `target - held` leases at once,
- * claimed-for-me first, then new and unowned ones, then expired ones. A take is `getLease(shard, workerId)` with the
- * counter as observed and no token, i.e. a write conditional on that counter; LeaseNotAcquiredError means another
- * worker won the race and is skipped quietly.
+ * LeaseObserver, classifies every shard ({@link assessLeases}) and takes up to `target - held` leases, at most
+ * `writeConcurrency` ({@link LEASE_WRITE_CONCURRENCY}) at a time: claimed-for-me first, then new and unowned ones,
+ * then expired ones. A take is `getLease(shard, workerId)` with the counter as observed and no token, i.e. a write
+ * conditional on that counter; LeaseNotAcquiredError means another worker won the race and is skipped quietly.
  */
 export class LeaseTaker {
   private readonly options: LeaseTakerOptions;
@@ -71,6 +74,11 @@ export class LeaseTaker {
 
   constructor(options: LeaseTakerOptions) {
     this.options = options;
+  }
+
+  /** Most lease writes (takes, assignments) in flight at once. */
+  get writeConcurrency(): number {
+    return this.options.writeConcurrency ?? LEASE_WRITE_CONCURRENCY;
   }
 
   /** The lease table as read by the last successful pass (or {@link refresh}). */
@@ -120,17 +128,27 @@ export class LeaseTaker {
     const assessment = this.assess(snapshot);
     const nextExpiryAt = assessment.nextExpiryMillis === undefined ? undefined : clock() + assessment.nextExpiryMillis;
     const held = this.options.activeHeldCount();
-    let need = mayTake ? Math.min(assessment.target, maxLeasesForWorker) - held : 0;
+    const need = mayTake ? Math.min(assessment.target, maxLeasesForWorker) - held : 0;
     const taken: string[] = [];
-    const queue = [...assessment.available];
-    while (need > 0 && queue.length > 0) {
-      const batch = queue.splice(0, need);
-      const results = await Promise.all(batch.map((candidate) => this.take(candidate)));
-      for (const [i, ok] of results.entries()) {
-        if (ok) taken.push((batch[i] as AvailableLease).shardId);
-      }
-      need -= results.filter(Boolean).length;
-    }
+    const queue = assessment.available;
+    let next = 0;
+    let inFlight = 0;
+    // Candidates in order, at most `writeConcurrency` takes in flight, never more started than still needed: a take
+    // that fails (another worker won) makes room for the next candidate. A slot that finds nothing to start ends; the
+    // outer loop starts again while takes that failed left room and candidates remain.
+    const nextTake = (): (() => Promise<void>) | undefined => {
+      if (taken.length + inFlight >= need || next >= queue.length) return undefined;
+      const candidate = queue[next++] as AvailableLease;
+      inFlight++;
+      return async () => {
+        try {
+          if (await this.take(candidate)) taken.push(candidate.shardId);
+        } finally {
+          inFlight--;
+        }
+      };
+    };
+    while (taken.length < need && next < queue.length) await runBounded(this.writeConcurrency, nextTake);
     if (taken.length > 0) {
       this.options.logger.info('leases taken', {
         taken,

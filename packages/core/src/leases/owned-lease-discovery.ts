@@ -3,6 +3,7 @@ import { createShardStatus, SHARD_END, type ShardStatus } from '../checkpoint/sh
 import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
 import type { ShardRegistry } from '../shards/shard-registry';
+import { LEASE_WRITE_CONCURRENCY, mapBounded } from './bounded-concurrency';
 import { renewalCopy } from './held-lease';
 import type { MonotonicClock } from './monotonic-clock';
 
@@ -46,12 +47,15 @@ export class OwnedLeaseDiscovery {
     return this.adopt(owned.map((o) => o.shardId));
   }
 
-  /** Adopts those of `shardIds` this worker does not track yet (in parallel). Never rejects. */
+  /**
+   * Adopts those of `shardIds` this worker does not track yet (in parallel, at most {@link LEASE_WRITE_CONCURRENCY}
+   * at a time). Never rejects.
+   */
   async adopt(shardIds: readonly string[]): Promise<string[]> {
     const held = this.options.heldIds();
     const ended = this.options.endedLocally();
     const fresh = shardIds.filter((id) => !held.has(id) && !ended.has(id) && !this.adopting.has(id));
-    const results = await Promise.all(fresh.map((id) => this.adoptOne(id)));
+    const results = await mapBounded(fresh, LEASE_WRITE_CONCURRENCY, (id) => this.adoptOne(id));
     return fresh.filter((_, i) => results[i]);
   }
 
