@@ -87,7 +87,7 @@ function parseUrl(address: string, scheme: string, fail: (why: string) => never)
   if (path.length > 0 && path !== '/') {
     const match = /^\/(\d{1,2})\/?$/.exec(path);
     if (!match) fail(`The path "${path}" is not a database number (use "/0" to "/15").`);
-    db = Number((match as RegExpExecArray)[1]);
+    db = Number(match[1]);
   }
   const decode = (part: string, what: string): string | undefined => {
     if (part.length === 0) return undefined;

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Logger } from '@kcl/core';
 import { LeaseStoreUnavailableError } from '@kcl/core';
 import { createClient, ErrorReply } from 'redis';
@@ -107,7 +108,7 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
     timer = setTimeout(() => {
       // The retry budget ends at the same deadline: when the last attempt's failure (e.g. ECONNREFUSED) loses the race
       // to this timer on a busy event loop, it still tells the user why.
-      const seen = lastError === undefined ? '' : `; last error: ${redactor.redact(lastError instanceof Error ? lastError.message || lastError.name : String(lastError))}`;
+      const seen = lastError === undefined ? '' : `; last error: ${redactor.redact(lastError instanceof Error ? lastError.message || lastError.name : inspect(lastError))}`;
       reject(
         new LeaseStoreUnavailableError(
           `Redis lease store at ${conn.display} did not answer within ${connectTimeoutMillis} ms (connectTimeoutMillis)${seen}`,

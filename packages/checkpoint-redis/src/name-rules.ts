@@ -23,7 +23,10 @@ export const NAME_RULES = {
   shardId: 'a non-empty string without ":" or control characters (Kinesis shard ids such as shardId-000000000001)',
 } as const;
 
+// Control characters are what these rules look for.
+// eslint-disable-next-line no-control-regex
 const SPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function isTableName(value: unknown): value is string {

@@ -126,7 +126,7 @@ export class RedisCoordination {
 
   async renewLeases(shards: ShardStatus[], workerId: string): Promise<Array<ShardStatus | Error>> {
     checkWorker('renewLeases', workerId);
-    const results: Array<ShardStatus | Error> = new Array(shards.length);
+    const results = new Array<ShardStatus | Error>(shards.length);
     const batch: number[] = [];
     shards.forEach((shard, index) => {
       if (shard.assignedTo !== workerId || shard.leaseToken === undefined) {
@@ -157,7 +157,7 @@ export class RedisCoordination {
     return results;
   }
 
-  private coordinatorScript(op: 'take' | 'renew' | 'release', workerId: string, ...rest: string[]): Promise<{ status: number; hash: LeaseHash }> {
+  private coordinatorScript(op: 'take' | 'renew' | 'release', workerId: string, ...rest: string[]): Promise<{ status: ScriptStatus; hash: LeaseHash }> {
     const { leader } = this.ctx.keys;
     const name: ScriptName = 'coordinator-lease';
     return this.ctx.run(`${op}CoordinatorLease`, async (exec) => replyScript(await runScript(exec, loadScript(name), [leader], [op, workerId, ...rest])));

@@ -1,5 +1,6 @@
 import { LeaseStoreError } from '@kcl/core';
 import type { LeaseHash } from './lease-hash';
+import type { ScriptStatus } from './script-status';
 
 /**
  * Decoding of raw replies. Commands are sent with `sendCommand`, so the shape depends on the connection: RESP2 gives
@@ -36,12 +37,13 @@ export function replyHash(value: unknown): LeaseHash {
 }
 
 /** A lease script reply `{ code, field, value, ... }`. */
-export function replyScript(value: unknown): { status: number; hash: LeaseHash } {
+export function replyScript(value: unknown): { status: ScriptStatus; hash: LeaseHash } {
   if (!Array.isArray(value) || value.length === 0) {
     throw new LeaseStoreError(`Unexpected reply from a lease script: ${describe(value)}`);
   }
   const status = Number(value[0]);
   if (!Number.isInteger(status)) throw new LeaseStoreError(`Unexpected status from a lease script: ${describe(value[0])}`);
+  // A code the scripts do not return is reported by statusError as an unexpected status.
   return { status, hash: replyHash(value.slice(1)) };
 }
 

@@ -50,7 +50,7 @@ export interface StatusContext {
 }
 
 /** The typed error for a script's return code, or undefined for {@link ScriptStatus.Ok} / {@link ScriptStatus.Unchanged}. */
-export function statusError(status: number, ctx: StatusContext): KclError | undefined {
+export function statusError(status: ScriptStatus, ctx: StatusContext): KclError | undefined {
   const { shardId, stored } = ctx;
   const owner = stored[FIELD.assignedTo] ? `held by ${stored[FIELD.assignedTo]}` : 'unowned';
   const counter = stored[FIELD.leaseCounter] ?? '0';
@@ -91,6 +91,11 @@ export function statusError(status: number, ctx: StatusContext): KclError | unde
     case ScriptStatus.NotFinished:
       return new LeaseNotFinishedError(shardId, stored[FIELD.checkpoint] || undefined);
     default:
-      return new LeaseStoreError(`Unexpected return code ${status} from a lease script for shard ${shardId}`);
+      return new LeaseStoreError(`Unexpected return code ${unexpected(status)} from a lease script for shard ${shardId}`);
   }
+}
+
+/** A return code no case above knows (a script newer than this package, or a bug): its number for the message. */
+function unexpected(status: number): string {
+  return String(status);
 }

@@ -42,7 +42,7 @@ it('keys get a hash tag around the table name automatically, share one slot and 
   expect(found.map((line) => line.split(' ')[1])).toContain(`kcl:{${table}}:shard:shardId-000000000001`);
   expect(found.map((line) => line.split(' ')[1])).toContain(`kcl:{${table}}:shards`);
   const slots = await Promise.all(
-    [`kcl:{${table}}:shards`, `kcl:{${table}}:shard:shardId-000000000001`].map((k) => nodes[0]?.sendCommand(['CLUSTER', 'KEYSLOT', k])),
+    [`kcl:{${table}}:shards`, `kcl:{${table}}:shard:shardId-000000000001`].map((k) => nodes[0]!.sendCommand(['CLUSTER', 'KEYSLOT', k])),
   );
   expect(slots[0]).toBe(slots[1]);
   expect((await cp.listLeases()).length).toBe(20);

@@ -145,7 +145,7 @@ describe('LeaseCoordinator with a store written for the contract before fleet co
     const table = new InMemoryLeaseTable();
     const coordinationMethods = new Set(['heartbeat', 'listWorkers', 'getCoordinatorLease', 'takeCoordinatorLease', 'listOwnedLeases']);
     const older = (c: Checkpointer): Checkpointer =>
-      new Proxy(c, { get: (t, p) => (coordinationMethods.has(String(p)) ? undefined : Reflect.get(t, p, t)) });
+      new Proxy(c, { get: (t, p) => (coordinationMethods.has(String(p)) ? undefined : (Reflect.get(t, p, t) as unknown)) });
     const a = setup(table, ['s0', 's1'], 'a', older);
     await a.coordinator.start();
     try {

@@ -203,7 +203,7 @@ describe('LeaseRenewer', () => {
               sizes.push(shards.length);
               return target.renewLeases(shards, workerId);
             }
-          : Reflect.get(target, property, target),
+          : (Reflect.get(target, property, target) as unknown),
     }) as Checkpointer;
     const { track, lost } = many(store, table);
     const handles = await track(1_000);

@@ -153,7 +153,7 @@ export class LeaderElection {
     this.lastCounter = taken.leaseCounter;
     // Nobody can have acted as leader between the last holder and this take: no reason to wait any more.
     this.cooling = undefined;
-    this.inherited = expired && owner !== o.workerId ? { from: owner as string, takenAt: startedAt } : undefined;
+    this.inherited = expired && owner !== o.workerId ? { from: owner, takenAt: startedAt } : undefined;
     this.armTimer();
     o.logger.info('this worker is now the leader', { previous: owner, leaseCounter: taken.leaseCounter });
     try {
