@@ -3,7 +3,7 @@ import { join } from 'node:path';
 export interface PublicPackage {
   name: string;
   dir: string;
-  /** Named exports that must be reachable through both `require` and `import`. */
+  /** Named exports that must be reachable through both `require` (the CommonJS build) and `import` (the ESM build). */
   exports: string[];
   /** Extra subpaths that must load (e.g. `@kcl/core/testing`). */
   subpaths?: { path: string; exports: string[] }[];
@@ -15,10 +15,10 @@ export const publicPackages: PublicPackage[] = [
   {
     name: '@kcl/core',
     dir: join(packagesDir, 'core'),
-    exports: ['KinesisClientLibConfig', 'InitialPositionInStream', 'ShutdownReason', 'KclError', 'SHARD_END'],
-    subpaths: [{ path: '@kcl/core/testing', exports: [] }],
+    exports: ['KinesisClientLibConfig', 'InitialPositionInStream', 'ShutdownReason', 'KclError', 'ConfigError', 'isKclError', 'SHARD_END'],
+    subpaths: [{ path: '@kcl/core/testing', exports: ['InMemoryCheckpointer', 'InMemoryLeaseTable', 'runCheckpointerConformance'] }],
   },
-  { name: '@kcl/checkpoint-dynamodb', dir: join(packagesDir, 'checkpoint-dynamodb'), exports: [] },
-  { name: '@kcl/checkpoint-redis', dir: join(packagesDir, 'checkpoint-redis'), exports: [] },
+  { name: '@kcl/checkpoint-dynamodb', dir: join(packagesDir, 'checkpoint-dynamodb'), exports: ['DynamoCheckpoint', 'OWNER_INDEX_NAME'] },
+  { name: '@kcl/checkpoint-redis', dir: join(packagesDir, 'checkpoint-redis'), exports: ['RedisCheckpoint', 'DEFAULT_KEY_PREFIX'] },
   { name: '@kcl/metrics-prometheus', dir: join(packagesDir, 'metrics-prometheus'), exports: ['PrometheusMonitoringService', 'METRIC_NAMES'] },
 ];

@@ -21,7 +21,7 @@ export interface ModuleRequire {
  * installed next to the application is found even when core is installed elsewhere), then core's own location.
  */
 export function defaultModuleRequires(): ModuleRequire[] {
-  return [createRequire(join(process.cwd(), 'noop.js')), require];
+  return [createRequire(join(process.cwd(), 'noop.js')), createRequire(__filename)];
 }
 
 /**
