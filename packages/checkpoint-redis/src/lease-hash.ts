@@ -1,44 +1,14 @@
-import type { ShardStatus } from '@kcl/core';
+import { LEASE_ROW_FIELDS, type StoredLease } from '@kcl/core';
 
 /** A lease hash as Redis returns it (field -> value). */
 export type LeaseHash = Record<string, string>;
 
 /**
- * Hash field names. The first six are go-kcl's (same names, so go-kcl hashes are read and go-kcl tooling reads ours);
- * the others are @kcl additions that go-kcl ignores.
+ * Hash field names: core's lease-row fields (the first six are go-kcl's, so go-kcl hashes are read and go-kcl tooling
+ * reads ours; the others are @kcl additions that go-kcl ignores).
  */
-export const FIELD = {
-  shardId: 'ShardID',
-  assignedTo: 'AssignedTo',
-  /** RFC 3339 UTC, informational. go-kcl writes RFC3339Nano; we write milliseconds. */
-  leaseTimeout: 'LeaseTimeout',
-  checkpoint: 'Checkpoint',
-  parentShardId: 'ParentShardId',
-  claimRequest: 'ClaimRequest',
-  /** Integer, +1 on every take/renew/release. Missing in go-kcl hashes: read as 0. */
-  leaseCounter: 'LeaseCounter',
-  /** Random per take; renewals and checkpoints are conditional on it. */
-  leaseToken: 'LeaseToken',
-  /** Every parent, comma-separated (two for a merge). go-kcl only has ParentShardId. */
-  parentShardIds: 'ParentShardIds',
-  /** Integer position inside a KPL aggregate. */
-  subSequenceNumber: 'SubSequenceNumber',
-} as const;
+export const FIELD = LEASE_ROW_FIELDS;
 
-/** The stored part of a lease, decoded. */
-export type StoredLease = Pick<
-  ShardStatus,
-  | 'id'
-  | 'parentShardId'
-  | 'parentShardIds'
-  | 'checkpoint'
-  | 'subSequenceNumber'
-  | 'assignedTo'
-  | 'leaseTimeout'
-  | 'leaseCounter'
-  | 'leaseToken'
-  | 'claimRequest'
->;
 
 /** Decodes a lease hash (ours or go-kcl's). Empty or malformed optional fields read as absent. */
 export function decodeLease(shardId: string, hash: LeaseHash): StoredLease {
@@ -61,24 +31,6 @@ export function decodeLease(shardId: string, hash: LeaseHash): StoredLease {
     leaseToken: text(FIELD.leaseToken),
     claimRequest: text(FIELD.claimRequest),
   };
-}
-
-/** Overwrites the stored fields of `target` (in place); fields that come from ListShards are kept. */
-export function applyStoredLease(target: ShardStatus, stored: StoredLease): void {
-  target.parentShardId = stored.parentShardId;
-  target.parentShardIds = [...stored.parentShardIds];
-  target.checkpoint = stored.checkpoint;
-  target.subSequenceNumber = stored.subSequenceNumber;
-  target.assignedTo = stored.assignedTo;
-  target.leaseTimeout = stored.leaseTimeout;
-  target.leaseCounter = stored.leaseCounter;
-  target.leaseToken = stored.leaseToken;
-  target.claimRequest = stored.claimRequest;
-}
-
-/** A fresh ShardStatus holding `stored`. */
-export function toShardStatus(stored: StoredLease): ShardStatus {
-  return { ...stored, parentShardIds: [...stored.parentShardIds] };
 }
 
 function nonNegativeInteger(text: string | undefined): number | undefined {

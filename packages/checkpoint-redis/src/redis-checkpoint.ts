@@ -19,9 +19,10 @@ import {
 import { ClientOfflineError } from 'redis';
 import { connectOwnClient, type OwnClient } from './connection';
 import { type LeaseKeys, leaseKeys } from './keys';
-import { applyStoredLease, decodeLease, FIELD, toShardStatus, type StoredLease } from './lease-hash';
+import { applyStoredLease, copyStoredLease as toShardStatus, groupActiveWorkers, type StoredLease } from '@kcl/core';
+import { decodeLease, FIELD } from './lease-hash';
 import { assertConfigWorkerId, assertShardId, assertTableName, assertWorkerIdArgument } from './name-rules';
-import { NOOP_LOGGER } from './noop-logger';
+import { NOOP_LOGGER } from '@kcl/core';
 import type { RedisCheckpointOptions } from './options';
 import { Redactor } from './redactor';
 import { RedisCoordination } from './redis-coordination';
@@ -214,18 +215,7 @@ export class RedisCheckpoint implements Checkpointer {
   }
 
   async listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
-    const leases = await this.readAll('listActiveWorkers');
-    const workers = new Map<string, ShardStatus[]>();
-    for (const stored of leases) {
-      let shard = shardStatus.get(stored.id);
-      if (shard) applyStoredLease(shard, stored);
-      else shard = toShardStatus(stored);
-      if (shard.assignedTo === undefined || shard.checkpoint === SHARD_END) continue;
-      const list = workers.get(shard.assignedTo);
-      if (list) list.push(shard);
-      else workers.set(shard.assignedTo, [shard]);
-    }
-    return workers;
+    return groupActiveWorkers(await this.readAll('listActiveWorkers'), shardStatus);
   }
 
   async claimShard(shard: ShardStatus, claimId: string): Promise<void> {

@@ -11,7 +11,8 @@ import {
   type WorkerHeartbeat,
 } from '@kcl/core';
 import type { LeaseKeys } from './keys';
-import { applyStoredLease, decodeLease, FIELD, type LeaseHash, toShardStatus } from './lease-hash';
+import { applyStoredLease, copyStoredLease as toShardStatus } from '@kcl/core';
+import { decodeLease, FIELD, type LeaseHash } from './lease-hash';
 import { assertShardId, assertWorkerIdArgument } from './name-rules';
 import { runScript, type ScriptingExecutor } from './redis-executor';
 import { replyHash, replyScript, replyString } from './reply';

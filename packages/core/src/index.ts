@@ -4,6 +4,8 @@ export type { Checkpointer } from './checkpoint/checkpointer';
 export { COORDINATION_KEY_PREFIX, COORDINATOR_LEASE_ID } from './checkpoint/coordination';
 export type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from './checkpoint/coordination';
 export { assertStorableCheckpoint, judgeCheckpointMove } from './checkpoint/checkpoint-order';
+export { LEASE_ROW_FIELDS, STORED_LEASE_FIELDS, applyStoredLease, copyStoredLease, groupActiveWorkers } from './checkpoint/lease-row';
+export type { StoredLease } from './checkpoint/lease-row';
 export type { CheckpointMove, StoredCheckpoint } from './checkpoint/checkpoint-order';
 export { ShutdownReason } from './processor/shutdown-reason';
 export type {
@@ -30,6 +32,7 @@ export type {
 export type { MonitoringService } from './metrics/monitoring-service';
 export { NoopMonitoringService } from './metrics/monitoring-service';
 export type { Logger, LogFields } from './logger/logger';
+export { NOOP_LOGGER } from './logger/logger';
 export type { KclCredentialProvider, KclCredentialsSource } from './config/kcl-config';
 export { KCL_CONFIG_DEFAULTS, KCL_CONFIG_LIMITS } from './config/defaults';
 export type { KclDefaultedOption } from './config/defaults';

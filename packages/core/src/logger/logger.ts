@@ -12,3 +12,12 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
 }
+
+/** A logger that drops every line (for backends used without a config logger, and for tests). */
+export const NOOP_LOGGER: Logger = Object.freeze({
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => NOOP_LOGGER,
+});

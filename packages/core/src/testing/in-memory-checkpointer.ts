@@ -26,7 +26,8 @@ import {
   takeCoordinator,
   transferStoredLease,
 } from './in-memory-coordination';
-import { applyStoredLease, copyStoredLease, InMemoryLeaseTable } from './in-memory-lease-table';
+import { applyStoredLease, copyStoredLease, groupActiveWorkers } from '../checkpoint/lease-row';
+import { InMemoryLeaseTable } from './in-memory-lease-table';
 
 /**
  * Options of {@link InMemoryCheckpointer}. A `KinesisClientLibConfig` has these fields too, so it can be passed as is.
@@ -243,17 +244,7 @@ export class InMemoryCheckpointer implements Checkpointer {
   async listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
     this.assertOpen();
     const all = await this.table.run('listActiveWorkers', (leases) => [...leases.values()].map(copyStoredLease));
-    const workers = new Map<string, ShardStatus[]>();
-    for (const stored of all) {
-      let shard = shardStatus.get(stored.id);
-      if (shard) applyStoredLease(shard, stored);
-      else shard = stored;
-      if (shard.assignedTo === undefined || shard.checkpoint === SHARD_END) continue;
-      const list = workers.get(shard.assignedTo);
-      if (list) list.push(shard);
-      else workers.set(shard.assignedTo, [shard]);
-    }
-    return workers;
+    return groupActiveWorkers(all, shardStatus);
   }
 
   async claimShard(shard: ShardStatus, claimId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { applyStoredLease, copyStoredLease } from '../checkpoint/lease-row';
 import type { CoordinatorLease, WorkerHeartbeat } from '../checkpoint/coordination';
 import type { ShardStatus } from '../checkpoint/shard-status';
 import { InvalidArgumentError, LeaseStoreUnavailableError } from '../errors';
@@ -53,43 +54,6 @@ interface Fault {
   error: unknown;
   remaining: number;
   afterWrite: boolean;
-}
-
-/** The fields a lease store keeps; everything else in a ShardStatus comes from ListShards. */
-const STORED_FIELDS = [
-  'parentShardId',
-  'parentShardIds',
-  'checkpoint',
-  'subSequenceNumber',
-  'assignedTo',
-  'leaseTimeout',
-  'leaseCounter',
-  'leaseToken',
-  'claimRequest',
-] as const;
-
-/** A copy of the stored part of `lease` (arrays and dates copied, so callers never share state with the table). */
-export function copyStoredLease(lease: ShardStatus): ShardStatus {
-  return {
-    id: lease.id,
-    parentShardId: lease.parentShardId ?? lease.parentShardIds[0],
-    parentShardIds: [...lease.parentShardIds],
-    checkpoint: lease.checkpoint,
-    subSequenceNumber: lease.subSequenceNumber,
-    assignedTo: lease.assignedTo,
-    leaseTimeout: lease.leaseTimeout === undefined ? undefined : new Date(lease.leaseTimeout.getTime()),
-    leaseCounter: lease.leaseCounter,
-    leaseToken: lease.leaseToken,
-    claimRequest: lease.claimRequest,
-  };
-}
-
-/** Overwrites the stored fields of `target` with those of `stored` (in place; ListShards fields are kept). */
-export function applyStoredLease(target: ShardStatus, stored: ShardStatus): void {
-  const copy = copyStoredLease(stored);
-  for (const field of STORED_FIELDS) {
-    (target as unknown as Record<string, unknown>)[field] = copy[field];
-  }
 }
 
 /**
@@ -272,3 +236,5 @@ export class InMemoryLeaseTable {
     return fault;
   }
 }
+
+export { applyStoredLease, copyStoredLease };
