@@ -1,5 +1,5 @@
-import { ListShardsCommand, PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { createTestStream } from '@kcl/testbed';
+import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { createTestStream, listAllShards } from '@kcl/testbed';
 
 /** A shard of the preloaded stream and how many records it holds. */
 export interface PreloadedShard {
@@ -30,8 +30,7 @@ export async function preloadStream(
 ): Promise<PreloadResult> {
   const started = performance.now();
   const streamName = await createTestStream(kinesis, { shardCount: options.shardCount, name: options.streamName });
-  const listed = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  const shards = (listed.Shards ?? []).map((s) => ({ shardId: s.ShardId!, startingHashKey: s.HashKeyRange!.StartingHashKey! }));
+  const shards = (await listAllShards(kinesis, streamName)).map((s) => ({ shardId: s.ShardId!, startingHashKey: s.HashKeyRange!.StartingHashKey! }));
   if (shards.length !== options.shardCount) throw new Error(`expected ${options.shardCount} shards, ListShards returned ${shards.length}`);
 
   const payload = Buffer.alloc(options.recordBytes);

@@ -1,5 +1,6 @@
-import { ListShardsCommand, PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listAllShards } from '@kcl/testbed';
 
 /** Where the producer's records landed. */
 export type ProducedSink = (shardId: string, sequenceNumber: string) => void;
@@ -17,17 +18,9 @@ const TICK_MILLIS = 100;
 const MAX_BATCH = 500;
 const RECORD_BYTES = 32;
 
-/** Starting hash key of every shard of the stream (ListShards, following NextToken). */
+/** Starting hash key of every shard of the stream (all pages). */
 export async function shardStartingHashKeys(kinesis: KinesisClient, streamName: string): Promise<string[]> {
-  const keys: string[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < 1_000; page++) {
-    const out = await kinesis.send(new ListShardsCommand(nextToken === undefined ? { StreamName: streamName } : { NextToken: nextToken }));
-    for (const shard of out.Shards ?? []) keys.push(shard.HashKeyRange!.StartingHashKey!);
-    nextToken = out.NextToken;
-    if (!nextToken) return keys;
-  }
-  throw new Error(`ListShards(${streamName}) returned more than 1000 pages`);
+  return (await listAllShards(kinesis, streamName)).map((shard) => shard.HashKeyRange!.StartingHashKey!);
 }
 
 /**

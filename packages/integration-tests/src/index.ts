@@ -8,7 +8,6 @@ export * from './lease-stores';
 export * from './producer';
 export * from './recording-processor';
 export * from './tcp-proxy';
-export * from './wait';
 export * from './worker-config';
 export * from './test-worker';
 export * from './log-tap';

@@ -4,16 +4,9 @@
  * Every record arrives, in order, exactly once (the processor checkpoints every batch), and a batch the processor
  * rejected comes back unchanged.
  */
-import {
-  createTestWorker,
-  delay,
-  injectKinesisFaults,
-  LEASE_STORE_NAMES,
-  STEADY_TIMINGS,
-  waitFor,
-  type DeliveryBatch,
-  type KinesisFaultKind,
-} from '../src';
+import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '@kcl/testbed';
+import { createTestWorker, injectKinesisFaults, LEASE_STORE_NAMES, STEADY_TIMINGS, type DeliveryBatch, type KinesisFaultKind } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const { bed, useLeaseStore } = useEndToEndSuite();

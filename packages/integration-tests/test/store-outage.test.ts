@@ -6,16 +6,10 @@
  * (renewals, checkpoints of the cut-off worker) reaches the store late, and must not change the new owner's leases;
  * and the cut-off worker works again (it takes the shards back when the other worker leaves).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ShutdownReason } from '@kcl/core';
-import {
-  createTestWorker,
-  delay,
-  describeOverlaps,
-  LEASE_STORE_NAMES,
-  TcpProxy,
-  TIMINGS,
-  waitFor,
-} from '../src';
+import { waitFor } from '@kcl/testbed';
+import { createTestWorker, describeOverlaps, LEASE_STORE_NAMES, TcpProxy, TIMINGS } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const { bed, useLeaseStore } = useEndToEndSuite();

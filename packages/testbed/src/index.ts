@@ -27,3 +27,5 @@ export { ManagedChild, waitUntilReady, type ExitInfo } from './child-process';
 export { startAll, SERVER_NAMES, type ServerName, type StartAllOptions, type LocalServers } from './start-all';
 export { startTcpProxy, type TcpFaultProxy, type TcpProxyMode, type TcpProxyOptions, type TcpProxyStats } from './tcp-proxy';
 export { parseIntFlag, UsageError } from './cli-args';
+export { waitFor } from './wait';
+export { listAllShards, waitForStreamActive, LOCAL_WAITER_DELAYS } from './shards';
