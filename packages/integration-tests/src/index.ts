@@ -7,7 +7,6 @@ export * from './kinesis-faults';
 export * from './lease-stores';
 export * from './producer';
 export * from './recording-processor';
-export * from './tcp-proxy';
 export * from './worker-config';
 export * from './test-worker';
 export * from './log-tap';
