@@ -3,7 +3,6 @@ export * from './cleanup';
 export * from './delivery-log';
 export * from './go-kcl-leases';
 export * from './kinesis-bed';
-export * from './kinesis-faults';
 export * from './lease-stores';
 export * from './producer';
 export * from './recording-processor';

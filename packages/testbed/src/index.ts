@@ -29,3 +29,10 @@ export { startTcpProxy, type TcpFaultProxy, type TcpProxyMode, type TcpProxyOpti
 export { parseIntFlag, UsageError } from './cli-args';
 export { waitFor } from './wait';
 export { listAllShards, waitForStreamActive, LOCAL_WAITER_DELAYS } from './shards';
+export {
+  injectKinesisFaults,
+  kinesisFaultError,
+  type FaultCounters,
+  type KinesisCall,
+  type KinesisFaultKind,
+} from './kinesis-faults';
