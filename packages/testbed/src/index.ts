@@ -36,3 +36,4 @@ export {
   type KinesisCall,
   type KinesisFaultKind,
 } from './kinesis-faults';
+export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
