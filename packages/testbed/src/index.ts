@@ -37,3 +37,4 @@ export {
   type KinesisFaultKind,
 } from './kinesis-faults';
 export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
+export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
