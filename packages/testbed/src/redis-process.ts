@@ -97,9 +97,11 @@ export async function launchRedis(options: LaunchRedisOptions): Promise<RedisPro
     };
     const target: RespTarget = { host: LOOPBACK, port, password: options.password, tlsCa: options.tls?.caPem };
     try {
-      // INFO (not just PING) so a foreign server that grabbed the port is never mistaken for ours.
+      // INFO (not just PING) so a foreign server that grabbed the port is never mistaken for ours; then PING, which
+      // answers -LOADING (an error) until a restarted server has loaded its append-only file.
       const ours = async (): Promise<boolean> =>
-        (await respCommand(target, ['INFO', 'server']))?.includes(`process_id:${String(child.pid)}\r\n`) === true;
+        (await respCommand(target, ['INFO', 'server']))?.includes(`process_id:${String(child.pid)}\r\n`) === true &&
+        (await respCommand(target, ['PING'])) === 'PONG';
       await waitUntilReady(child, ours, {
         timeoutMs: options.startTimeoutMs ?? 20_000,
         intervalMs: 10,
