@@ -1,6 +1,6 @@
-import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listAllShards } from '@kcl/testbed';
+import { listAllShards, putRecordsWithRetry } from '@kcl/testbed';
 
 /** Where the producer's records landed. */
 export type ProducedSink = (shardId: string, sequenceNumber: string) => void;
@@ -73,14 +73,11 @@ export class ScaleProducer {
       entries.push({ PartitionKey: `pk-${i}`, ExplicitHashKey: this.hashKeys[i % this.hashKeys.length]!, Data: data });
     }
     try {
-      const out = await this.kinesis.send(new PutRecordsCommand({ StreamName: this.streamName, Records: entries }));
-      for (const record of out.Records ?? []) {
-        if (record.ErrorCode !== undefined || !record.ShardId || !record.SequenceNumber) this.stats.rejected++;
-        else {
-          this.stats.put++;
-          this.sink(record.ShardId, record.SequenceNumber);
-        }
-      }
+      // No retry: a rejected record is counted, never produced (the rate stays the rate asked for).
+      const outcome = await putRecordsWithRetry(this.kinesis, this.streamName, entries, { maxAttempts: 1, throwIfRejected: false });
+      this.stats.rejected += outcome.rejected.length;
+      this.stats.put += outcome.results.length;
+      for (const r of outcome.results) this.sink(r.shardId, r.sequenceNumber);
     } catch {
       this.stats.failedCalls++;
       this.stats.rejected += entries.length;

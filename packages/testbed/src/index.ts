@@ -38,3 +38,4 @@ export {
 } from './kinesis-faults';
 export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
 export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
+export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';
