@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { putSampleRecords } from '@kcl/example-support';
 import { runExample, startExample } from '@kcl/example-support/testing';
-import { createTestStream, localKinesisClient, startKinesalite, startRedis, type LocalServer, type RedisServerHandle } from '@kcl/testbed';
+import { createTestStream, localKinesisClient, startKinesalite, startRedis, waitFor, type LocalServer, type RedisServerHandle } from '@kcl/testbed';
 import { createClient } from 'redis';
 
 const dir = join(__dirname, '..');
@@ -9,14 +9,6 @@ const dir = join(__dirname, '..');
 /** Sum of the "shardId-...: N records" lines the example printed. */
 function recordsPrinted(stdout: string): number {
   return [...stdout.matchAll(/^shardId-\d+: (\d+) records/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
-}
-
-async function until(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('redis-consumer example', () => {
@@ -63,7 +55,7 @@ describe('redis-consumer example', () => {
         },
       });
       await run.waitForOutput(new RegExp(`^AWS mode: consuming stream ${streamName} in us-east-1 until Ctrl-C$`, 'm'));
-      await until('40 records', 20_000, () => recordsPrinted(run.stdout()) >= 40);
+      await waitFor(() => recordsPrinted(run.stdout()) >= 40, '40 records', 20_000, 50);
       run.child.kill('SIGINT');
       const result = await run.exited;
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '@kcl/core';
+import { parseFlags, UsageError, type FlagSpec } from '@kcl/testbed';
 
 /** Command-line options every example accepts. */
 export interface ExampleArgs {
@@ -40,45 +41,31 @@ consumes that existing stream until Ctrl-C. KCL_KINESIS_ENDPOINT, KCL_DYNAMODB_E
 at servers that are already running (e.g. from \`pnpm local:up\` or docker/compose.yaml).
 `;
 
-function integer(flag: string, text: string | undefined, min: number, max: number): number {
-  const value = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(flag, text, `an integer from ${min} to ${max}`);
-  }
-  return value;
-}
+const FLAGS = {
+  records: { kind: 'int', min: 1, max: 1_000_000 },
+  forever: { kind: 'switch' },
+  rate: { kind: 'int', min: 1, max: 10_000 },
+  'timeout-seconds': { kind: 'int', min: 1, max: 86_400 },
+} as const satisfies Record<string, FlagSpec>;
 
 /**
  * Parses the example options (`--records 50`, `--records=50`, `--forever`, ...).
  * @throws ConfigError naming the flag for an unknown flag or a bad value
  */
 export function parseExampleArgs(argv: readonly string[]): ExampleArgs {
-  const args: ExampleArgs = { records: 100, forever: false, rate: 10, timeoutSeconds: 60, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--':
-        break; // `pnpm start -- --records 5` passes the separator through
-      case '-h':
-      case '--help':
-        args.help = true;
-        break;
-      case '--records':
-        args.records = integer(flag, value(), 1, 1_000_000);
-        break;
-      case '--forever':
-        args.forever = true;
-        break;
-      case '--rate':
-        args.rate = integer(flag, value(), 1, 10_000);
-        break;
-      case '--timeout-seconds':
-        args.timeoutSeconds = integer(flag, value(), 1, 86_400);
-        break;
-      default:
-        throw new ConfigError('argument', flag, 'one of --records, --forever, --rate, --timeout-seconds, --help');
-    }
+  let parsed;
+  try {
+    parsed = parseFlags(argv, FLAGS);
+  } catch (error) {
+    if (error instanceof UsageError) throw new ConfigError(error.flag, error.value, error.expected);
+    throw error;
   }
-  return args;
+  const { help, values } = parsed;
+  return {
+    records: values.records ?? 100,
+    forever: values.forever ?? false,
+    rate: values.rate ?? 10,
+    timeoutSeconds: values['timeout-seconds'] ?? 60,
+    help,
+  };
 }

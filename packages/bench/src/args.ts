@@ -1,5 +1,5 @@
 /** Command-line options of `pnpm bench:drain`. */
-import { parseIntFlag, UsageError } from '@kcl/testbed';
+import { parseFlags, UsageError, type FlagSpec } from '@kcl/testbed';
 
 export interface DrainBenchOptions {
   /** Records preloaded into the stream (spread evenly over the shards). */
@@ -47,43 +47,30 @@ cold start (start() -> first record delivered).
 
 export { UsageError };
 
+const FLAGS = {
+  records: { kind: 'int', min: 1, max: 1_000_000 },
+  shards: { kind: 'int', min: 1, max: 50 },
+  'record-bytes': { kind: 'int', min: 16, max: 1_048_576 },
+  runs: { kind: 'int', min: 1, max: 20 },
+  warmup: { kind: 'int', min: 0, max: 5 },
+  'max-records': { kind: 'int', min: 1, max: 10_000 },
+  json: { kind: 'switch' },
+} as const satisfies Record<string, FlagSpec>;
+
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
 export function parseDrainArgs(argv: readonly string[]): DrainBenchOptions | 'help' {
-  const options: DrainBenchOptions = { ...DEFAULT_DRAIN_OPTIONS };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const next = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--records':
-        options.records = parseIntFlag('records', next(), 1, 1_000_000);
-        break;
-      case '--shards':
-        options.shards = parseIntFlag('shards', next(), 1, 50);
-        break;
-      case '--record-bytes':
-        options.recordBytes = parseIntFlag('record-bytes', next(), 16, 1_048_576);
-        break;
-      case '--runs':
-        options.runs = parseIntFlag('runs', next(), 1, 20);
-        break;
-      case '--warmup':
-        options.warmup = parseIntFlag('warmup', next(), 0, 5);
-        break;
-      case '--max-records':
-        options.maxRecords = parseIntFlag('max-records', next(), 1, 10_000);
-        break;
-      case '--json':
-        options.json = true;
-        break;
-      case '--help':
-      case '-h':
-        return 'help';
-      default:
-        throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
-    }
-  }
+  const { help, values } = parseFlags(argv, FLAGS);
+  if (help) return 'help';
+  const d = DEFAULT_DRAIN_OPTIONS;
+  const options: DrainBenchOptions = {
+    records: values.records ?? d.records,
+    shards: values.shards ?? d.shards,
+    recordBytes: values['record-bytes'] ?? d.recordBytes,
+    runs: values.runs ?? d.runs,
+    warmup: values.warmup ?? d.warmup,
+    maxRecords: values['max-records'] ?? d.maxRecords,
+    json: values.json ?? d.json,
+  };
   if (options.records < options.shards) throw new UsageError('--records must be at least --shards (every shard gets records)');
   return options;
 }

@@ -1,8 +1,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, KinesisClientLibConfig } from '@kcl/core';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startRedis, type RedisServerHandle } from '@kcl/testbed';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startKinesaliteProcess, startRedis, type KinesaliteProcess, type RedisServerHandle } from '@kcl/testbed';
 import type { DrainBenchOptions } from './args';
-import { startKinesaliteProcess, type KinesaliteProcess } from './kinesalite-process';
+import { KINESALITE_NODE_OPTIONS } from './kinesalite-process';
 import { drainWithPlainLoop, type PlainDrainRun } from './plain-drain';
 import { preloadStream, type PreloadResult } from './preload';
 import { median, ratePerSecond } from './stats';
@@ -50,7 +50,7 @@ export async function runDrainBench(options: DrainBenchOptions, progress: Progre
   let kinesis: KinesisClient | undefined;
   const stamp = Date.now().toString(36);
   try {
-    kinesalite = await startKinesaliteProcess(Math.max(100, options.shards * 2 + 10));
+    kinesalite = await startKinesaliteProcess({ shardLimit: Math.max(100, options.shards * 2 + 10), nodeOptions: KINESALITE_NODE_OPTIONS });
     redis = await startRedis();
     // The same client factory the worker uses, so both sides talk HTTP the same way.
     const clientConfig = new KinesisClientLibConfig('kcl-bench', 'unused', LOCAL_REGION)

@@ -1,5 +1,5 @@
-import { ListShardsCommand, PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { createTestStream } from '@kcl/testbed';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { createTestStream, listAllShards, putRecordsWithRetry } from '@kcl/testbed';
 
 /** A shard of the preloaded stream and how many records it holds. */
 export interface PreloadedShard {
@@ -30,8 +30,7 @@ export async function preloadStream(
 ): Promise<PreloadResult> {
   const started = performance.now();
   const streamName = await createTestStream(kinesis, { shardCount: options.shardCount, name: options.streamName });
-  const listed = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  const shards = (listed.Shards ?? []).map((s) => ({ shardId: s.ShardId!, startingHashKey: s.HashKeyRange!.StartingHashKey! }));
+  const shards = (await listAllShards(kinesis, streamName)).map((s) => ({ shardId: s.ShardId!, startingHashKey: s.HashKeyRange!.StartingHashKey! }));
   if (shards.length !== options.shardCount) throw new Error(`expected ${options.shardCount} shards, ListShards returned ${shards.length}`);
 
   const payload = Buffer.alloc(options.recordBytes);
@@ -46,14 +45,9 @@ export async function preloadStream(
   const batches = Math.ceil(options.records / PUT_BATCH);
   const putter = async (): Promise<void> => {
     for (let b = nextBatch++; b < batches; b = nextBatch++) {
-      let pending: PutRecordsRequestEntry[] = [];
-      for (let i = b * PUT_BATCH; i < Math.min(options.records, (b + 1) * PUT_BATCH); i++) pending.push(entry(i));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_PUT_ATTEMPTS) throw new Error(`PutRecords: ${pending.length} records still failing after ${MAX_PUT_ATTEMPTS} attempts`);
-        const out = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
-        const failed = pending.filter((_, idx) => out.Records?.[idx]?.ErrorCode !== undefined);
-        pending = failed;
-      }
+      const batch: PutRecordsRequestEntry[] = [];
+      for (let i = b * PUT_BATCH; i < Math.min(options.records, (b + 1) * PUT_BATCH); i++) batch.push(entry(i));
+      await putRecordsWithRetry(kinesis, streamName, batch, { maxAttempts: MAX_PUT_ATTEMPTS, retryDelayMs: () => 0 });
     }
   };
   await Promise.all(Array.from({ length: PUT_CONCURRENCY }, putter));

@@ -1,5 +1,5 @@
 /** Command-line options of `pnpm bench:scale`. */
-import { parseIntFlag, UsageError } from '@kcl/testbed';
+import { parseFlags, UsageError, type FlagSpec } from '@kcl/testbed';
 
 export type ScaleBackend = 'redis' | 'dynamodb';
 
@@ -78,69 +78,36 @@ export { UsageError };
 
 const BACKENDS: readonly ScaleBackend[] = ['redis', 'dynamodb'];
 
+const FLAGS = {
+  shards: { kind: 'int', min: 1, max: 100_000 },
+  workers: { kind: 'int', min: 1, max: 64 },
+  backend: { kind: 'choice', choices: BACKENDS },
+  stealing: { kind: 'switch' },
+  'phase-seconds': { kind: 'int', min: 1, max: 3_600, aliases: ['join-interval'] },
+  rate: { kind: 'int', min: 0, max: 5_000 },
+  'drain-seconds': { kind: 'int', min: 1, max: 600 },
+  'max-seconds': { kind: 'int', min: 10, max: 86_400 },
+  'engine-only': { kind: 'switch', aliases: ['stand-in'] },
+  json: { kind: 'switch' },
+} as const satisfies Record<string, FlagSpec>;
+
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
 export function parseScaleArgs(argv: readonly string[]): ScaleBenchOptions | 'help' {
-  const options: Omit<ScaleBenchOptions, 'maxSeconds'> = { ...DEFAULT_SCALE_OPTIONS };
-  let shards: number | undefined;
-  let workers: number | undefined;
-  let maxSeconds: number | undefined;
-  let rateGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const next = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--shards':
-        shards = parseIntFlag('shards', next(), 1, 100_000);
-        break;
-      case '--workers':
-        workers = parseIntFlag('workers', next(), 1, 64);
-        break;
-      case '--backend': {
-        const value = next();
-        if (!BACKENDS.includes(value as ScaleBackend)) {
-          throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(value ?? '')}`);
-        }
-        options.backend = value as ScaleBackend;
-        break;
-      }
-      case '--stealing':
-        options.stealing = true;
-        break;
-      case '--phase-seconds':
-      case '--join-interval':
-        options.phaseSeconds = parseIntFlag(flag.slice(2), next(), 1, 3_600);
-        break;
-      case '--rate':
-        options.rate = parseIntFlag('rate', next(), 0, 5_000);
-        rateGiven = true;
-        break;
-      case '--drain-seconds':
-        options.drainSeconds = parseIntFlag('drain-seconds', next(), 1, 600);
-        break;
-      case '--max-seconds':
-        maxSeconds = parseIntFlag('max-seconds', next(), 10, 86_400);
-        break;
-      case '--engine-only':
-      case '--stand-in':
-        options.engineOnly = true;
-        break;
-      case '--json':
-        options.json = true;
-        break;
-      case '--help':
-      case '-h':
-        return 'help';
-      default:
-        throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
-    }
-  }
-  options.shards = shards ?? (options.engineOnly ? ENGINE_ONLY_DEFAULTS.shards : DEFAULT_SCALE_OPTIONS.shards);
-  options.workers = workers ?? (options.engineOnly ? ENGINE_ONLY_DEFAULTS.workers : DEFAULT_SCALE_OPTIONS.workers);
-  if (options.engineOnly) {
-    if (rateGiven && options.rate > 0) throw new UsageError('--rate cannot be used with --engine-only (the stand-in holds no records)');
-    options.rate = 0;
-  }
-  return { ...options, maxSeconds: maxSeconds ?? defaultMaxSeconds(options) };
+  const { help, values } = parseFlags(argv, FLAGS);
+  if (help) return 'help';
+  const d = DEFAULT_SCALE_OPTIONS;
+  const engineOnly = values['engine-only'] ?? d.engineOnly;
+  if (engineOnly && (values.rate ?? 0) > 0) throw new UsageError('--rate cannot be used with --engine-only (the stand-in holds no records)');
+  const options: Omit<ScaleBenchOptions, 'maxSeconds'> = {
+    shards: values.shards ?? (engineOnly ? ENGINE_ONLY_DEFAULTS.shards : d.shards),
+    workers: values.workers ?? (engineOnly ? ENGINE_ONLY_DEFAULTS.workers : d.workers),
+    backend: (values.backend as ScaleBackend | undefined) ?? d.backend,
+    stealing: values.stealing ?? d.stealing,
+    phaseSeconds: values['phase-seconds'] ?? d.phaseSeconds,
+    rate: engineOnly ? 0 : (values.rate ?? d.rate),
+    drainSeconds: values['drain-seconds'] ?? d.drainSeconds,
+    engineOnly,
+    json: values.json ?? d.json,
+  };
+  return { ...options, maxSeconds: values['max-seconds'] ?? defaultMaxSeconds(options) };
 }

@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, KinesisClientLibConfig } from '@kcl/core';
-import { createTestStream, LOCAL_CREDENTIALS, LOCAL_REGION, startRedis, type RedisServerHandle } from '@kcl/testbed';
+import { createTestStream, LOCAL_CREDENTIALS, LOCAL_REGION, startKinesaliteProcess, startRedis, type KinesaliteProcess, type RedisServerHandle } from '@kcl/testbed';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScaleBenchOptions } from './scale-args';
 import { ScaleChild } from './scale-child-process';
@@ -11,7 +11,7 @@ import { buildPhase, dynamoLoad, redisLoad, type LeaseStoreLoad, type ScalePhase
 import { ScaleProducer, shardStartingHashKeys, type ProducerStats } from './scale-producer';
 import { ScaleWorkerProcess } from './scale-worker-process';
 import type { ScaleWorkerSettings } from './scale-worker-protocol';
-import { startKinesaliteProcess, type KinesaliteProcess } from './kinesalite-process';
+import { KINESALITE_NODE_OPTIONS } from './kinesalite-process';
 
 export interface ScaleWorkerSummary {
   workerId: string;
@@ -81,7 +81,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
       kinesisEndpoint = String((await standIn.ready(READY_TIMEOUT_MS)).endpoint);
     } else {
       progress(`starting kinesalite and creating a stream of ${options.shards} shards...`);
-      kinesalite = await startKinesaliteProcess(options.shards + 10);
+      kinesalite = await startKinesaliteProcess({ shardLimit: options.shards + 10, nodeOptions: KINESALITE_NODE_OPTIONS });
       kinesisEndpoint = kinesalite.endpoint;
     }
     let dynamoEndpoint: string | undefined;

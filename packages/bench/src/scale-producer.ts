@@ -1,5 +1,6 @@
-import { ListShardsCommand, PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listAllShards, putRecordsWithRetry } from '@kcl/testbed';
 
 /** Where the producer's records landed. */
 export type ProducedSink = (shardId: string, sequenceNumber: string) => void;
@@ -17,17 +18,9 @@ const TICK_MILLIS = 100;
 const MAX_BATCH = 500;
 const RECORD_BYTES = 32;
 
-/** Starting hash key of every shard of the stream (ListShards, following NextToken). */
+/** Starting hash key of every shard of the stream (all pages). */
 export async function shardStartingHashKeys(kinesis: KinesisClient, streamName: string): Promise<string[]> {
-  const keys: string[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < 1_000; page++) {
-    const out = await kinesis.send(new ListShardsCommand(nextToken === undefined ? { StreamName: streamName } : { NextToken: nextToken }));
-    for (const shard of out.Shards ?? []) keys.push(shard.HashKeyRange!.StartingHashKey!);
-    nextToken = out.NextToken;
-    if (!nextToken) return keys;
-  }
-  throw new Error(`ListShards(${streamName}) returned more than 1000 pages`);
+  return (await listAllShards(kinesis, streamName)).map((shard) => shard.HashKeyRange!.StartingHashKey!);
 }
 
 /**
@@ -80,14 +73,11 @@ export class ScaleProducer {
       entries.push({ PartitionKey: `pk-${i}`, ExplicitHashKey: this.hashKeys[i % this.hashKeys.length]!, Data: data });
     }
     try {
-      const out = await this.kinesis.send(new PutRecordsCommand({ StreamName: this.streamName, Records: entries }));
-      for (const record of out.Records ?? []) {
-        if (record.ErrorCode !== undefined || !record.ShardId || !record.SequenceNumber) this.stats.rejected++;
-        else {
-          this.stats.put++;
-          this.sink(record.ShardId, record.SequenceNumber);
-        }
-      }
+      // No retry: a rejected record is counted, never produced (the rate stays the rate asked for).
+      const outcome = await putRecordsWithRetry(this.kinesis, this.streamName, entries, { maxAttempts: 1, throwIfRejected: false });
+      this.stats.rejected += outcome.rejected.length;
+      this.stats.put += outcome.results.length;
+      for (const r of outcome.results) this.sink(r.shardId, r.sequenceNumber);
     } catch {
       this.stats.failedCalls++;
       this.stats.rejected += entries.length;

@@ -1,5 +1,5 @@
 /** Command-line options of `pnpm bench:transport`. */
-import { parseIntFlag, UsageError } from '@kcl/testbed';
+import { parseFlags, parseInteger, UsageError, type FlagSpec } from '@kcl/testbed';
 import { TRANSPORT_VARIANTS, type TransportVariant } from './transport-clients';
 
 export interface TransportBenchOptions {
@@ -53,49 +53,33 @@ CPU per call <= 1.2 x keep-alive.
 
 export { UsageError };
 
+const FLAGS = {
+  calls: { kind: 'int', min: 1, max: 100_000 },
+  warmup: { kind: 'int', min: 0, max: 100_000 },
+  runs: { kind: 'int', min: 1, max: 20 },
+  concurrency: { kind: 'text', needs: 'a value (comma-separated integers from 1 to 256)' },
+  records: { kind: 'int', min: 1, max: 10_000 },
+  'record-bytes': { kind: 'int', min: 1, max: 1_048_576 },
+  json: { kind: 'switch' },
+} as const satisfies Record<string, FlagSpec>;
+
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
 export function parseTransportArgs(argv: readonly string[]): TransportBenchOptions | 'help' {
-  const options: TransportBenchOptions = {
-    ...DEFAULT_TRANSPORT_OPTIONS,
-    concurrency: [...DEFAULT_TRANSPORT_OPTIONS.concurrency],
-    variants: [...DEFAULT_TRANSPORT_OPTIONS.variants],
+  const { help, values } = parseFlags(argv, FLAGS);
+  if (help) return 'help';
+  const d = DEFAULT_TRANSPORT_OPTIONS;
+  return {
+    ...d,
+    calls: values.calls ?? d.calls,
+    warmup: values.warmup ?? d.warmup,
+    runs: values.runs ?? d.runs,
+    concurrency:
+      values.concurrency === undefined
+        ? [...d.concurrency]
+        : [...new Set(values.concurrency.split(',').map((part) => parseInteger('--concurrency', part, 1, 256)))],
+    variants: [...d.variants],
+    records: values.records ?? d.records,
+    recordBytes: values['record-bytes'] ?? d.recordBytes,
+    json: values.json ?? d.json,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const next = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--calls':
-        options.calls = parseIntFlag('calls', next(), 1, 100_000);
-        break;
-      case '--warmup':
-        options.warmup = parseIntFlag('warmup', next(), 0, 100_000);
-        break;
-      case '--runs':
-        options.runs = parseIntFlag('runs', next(), 1, 20);
-        break;
-      case '--concurrency': {
-        const raw = next();
-        if (raw === undefined) throw new UsageError('--concurrency needs a value (comma-separated integers from 1 to 256)');
-        options.concurrency = [...new Set(raw.split(',').map((part) => parseIntFlag('concurrency', part, 1, 256)))];
-        break;
-      }
-      case '--records':
-        options.records = parseIntFlag('records', next(), 1, 10_000);
-        break;
-      case '--record-bytes':
-        options.recordBytes = parseIntFlag('record-bytes', next(), 1, 1_048_576);
-        break;
-      case '--json':
-        options.json = true;
-        break;
-      case '--help':
-      case '-h':
-        return 'help';
-      default:
-        throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
-    }
-  }
-  return options;
 }

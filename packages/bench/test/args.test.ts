@@ -26,7 +26,7 @@ describe('parseDrainArgs', () => {
     expect(() => parseDrainArgs(['--max-records', '10001'])).toThrow(UsageError);
     expect(() => parseDrainArgs(['--records'])).toThrow(/--records/);
     expect(() => parseDrainArgs(['--warmup', '-1'])).toThrow(/--warmup/);
-    expect(() => parseDrainArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
+    expect(() => parseDrainArgs(['--fast'])).toThrow(/unknown option "--fast"/);
     expect(() => parseDrainArgs(['--records', '3', '--shards', '4'])).toThrow(/at least --shards/);
   });
 });

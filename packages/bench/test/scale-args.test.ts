@@ -59,6 +59,6 @@ describe('parseScaleArgs', () => {
     expect(() => parseScaleArgs(['--backend'])).toThrow(/--backend/);
     expect(() => parseScaleArgs(['--join-interval', '0'])).toThrow(/--join-interval must be/);
     expect(() => parseScaleArgs(['--max-seconds', '5'])).toThrow(/--max-seconds/);
-    expect(() => parseScaleArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
+    expect(() => parseScaleArgs(['--fast'])).toThrow(/unknown option "--fast"/);
   });
 });

@@ -1,5 +1,5 @@
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { localKinesisClient } from '@kcl/testbed';
+import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
+import { listAllShards, localKinesisClient } from '@kcl/testbed';
 import { countCalls, type MiddlewareClient } from '../src/scale-call-counter';
 import { startKinesisStandIn, standInShards, type KinesisStandIn } from '../src/scale-kinesis-stand-in';
 
@@ -23,13 +23,7 @@ describe('Kinesis stand-in (engine-only mode), spoken to by the real SDK client'
     const client = localKinesisClient(standIn.endpoint, { maxAttempts: 1 });
     const take = countCalls(client as unknown as MiddlewareClient);
     try {
-      const ids: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const out = await client.send(new ListShardsCommand(nextToken === undefined ? { StreamName: 'any' } : { NextToken: nextToken }));
-        ids.push(...(out.Shards ?? []).map((s) => s.ShardId!));
-        nextToken = out.NextToken;
-      } while (nextToken);
+      const ids = (await listAllShards(client, 'any')).map((s) => s.ShardId!);
       expect(ids).toHaveLength(2_500);
       expect(new Set(ids).size).toBe(2_500);
       expect(ids[2_499]).toBe('shardId-000000002499');

@@ -51,6 +51,6 @@ describe('parseTransportArgs', () => {
   it('rejects bad values with a UsageError naming the flag', () => {
     expect(() => parseTransportArgs(['--calls', '0'])).toThrow(UsageError);
     expect(() => parseTransportArgs(['--concurrency', '1,x'])).toThrow(/--concurrency/);
-    expect(() => parseTransportArgs(['--nope'])).toThrow(/unknown argument/);
+    expect(() => parseTransportArgs(['--nope'])).toThrow(/unknown option/);
   });
 });

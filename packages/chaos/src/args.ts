@@ -1,5 +1,6 @@
 /** Command-line options of `pnpm chaos`. */
 import { join } from 'node:path';
+import { parseFlags, UsageError, type FlagSpec } from '@kcl/testbed';
 import type { LeaseBackend } from './schedule';
 
 export interface ChaosOptions {
@@ -98,91 +99,45 @@ Exit code 0 if every invariant held, 1 if not, 2 for bad options.
   --check DIR          check the logs of an earlier run (its directory under the report dir) again, without running
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
-function int(name: string, raw: string | undefined, min: number, max: number): number {
-  if (raw === undefined) throw new UsageError(`--${name} needs a value (an integer from ${min} to ${max})`);
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
+const FLAGS = {
+  quick: { kind: 'switch' },
+  json: { kind: 'switch' },
+  seed: { kind: 'int', min: 0, max: 0xffffffff },
+  backend: { kind: 'choice', choices: ['dynamodb', 'redis', 'redis-cluster'] },
+  workers: { kind: 'int', min: 2, max: 16 },
+  shards: { kind: 'int', min: 2, max: 32 },
+  records: { kind: 'int', min: 100, max: 2_000_000 },
+  window: { kind: 'int', min: 10, max: 3_600 },
+  kills: { kind: 'int', min: 0, max: 1_000 },
+  pauses: { kind: 'int', min: 0, max: 100 },
+  failover: { kind: 'int', min: 1_000, max: 60_000 },
+  'drain-timeout': { kind: 'int', min: 5, max: 3_600 },
+  check: { kind: 'text', needs: 'the directory of a run' },
+  'report-dir': { kind: 'text', needs: 'a directory' },
+} as const satisfies Record<string, FlagSpec>;
 
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
 export function parseArgs(argv: readonly string[]): ChaosOptions | 'help' {
-  const quick = argv.includes('--quick');
-  const options: ChaosOptions = { ...(quick ? QUICK_DEFAULTS : FULL_DEFAULTS) };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const next = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--':
-        break;
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--quick':
-        break;
-      case '--json':
-        options.json = true;
-        break;
-      case '--seed':
-        options.seed = int('seed', next(), 0, 0xffffffff);
-        break;
-      case '--backend': {
-        const value = next();
-        if (value !== 'dynamodb' && value !== 'redis' && value !== 'redis-cluster') {
-          throw new UsageError(`--backend must be dynamodb, redis or redis-cluster, got ${JSON.stringify(value ?? '')}`);
-        }
-        options.backend = value;
-        break;
-      }
-      case '--workers':
-        options.workers = int('workers', next(), 2, 16);
-        break;
-      case '--shards':
-        options.shards = int('shards', next(), 2, 32);
-        break;
-      case '--records':
-        options.records = int('records', next(), 100, 2_000_000);
-        break;
-      case '--window':
-        options.windowSeconds = int('window', next(), 10, 3_600);
-        break;
-      case '--kills':
-        options.kills = int('kills', next(), 0, 1_000);
-        break;
-      case '--pauses':
-        options.pauses = int('pauses', next(), 0, 100);
-        break;
-      case '--failover':
-        options.failoverMillis = int('failover', next(), 1_000, 60_000);
-        options.refreshMillis = Math.max(100, Math.floor(options.failoverMillis / 4));
-        break;
-      case '--drain-timeout':
-        options.drainTimeoutSeconds = int('drain-timeout', next(), 5, 3_600);
-        break;
-      case '--check': {
-        const value = next();
-        if (!value) throw new UsageError('--check needs the directory of a run');
-        options.check = value;
-        break;
-      }
-      case '--report-dir': {
-        const value = next();
-        if (!value) throw new UsageError('--report-dir needs a directory');
-        options.reportDir = value;
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option ${JSON.stringify(arg)}; see --help`);
-    }
-  }
-  return options;
+  const { help, values: v } = parseFlags(argv, FLAGS);
+  if (help) return 'help';
+  const d = v.quick ? QUICK_DEFAULTS : FULL_DEFAULTS;
+  return {
+    ...d,
+    seed: v.seed ?? d.seed,
+    json: v.json ?? d.json,
+    backend: (v.backend as LeaseBackend | undefined) ?? d.backend,
+    workers: v.workers ?? d.workers,
+    shards: v.shards ?? d.shards,
+    records: v.records ?? d.records,
+    windowSeconds: v.window ?? d.windowSeconds,
+    kills: v.kills ?? d.kills,
+    pauses: v.pauses ?? d.pauses,
+    failoverMillis: v.failover ?? d.failoverMillis,
+    refreshMillis: v.failover === undefined ? d.refreshMillis : Math.max(100, Math.floor(v.failover / 4)),
+    drainTimeoutSeconds: v['drain-timeout'] ?? d.drainTimeoutSeconds,
+    check: v.check ?? d.check,
+    reportDir: v['report-dir'] ?? d.reportDir,
+  };
 }

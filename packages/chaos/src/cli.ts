@@ -2,30 +2,17 @@
 // `pnpm chaos`: see USAGE in args.ts. The pinned AWS SDK warns on every start that later releases need Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import { runCommand } from '@kcl/testbed';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs, USAGE, UsageError } from './args';
+import { parseArgs, USAGE } from './args';
 import { checkInvariants } from './invariants';
 import { loadRunData } from './load-run';
 import { newSeed } from './prng';
 import { renderMarkdown } from './report';
 import { runChaos } from './run-chaos';
 
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`chaos: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+runCommand('chaos', USAGE, process.argv.slice(2), parseArgs, async (options) => {
   if (options.check !== undefined) {
     const results = checkInvariants(loadRunData(options.check));
     if (options.json) process.stdout.write(`${JSON.stringify(results)}\n`);
@@ -44,12 +31,4 @@ async function main(): Promise<number> {
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`\n${markdown}\nreport: ${join(options.reportDir, `${name}.md`)} (JSON beside it; logs in ${report.logDir})\n`);
   return report.passed ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+});

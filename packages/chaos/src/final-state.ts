@@ -1,9 +1,10 @@
 /** The stream's shards and the lease table, read directly (not through the fault proxies). */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createWinstonLogger, KinesisClientLibConfig } from '@kcl/core';
+import { listAllShards } from '@kcl/testbed';
 import { createStoreClient, type StoreClient } from './lease-store-client';
 import type { FinalLease, FinalShard } from './log-lines';
-import { listShards, toFinalShards } from './resharding';
+import { toFinalShards } from './resharding';
 import type { StoreSpec } from './worker-settings';
 
 /** Reads the lease table with a client of its own (worker id `chaos-lease-reader`, which never takes a lease). */
@@ -40,5 +41,5 @@ export class LeaseTableReader {
 
 /** Shards of the stream (closed ones included). */
 export async function readShards(kinesis: KinesisClient, streamName: string): Promise<FinalShard[]> {
-  return toFinalShards(await listShards(kinesis, streamName));
+  return toFinalShards(await listAllShards(kinesis, streamName));
 }

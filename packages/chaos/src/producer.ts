@@ -1,9 +1,11 @@
 /**
  * The chaos producer: puts `records` user records over `windowMs` at an even pace, as plain records of mixed sizes
- * and (a share of the puts) KPL aggregates of 2-12 small user records. Entries Kinesis rejects are put again. Every
- * user record is remembered with the shard and sequence number Kinesis gave it (and its index inside an aggregate).
+ * and (a share of the puts) KPL aggregates of 2-12 small user records. Entries Kinesis rejects are put again (the test
+ * bed's putRecordsWithRetry). Every user record is remembered with the shard and sequence number Kinesis gave it (and
+ * its index inside an aggregate).
  */
-import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { putRecordsWithRetry, type PutRecordResult } from '@kcl/testbed';
 import { now, sleep } from './clock';
 import { encodeAggregate } from './kpl-aggregate';
 import type { ProducedRecord } from './log-lines';
@@ -30,12 +32,10 @@ interface PendingEntry {
   ids: number[];
   aggregated: boolean;
   entry: PutRecordsRequestEntry;
-  bytes: number;
 }
 
 const TICK_MS = 100;
 const MAX_ENTRIES = 500;
-const MAX_CALL_BYTES = 4 * 1024 * 1024;
 
 export class Producer {
   readonly produced: ProducedRecord[] = [];
@@ -71,28 +71,21 @@ export class Producer {
     const { records, windowMs, prng } = this.options;
     const aggregateShare = this.options.aggregateShare ?? 0.1;
     const started = now();
-    let retry: PendingEntry[] = [];
-    while (!this.controller.signal.aborted && (this.nextId < records || retry.length > 0)) {
+    while (!this.controller.signal.aborted && this.nextId < records) {
       const due = Math.min(records, Math.ceil((records * (now() - started + TICK_MS)) / windowMs));
-      const batch: PendingEntry[] = retry;
-      retry = [];
+      const batch: PendingEntry[] = [];
       while (this.nextId < due && batch.length < MAX_ENTRIES) {
         batch.push(prng.chance(aggregateShare) ? this.makeAggregate(prng, records) : this.makePlain(prng));
       }
-      if (batch.length === 0) {
-        await sleep(TICK_MS, this.controller.signal);
-        continue;
-      }
-      retry = await this.put(batch);
-      if (retry.length > 0) await sleep(50, this.controller.signal);
-      else if (this.nextId >= due) await sleep(TICK_MS, this.controller.signal);
+      if (batch.length > 0) await this.put(batch);
+      if (this.nextId >= due) await sleep(TICK_MS, this.controller.signal);
     }
   }
 
   private makePlain(prng: Prng): PendingEntry {
     const id = this.nextId++;
     const data = encodePayload(id, drawPayloadSize(prng));
-    return { ids: [id], aggregated: false, entry: { Data: data, PartitionKey: partitionKeyFor(prng) }, bytes: data.length };
+    return { ids: [id], aggregated: false, entry: { Data: data, PartitionKey: partitionKeyFor(prng) } };
   }
 
   /** An aggregate of 2-12 user records (fewer only at the very end). Draws never depend on timing, so a seed replays. */
@@ -102,47 +95,39 @@ export class Producer {
     const key = partitionKeyFor(prng);
     const data = encodeAggregate(key, ids.map((id) => encodePayload(id, prng.int(20, 150))));
     this.aggregates++;
-    return { ids, aggregated: true, entry: { Data: data, PartitionKey: key }, bytes: data.length };
+    return { ids, aggregated: true, entry: { Data: data, PartitionKey: key } };
   }
 
-  /** Puts `batch` (split by size); returns the entries to put again. */
-  private async put(batch: PendingEntry[]): Promise<PendingEntry[]> {
-    const failed: PendingEntry[] = [];
-    for (let i = 0; i < batch.length; ) {
-      const call: PendingEntry[] = [];
-      let bytes = 0;
-      while (i < batch.length && call.length < MAX_ENTRIES && (call.length === 0 || bytes + batch[i]!.bytes <= MAX_CALL_BYTES)) {
-        bytes += batch[i]!.bytes;
-        call.push(batch[i++]!);
-      }
-      this.putCalls++;
-      let out;
-      try {
-        out = await this.options.client.send(
-          new PutRecordsCommand({ StreamName: this.options.streamName, Records: call.map((p) => p.entry) }),
-          { abortSignal: this.controller.signal },
-        );
-      } catch {
-        if (this.controller.signal.aborted) return [];
-        failed.push(...call);
-        continue;
-      }
-      const at = now();
-      const accepted: ProducedRecord[] = [];
-      call.forEach((pending, index) => {
-        const result = out.Records?.[index];
-        if (!result || result.ErrorCode !== undefined || !result.ShardId || !result.SequenceNumber) {
-          failed.push(pending);
-          return;
-        }
-        pending.ids.forEach((id, sub) => {
-          accepted.push({ id, shard: result.ShardId!, seq: result.SequenceNumber!, sub: pending.aggregated ? sub : null, at });
-        });
-      });
-      this.produced.push(...accepted);
-      if (accepted.length > 0) this.options.onProduced?.(accepted);
+  /** Puts `batch` until Kinesis accepted every entry (rejected entries and failed calls again after 50 ms). */
+  private async put(batch: PendingEntry[]): Promise<void> {
+    try {
+      const outcome = await putRecordsWithRetry(
+        this.options.client,
+        this.options.streamName,
+        batch.map((p) => p.entry),
+        {
+          signal: this.controller.signal,
+          maxAttempts: Infinity,
+          retryDelayMs: () => 50,
+          retryFailedCalls: true,
+          onAccepted: (results) => this.accepted(batch, results),
+        },
+      );
+      this.putCalls += outcome.calls;
+      this.retriedEntries += outcome.retried;
+    } catch (error) {
+      if (!this.controller.signal.aborted) throw error;
     }
-    this.retriedEntries += failed.length;
-    return failed;
+  }
+
+  private accepted(batch: PendingEntry[], results: PutRecordResult[]): void {
+    const at = now();
+    const accepted: ProducedRecord[] = [];
+    for (const { index, shardId, sequenceNumber } of results) {
+      const pending = batch[index]!;
+      pending.ids.forEach((id, sub) => accepted.push({ id, shard: shardId, seq: sequenceNumber, sub: pending.aggregated ? sub : null, at }));
+    }
+    this.produced.push(...accepted);
+    this.options.onProduced?.(accepted);
   }
 }

@@ -1,25 +1,7 @@
 /** Split and merge on the stand-in (kinesalite supports both), and the stream's shard listing. */
-import {
-  DescribeStreamSummaryCommand,
-  ListShardsCommand,
-  MergeShardsCommand,
-  SplitShardCommand,
-  type KinesisClient,
-  type Shard,
-} from '@aws-sdk/client-kinesis';
+import { MergeShardsCommand, SplitShardCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import { listAllShards, waitForStreamActive } from '@kcl/testbed';
 import type { FinalShard } from './log-lines';
-
-/** Every shard of the stream (closed ones included), all pages. */
-export async function listShards(client: KinesisClient, streamName: string): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let token: string | undefined;
-  do {
-    const out = await client.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: streamName }));
-    shards.push(...(out.Shards ?? []));
-    token = out.NextToken;
-  } while (token);
-  return shards;
-}
 
 export function toFinalShards(shards: Shard[]): FinalShard[] {
   return shards.map((s) => ({
@@ -35,34 +17,24 @@ function openShards(shards: Shard[]): Shard[] {
     .sort((a, b) => (BigInt(a.HashKeyRange?.StartingHashKey ?? '0') < BigInt(b.HashKeyRange?.StartingHashKey ?? '0') ? -1 : 1));
 }
 
-async function waitActive(client: KinesisClient, streamName: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`stream ${streamName} not ACTIVE within 30 s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Splits the open shard chosen by `pick` (in [0, 1)) at the middle of its hash key range. Returns a description. */
 export async function splitShard(client: KinesisClient, streamName: string, pick: number): Promise<string> {
-  await waitActive(client, streamName);
-  const open = openShards(await listShards(client, streamName));
+  await waitForStreamActive(client, streamName);
+  const open = openShards(await listAllShards(client, streamName));
   const shard = open[Math.floor(pick * open.length)];
   if (!shard?.ShardId || !shard.HashKeyRange?.StartingHashKey || !shard.HashKeyRange.EndingHashKey) throw new Error('no open shard to split');
   const start = BigInt(shard.HashKeyRange.StartingHashKey);
   const end = BigInt(shard.HashKeyRange.EndingHashKey);
   const middle = (start + end + 1n) / 2n;
   await client.send(new SplitShardCommand({ StreamName: streamName, ShardToSplit: shard.ShardId, NewStartingHashKey: middle.toString() }));
-  await waitActive(client, streamName);
+  await waitForStreamActive(client, streamName);
   return `split ${shard.ShardId}`;
 }
 
 /** Merges the pair of adjacent open shards chosen by `pick`. Returns a description. */
 export async function mergeShards(client: KinesisClient, streamName: string, pick: number): Promise<string> {
-  await waitActive(client, streamName);
-  const open = openShards(await listShards(client, streamName));
+  await waitForStreamActive(client, streamName);
+  const open = openShards(await listAllShards(client, streamName));
   const pairs: Array<[Shard, Shard]> = [];
   for (let i = 0; i + 1 < open.length; i++) {
     const a = open[i]!;
@@ -74,6 +46,6 @@ export async function mergeShards(client: KinesisClient, streamName: string, pic
   await client.send(
     new MergeShardsCommand({ StreamName: streamName, ShardToMerge: pair[0].ShardId, AdjacentShardToMerge: pair[1].ShardId }),
   );
-  await waitActive(client, streamName);
+  await waitForStreamActive(client, streamName);
   return `merged ${pair[0].ShardId} + ${pair[1].ShardId}`;
 }

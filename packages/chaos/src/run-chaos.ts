@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createTestStream, localKinesisClient } from '@kcl/testbed';
+import { createTestStream, localKinesisClient, startKinesaliteProcess, type KinesaliteProcess } from '@kcl/testbed';
 import type { ChaosOptions } from './args';
 import { now, sleep } from './clock';
 import { FaultInjector } from './fault-injector';
@@ -21,7 +21,6 @@ import { Prng } from './prng';
 import type { ChaosReport } from './report';
 import { deliveryCounts, failoverTimes, handoffTimes, lastCounts, summarize } from './run-stats';
 import { countByKind, generateSchedule, kinesisWindows } from './schedule';
-import { startKinesaliteProcess, type KinesisStandIn } from './stand-ins/kinesalite-process';
 import { startLeaseStore, type LeaseStoreStandIn } from './stand-ins/lease-store';
 import { WorkerSlot } from './worker-process';
 import type { WorkerSettings, WorkerTimings } from './worker-settings';
@@ -87,7 +86,7 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
   });
   writeFileSync(join(logDir, 'schedule.json'), `${JSON.stringify(schedule, null, 1)}\n`);
 
-  let kinesisStandIn: KinesisStandIn | undefined;
+  let kinesisStandIn: KinesaliteProcess | undefined;
   let store: LeaseStoreStandIn | undefined;
   const slots: WorkerSlot[] = [];
   const abort = new AbortController();
@@ -97,7 +96,7 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
   let reader: LeaseTableReader | undefined;
   try {
     progress('starting kinesalite and the lease store...');
-    kinesisStandIn = await startKinesaliteProcess(join(logDir, 'kinesalite.stderr.log'));
+    kinesisStandIn = await startKinesaliteProcess({ shardLimit: 1_000, stderrFile: join(logDir, 'kinesalite.stderr.log') });
     const names = { tableName: `${APPLICATION}-${seed}`, keyPrefix: 'kcl' };
     store = await startLeaseStore(options.backend, names);
     kinesisClient = localKinesisClient(kinesisStandIn.endpoint);

@@ -19,7 +19,7 @@ test('bad values are UsageErrors naming the flag', () => {
     [['--seed', '-1'], /--seed must be an integer from 0 to 4294967295/],
     [['--seed'], /--seed needs a value/],
     [['--seed', ''], /--seed must be/],
-    [['--backend', 'mysql'], /--backend must be dynamodb, redis or redis-cluster/],
+    [['--backend', 'mysql'], /--backend must be one of dynamodb, redis, redis-cluster/],
     [['--workers', '1'], /--workers must be an integer from 2 to 16/],
     [['--records', '1e3'], /--records must be an integer/],
     [['--failover', '999'], /--failover must be an integer from 1000/],

@@ -7,9 +7,9 @@
  *   time and processes the shard's records from the last checkpoint - nothing is lost.
  */
 import { NoopMonitoringService, type MonitoringService } from '@kcl/core';
-import { startDynalite, type LocalServer } from '@kcl/testbed';
+import { startDynalite, waitFor, type LocalServer } from '@kcl/testbed';
 import type { StoreSpec } from '../src/worker-settings';
-import { keyForShard, KinesisBed, miniWorker, Recorder, storeNames, waitFor, type MiniWorker } from './support/mini-run';
+import { keyForShard, KinesisBed, miniWorker, Recorder, storeNames, type MiniWorker } from './support/mini-run';
 
 /** A MonitoringService that records the processorStuck metric. */
 function stuckMetrics(): MonitoringService & { stuck: Array<[string, number]> } {
@@ -62,7 +62,7 @@ test('a processRecords that never returns: reported as stuck, other shards flow,
   expect(reports[0]).toMatchObject({ shardId: 'shardId-000000000000', operation: 'processRecords' });
   expect(Number(reports[1]!['millis'])).toBeGreaterThan(Number(reports[0]!['millis']));
   expect(metrics.stuck.length).toBeGreaterThanOrEqual(2);
-  await waitFor(() => stuckRecorder.texts().includes('s1-b'), 'shard 1 keeps flowing');
+  await waitFor(() => stuckRecorder.texts().includes('s1-b'), 'shard 1 keeps flowing', 15_000);
   const texts = stuckRecorder.texts();
   expect(texts.filter((t) => t.startsWith('s0'))).toEqual([]);
 

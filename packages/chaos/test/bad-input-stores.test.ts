@@ -11,9 +11,9 @@
 import { KinesisClientLibConfig, LeaseStoreAuthError, LeaseStoreUnavailableError, ShutdownReason, createWinstonLogger } from '@kcl/core';
 import { RedisCheckpoint } from '@kcl/checkpoint-redis';
 import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
-import { startDynalite, startRedis, startTcpProxy, type LocalServer, type TcpFaultProxy } from '@kcl/testbed';
+import { startDynalite, startRedis, startTcpProxy, waitFor, type LocalServer, type TcpFaultProxy } from '@kcl/testbed';
 import type { StoreSpec } from '../src/worker-settings';
-import { KinesisBed, miniWorker, rejectionOf, storeNames, waitFor, type MiniWorker } from './support/mini-run';
+import { KinesisBed, miniWorker, rejectionOf, storeNames, type MiniWorker } from './support/mini-run';
 
 let bed: KinesisBed;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -68,7 +68,7 @@ describe.each(['dynamodb', 'redis'] as const)('%s lease store', (backend) => {
 
     proxy.heal();
     await w.worker.start();
-    await waitFor(() => w.recorder.deliveries.length === 3, 'the 3 records');
+    await waitFor(() => w.recorder.deliveries.length === 3, 'the 3 records', 15_000);
     expect(w.recorder.texts()).toEqual(['a', 'b', 'c']);
   });
 
@@ -89,19 +89,19 @@ describe.each(['dynamodb', 'redis'] as const)('%s lease store', (backend) => {
     await w.worker.start();
     const first = Array.from({ length: 20 }, (_, i) => `one-${i}`);
     await bed.put(stream, first);
-    await waitFor(() => w.recorder.deliveries.length >= 20, 'the first 20 records');
+    await waitFor(() => w.recorder.deliveries.length >= 20, 'the first 20 records', 15_000);
 
     proxy.blackHole();
     const outageStart = Date.now();
-    await waitFor(() => w.recorder.eventsNamed('leaseLost').length > 0, 'the lease to be given up');
+    await waitFor(() => w.recorder.eventsNamed('leaseLost').length > 0, 'the lease to be given up', 15_000);
     const lost = w.recorder.eventsNamed('leaseLost')[0]!;
     // Given up within the validity window (failover 1500 ms minus the 20 % margin) plus timer slack.
     expect(lost.payload['reason']).toBe('expired');
     expect(lost.at - outageStart).toBeLessThan(1_500 + 1_000);
-    await waitFor(() => w.recorder.shutdowns.some((s) => s.reason === ShutdownReason.ZOMBIE), 'shutdown(ZOMBIE)');
+    await waitFor(() => w.recorder.shutdowns.some((s) => s.reason === ShutdownReason.ZOMBIE), 'shutdown(ZOMBIE)', 15_000);
     // Store calls time out (1 s here) and are reported as typed, retryable errors (e.g. the taker's lease-table reads).
     const storeErrors = () => w.recorder.eventsNamed('error').filter((e) => e.payload['error'] instanceof LeaseStoreUnavailableError);
-    await waitFor(() => storeErrors().length > 0, 'an error event with a LeaseStoreUnavailableError');
+    await waitFor(() => storeErrors().length > 0, 'an error event with a LeaseStoreUnavailableError', 15_000);
     // Records put during the outage are not delivered: no lease, no delivery.
     const second = Array.from({ length: 20 }, (_, i) => `two-${i}`);
     await bed.put(stream, second);
@@ -110,7 +110,7 @@ describe.each(['dynamodb', 'redis'] as const)('%s lease store', (backend) => {
     expect(w.recorder.deliveries.length).toBe(deliveredDuringOutage);
 
     proxy.heal();
-    await waitFor(() => new Set(w.recorder.texts()).size === 40, 'all 40 records after the outage');
+    await waitFor(() => new Set(w.recorder.texts()).size === 40, 'all 40 records after the outage', 15_000);
     expect(new Set(w.recorder.texts())).toEqual(new Set([...first, ...second]));
     expect(w.recorder.eventsNamed('leaseAcquired').length).toBe(2);
   });

@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto';
 import { DeleteStreamCommand, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
 import { isKclError, ShutdownReason } from '@kcl/core';
-import { startDynalite, type LocalServer } from '@kcl/testbed';
+import { startDynalite, waitFor, type LocalServer } from '@kcl/testbed';
 import { encodeAggregate } from '../src/kpl-aggregate';
-import { KinesisBed, miniWorker, storeNames, waitFor, type MiniWorker } from './support/mini-run';
+import { KinesisBed, miniWorker, storeNames, type MiniWorker } from './support/mini-run';
 
 const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
 
@@ -71,7 +71,7 @@ test('corrupt aggregates are delivered as raw records, in order; a valid aggrega
   const w = worker(stream);
   await w.worker.start();
   // 11 plain/corrupt records + 3 user records of the valid aggregate.
-  await waitFor(() => w.recorder.deliveries.length >= payloads.length - 1 + 3, 'every record');
+  await waitFor(() => w.recorder.deliveries.length >= payloads.length - 1 + 3, 'every record', 15_000);
   const delivered = w.recorder.deliveries.map((d) => d.record);
   expect(delivered).toHaveLength(payloads.length - 1 + 3);
   payloads.slice(0, -2).forEach((bytes, i) => {
@@ -95,7 +95,7 @@ test('the stream deleted mid-run: reported as errors, the worker keeps running a
   const before = Array.from({ length: 30 }, (_, i) => `rec-${i}`);
   await bed.put(stream, before.slice(0, 15), 'pk-a');
   await bed.put(stream, before.slice(15), 'pk-zz');
-  await waitFor(() => new Set(w.recorder.texts()).size === 30, 'the records put before the deletion');
+  await waitFor(() => new Set(w.recorder.texts()).size === 30, 'the records put before the deletion', 15_000);
 
   await bed.client.send(new DeleteStreamCommand({ StreamName: stream }));
   const notFound = (): unknown[] =>

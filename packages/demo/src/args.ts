@@ -1,5 +1,5 @@
 /** Command-line options of `pnpm demo`. */
-import { parseIntFlag, UsageError } from '@kcl/testbed';
+import { parseFlags, UsageError, type FlagSpec } from '@kcl/testbed';
 
 export interface DemoOptions {
   /** Records to produce. */
@@ -41,45 +41,26 @@ summary of records produced, consumed, duplicated and lost. Exit code 1 if any r
 
 export { UsageError };
 
+const FLAGS = {
+  records: { kind: 'int', min: 1, max: 1_000_000 },
+  shards: { kind: 'int', min: 1, max: 50 },
+  workers: { kind: 'int', min: 1, max: 20 },
+  timeout: { kind: 'int', min: 5, max: 86_400 },
+  backend: { kind: 'choice', choices: ['dynamodb', 'redis'] },
+  json: { kind: 'switch' },
+} as const satisfies Record<string, FlagSpec>;
+
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
 export function parseArgs(argv: readonly string[]): DemoOptions | 'help' {
-  const options = { ...DEFAULT_OPTIONS };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const next = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--':
-        break;
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--json':
-        options.json = true;
-        break;
-      case '--records':
-        options.records = parseIntFlag('records', next(), 1, 1_000_000);
-        break;
-      case '--shards':
-        options.shards = parseIntFlag('shards', next(), 1, 50);
-        break;
-      case '--workers':
-        options.workers = parseIntFlag('workers', next(), 1, 20);
-        break;
-      case '--timeout':
-        options.timeoutSeconds = parseIntFlag('timeout', next(), 5, 86_400);
-        break;
-      case '--backend': {
-        const value = next();
-        if (value !== 'dynamodb' && value !== 'redis') {
-          throw new UsageError(`--backend must be "dynamodb" or "redis", got ${JSON.stringify(value ?? '')}`);
-        }
-        options.backend = value;
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option ${JSON.stringify(arg)}; see --help`);
-    }
-  }
-  return options;
+  const { help, values } = parseFlags(argv, FLAGS);
+  if (help) return 'help';
+  const d = DEFAULT_OPTIONS;
+  return {
+    records: values.records ?? d.records,
+    shards: values.shards ?? d.shards,
+    workers: values.workers ?? d.workers,
+    backend: (values.backend as DemoOptions['backend'] | undefined) ?? d.backend,
+    json: values.json ?? d.json,
+    timeoutSeconds: values.timeout ?? d.timeoutSeconds,
+  };
 }

@@ -2,25 +2,12 @@
 // The pinned AWS SDK warns on every start that later releases need Node 22; known and not actionable for the demo.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-import { DEFAULT_OPTIONS, parseArgs, USAGE, UsageError } from './args';
+import { runCommand } from '@kcl/testbed';
+import { parseArgs, USAGE } from './args';
 import { runDemo } from './run-demo';
 
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`demo: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const summary = await runDemo(options ?? DEFAULT_OPTIONS);
+runCommand('demo', USAGE, process.argv.slice(2), parseArgs, async (options) => {
+  const summary = await runDemo(options);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
@@ -39,12 +26,4 @@ async function main(): Promise<number> {
     );
   }
   return summary.lost === 0 ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+});

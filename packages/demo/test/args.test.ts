@@ -22,7 +22,7 @@ describe('demo arguments', () => {
     [['--records', 'ten'], /--records must be an integer/],
     [['--shards', '51'], /--shards must be an integer from 1 to 50/],
     [['--workers'], /--workers needs a value/],
-    [['--backend', 'postgres'], /--backend must be "dynamodb" or "redis", got "postgres"/],
+    [['--backend', 'postgres'], /--backend must be one of dynamodb, redis, got "postgres"/],
     [['--verbose'], /unknown option "--verbose"/],
   ])('rejects %j with a message naming the flag', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);

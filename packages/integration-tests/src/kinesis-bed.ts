@@ -1,7 +1,6 @@
 /** The Kinesis side of a test file: an emulator on a free loopback port and a client for the test itself. */
-import { DescribeStreamSummaryCommand, ListShardsCommand, SplitShardCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
-import { localKinesisClient, startKinesalite, startKinesisLocal, type LocalServer } from '@kcl/testbed';
-import { delay } from './wait';
+import { SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { listAllShards, localKinesisClient, startKinesalite, startKinesisLocal, type LocalServer } from '@kcl/testbed';
 
 export interface KinesisBed {
   server: LocalServer;
@@ -40,29 +39,6 @@ export async function startKinesaliteBed(): Promise<KinesisBed> {
 /** kinesis-local (child process, slow): ChildShards, UpdateShardCount. */
 export async function startKinesisLocalBed(): Promise<KinesisBed> {
   return bed(await startKinesisLocal());
-}
-
-/** Every shard of the stream (all pages). */
-export async function listAllShards(kinesis: KinesisClient, streamName: string): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await kinesis.send(new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }));
-    shards.push(...(out.Shards ?? []));
-    nextToken = out.NextToken;
-  } while (nextToken);
-  return shards;
-}
-
-/** Waits until the stream is ACTIVE again (after a reshard). */
-export async function waitStreamActive(kinesis: KinesisClient, streamName: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    if (performance.now() > deadline) throw new Error(`stream ${streamName} not ACTIVE after ${timeoutMs} ms`);
-    await delay(20);
-  }
 }
 
 /** Shard id number `n` as Kinesis names it: `shardId-000000000003`. */

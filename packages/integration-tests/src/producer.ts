@@ -1,5 +1,6 @@
 /** Writes numbered records to a stream and remembers where each one landed (shard and sequence number). */
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { putRecordsWithRetry } from '@kcl/testbed';
 
 export interface ProducedRecord {
   data: string;
@@ -33,24 +34,12 @@ export class Producer {
     return this.produced.filter((p) => p.shardId === shardId);
   }
 
-  /** Puts `count` records with random partition keys (PutRecords, 500 per call). */
+  /** Puts `count` records with random partition keys (PutRecords, 500 per call); any rejected record fails the put. */
   async put(count: number): Promise<ProducedRecord[]> {
-    const added: ProducedRecord[] = [];
-    for (let done = 0; done < count; done += 500) {
-      const chunk = Array.from({ length: Math.min(500, count - done) }, () => `${this.prefix}-${this.n++}`);
-      const out = await this.kinesis.send(
-        new PutRecordsCommand({
-          StreamName: this.streamName,
-          Records: chunk.map((data) => ({ Data: Buffer.from(data), PartitionKey: `pk-${Math.floor(Math.random() * 1e9)}` })),
-        }),
-      );
-      const results = out.Records ?? [];
-      if (out.FailedRecordCount || results.length !== chunk.length) throw new Error(`PutRecords: ${out.FailedRecordCount ?? '?'} records failed`);
-      chunk.forEach((data, i) => {
-        const r = results[i];
-        added.push({ data, shardId: r?.ShardId ?? '', sequenceNumber: r?.SequenceNumber ?? '' });
-      });
-    }
+    const payloads = Array.from({ length: count }, () => `${this.prefix}-${this.n++}`);
+    const entries = payloads.map((data) => ({ Data: Buffer.from(data), PartitionKey: `pk-${Math.floor(Math.random() * 1e9)}` }));
+    const { results } = await putRecordsWithRetry(this.kinesis, this.streamName, entries, { maxAttempts: 1 });
+    const added = results.map((r) => ({ data: payloads[r.index]!, shardId: r.shardId, sequenceNumber: r.sequenceNumber }));
     this.produced.push(...added);
     return added;
   }

@@ -4,15 +4,8 @@
  * seconds of start() (go-kcl needs 30-90 s for its first lease). Workers started at the same moment on a fresh table
  * race for the table and the leases without harm.
  */
-import { createTestStream } from '@kcl/testbed';
-import {
-  createTestWorker,
-  DeliveryLog,
-  LEASE_STORE_NAMES,
-  newNamespace,
-  Producer,
-  waitFor,
-} from '../src';
+import { createTestStream, waitFor } from '@kcl/testbed';
+import { createTestWorker, DeliveryLog, LEASE_STORE_NAMES, newNamespace, Producer } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 /**

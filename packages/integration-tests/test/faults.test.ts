@@ -4,16 +4,9 @@
  * Every record arrives, in order, exactly once (the processor checkpoints every batch), and a batch the processor
  * rejected comes back unchanged.
  */
-import {
-  createTestWorker,
-  delay,
-  injectKinesisFaults,
-  LEASE_STORE_NAMES,
-  STEADY_TIMINGS,
-  waitFor,
-  type DeliveryBatch,
-  type KinesisFaultKind,
-} from '../src';
+import { setTimeout as delay } from 'node:timers/promises';
+import { injectKinesisFaults, waitFor, type KinesisFaultKind } from '@kcl/testbed';
+import { createTestWorker, LEASE_STORE_NAMES, STEADY_TIMINGS, type DeliveryBatch } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const { bed, useLeaseStore } = useEndToEndSuite();
@@ -28,10 +21,11 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     await producer.put(300);
     const kinesis = bed.newClient();
     // Every 3rd GetRecords of each shard fails (cycling through the kinds); so does every 3rd GetShardIterator.
-    const counters = injectKinesisFaults(kinesis, [
-      { command: 'GetRecordsCommand', faultFor: (call) => (call % 3 === 2 ? GET_RECORDS_FAULTS[Math.floor(call / 3) % 4] : undefined) },
-      { command: 'GetShardIteratorCommand', faultFor: (call) => (call % 3 === 2 ? 'internalError' : undefined) },
-    ]);
+    const counters = injectKinesisFaults(kinesis, ({ command, shardId, call }) => {
+      if (shardId === undefined || call % 3 !== 2) return undefined;
+      if (command === 'GetRecordsCommand') return GET_RECORDS_FAULTS[Math.floor(call / 3) % 4];
+      return command === 'GetShardIteratorCommand' ? 'internalError' : undefined;
+    });
     const w = createTestWorker({ workerId: 'w', streamName, bed, store, namespace, log, events, kinesis, config: { ...STEADY_TIMINGS, maxRecords: 25 } });
     cleanup.add(() => w.worker.shutdown());
     await w.worker.start();

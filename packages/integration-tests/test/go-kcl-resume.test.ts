@@ -5,18 +5,9 @@
  * once, the ones still assigned to the dead go-kcl worker after one failover time, whatever their LeaseTimeout says -
  * and resumes right after go-kcl's checkpoints: no record before them is delivered, none after them is missed.
  */
-import {
-  createTestWorker,
-  delay,
-  DeliveryLog,
-  LEASE_STORE_NAMES,
-  readRawLeaseFields,
-  shardId,
-  TIMINGS,
-  waitFor,
-  WorkerEventLog,
-  writeGoKclLeases,
-} from '../src';
+import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '@kcl/testbed';
+import { createTestWorker, DeliveryLog, LEASE_STORE_NAMES, readRawLeaseFields, shardId, TIMINGS, WorkerEventLog, writeGoKclLeases } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const SLACK_MILLIS = 1_500;

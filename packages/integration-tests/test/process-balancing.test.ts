@@ -5,8 +5,10 @@
  * nothing is delivered twice (the processors checkpoint every batch, and a hand-off starts from that checkpoint), and
  * no lease moves more than its share needs. The leader leaving gracefully hands its role and its leases over at once.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ShutdownReason } from '@kcl/core';
-import { delay, describeOverlaps, LEASE_STORE_NAMES, STEADY_TIMINGS, waitFor } from '../src';
+import { waitFor } from '@kcl/testbed';
+import { describeOverlaps, LEASE_STORE_NAMES, STEADY_TIMINGS } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 import { leaderOf, ProcessFleet } from './helpers/process-fleet';
 

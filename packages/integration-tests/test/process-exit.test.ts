@@ -6,9 +6,9 @@
  * failure after the lease store was initialised (fan-out registration, which kinesalite refuses).
  */
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { getFreePort, localDynamoClient, ManagedChild, randomName } from '@kcl/testbed';
+import { getFreePort, localDynamoClient, ManagedChild, randomName, waitFor } from '@kcl/testbed';
 import { join } from 'node:path';
-import { LEASE_STORE_NAMES, newNamespace, waitFor, type LeaseStoreName, type StoreSpec } from '../src';
+import { LEASE_STORE_NAMES, newNamespace, type LeaseStoreName, type StoreSpec } from '../src';
 import type { ShutdownAppConfig, ShutdownAppLine } from './fixtures/shutdown-app';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 

@@ -4,15 +4,10 @@
  * and nothing is lost. Then another is stopped with SIGTERM (graceful shutdown): its shards move at once and not a
  * single record is delivered twice (the processors checkpoint every batch).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ShutdownReason, type ShardStatus } from '@kcl/core';
-import {
-  delay,
-  DeliveryLog,
-  LEASE_STORE_NAMES,
-  TIMINGS,
-  waitFor,
-  type StoreNamespace,
-} from '../src';
+import { waitFor } from '@kcl/testbed';
+import { DeliveryLog, LEASE_STORE_NAMES, TIMINGS, type StoreNamespace } from '../src';
 import { deliveryLog, WorkerProcess } from './helpers/worker-processes';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 

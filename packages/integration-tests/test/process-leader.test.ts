@@ -6,8 +6,10 @@
  * once). Paused past the failover time: the same, and once continued the old leader stops its processors (ZOMBIE)
  * before delivering anything more and never acts as leader again (no round, no claim, the role stays elsewhere).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ShutdownReason } from '@kcl/core';
-import { delay, describeOverlaps, LEASE_STORE_NAMES, STEADY_TIMINGS, waitFor, type StoreNamespace } from '../src';
+import { waitFor } from '@kcl/testbed';
+import { describeOverlaps, LEASE_STORE_NAMES, STEADY_TIMINGS, type StoreNamespace } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 import { checkpointsOf, leaderOf, ProcessFleet, unexpectedDuplicates } from './helpers/process-fleet';
 import type { WorkerProcess } from './helpers/worker-processes';

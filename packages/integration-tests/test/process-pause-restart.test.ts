@@ -5,14 +5,10 @@
  * A process restarted with the same worker id (a restarted pod) takes its old leases back only after one failover
  * time, and resumes after its last checkpoint.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ShutdownReason } from '@kcl/core';
-import {
-  delay,
-  DeliveryLog,
-  LEASE_STORE_NAMES,
-  TIMINGS,
-  waitFor,
-} from '../src';
+import { waitFor } from '@kcl/testbed';
+import { DeliveryLog, LEASE_STORE_NAMES, TIMINGS } from '../src';
 import { deliveryLog, WorkerProcess } from './helpers/worker-processes';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 

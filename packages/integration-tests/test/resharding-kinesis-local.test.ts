@@ -4,18 +4,11 @@
  * only learn about the children from the ChildShards that GetRecords returns at each parent's end. kinesis-local is
  * slow and slows down as data grows, so the data set is tiny.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
 import { SHARD_END, ShutdownReason } from '@kcl/core';
-import {
-  createTestWorker,
-  delay,
-  describeOverlaps,
-  LEASE_STORE_NAMES,
-  listAllShards,
-  startKinesisLocalBed,
-  waitFor,
-  waitStreamActive,
-} from '../src';
+import { listAllShards, waitFor, waitForStreamActive } from '@kcl/testbed';
+import { createTestWorker, describeOverlaps, LEASE_STORE_NAMES, startKinesisLocalBed } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const { bed, useLeaseStore } = useEndToEndSuite({ startBed: startKinesisLocalBed });
@@ -35,7 +28,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     await waitFor(() => log.payloads().size >= 20, 'records flowing', 10_000);
 
     await bed.kinesis.send(new UpdateShardCountCommand({ StreamName: streamName, TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' }));
-    await waitStreamActive(bed.kinesis, streamName);
+    await waitForStreamActive(bed.kinesis, streamName);
     const shards = await listAllShards(bed.kinesis, streamName);
     const open = shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined);
     const closed = shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber !== undefined);

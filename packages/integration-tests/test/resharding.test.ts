@@ -3,19 +3,11 @@
  * child with the other original shard. Every child starts only after all its parents (both, for the merge) were
  * read to their end and checkpointed at SHARD_END; closed shards are never leased again; nothing is lost.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { MergeShardsCommand } from '@aws-sdk/client-kinesis';
 import { SHARD_END, ShutdownReason } from '@kcl/core';
-import {
-  createTestWorker,
-  delay,
-  describeOverlaps,
-  LEASE_STORE_NAMES,
-  listAllShards,
-  shardId,
-  splitShardInHalf,
-  waitFor,
-  waitStreamActive,
-} from '../src';
+import { listAllShards, waitFor, waitForStreamActive } from '@kcl/testbed';
+import { createTestWorker, describeOverlaps, LEASE_STORE_NAMES, shardId, splitShardInHalf } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const { bed, useLeaseStore } = useEndToEndSuite();
@@ -35,10 +27,10 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
 
     // shard 0 -> 2 (lower half) + 3 (upper half); then 3 + 1 (adjacent ranges) -> 4.
     await splitShardInHalf(bed.kinesis, streamName, shardId(0));
-    await waitStreamActive(bed.kinesis, streamName);
+    await waitForStreamActive(bed.kinesis, streamName);
     await delay(400);
     await bed.kinesis.send(new MergeShardsCommand({ StreamName: streamName, ShardToMerge: shardId(3), AdjacentShardToMerge: shardId(1) }));
-    await waitStreamActive(bed.kinesis, streamName);
+    await waitForStreamActive(bed.kinesis, streamName);
     const shards = new Map((await listAllShards(bed.kinesis, streamName)).map((s) => [s.ShardId as string, s]));
     expect(shards.get(shardId(4))?.ParentShardId).toBe(shardId(3));
     expect(shards.get(shardId(4))?.AdjacentParentShardId).toBe(shardId(1));

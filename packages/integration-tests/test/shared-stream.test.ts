@@ -4,15 +4,9 @@
  * shard, and no shard is ever processed by two workers at the same time (every processRecords call is logged with
  * its worker, shard, start and end).
  */
-import {
-  createTestWorker,
-  delay,
-  describeOverlaps,
-  LEASE_STORE_NAMES,
-  STEADY_TIMINGS,
-  waitFor,
-  type TestWorker,
-} from '../src';
+import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '@kcl/testbed';
+import { createTestWorker, describeOverlaps, LEASE_STORE_NAMES, STEADY_TIMINGS, type TestWorker } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const { bed, useLeaseStore } = useEndToEndSuite();

@@ -6,16 +6,10 @@
  * (renewals, checkpoints of the cut-off worker) reaches the store late, and must not change the new owner's leases;
  * and the cut-off worker works again (it takes the shards back when the other worker leaves).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ShutdownReason } from '@kcl/core';
-import {
-  createTestWorker,
-  delay,
-  describeOverlaps,
-  LEASE_STORE_NAMES,
-  TcpProxy,
-  TIMINGS,
-  waitFor,
-} from '../src';
+import { startTcpProxy, waitFor } from '@kcl/testbed';
+import { createTestWorker, describeOverlaps, LEASE_STORE_NAMES, TIMINGS } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
 
 const { bed, useLeaseStore } = useEndToEndSuite();
@@ -25,9 +19,9 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
 
   test('a worker cut off from the store stops its shards before another takes them; its late writes change nothing', async () => {
     const { streamName, namespace, log, events, producer } = await newTestStream(4);
-    const proxy = await TcpProxy.start(store.address);
+    const proxy = await startTcpProxy({ target: store.address });
 
-    const cut = createTestWorker({ workerId: 'cut-off', streamName, bed, store, namespace, log, events, via: proxy.address });
+    const cut = createTestWorker({ workerId: 'cut-off', streamName, bed, store, namespace, log, events, via: { host: proxy.host, port: proxy.port } });
     const other = createTestWorker({ workerId: 'other', streamName, bed, store, namespace, log, events });
     cleanup.add(() => other.worker.shutdown());
     cleanup.add(() => cut.worker.shutdown());
@@ -38,7 +32,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     await other.worker.start();
     expect(other.worker.heldShards()).toEqual([]);
     await waitFor(() => log.payloads().size >= 80, 'the cut-off worker delivering');
-    expect(proxy.bytesForwarded).toBeGreaterThan(0); // its store traffic really goes through the proxy
+    expect(proxy.stats.bytesForwarded).toBeGreaterThan(0); // its store traffic really goes through the proxy
 
     const cutAt = performance.now();
     proxy.blackHole();
@@ -88,8 +82,8 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
 
     // The partition heals: the held-back requests of the cut-off worker (renewals with its old lease tokens, the
     // checkpoint it was writing when cut off) reach the store now. They must all fail: leases and checkpoints stay.
-    expect(proxy.bytesHeld).toBeGreaterThan(0);
-    proxy.release();
+    expect(proxy.stats.bytesHeld).toBeGreaterThan(0);
+    proxy.heal();
     await delay(1_000);
     const leases = await store.leases(namespace);
     for (const lease of leases.values()) {
@@ -115,7 +109,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
   });
   test('shutdown() while the store does not answer: bounded, the processors are stopped and the leases expire', async () => {
     const { streamName, namespace, log, events, producer } = await newTestStream(3);
-    const proxy = await TcpProxy.start(store.address);
+    const proxy = await startTcpProxy({ target: store.address });
     const graceMillis = 3_000;
     const cut = createTestWorker({
       workerId: 'cut-off',
@@ -125,7 +119,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
       namespace,
       log,
       events,
-      via: proxy.address,
+      via: { host: proxy.host, port: proxy.port },
       config: { shutdownGraceMillis: graceMillis },
     });
     cleanup.add(() => cut.worker.shutdown());
@@ -164,9 +158,9 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
   });
   test('the store stops answering everyone, then comes back: every worker gives its shards up, then they are shared again', async () => {
     const { streamName, namespace, log, events, producer } = await newTestStream(4);
-    const proxies = await Promise.all([TcpProxy.start(store.address), TcpProxy.start(store.address)]);
+    const proxies = await Promise.all([startTcpProxy({ target: store.address }), startTcpProxy({ target: store.address })]);
     const workers = proxies.map((proxy, i) =>
-      createTestWorker({ workerId: `w${i + 1}`, streamName, bed, store, namespace, log, events, via: proxy.address }),
+      createTestWorker({ workerId: `w${i + 1}`, streamName, bed, store, namespace, log, events, via: { host: proxy.host, port: proxy.port } }),
     );
     for (const w of workers) cleanup.add(() => w.worker.shutdown());
     for (const proxy of proxies) cleanup.add(() => proxy.close());
@@ -188,7 +182,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     // The store answers again (the requests held back arrive late). The leases are taken again - after a failover
     // time, since their counters may have moved with those late renewals - and consumption resumes.
     const backAt = performance.now();
-    for (const proxy of proxies) proxy.release();
+    for (const proxy of proxies) proxy.heal();
     await waitFor(() => held() === 4, 'the shards taken again', 10_000);
     await producer.stop();
     await waitFor(() => log.missing(producer.payloads()).length === 0, 'every record delivered', 10_000);

@@ -5,15 +5,21 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { SERVER_NAMES, startAll, type LocalServers, type ServerName, type StartAllOptions } from './start-all';
-import { UsageError } from './cli-args';
+import { parseFlags, parseInteger, UsageError, type FlagSpec } from './cli-args';
 
-const PORT_FLAGS: Record<string, ServerName> = {
-  '--kinesis-port': 'kinesalite',
-  '--kinesalite-port': 'kinesalite',
-  '--kinesis-local-port': 'kinesis-local',
-  '--dynamodb-port': 'dynalite',
-  '--dynalite-port': 'dynalite',
-  '--redis-port': 'redis',
+const PORT = { kind: 'int', min: 0, max: 65535 } as const;
+const FLAGS = {
+  'kinesis-port': { ...PORT, aliases: ['kinesalite-port'] },
+  'kinesis-local-port': PORT,
+  'dynamodb-port': { ...PORT, aliases: ['dynalite-port'] },
+  'redis-port': PORT,
+  only: { kind: 'text', needs: `a comma-separated list of ${SERVER_NAMES.join(', ')}` },
+} as const satisfies Record<string, FlagSpec>;
+const PORT_FLAGS: Record<'kinesis-port' | 'kinesis-local-port' | 'dynamodb-port' | 'redis-port', ServerName> = {
+  'kinesis-port': 'kinesalite',
+  'kinesis-local-port': 'kinesis-local',
+  'dynamodb-port': 'dynalite',
+  'redis-port': 'redis',
 };
 const PORT_ENV: Record<ServerName, string> = {
   kinesalite: 'KCL_KINESIS_PORT',
@@ -35,41 +41,25 @@ Options:
   -h, --help              show this help
 `;
 
-function parsePort(text: string | undefined, what: string): number {
-  const port = Number(text);
-  if (text === undefined || text === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`${what} needs a port number from 0 to 65535, got ${JSON.stringify(text ?? '')}`);
-  }
-  return port;
-}
-
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): StartAllOptions | 'help' {
   const ports: Partial<Record<ServerName, number>> = {};
   for (const name of SERVER_NAMES) {
     const fromEnv = env[PORT_ENV[name]];
-    if (fromEnv !== undefined && fromEnv !== '') ports[name] = parsePort(fromEnv, PORT_ENV[name]);
+    if (fromEnv !== undefined && fromEnv !== '') ports[name] = parseInteger(PORT_ENV[name], fromEnv, 0, 65535);
   }
-  let servers: ServerName[] | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    if (flag === '--') continue; // `pnpm local:up -- --flag` passes the separator through
-    if (flag === '-h' || flag === '--help') return 'help';
-    const server = PORT_FLAGS[flag];
-    if (server) {
-      ports[server] = parsePort(value(), flag);
-    } else if (flag === '--only') {
-      const list = (value() ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
-      const unknown = list.filter((name) => !(SERVER_NAMES as readonly string[]).includes(name));
-      if (list.length === 0 || unknown.length > 0) {
-        throw new UsageError(`--only takes a comma-separated list of ${SERVER_NAMES.join(', ')}; got ${JSON.stringify(list.join(','))}`);
-      }
-      servers = list as ServerName[];
-    } else {
-      throw new UsageError(`unknown option ${flag}`);
-    }
+  const { help, values } = parseFlags(argv, FLAGS);
+  if (help) return 'help';
+  for (const [flag, server] of Object.entries(PORT_FLAGS) as [keyof typeof PORT_FLAGS, ServerName][]) {
+    const port = values[flag];
+    if (port !== undefined) ports[server] = port;
   }
-  return servers ? { ports, servers } : { ports };
+  if (values.only === undefined) return { ports };
+  const list = values.only.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = list.filter((name) => !(SERVER_NAMES as readonly string[]).includes(name));
+  if (list.length === 0 || unknown.length > 0) {
+    throw new UsageError(`--only takes a comma-separated list of ${SERVER_NAMES.join(', ')}; got ${JSON.stringify(list.join(','))}`);
+  }
+  return { ports, servers: list as ServerName[] };
 }
 
 function describe(servers: LocalServers): string {

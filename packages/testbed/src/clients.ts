@@ -1,18 +1,14 @@
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  KinesisClient,
-  type KinesisClientConfig,
-} from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
+  waitUntilTableExists,
   type DynamoDBClientConfig,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomName } from './names';
+import { LOCAL_WAITER_DELAYS, waitForStreamActive } from './shards';
 
 /** Region every local client signs for. */
 export const LOCAL_REGION = 'us-east-1';
@@ -44,14 +40,6 @@ export function localDynamoClient(endpoint: string, overrides: Partial<DynamoDBC
   });
 }
 
-async function pollUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export interface CreateTestStreamOptions {
   /**
    * Number of shards.
@@ -78,10 +66,7 @@ export async function createTestStream(client: KinesisClient, options: CreateTes
     throw new RangeError(`createTestStream: shardCount must be a positive integer, got ${String(shardCount)}`);
   }
   await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shardCount }));
-  await pollUntil(`stream ${name}`, options.timeoutMs ?? 30_000, async () => {
-    const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    return out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
-  });
+  await waitForStreamActive(client, name, options.timeoutMs ?? 30_000);
   return name;
 }
 
@@ -122,9 +107,6 @@ export async function createTestTable(client: DynamoDBClient, options: CreateTes
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  await pollUntil(`table ${name}`, options.timeoutMs ?? 30_000, async () => {
-    const out = await client.send(new DescribeTableCommand({ TableName: name }));
-    return out.Table?.TableStatus === 'ACTIVE';
-  });
+  await waitUntilTableExists({ client, maxWaitTime: (options.timeoutMs ?? 30_000) / 1000, ...LOCAL_WAITER_DELAYS }, { TableName: name });
   return name;
 }

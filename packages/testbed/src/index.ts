@@ -26,4 +26,16 @@ export { getFreePort, waitForPort, LOOPBACK } from './free-port';
 export { ManagedChild, waitUntilReady, type ExitInfo } from './child-process';
 export { startAll, SERVER_NAMES, type ServerName, type StartAllOptions, type LocalServers } from './start-all';
 export { startTcpProxy, type TcpFaultProxy, type TcpProxyMode, type TcpProxyOptions, type TcpProxyStats } from './tcp-proxy';
-export { parseIntFlag, UsageError } from './cli-args';
+export { parseFlags, parseInteger, runCommand, UsageError, type FlagSpec, type ParsedFlags } from './cli-args';
+export { waitFor } from './wait';
+export { listAllShards, waitForStreamActive, LOCAL_WAITER_DELAYS } from './shards';
+export {
+  injectKinesisFaults,
+  kinesisFaultError,
+  type FaultCounters,
+  type KinesisCall,
+  type KinesisFaultKind,
+} from './kinesis-faults';
+export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
+export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
+export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';

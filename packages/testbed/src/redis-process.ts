@@ -41,6 +41,16 @@ export interface LaunchRedisOptions {
   tls?: { certPath: string; keyPath: string; caCertPath: string; caPem: string } | undefined;
   /** Extra arguments, given the chosen port and the server's temp dir. */
   extraArgs?: (port: number, dir: string) => Promise<string[]> | string[];
+  /**
+   * Data directory to use and keep (a restart from it finds the data again); the port must be fixed with it.
+   * @defaultValue a temp dir of its own, removed on stop
+   */
+  dir?: string | undefined;
+  /**
+   * Persist every write (`--appendonly yes --appendfsync always`), so the data survives a SIGKILL.
+   * @defaultValue false
+   */
+  appendOnly?: boolean | undefined;
   /** @defaultValue 'redis-server' */
   name?: string;
   /** @defaultValue 20000 */
@@ -58,12 +68,12 @@ export async function launchRedis(options: LaunchRedisOptions): Promise<RedisPro
   let lastError: unknown;
   for (let attempt = 1; attempt <= (fixed ? 1 : MAX_ATTEMPTS); attempt++) {
     const port = fixed ? (options.port as number) : await getFreePort({ max: 65535 });
-    const dir = mkdtempSync(join(tmpdir(), 'kcl-redis-'));
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'kcl-redis-'));
     const args = [
       '--port', options.tls ? '0' : String(port),
       '--bind', LOOPBACK,
       '--save', '',
-      '--appendonly', 'no',
+      ...(options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       '--daemonize', 'no',
       '--dir', dir,
       '--logfile', '',
@@ -83,13 +93,15 @@ export async function launchRedis(options: LaunchRedisOptions): Promise<RedisPro
     const child = new ManagedChild(name, binary, args, { cwd: dir });
     const stop = async (): Promise<void> => {
       await child.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     };
     const target: RespTarget = { host: LOOPBACK, port, password: options.password, tlsCa: options.tls?.caPem };
     try {
-      // INFO (not just PING) so a foreign server that grabbed the port is never mistaken for ours.
+      // INFO (not just PING) so a foreign server that grabbed the port is never mistaken for ours; then PING, which
+      // answers -LOADING (an error) until a restarted server has loaded its append-only file.
       const ours = async (): Promise<boolean> =>
-        (await respCommand(target, ['INFO', 'server']))?.includes(`process_id:${String(child.pid)}\r\n`) === true;
+        (await respCommand(target, ['INFO', 'server']))?.includes(`process_id:${String(child.pid)}\r\n`) === true &&
+        (await respCommand(target, ['PING'])) === 'PONG';
       await waitUntilReady(child, ours, {
         timeoutMs: options.startTimeoutMs ?? 20_000,
         intervalMs: 10,

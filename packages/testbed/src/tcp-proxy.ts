@@ -40,6 +40,8 @@ export interface TcpProxyStats {
   open: number;
   /** Bytes delivered (both directions). */
   bytesForwarded: number;
+  /** Bytes that arrived (either direction) while in `blackhole` mode, since the last {@link TcpFaultProxy.blackHole}. */
+  bytesHeld: number;
   /** Connections reset (by {@link TcpFaultProxy.reset}, in reset mode, or because the upstream connect failed). */
   resets: number;
 }
@@ -88,6 +90,7 @@ class Direction {
   ) {}
 
   push(chunk: Buffer): void {
+    if (this.proxy.mode === 'blackhole') this.proxy.stats.bytesHeld += chunk.length;
     this.queue.push({ chunk, due: Date.now() + this.proxy.latencyMs });
     this.pump();
   }
@@ -194,7 +197,7 @@ class Proxy implements TcpFaultProxy {
   mode: TcpProxyMode = 'pass';
   latencyMs: number;
   readonly target: { host: string; port: number };
-  readonly stats: TcpProxyStats = { connections: 0, open: 0, bytesForwarded: 0, resets: 0 };
+  readonly stats: TcpProxyStats = { connections: 0, open: 0, bytesForwarded: 0, bytesHeld: 0, resets: 0 };
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private closing: Promise<void> | undefined;
@@ -242,6 +245,7 @@ class Proxy implements TcpFaultProxy {
 
   blackHole(): void {
     this.mode = 'blackhole';
+    this.stats.bytesHeld = 0;
   }
 
   reset(): void {

@@ -115,7 +115,7 @@ describe('pnpm local:up (dist/cli.js)', () => {
   it('exits 2 with usage on an unknown option', async () => {
     const run = runCli(['--bogus']);
     expect(await run.exit).toBe(2);
-    expect(run.stderr()).toContain('unknown option --bogus');
+    expect(run.stderr()).toContain('unknown option "--bogus"');
     expect(run.stderr()).toContain('Usage: pnpm local:up');
   });
 });
@@ -130,8 +130,8 @@ describe('parseArgs', () => {
   it('parses --only and rejects bad values', () => {
     expect(parseArgs(['--only', 'redis,kinesis-local'], {})).toEqual({ ports: {}, servers: ['redis', 'kinesis-local'] });
     expect(() => parseArgs(['--only', 'mysql'], {})).toThrow(/--only takes/);
-    expect(() => parseArgs(['--redis-port', 'abc'], {})).toThrow(/--redis-port needs a port number/);
-    expect(() => parseArgs([], { KCL_DYNAMODB_PORT: '99999' })).toThrow(/KCL_DYNAMODB_PORT needs a port number/);
+    expect(() => parseArgs(['--redis-port', 'abc'], {})).toThrow(/--redis-port must be an integer from 0 to 65535, got "abc"/);
+    expect(() => parseArgs([], { KCL_DYNAMODB_PORT: '99999' })).toThrow(/KCL_DYNAMODB_PORT must be an integer from 0 to 65535, got "99999"/);
     expect(parseArgs(['--help'], {})).toBe('help');
     expect(parseArgs(['--', '--redis-port', '7000'], {})).toEqual({ ports: { redis: 7000 } });
   });

@@ -123,6 +123,7 @@ test('black hole: nothing gets through and nothing is closed; after heal the hel
   expect(c.received()).toBe('1');
   expect(late.received()).toBe('');
   expect(c.socket.destroyed).toBe(false);
+  expect(proxy.stats.bytesHeld).toBe(3);
   proxy.heal();
   await c.waitFor('123');
   await late.waitFor('x');

@@ -4,10 +4,9 @@
  * the announced node addresses to the proxies). Workers reach the store through the proxies; the coordinator reads
  * the final lease table directly.
  */
-import { startDynalite, startRedisCluster, startTcpProxy, type TcpFaultProxy } from '@kcl/testbed';
+import { startDurableRedis, startDynalite, startRedisCluster, startTcpProxy, type DurableRedisHandle, type TcpFaultProxy } from '@kcl/testbed';
 import type { LeaseBackend } from '../schedule';
 import type { StoreSpec } from '../worker-settings';
-import { DurableRedis } from './durable-redis';
 
 export interface LeaseStoreStandIn {
   backend: LeaseBackend;
@@ -17,7 +16,7 @@ export interface LeaseStoreStandIn {
   directSpec: StoreSpec;
   proxies: TcpFaultProxy[];
   /** The restartable server (single-server Redis only). */
-  redis: DurableRedis | undefined;
+  redis: DurableRedisHandle | undefined;
   blackHole(): void;
   reset(): void;
   heal(): void;
@@ -36,7 +35,7 @@ export async function startLeaseStore(backend: LeaseBackend, names: { tableName:
   try {
     let workerSpec: StoreSpec;
     let directSpec: StoreSpec;
-    let redis: DurableRedis | undefined;
+    let redis: DurableRedisHandle | undefined;
     if (backend === 'dynamodb') {
       const server = await startDynalite();
       stops.push(() => server.stop());
@@ -44,7 +43,7 @@ export async function startLeaseStore(backend: LeaseBackend, names: { tableName:
       workerSpec = { kind: 'dynamodb', endpoint: `http://${proxy.address}`, tableName: names.tableName };
       directSpec = { kind: 'dynamodb', endpoint: server.endpoint, tableName: names.tableName };
     } else if (backend === 'redis') {
-      redis = await DurableRedis.start();
+      redis = await startDurableRedis();
       const server = redis;
       stops.push(() => server.stop());
       const proxy = await proxyTo(redis.port);

@@ -174,15 +174,6 @@ export function storeNames(): { tableName: string; keyPrefix: string } {
   return { tableName: randomName('leases'), keyPrefix: randomName('kcl') };
 }
 
-/** Polls until `predicate` holds; fails after `timeoutMs` with `what`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Measures how long `promise` takes to settle and returns its rejection (fails if it resolved). */
 export async function rejectionOf(promise: Promise<unknown>): Promise<{ error: unknown; millis: number }> {
   const started = Date.now();

@@ -4,9 +4,9 @@
  * honoured the old owner's last checkpoint, and who holds the leader role.
  */
 import { ShutdownReason } from '@kcl/core';
+import { waitFor } from '@kcl/testbed';
 import type { Cleanup, DeliveryLog, Producer, StoreNamespace } from '../../src';
 import type { LeaseStoreServer } from '../../src/lease-stores';
-import { waitFor } from '../../src/wait';
 import type { WorkerProcessConfig } from '../fixtures/worker-process';
 import { deliveryLog, WorkerProcess, type DeliveryLogOptions, type ReceivedLine } from './worker-processes';
 

@@ -1,6 +1,7 @@
 /**
- * Kinesis faults the emulators never produce (throttling, expired iterators, 5xx), injected with SDK middleware on
- * the worker's own KinesisClient: a faulty call fails before it reaches the server.
+ * Kinesis faults the emulators never produce (throttling, expired iterators, 5xx), injected with SDK middleware on a
+ * KinesisClient: a faulty call fails before it reaches the server. The middleware runs at the `initialize` step,
+ * before the SDK's own retries, so what is tested is how the caller (a worker) handles them.
  */
 import {
   ExpiredIteratorException,
@@ -12,7 +13,7 @@ import {
 export type KinesisFaultKind = 'throttled' | 'expiredIterator' | 'internalError' | 'serviceUnavailable';
 
 /** The error the SDK would raise for each kind of fault (same class, name, fault side and HTTP status). */
-export function kinesisFault(kind: KinesisFaultKind): Error {
+export function kinesisFaultError(kind: KinesisFaultKind): Error {
   switch (kind) {
     case 'throttled':
       return new ProvisionedThroughputExceededException({
@@ -38,28 +39,31 @@ export function kinesisFault(kind: KinesisFaultKind): Error {
   }
 }
 
-export interface FaultPlan {
-  /** SDK command name: `GetRecordsCommand` or `GetShardIteratorCommand`. */
-  command: 'GetRecordsCommand' | 'GetShardIteratorCommand';
+/** One call the middleware is about to pass on. */
+export interface KinesisCall {
+  /** SDK command name, e.g. `GetRecordsCommand`. */
+  command: string;
   /**
-   * Decides, per call of `command` on one shard (calls numbered from 1 per command and shard), whether it fails and
-   * how. Counting per shard keeps the schedule the same whatever the interleaving of the shards' polling loops.
+   * The shard of a GetShardIterator or GetRecords call (a GetRecords iterator's shard is remembered from the answer
+   * that returned it); undefined for other calls and unknown iterators.
    */
-  faultFor: (call: number) => KinesisFaultKind | undefined;
+  shardId: string | undefined;
+  /** Calls so far of `command` on `shardId` (this one included, from 1): the same whatever the shards' interleaving. */
+  call: number;
 }
 
 /** What the middleware did. */
 export interface FaultCounters {
-  /** Calls per `${command} ${shardId}`. */
+  /** Calls per `${command} ${shardId}` (calls with no known shard are not counted). */
   calls: Map<string, number>;
   injected: Map<KinesisFaultKind, number>;
 }
 
 /**
- * Adds fault-injecting middleware to `client` following `plans`. The shard of a GetRecords call is known from its
- * iterator (remembered from the GetShardIterator or GetRecords answer that returned it). Returns live counters.
+ * Adds fault-injecting middleware to `client`: `decide` is asked about every call and fails it with
+ * {@link kinesisFaultError} of the kind it returns (undefined lets the call through). Returns live counters.
  */
-export function injectKinesisFaults(client: KinesisClient, plans: FaultPlan[]): FaultCounters {
+export function injectKinesisFaults(client: KinesisClient, decide: (call: KinesisCall) => KinesisFaultKind | undefined): FaultCounters {
   const counters: FaultCounters = { calls: new Map(), injected: new Map() };
   const shardOfIterator = new Map<string, string>();
   client.middlewareStack.add(
@@ -67,16 +71,16 @@ export function injectKinesisFaults(client: KinesisClient, plans: FaultPlan[]): 
       const command = String(context.commandName);
       const input = args.input as { ShardId?: string; ShardIterator?: string };
       const shardId = command === 'GetShardIteratorCommand' ? input.ShardId : shardOfIterator.get(input.ShardIterator ?? '');
-      const plan = plans.find((p) => p.command === command);
-      if (plan && shardId !== undefined) {
+      let call = 0;
+      if (shardId !== undefined) {
         const key = `${command} ${shardId}`;
-        const call = (counters.calls.get(key) ?? 0) + 1;
+        call = (counters.calls.get(key) ?? 0) + 1;
         counters.calls.set(key, call);
-        const kind = plan.faultFor(call);
-        if (kind !== undefined) {
-          counters.injected.set(kind, (counters.injected.get(kind) ?? 0) + 1);
-          throw kinesisFault(kind);
-        }
+      }
+      const kind = decide({ command, shardId, call });
+      if (kind !== undefined) {
+        counters.injected.set(kind, (counters.injected.get(kind) ?? 0) + 1);
+        throw kinesisFaultError(kind);
       }
       const result = await next(args);
       const output = result.output as { ShardIterator?: string; NextShardIterator?: string };
@@ -87,7 +91,7 @@ export function injectKinesisFaults(client: KinesisClient, plans: FaultPlan[]): 
       }
       return result;
     },
-    { step: 'initialize', name: 'kcl-it-fault-injection' },
+    { step: 'initialize', name: 'kcl-testbed-kinesis-faults' },
   );
   return counters;
 }
