@@ -9,7 +9,6 @@ import {
   startKinesalite,
   startRedis,
   type LocalServer,
-  type RedisServerHandle,
 } from '@kcl/testbed';
 import { EXAMPLE_USAGE, parseExampleArgs, type ExampleArgs } from './args';
 import { produceForever, putSampleRecords } from './sample-producer';
@@ -237,7 +236,7 @@ async function startLocal(settings: ExampleSettings, args: ExampleArgs, store: E
     const endpointOf = (server: string | LocalServer): string => (typeof server === 'string' ? server : server.endpoint);
     const kinesisEndpoint = endpointOf(kinesis);
     const dynamoDBEndpoint = dynamo === undefined ? undefined : endpointOf(dynamo);
-    const redisUrl = redis === undefined ? undefined : typeof redis === 'string' ? redis : (redis as RedisServerHandle).url;
+    const redisUrl = redis === undefined ? undefined : typeof redis === 'string' ? redis : (redis).url;
     const runId = randomBytes(3).toString('hex');
     client = localKinesisClient(kinesisEndpoint);
     const streamName = await createTestStream(client, { name: `kcl-example-${runId}`, shardCount: LOCAL_SHARD_COUNT });

@@ -71,7 +71,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
   const phases: ScalePhaseResult[] = [];
   let aborted: string | null = null;
   let delivery: ScaleBenchResult['delivery'] = null;
-  let setupMillis = 0;
+  let setupMillis: number;
   try {
     const streamName = `bench-scale-${stamp}`;
     let kinesisEndpoint: string;
@@ -154,7 +154,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
         });
         if (worker.failure !== undefined) aborted = `${worker.workerId}: start() failed: ${worker.failure}`;
       }
-      const snapshots = await Promise.all(workers.map((w) => (w.exited ? undefined : w.snapshot(SNAPSHOT_TIMEOUT_MS))));
+      const snapshots = await Promise.all(workers.map((w) => (w.exited ? Promise.resolve(undefined) : w.snapshot(SNAPSHOT_TIMEOUT_MS))));
       const now = performance.now();
       const millis = now - phaseStarted;
       let leaseStore: LeaseStoreLoad;

@@ -41,7 +41,7 @@ export class DeliveryLedger {
   /** The producer put a record; Kinesis placed it in `shardId` at `sequenceNumber`. */
   produced(shardId: string, sequenceNumber: string): void {
     let records = this.shards.get(shardId);
-    if (!records) this.shards.set(shardId, (records = new Map()));
+    if (!records) this.shards.set(shardId, (records = new Map<string, RecordState>()));
     if (records.has(sequenceNumber)) return;
     records.set(sequenceNumber, { deliveries: 0, checkpointed: false });
     this.producedCount++;

@@ -20,7 +20,7 @@ import {
   type RecordProcessor,
 } from '@kcl/core';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient } from '@kcl/testbed';
-import { addCallCounts, countCalls, countStoreCommands, noCalls, type CallCounts, type MiddlewareClient } from './scale-call-counter';
+import { addCallCounts, countCalls, countStoreCommands, noCalls, type CallCounts } from './scale-call-counter';
 import type { DeliveredBatch } from './scale-delivery';
 import type { ScaleWorkerSettings, SteadyFigures, WorkerSnapshot } from './scale-worker-protocol';
 
@@ -41,7 +41,7 @@ const config = new KinesisClientLibConfig(settings.applicationName, settings.str
 if (settings.stealing) config.withLeaseStealing(true);
 
 const kinesis = createKinesisClient(config);
-const takeKinesisCalls = countCalls(kinesis as unknown as MiddlewareClient);
+const takeKinesisCalls = countCalls(kinesis);
 let takeStoreCalls: (() => CallCounts) | undefined;
 let checkpointer: Checkpointer & { close(): Promise<void> };
 if (settings.backend === 'dynamodb') {
@@ -51,7 +51,7 @@ if (settings.backend === 'dynamodb') {
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   });
-  takeStoreCalls = countCalls(dynamo as unknown as MiddlewareClient, { askConsumedCapacity: true });
+  takeStoreCalls = countCalls(dynamo, { askConsumedCapacity: true });
   checkpointer = new DynamoCheckpoint(config).withDynamoDB(dynamo);
 } else {
   const redis = new RedisCheckpoint(config, { address: settings.redisAddress! });

@@ -1,6 +1,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { listAllShards, localKinesisClient } from '@kcl/testbed';
-import { countCalls, type MiddlewareClient } from '../src/scale-call-counter';
+import { countCalls } from '../src/scale-call-counter';
 import { startKinesisStandIn, standInShards, type KinesisStandIn } from '../src/scale-kinesis-stand-in';
 
 describe('Kinesis stand-in (engine-only mode), spoken to by the real SDK client', () => {
@@ -21,7 +21,7 @@ describe('Kinesis stand-in (engine-only mode), spoken to by the real SDK client'
 
   it('pages ListShards, answers GetShardIterator and empty GetRecords; the counter sees every call', async () => {
     const client = localKinesisClient(standIn.endpoint, { maxAttempts: 1 });
-    const take = countCalls(client as unknown as MiddlewareClient);
+    const take = countCalls(client);
     try {
       const ids = (await listAllShards(client, 'any')).map((s) => s.ShardId!);
       expect(ids).toHaveLength(2_500);

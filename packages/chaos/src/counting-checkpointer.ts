@@ -7,8 +7,7 @@ export class CountingCheckpointer implements Checkpointer {
   readonly renewLeases?: (shards: ShardStatus[], workerId: string) => Promise<Array<ShardStatus | Error>>;
 
   constructor(private readonly inner: Checkpointer) {
-    const batch = inner.renewLeases;
-    if (batch) this.renewLeases = (shards, workerId) => this.count('renewLeases', () => batch.call(inner, shards, workerId));
+    if (inner.renewLeases) this.renewLeases = (shards, workerId) => this.count('renewLeases', () => inner.renewLeases!(shards, workerId));
   }
 
   private async count<T>(method: string, call: () => Promise<T>): Promise<T> {

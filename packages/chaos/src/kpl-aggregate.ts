@@ -17,6 +17,8 @@ interface AggLib {
 }
 
 // aws-kinesis-agg's typings do not declare RecordAggregator; type the part used here.
+// aws-kinesis-agg ships no types: loaded untyped and described by AggLib.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const agg = require('aws-kinesis-agg') as AggLib;
 
 /** Encodes user records (all with `partitionKey`) into one KPL aggregate record payload. */

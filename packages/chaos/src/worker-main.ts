@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     if (p.shardId !== undefined) line.shard = p.shardId;
     if (p.reason !== undefined) line.reason = p.reason;
     if (p.operation !== undefined) line.op = p.operation;
-    if (p.error !== undefined) line.code = isKclError(p.error) ? p.error.code : p.error instanceof Error ? p.error.name : String(p.error);
+    if (p.error !== undefined) line.code = isKclError(p.error) ? p.error.code : p.error instanceof Error ? p.error.name : typeof p.error;
     log.write(line);
   };
   for (const name of ['leaseAcquired', 'leaseLost', 'shardEnded', 'processorError', 'error'] as const) {

@@ -12,7 +12,6 @@ import {
   NoLeaseOwnerError,
   type OwnedLease,
   SequenceNotFoundError,
-  SHARD_END,
   type ShardStatus,
   type WorkerHeartbeat,
 } from '@kcl/core';

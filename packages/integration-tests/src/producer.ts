@@ -62,6 +62,6 @@ export class Producer {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.chain;
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failure !== undefined) throw this.failure as Error;
   }
 }

@@ -141,11 +141,11 @@ describe('pack, install and load every public package', () => {
     );
     // tsc prints its diagnostics on stdout and exits non-zero on any error (execFileSync then throws with them).
     const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
-    let out = '';
+    let out: string;
     try {
       out = execFileSync('node', [tsc, '-p', 'tsconfig.json', '--listFiles'], { cwd: project, encoding: 'utf8' });
     } catch (error) {
-      throw new Error(`tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+      throw new Error(`tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`, { cause: error });
     }
     const listed = out.split('\n');
     // Each consumer saw its own format's declarations of every package.

@@ -37,6 +37,8 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
   checkIntegerOption('dynalite', 'createTableMs', options.createTableMs, 0, 600_000);
   checkIntegerOption('dynalite', 'deleteTableMs', options.deleteTableMs, 0, 600_000);
   checkIntegerOption('dynalite', 'updateTableMs', options.updateTableMs, 0, 600_000);
+  // dynalite ships no types; loaded on first use.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as DynaliteFactory;
   const server = dynalite({
     createTableMs: options.createTableMs ?? 0,

@@ -43,6 +43,8 @@ export async function startKinesalite(options: KinesaliteOptions = {}): Promise<
   checkIntegerOption('kinesalite', 'deleteStreamMs', options.deleteStreamMs, 0, 600_000);
   checkIntegerOption('kinesalite', 'updateStreamMs', options.updateStreamMs, 0, 600_000);
   checkIntegerOption('kinesalite', 'port', options.port, 0, 65535);
+  // kinesalite ships no types; loaded on first use.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const kinesalite = require('kinesalite') as KinesaliteFactory;
   const server = kinesalite({
     shardLimit: options.shardLimit ?? 100,

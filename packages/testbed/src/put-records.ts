@@ -91,7 +91,7 @@ export async function putRecordsWithRetry(
 ): Promise<PutRecordsOutcome> {
   const { signal } = options;
   const maxAttempts = options.maxAttempts ?? 10;
-  const results: (PutRecordResult | undefined)[] = new Array(entries.length);
+  const results = new Array<PutRecordResult | undefined>(entries.length);
   const outcome: PutRecordsOutcome = { results: [], rejected: [], calls: 0, retried: 0 };
   let pending = entries.map((_, index) => index);
   for (let attempt = 1; pending.length > 0; attempt++) {

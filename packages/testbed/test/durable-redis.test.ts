@@ -19,7 +19,7 @@ describe('durable redis-server', () => {
     await redis.connect();
     await redis.set('kcl-test:durable', 'kept');
     expect(await redis.configGet('appendfsync')).toEqual({ appendfsync: 'always' });
-    await redis.destroy();
+    redis.destroy();
 
     const port = server.port;
     await server.crash();
@@ -35,7 +35,7 @@ describe('durable redis-server', () => {
     try {
       expect(await again.get('kcl-test:durable')).toBe('kept');
     } finally {
-      await again.destroy();
+      again.destroy();
     }
   });
 

@@ -64,7 +64,7 @@ export class Recorder {
   attach(worker: Worker): void {
     for (const name of ['leaseAcquired', 'leaseLost', 'shardEnded', 'processorError', 'processorStuck', 'error', 'shutdown'] as const) {
       worker.on(name, (payload) => {
-        this.events.push({ name, at: Date.now(), payload: payload as unknown as Record<string, unknown> });
+        this.events.push({ name, at: Date.now(), payload: payload });
       });
     }
   }
