@@ -35,14 +35,17 @@ import {
   tenureConflict,
   transferConflict,
 } from './conflicts';
+import { AssignmentSignals } from './assignment-signals';
 import {
   heartbeatWrite,
   isCoordinationKey,
+  registryState,
   releaseCoordinatorWrite,
   removeWorkerWrite,
   renewCoordinatorWrite,
   takeCoordinatorWrite,
   WORKER_KEY_PREFIX,
+  workerKey,
 } from './coordination-writes';
 import { toKclError } from './dynamo-errors';
 import { ExpressionBuilder } from './expression-builder';
@@ -52,6 +55,7 @@ import { ensureLeaseTable } from './lease-table';
 import { checkpointWrite, claimWrite, releaseWrite, removeWrite, renewWrite, takeWrite, transferWrite } from './lease-writes';
 import { resolveOptions } from './options';
 import type { DynamoCheckpointOptions, ResolvedOptions } from './options';
+import { OwnedLeaseCache } from './owned-lease-cache';
 import { OwnerIndex } from './owner-index';
 import { TableAccess } from './table-access';
 
@@ -62,6 +66,10 @@ interface Connection {
   /** The lease table's data calls (error mapping, conflicts, paging, metering). */
   table: TableAccess;
   ownerIndex: OwnerIndex;
+  /** `listOwnedLeases` of the own worker id (config.workerId), kept between reads of the owner index. */
+  ownLeases: OwnedLeaseCache;
+  /** Assignment signals to the workers this store gives leases to. */
+  signals: AssignmentSignals;
 }
 
 const silentLogger: Logger = {
@@ -162,8 +170,15 @@ export class DynamoCheckpoint implements Checkpointer {
         this.logger,
       );
       await ownerIndex.start(description);
+      const workerId = this.config.workerId;
+      const ownLeases = new OwnedLeaseCache({
+        refreshMillis: this.options.ownedLeasesRefreshMillis,
+        readIndex: () => ownerIndex.listOwned(workerId),
+        // Eventually consistent (half a unit): a stale epoch only delays the Query to the next call.
+        readRegistry: async () => registryState(await table.getItem(workerKey(workerId), `readAssignmentEpoch ${workerId}`, false)),
+      });
       this.logger.debug('Lease table ready', { endpoint, outcome });
-      return { client, owned, table, ownerIndex };
+      return { client, owned, table, ownerIndex, ownLeases, signals: new AssignmentSignals(table, this.logger) };
     } catch (error) {
       if (owned) client.destroy();
       throw toKclError(error, { operation: 'init', endpoint, tableName: this.config.tableName });
@@ -176,10 +191,11 @@ export class DynamoCheckpoint implements Checkpointer {
     const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
     if (shard.assignedTo === newAssignTo && shard.leaseToken !== undefined) {
       const input = renewWrite(this.tableName, shard.id, newAssignTo, shard.leaseToken, leaseTimeout);
-      const item = await this.ready().table.conditionalWrite(`renew ${shard.id}`, shard.id, input, (current, cause) =>
+      const item = await this.watchLoss(shard.id, newAssignTo, this.ready().table.conditionalWrite(`renew ${shard.id}`, shard.id, input, (current, cause) =>
         tenureConflict('renewed', shard.id, newAssignTo, current, cause),
-      );
+      ));
       applyItem(shard, item);
+      this.noteOwner(shard.id, newAssignTo, shard.leaseCounter);
       return;
     }
     if (!Number.isInteger(shard.leaseCounter) || shard.leaseCounter < 0) {
@@ -190,6 +206,8 @@ export class DynamoCheckpoint implements Checkpointer {
       takeConflict(shard.id, shard.leaseCounter, current, cause),
     );
     applyItem(shard, item);
+    this.noteOwner(shard.id, newAssignTo, shard.leaseCounter);
+    if (newAssignTo !== this.config.workerId) await this.ready().signals.signal(newAssignTo);
     this.logger.debug('Lease taken', { shardId: shard.id, workerId: newAssignTo, leaseCounter: shard.leaseCounter });
   }
 
@@ -204,16 +222,20 @@ export class DynamoCheckpoint implements Checkpointer {
       throw new LeaseLostError(shard.id, `Shard ${shard.id} is not leased by this worker (no owner or lease token); checkpoint NOT written`);
     }
     const input = checkpointWrite(this.tableName, shard.id, owner, token, checkpoint, sub);
-    await this.ready().table.conditionalWrite(`checkpoint ${shard.id}`, shard.id, input, (current, cause) =>
+    await this.watchLoss(shard.id, owner, this.ready().table.conditionalWrite(`checkpoint ${shard.id}`, shard.id, input, (current, cause) =>
       checkpointConflict(shard.id, owner, token, { checkpoint, subSequenceNumber: sub }, current, cause),
-    );
+    ));
   }
 
   async fetchCheckpoint(shard: ShardStatus): Promise<void> {
     requireId(shard.id, 'shard.id');
     const item = await this.ready().table.getItem(shard.id, `fetchCheckpoint ${shard.id}`);
-    if (item === undefined) throw new SequenceNotFoundError(shard.id, `No lease is stored for shard ${shard.id}`);
+    if (item === undefined) {
+      this.noteOwner(shard.id, undefined, 0);
+      throw new SequenceNotFoundError(shard.id, `No lease is stored for shard ${shard.id}`);
+    }
     applyItem(shard, item);
+    this.noteOwner(shard.id, shard.assignedTo, shard.leaseCounter);
     if (shard.checkpoint === undefined) throw new SequenceNotFoundError(shard.id);
   }
 
@@ -222,6 +244,7 @@ export class DynamoCheckpoint implements Checkpointer {
     await this.ready().table.conditionalWrite(`removeLeaseInfo ${shardId}`, shardId, removeWrite(this.tableName, shardId), (current, cause) =>
       removeConflict(shardId, current, cause),
     );
+    this.noteOwner(shardId, undefined, 0);
   }
 
   async removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
@@ -229,15 +252,18 @@ export class DynamoCheckpoint implements Checkpointer {
     requireId(leaseToken, 'leaseToken');
     const owner = this.config.workerId;
     const input = releaseWrite(this.tableName, shardId, owner, leaseToken);
-    await this.ready().table.conditionalWrite(`removeLeaseOwner ${shardId}`, shardId, input, (current, cause) =>
+    await this.watchLoss(shardId, owner, this.ready().table.conditionalWrite(`removeLeaseOwner ${shardId}`, shardId, input, (current, cause) =>
       releaseConflict(shardId, owner, leaseToken, current, cause),
-    );
+    ));
+    this.noteOwner(shardId, undefined, 0);
   }
 
   async getLeaseOwner(shardId: string): Promise<string> {
     requireId(shardId, 'shardId');
     const item = await this.ready().table.getItem(shardId, `getLeaseOwner ${shardId}`);
-    const owner = item === undefined ? undefined : itemToShardStatus(item).assignedTo;
+    const stored = item === undefined ? undefined : itemToShardStatus(item);
+    const owner = stored?.assignedTo;
+    this.noteOwner(shardId, owner, stored?.leaseCounter ?? 0);
     if (owner === undefined) throw new NoLeaseOwnerError(shardId);
     return owner;
   }
@@ -285,12 +311,15 @@ export class DynamoCheckpoint implements Checkpointer {
 
   async heartbeat(workerId: string): Promise<void> {
     requireId(workerId, 'workerId');
-    await this.ready().table.update(`heartbeat ${workerId}`, heartbeatWrite(this.tableName, workerId));
+    const item = await this.ready().table.update(`heartbeat ${workerId}`, heartbeatWrite(this.tableName, workerId));
+    if (workerId === this.config.workerId) this.ready().ownLeases.observe(registryState(item));
   }
 
   async removeWorker(workerId: string): Promise<void> {
     requireId(workerId, 'workerId');
     await this.ready().table.delete(`removeWorker ${workerId}`, removeWorkerWrite(this.tableName, workerId));
+    // Without its registry item the worker gets no assignment signals: read the owner index from now on.
+    if (workerId === this.config.workerId) this.ready().ownLeases.reset();
   }
 
   /**
@@ -315,7 +344,9 @@ export class DynamoCheckpoint implements Checkpointer {
   }
 
   async getCoordinatorLease(): Promise<CoordinatorLease | undefined> {
-    const item = await this.ready().table.getItem(COORDINATOR_LEASE_ID, 'getCoordinatorLease');
+    // Eventually consistent (half a read unit): only non-leaders read it, to watch its counter for a failover time; a
+    // stale answer at worst restarts that watch or leads to a take refused by its condition on the stored counter.
+    const item = await this.ready().table.getItem(COORDINATOR_LEASE_ID, 'getCoordinatorLease', false);
     return item === undefined ? undefined : toCoordinatorLease(item);
   }
 
@@ -353,11 +384,15 @@ export class DynamoCheckpoint implements Checkpointer {
 
   /**
    * A Query on the owner index `AssignedTo-index` (eventually consistent: a hint). While the index is missing or not
-   * yet ACTIVE, a Scan of the whole table, with one warning; see the README.
+   * yet ACTIVE, a Scan of the whole table, with one warning; see the README. For the store's own worker id the list
+   * last read is answered again while no lease was assigned or handed to the worker since (its assignment epoch, from
+   * its heartbeat or one eventually consistent GetItem of its registry item) and it is younger than
+   * `ownedLeasesRefreshMillis`; see owned-lease-cache.ts.
    */
   async listOwnedLeases(workerId: string): Promise<OwnedLease[]> {
     requireId(workerId, 'workerId');
-    return this.ready().ownerIndex.listOwned(workerId);
+    const connection = this.ready();
+    return workerId === this.config.workerId ? connection.ownLeases.list() : connection.ownerIndex.listOwned(workerId);
   }
 
   async transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus> {
@@ -370,11 +405,14 @@ export class DynamoCheckpoint implements Checkpointer {
     }
     const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
     const input = transferWrite(this.tableName, shardId, fromWorker, leaseToken, toWorker, randomUUID(), leaseTimeout);
-    const item = await this.ready().table.conditionalWrite(`transferLease ${shardId}`, shardId, input, (current, cause) =>
+    const item = await this.watchLoss(shardId, fromWorker, this.ready().table.conditionalWrite(`transferLease ${shardId}`, shardId, input, (current, cause) =>
       transferConflict(shardId, fromWorker, leaseToken, toWorker, current, cause),
-    );
+    ));
+    const moved = itemToShardStatus(item);
+    this.noteOwner(shardId, toWorker, moved.leaseCounter);
+    if (toWorker !== this.config.workerId) await this.ready().signals.signal(toWorker);
     this.logger.debug('Lease transferred', { shardId, fromWorker, toWorker });
-    return itemToShardStatus(item);
+    return moved;
   }
 
   /** Destroys the client this checkpointer created (an injected one is left alone). Idempotent; init() may follow. */
@@ -391,6 +429,23 @@ export class DynamoCheckpoint implements Checkpointer {
       throw new WorkerStateError('DynamoCheckpoint is not initialised: call init() first (or it was closed)');
     }
     return this.connection;
+  }
+
+  /** Keeps the own-leases list true to what this store just saw: `shardId` is owned by `owner` (undefined: nobody). */
+  private noteOwner(shardId: string, owner: string | undefined, counter: number): void {
+    const own = this.ready().ownLeases;
+    if (owner === this.config.workerId) own.held(shardId, counter);
+    else own.lost(shardId);
+  }
+
+  /** Runs `write`; when it fails with LeaseLostError and `owner` is this worker, the lease leaves the own-leases list. */
+  private async watchLoss<T>(shardId: string, owner: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } catch (error) {
+      if (error instanceof LeaseLostError && owner === this.config.workerId) this.ready().ownLeases.lost(shardId);
+      throw error;
+    }
   }
 
   /** Every row of the table that is a shard lease (coordination items left out), all pages, consistent reads. */

@@ -70,6 +70,14 @@ export interface DynamoCheckpointOptions {
    */
   ownerIndexCheckIntervalMillis?: number;
   /**
+   * `listOwnedLeases` for the store's own worker id answers from the list it last read while no lease was assigned or
+   * handed to the worker (the assignment epoch of its registry item has not moved, see the README), but reads the
+   * owner index again once that list is this old, in milliseconds, signal or not: the safety net for lease writers
+   * that send no signal (an older @kcl in the same fleet). 0 reads the owner index on every call. Integer 0 - 86400000.
+   * @defaultValue 60000
+   */
+  ownedLeasesRefreshMillis?: number;
+  /**
    * Ask DynamoDB for the consumed capacity of every data call (`ReturnConsumedCapacity: 'TOTAL'`) and add it up in
    * {@link DynamoCheckpoint.consumedCapacity}. Off by default: the figures are only for measuring (e.g. the bench).
    * @defaultValue false
@@ -115,6 +123,7 @@ export function resolveOptions(options: DynamoCheckpointOptions): ResolvedOption
     scanPageSize,
     createOwnerIndex,
     ownerIndexCheckIntervalMillis: integer('ownerIndexCheckIntervalMillis', options.ownerIndexCheckIntervalMillis ?? 30_000, 1, 86_400_000),
+    ownedLeasesRefreshMillis: integer('ownedLeasesRefreshMillis', options.ownedLeasesRefreshMillis ?? 60_000, 0, 86_400_000),
     reportConsumedCapacity,
   };
 }

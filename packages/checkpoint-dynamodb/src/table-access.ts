@@ -41,9 +41,9 @@ export class TableAccess {
     }
   }
 
-  /** Strongly consistent read of the row with key `key`; undefined when absent. */
-  async getItem(key: string, operation: string): Promise<LeaseItem | undefined> {
-    const input = { TableName: this.tableName, Key: { [LeaseAttributes.shardId]: { S: key } }, ConsistentRead: true, ...this.meter.request };
+  /** Read of the row with key `key` (strongly consistent unless `consistent` is false: half the cost); undefined when absent. */
+  async getItem(key: string, operation: string, consistent = true): Promise<LeaseItem | undefined> {
+    const input = { TableName: this.tableName, Key: { [LeaseAttributes.shardId]: { S: key } }, ConsistentRead: consistent, ...this.meter.request };
     const out = await this.call(operation, () => this.meter.measure('GetItem', () => this.client.send(new GetItemCommand(input))));
     return out.Item;
   }

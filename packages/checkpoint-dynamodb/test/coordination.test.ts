@@ -97,7 +97,7 @@ test('coordination items stay out of listLeases and listActiveWorkers next to go
   ]);
 });
 
-test('transferLease is one conditional UpdateItem: new owner and token, counter + 1, claim removed, LeaseTimeout refreshed, checkpoint kept', async () => {
+test('transferLease is one conditional UpdateItem (then the assignment signal): new owner and token, counter + 1, claim removed, LeaseTimeout refreshed, checkpoint kept', async () => {
   const shard = createShardStatus('s-1');
   await cp.getLease(shard, 'worker-a');
   shard.checkpoint = '1234';
@@ -107,7 +107,10 @@ test('transferLease is one conditional UpdateItem: new owner and token, counter 
   const before = await row('s-1');
   counts.clear();
   const moved = await cp.transferLease('s-1', shard.leaseToken!, 'worker-a', 'worker-b');
-  expect(Object.fromEntries(counts)).toEqual({ UpdateItemCommand: 1 });
+  // The lease write, then the assignment signal to worker-b (refused: worker-b has no registry item, none is created).
+  expect(Object.fromEntries(counts)).toEqual({ UpdateItemCommand: 2 });
+  expect(cp.consumedCapacity().refusedWrites).toBe(1);
+  expect(await row('__kcl_coordination__#worker#worker-b')).toBeUndefined();
   const after = await row('s-1');
   expect(after).toMatchObject({ AssignedTo: { S: 'worker-b' }, LeaseCounter: { N: '2' }, Checkpoint: { S: '1234' }, LeaseToken: { S: moved.leaseToken } });
   expect(after?.ClaimRequest).toBeUndefined();

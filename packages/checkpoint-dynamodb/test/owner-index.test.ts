@@ -276,7 +276,8 @@ test('an index that is still CREATING (backfilling) is not queried; once ACTIVE 
   const tableName = randomName('backfill');
   let backfilling = true;
   // Fault: DescribeTable reports the index CREATING while `backfilling` (dynalite's indexes are ACTIVE at once).
-  const { checkpointer, counts, lines } = await probe(tableName, { ownerIndexCheckIntervalMillis: 100 }, async (command, _input, send) => {
+  // ownedLeasesRefreshMillis 0: every call reads (this is about how, not whether; owned-leases.test.ts covers that).
+  const { checkpointer, counts, lines } = await probe(tableName, { ownerIndexCheckIntervalMillis: 100, ownedLeasesRefreshMillis: 0 }, async (command, _input, send) => {
     const result = await send();
     const table = (result.output as { Table?: { GlobalSecondaryIndexes?: Array<{ IndexStatus?: string }> } }).Table;
     if (command === 'DescribeTableCommand' && backfilling) for (const index of table?.GlobalSecondaryIndexes ?? []) index.IndexStatus = 'CREATING';
