@@ -3,12 +3,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   assertStorableCheckpoint,
   COORDINATOR_LEASE_ID,
+  groupActiveWorkers,
+  NOOP_LOGGER,
   InvalidArgumentError,
   LeaseLostError,
   LeaseNotAcquiredError,
   NoLeaseOwnerError,
   SequenceNotFoundError,
-  SHARD_END,
   WorkerStateError,
 } from '@kcl/core';
 import type {
@@ -72,13 +73,6 @@ interface Connection {
   signals: AssignmentSignals;
 }
 
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};
 
 /**
  * The DynamoDB lease store: go-kcl's `DynamoCheckpoint` with @kcl's lease safety rules. One row per shard in the
@@ -110,7 +104,7 @@ export class DynamoCheckpoint implements Checkpointer {
   constructor(config: KinesisClientLibConfig, options: DynamoCheckpointOptions = {}) {
     this.config = config;
     this.options = resolveOptions(options);
-    this.logger = (config.logger ?? silentLogger).child({ component: 'DynamoCheckpoint', tableName: config.tableName });
+    this.logger = (config.logger ?? NOOP_LOGGER).child({ component: 'DynamoCheckpoint', tableName: config.tableName });
     this.meter = new CapacityMeter(this.options.reportConsumedCapacity);
   }
 
@@ -269,20 +263,11 @@ export class DynamoCheckpoint implements Checkpointer {
   }
 
   async listActiveWorkers(shardStatus: Map<string, ShardStatus>): Promise<Map<string, ShardStatus[]>> {
-    const workers = new Map<string, ShardStatus[]>();
-    for await (const item of this.shardItems('listActiveWorkers')) {
-      let shard = itemToShardStatus(item);
-      const local = shardStatus.get(shard.id);
-      if (local !== undefined) {
-        applyItem(local, item);
-        shard = local;
-      }
-      if (shard.assignedTo === undefined || shard.checkpoint === SHARD_END) continue;
-      const list = workers.get(shard.assignedTo);
-      if (list) list.push(shard);
-      else workers.set(shard.assignedTo, [shard]);
-    }
-    return workers;
+    const items = new Map<string, LeaseItem>();
+    for await (const item of this.shardItems('listActiveWorkers')) items.set(itemToShardStatus(item).id, item);
+    const rows = [...items.values()].map(itemToShardStatus);
+    // A known shard is updated from its row as fetchCheckpoint does (parents known from ListShards are kept).
+    return groupActiveWorkers(rows, shardStatus, (target) => applyItem(target, items.get(target.id) as LeaseItem));
   }
 
   async claimShard(shard: ShardStatus, claimId: string): Promise<void> {

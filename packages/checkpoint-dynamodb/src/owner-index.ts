@@ -148,7 +148,7 @@ export class OwnerIndex {
       );
       this.state = { kind: 'creating' };
       // Logged once at info; a repeat (the index vanished again, or an emulator that ignores the request) at debug.
-      (this.creationLogged ? this.logger.debug : this.logger.info).call(this.logger, 'Adding the owner index to the lease table (UpdateTable); listOwnedLeases scans until it is ACTIVE', {
+      this.logger[this.creationLogged ? 'debug' : 'info']('Adding the owner index to the lease table (UpdateTable); listOwnedLeases scans until it is ACTIVE', {
         tableName: this.access.tableName,
         index: OWNER_INDEX_NAME,
       });

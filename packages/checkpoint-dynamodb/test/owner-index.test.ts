@@ -84,7 +84,7 @@ async function describeTable(tableName: string) {
 }
 
 const warnings = (lines: LogLine[]) => lines.filter((l) => l.level === 'warn');
-const byShard = (owned: Array<{ shardId: string; leaseCounter: number }>) => [...owned].sort((a, b) => a.shardId.localeCompare(b.shardId));
+const byShard = (owned: Array<{ shardId: string; leaseCounter?: number | undefined }>) => [...owned].sort((a, b) => a.shardId.localeCompare(b.shardId));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes `ids` for `owner` (through `cp`) and returns the taken leases. */

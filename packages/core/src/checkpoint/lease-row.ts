@@ -72,13 +72,18 @@ export function applyStoredLease(target: ShardStatus, stored: StoredLease): void
 
 /**
  * `listActiveWorkers` (go-kcl's) from a listing of the rows: the unfinished leases with an owner, grouped by owner.
- * A shard in `shardStatus` is updated in place and returned as that object; others are fresh copies.
+ * A shard in `shardStatus` is updated in place (by `apply`, default {@link applyStoredLease}) and returned as that
+ * object; others are fresh copies.
  */
-export function groupActiveWorkers(rows: Iterable<StoredLease>, shardStatus: Map<string, ShardStatus>): Map<string, ShardStatus[]> {
+export function groupActiveWorkers(
+  rows: Iterable<StoredLease>,
+  shardStatus: Map<string, ShardStatus>,
+  apply: (target: ShardStatus, stored: StoredLease) => void = applyStoredLease,
+): Map<string, ShardStatus[]> {
   const workers = new Map<string, ShardStatus[]>();
   for (const stored of rows) {
     let shard = shardStatus.get(stored.id);
-    if (shard) applyStoredLease(shard, stored);
+    if (shard) apply(shard, stored);
     else shard = copyStoredLease(stored);
     if (shard.assignedTo === undefined || shard.checkpoint === SHARD_END) continue;
     const list = workers.get(shard.assignedTo);
