@@ -36,7 +36,10 @@ describe('redis-multitenant example', () => {
       // Every key belongs to exactly one tenant, and each tenant has its own complete lease table.
       expect(acme.length + globex.length).toBe(keys.length);
       expect(acme.filter((key) => globex.includes(key))).toEqual([]);
-      for (const [tenant, tenantKeys] of [['acme', acme], ['globex', globex]] as const) {
+      for (const [tenant, tenantKeys] of [
+        ['acme', acme],
+        ['globex', globex],
+      ] as const) {
         // The shard hashes and set (go-kcl's layout) plus the leader hash of fleet coordination, released; the worker
         // registry and the owner sets are gone after the graceful shutdowns.
         expect(tenantKeys).toEqual([

@@ -1,15 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvalidArgumentError, type KinesisClientLibConfig } from '@kcl/core';
-import {
-  createTestStream,
-  LOCAL_CREDENTIALS,
-  localKinesisClient,
-  startDynalite,
-  startKinesalite,
-  startRedis,
-  type LocalServer,
-} from '@kcl/testbed';
+import { createTestStream, LOCAL_CREDENTIALS, localKinesisClient, startDynalite, startKinesalite, startRedis, type LocalServer } from '@kcl/testbed';
 import { EXAMPLE_USAGE, parseExampleArgs, type ExampleArgs } from './args';
 import { produceForever, putSampleRecords } from './sample-producer';
 import { resolveSettings, type ExampleMode, type ExampleSettings, type ExampleStore } from './settings';
@@ -220,7 +212,12 @@ export async function exampleEnvironment(options: ExampleEnvironmentOptions): Pr
   return startLocal(settings, args, options.store, print);
 }
 
-async function startLocal(settings: ExampleSettings, args: ExampleArgs, store: ExampleStore, print: (line: string) => void): Promise<ExampleEnvironment> {
+async function startLocal(
+  settings: ExampleSettings,
+  args: ExampleArgs,
+  store: ExampleStore,
+  print: (line: string) => void,
+): Promise<ExampleEnvironment> {
   const servers: LocalServer[] = [];
   const started = <T extends LocalServer>(server: T): T => {
     servers.push(server);
@@ -236,7 +233,7 @@ async function startLocal(settings: ExampleSettings, args: ExampleArgs, store: E
     const endpointOf = (server: string | LocalServer): string => (typeof server === 'string' ? server : server.endpoint);
     const kinesisEndpoint = endpointOf(kinesis);
     const dynamoDBEndpoint = dynamo === undefined ? undefined : endpointOf(dynamo);
-    const redisUrl = redis === undefined ? undefined : typeof redis === 'string' ? redis : (redis).url;
+    const redisUrl = redis === undefined ? undefined : typeof redis === 'string' ? redis : redis.url;
     const runId = randomBytes(3).toString('hex');
     client = localKinesisClient(kinesisEndpoint);
     const streamName = await createTestStream(client, { name: `kcl-example-${runId}`, shardCount: LOCAL_SHARD_COUNT });
@@ -246,7 +243,9 @@ async function startLocal(settings: ExampleSettings, args: ExampleArgs, store: E
       server === undefined ? '' : typeof server === 'string' ? `${name} ${redact(server)} (given)` : `${name} ${server.endpoint}`;
     const parts = [origin(kinesis, 'kinesis'), origin(dynamo, 'dynamodb'), origin(redis, 'redis')].filter((part) => part !== '');
     print(`local test bed: ${parts.join(', ')}`);
-    print(`stream ${streamName} (${LOCAL_SHARD_COUNT} shards): wrote ${args.records} sample records${args.forever ? `, then ${args.rate}/s until Ctrl-C` : ''}`);
+    print(
+      `stream ${streamName} (${LOCAL_SHARD_COUNT} shards): wrote ${args.records} sample records${args.forever ? `, then ${args.rate}/s until Ctrl-C` : ''}`,
+    );
     const environment = new ExampleEnvironment({
       settings,
       args,

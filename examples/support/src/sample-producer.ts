@@ -17,7 +17,13 @@ export async function putSampleRecords(client: KinesisClient, streamName: string
 }
 
 /** Keeps writing `perSecond` records a second, numbered from `first`, until `signal` aborts. */
-export async function produceForever(client: KinesisClient, streamName: string, first: number, perSecond: number, signal: AbortSignal): Promise<void> {
+export async function produceForever(
+  client: KinesisClient,
+  streamName: string,
+  first: number,
+  perSecond: number,
+  signal: AbortSignal,
+): Promise<void> {
   let next = first;
   while (!signal.aborted) {
     const began = Date.now();

@@ -37,11 +37,13 @@ const service = (name: string): Service => {
 };
 /** container port -> host port, for "127.0.0.1:host:container" entries */
 const published = (name: string): Map<number, number> =>
-  new Map((service(name).ports ?? []).map((entry) => {
-    const [host, hostPort, containerPort] = entry.split(':');
-    expect(host).toBe('127.0.0.1');
-    return [Number(containerPort), Number(hostPort)];
-  }));
+  new Map(
+    (service(name).ports ?? []).map((entry) => {
+      const [host, hostPort, containerPort] = entry.split(':');
+      expect(host).toBe('127.0.0.1');
+      return [Number(containerPort), Number(hostPort)];
+    }),
+  );
 
 describe('docker/compose.yaml', () => {
   it('has only keys the compose specification knows, and the five services', () => {
@@ -62,7 +64,10 @@ describe('docker/compose.yaml', () => {
     for (const name of Object.keys(services)) {
       for (const entry of service(name).ports ?? []) expect(entry).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
     }
-    expect([...published('kinesis')]).toEqual([[4567, 4567], [4568, 4568]]);
+    expect([...published('kinesis')]).toEqual([
+      [4567, 4567],
+      [4568, 4568],
+    ]);
     expect([...published('dynamodb')]).toEqual([[8000, 8000]]);
     expect([...published('redis')]).toEqual([[6379, 6379]]);
     expect([...published('prometheus')]).toEqual([[9090, 9090]]);

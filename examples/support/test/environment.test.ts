@@ -8,8 +8,9 @@ async function streamRecordCount(client: KinesisClient, streamName: string): Pro
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: streamName }));
   let records = 0;
   for (const shard of Shards) {
-    let iterator = (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })))
-      .ShardIterator;
+    let iterator = (
+      await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))
+    ).ShardIterator;
     for (;;) {
       const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator }));
       records += out.Records?.length ?? 0;
@@ -95,7 +96,12 @@ describe('exampleEnvironment on the local test bed', () => {
   });
 
   it('sampleConsumed() resolves once every tally saw the whole sample', async () => {
-    const env = await exampleEnvironment({ store: 'dynamodb', argv: ['--records', '2'], env: { KCL_KINESIS_ENDPOINT: kinesis.endpoint }, print: () => undefined });
+    const env = await exampleEnvironment({
+      store: 'dynamodb',
+      argv: ['--records', '2'],
+      env: { KCL_KINESIS_ENDPOINT: kinesis.endpoint },
+      print: () => undefined,
+    });
     try {
       const a = env.tally('a');
       const b = env.tally('b');

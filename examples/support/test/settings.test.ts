@@ -40,8 +40,16 @@ describe('resolveSettings', () => {
   });
 
   it('takes endpoints of running servers in both modes, each only for the store that needs it', () => {
-    const env = { KCL_KINESIS_ENDPOINT: 'http://127.0.0.1:4568', KCL_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', KCL_REDIS_URL: 'redis://127.0.0.1:6379' };
-    expect(resolveSettings(env, 'dynamodb')).toMatchObject({ kinesisEndpoint: env.KCL_KINESIS_ENDPOINT, dynamoDBEndpoint: env.KCL_DYNAMODB_ENDPOINT, redisUrl: undefined });
+    const env = {
+      KCL_KINESIS_ENDPOINT: 'http://127.0.0.1:4568',
+      KCL_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      KCL_REDIS_URL: 'redis://127.0.0.1:6379',
+    };
+    expect(resolveSettings(env, 'dynamodb')).toMatchObject({
+      kinesisEndpoint: env.KCL_KINESIS_ENDPOINT,
+      dynamoDBEndpoint: env.KCL_DYNAMODB_ENDPOINT,
+      redisUrl: undefined,
+    });
     expect(resolveSettings({ ...env, ...AWS }, 'redis')).toMatchObject({ mode: 'aws', dynamoDBEndpoint: undefined, redisUrl: env.KCL_REDIS_URL });
     expect(resolveSettings({ KCL_REDIS_URL: '127.0.0.1:6379' }, 'redis').redisUrl).toBe('127.0.0.1:6379');
   });

@@ -96,7 +96,9 @@ export async function runDrainBench(options: DrainBenchOptions, progress: Progre
       const plainRate = ratePerSecond(plain.records, plain.millis);
       const workerRate = ratePerSecond(worker.records, worker.millis);
       if (run < 1) {
-        progress(`warm-up ${run + options.warmup}/${options.warmup}: plain ${Math.round(plainRate)} rec/s, worker ${Math.round(workerRate)} rec/s (not counted)`);
+        progress(
+          `warm-up ${run + options.warmup}/${options.warmup}: plain ${Math.round(plainRate)} rec/s, worker ${Math.round(workerRate)} rec/s (not counted)`,
+        );
         continue;
       }
       runs.push({

@@ -1,6 +1,14 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, KinesisClientLibConfig } from '@kcl/core';
-import { createTestStream, LOCAL_CREDENTIALS, LOCAL_REGION, startKinesaliteProcess, startRedis, type KinesaliteProcess, type RedisServerHandle } from '@kcl/testbed';
+import {
+  createTestStream,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startKinesaliteProcess,
+  startRedis,
+  type KinesaliteProcess,
+  type RedisServerHandle,
+} from '@kcl/testbed';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScaleBenchOptions } from './scale-args';
 import { ScaleChild } from './scale-child-process';
@@ -146,7 +154,13 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
         await waitUntil(Math.min(phaseEnd, deadline), () => {
           const reached = watcher.reachedAfterMillis();
           const at = performance.now();
-          if (!marked && reached !== undefined && joinedAt !== undefined && at >= joinedAt + reached + STEADY_SETTLE_MILLIS && phaseEnd - at >= STEADY_SETTLE_MILLIS) {
+          if (
+            !marked &&
+            reached !== undefined &&
+            joinedAt !== undefined &&
+            at >= joinedAt + reached + STEADY_SETTLE_MILLIS &&
+            phaseEnd - at >= STEADY_SETTLE_MILLIS
+          ) {
             marked = true;
             for (const w of workers) if (!w.exited) w.mark();
           }

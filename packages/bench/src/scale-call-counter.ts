@@ -7,9 +7,10 @@
 export interface MiddlewareClient {
   middlewareStack: {
     add(
-      middleware: (next: (args: { input: object }) => Promise<{ output: object }>, context: { commandName?: string }) => (args: {
-        input: object;
-      }) => Promise<{ output: object }>,
+      middleware: (
+        next: (args: { input: object }) => Promise<{ output: object }>,
+        context: { commandName?: string },
+      ) => (args: { input: object }) => Promise<{ output: object }>,
       options: { step: 'initialize'; name: string },
     ): void;
   };
@@ -85,7 +86,8 @@ export function countCalls(client: MiddlewareClient, options: { askConsumedCapac
       const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
       current.calls[operation] = (current.calls[operation] ?? 0) + 1;
       const input = args.input as Record<string, unknown>;
-      const ask = options.askConsumedCapacity === true && CAPACITY_OPERATIONS.has(context.commandName ?? '') && input.ReturnConsumedCapacity === undefined;
+      const ask =
+        options.askConsumedCapacity === true && CAPACITY_OPERATIONS.has(context.commandName ?? '') && input.ReturnConsumedCapacity === undefined;
       const counts = current;
       try {
         const result = await next(ask ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args);
@@ -129,7 +131,19 @@ export function countStoreCommands(totals: () => Record<string, number>): () => 
 }
 
 /** Commands and operations that read the lease store (Redis commands as RedisCheckpoint sends them; DynamoDB calls). */
-export const STORE_READS = new Set(['HGETALL', 'HGET', 'HMGET', 'SMEMBERS', 'SSCAN', 'EXISTS', 'GetItem', 'Scan', 'Query', 'BatchGetItem', 'DescribeTable']);
+export const STORE_READS = new Set([
+  'HGETALL',
+  'HGET',
+  'HMGET',
+  'SMEMBERS',
+  'SSCAN',
+  'EXISTS',
+  'GetItem',
+  'Scan',
+  'Query',
+  'BatchGetItem',
+  'DescribeTable',
+]);
 
 /** The read requests among `calls`. */
 export function storeReads(calls: Record<string, number> | undefined): number {

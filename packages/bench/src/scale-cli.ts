@@ -13,10 +13,13 @@ const HARD_EXIT_GRACE_MS = 90_000;
 
 runCommand('bench:scale', USAGE, process.argv.slice(2), parseScaleArgs, async (options) => {
   const maxSeconds = options.maxSeconds;
-  setTimeout(() => {
-    process.stderr.write(`bench:scale: still running ${HARD_EXIT_GRACE_MS / 1000} s past --max-seconds ${maxSeconds}; exiting\n`);
-    process.exit(1);
-  }, maxSeconds * 1000 + HARD_EXIT_GRACE_MS).unref();
+  setTimeout(
+    () => {
+      process.stderr.write(`bench:scale: still running ${HARD_EXIT_GRACE_MS / 1000} s past --max-seconds ${maxSeconds}; exiting\n`);
+      process.exit(1);
+    },
+    maxSeconds * 1000 + HARD_EXIT_GRACE_MS,
+  ).unref();
   const result = await runScaleBench(options, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(options.json ? `${scaleReportJson(result)}\n` : formatScaleReport(result));
   return result.aborted === null ? 0 : 1;

@@ -102,7 +102,8 @@ export function storeReadFigures(snapshots: readonly (WorkerSnapshot | undefined
 /** Adds per-operation counts up and turns them into rates over `millis`, busiest first. */
 export function sumOperations(counts: readonly (Record<string, number> | undefined)[], millis: number): OperationRate[] {
   const totals = new Map<string, number>();
-  for (const entry of counts) for (const [operation, calls] of Object.entries(entry ?? {})) totals.set(operation, (totals.get(operation) ?? 0) + calls);
+  for (const entry of counts)
+    for (const [operation, calls] of Object.entries(entry ?? {})) totals.set(operation, (totals.get(operation) ?? 0) + calls);
   return [...totals]
     .map(([operation, calls]) => ({ operation, calls, perSecond: millis > 0 ? (calls * 1000) / millis : 0 }))
     .sort((a, b) => b.calls - a.calls || a.operation.localeCompare(b.operation));
@@ -110,9 +111,15 @@ export function sumOperations(counts: readonly (Record<string, number> | undefin
 
 /** The lease-store load of a DynamoDB phase, from the workers' snapshots. */
 export function dynamoLoad(snapshots: readonly (WorkerSnapshot | undefined)[], millis: number): LeaseStoreLoad {
-  const operations = sumOperations(snapshots.map((s) => s?.storeCalls), millis);
+  const operations = sumOperations(
+    snapshots.map((s) => s?.storeCalls),
+    millis,
+  );
   const totalCalls = operations.reduce((sum, o) => sum + o.calls, 0);
-  const failures = sumOperations(snapshots.map((s) => s?.storeFailures), millis).reduce((sum, o) => sum + o.calls, 0);
+  const failures = sumOperations(
+    snapshots.map((s) => s?.storeFailures),
+    millis,
+  ).reduce((sum, o) => sum + o.calls, 0);
   const withCapacity = snapshots.reduce((sum, s) => sum + (s?.answersWithCapacity ?? 0), 0);
   const units = snapshots.reduce((sum, s) => sum + (s?.consumedCapacityUnits ?? 0), 0);
   return {
@@ -141,7 +148,10 @@ export function buildPhase(input: {
   held: readonly number[];
   leaseStore: LeaseStoreLoad;
 }): ScalePhaseResult {
-  const operations = sumOperations(input.snapshots.map((s) => s?.kinesisCalls), input.millis);
+  const operations = sumOperations(
+    input.snapshots.map((s) => s?.kinesisCalls),
+    input.millis,
+  );
   const totalCalls = operations.reduce((sum, o) => sum + o.calls, 0);
   const workerFigures = input.workerIds.map((workerId, i): WorkerPhaseFigures => {
     const s = input.snapshots[i];

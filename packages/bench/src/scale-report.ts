@@ -15,7 +15,8 @@ function rates(entries: readonly { name: string; perSecond: number; extra?: stri
 function fairLine(phase: ScalePhaseResult): string {
   const f = phase.fairShare;
   const what = phase.workers === 1 ? 'first worker holds every lease' : `fair share (each worker ${f.min}..${f.max} of ${f.share.toFixed(1)})`;
-  const outcome = f.reachedAfterMillis === null ? `NOT reached within ${seconds(f.limitMillis)}` : `reached ${int(f.reachedAfterMillis)} ms after start()`;
+  const outcome =
+    f.reachedAfterMillis === null ? `NOT reached within ${seconds(f.limitMillis)}` : `reached ${int(f.reachedAfterMillis)} ms after start()`;
   return `  ${what}: ${outcome}`;
 }
 
@@ -135,5 +136,7 @@ export function formatScaleReport(result: ScaleBenchResult): string {
 
 /** The JSON summary of `pnpm bench:scale --json` (numbers rounded to 0.1). */
 export function scaleReportJson(result: ScaleBenchResult): string {
-  return JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 10) / 10 : value));
+  return JSON.stringify(result, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 10) / 10 : value,
+  );
 }

@@ -104,7 +104,13 @@ let wallBase = performance.now();
 
 /** The steady part of the current interval: from the coordinator's `mark` to the next snapshot. */
 let steadyMark:
-  | { cpu: NodeJS.CpuUsage; wall: number; loopDelay: ReturnType<typeof monitorEventLoopDelay>; callsBefore: Record<string, number>; storeBefore: CallCounts }
+  | {
+      cpu: NodeJS.CpuUsage;
+      wall: number;
+      loopDelay: ReturnType<typeof monitorEventLoopDelay>;
+      callsBefore: Record<string, number>;
+      storeBefore: CallCounts;
+    }
   | undefined;
 
 function mark(): void {

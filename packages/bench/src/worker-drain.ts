@@ -86,7 +86,10 @@ export async function drainWithWorker(options: WorkerDrainOptions): Promise<Work
     const startResolvedMillis = performance.now() - started;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`worker delivered ${records} of ${options.records} records in ${timeoutMillis} ms; errors: ${errors.map(String).join('; ')}`)),
+        () =>
+          reject(
+            new Error(`worker delivered ${records} of ${options.records} records in ${timeoutMillis} ms; errors: ${errors.map(String).join('; ')}`),
+          ),
         timeoutMillis,
       );
     });

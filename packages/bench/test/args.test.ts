@@ -9,7 +9,9 @@ describe('parseDrainArgs', () => {
   });
 
   it('reads every flag, with a value after the flag or after "="', () => {
-    expect(parseDrainArgs(['--records', '800', '--shards=2', '--record-bytes', '64', '--runs=1', '--warmup', '0', '--max-records', '100', '--json'])).toEqual({
+    expect(
+      parseDrainArgs(['--records', '800', '--shards=2', '--record-bytes', '64', '--runs=1', '--warmup', '0', '--max-records', '100', '--json']),
+    ).toEqual({
       records: 800,
       shards: 2,
       recordBytes: 64,

@@ -6,9 +6,8 @@ import { drainReportJson, formatDrainReport } from '../src/report';
 describe('runDrainBench (small configuration)', () => {
   it('drains the stream with both sides, reports rates, ratio and cold start', async () => {
     const lines: string[] = [];
-    const result = await runDrainBench(
-      { records: 400, shards: 2, recordBytes: 64, runs: 1, warmup: 1, maxRecords: 100, json: false },
-      (line) => lines.push(line),
+    const result = await runDrainBench({ records: 400, shards: 2, recordBytes: 64, runs: 1, warmup: 1, maxRecords: 100, json: false }, (line) =>
+      lines.push(line),
     );
     expect(result.preload).toMatchObject({ records: 400, bytes: 400 * 64 });
     expect(result.runs).toHaveLength(1);

@@ -134,7 +134,7 @@ describe('lease-store reads', () => {
     readCapacityUnits,
   });
 
-  it('counts read commands / read requests only (scripts and writes are not reads) and sums each worker\'s steady rate', () => {
+  it("counts read commands / read requests only (scripts and writes are not reads) and sums each worker's steady rate", () => {
     const figures = storeReadFigures(
       [
         snapshot({ storeCalls: { HGETALL: 1_000, SSCAN: 2, EVALSHA: 500 }, steady: steady(5_000, { HGETALL: 1_000, SSCAN: 2, EVALSHA: 300 }) }),
@@ -154,14 +154,17 @@ describe('lease-store reads', () => {
     expect(dynamo.steadyReadCapacityPerSecond).toBe(5);
   });
 
-  it('turns a store\'s running command totals into deltas per call, and adds counts', () => {
+  it("turns a store's running command totals into deltas per call, and adds counts", () => {
     let totals: Record<string, number> = { HGETALL: 5 };
     const take = countStoreCommands(() => totals);
     expect(take().calls).toEqual({ HGETALL: 5 });
     totals = { HGETALL: 7, SMEMBERS: 1 };
     expect(take().calls).toEqual({ HGETALL: 2, SMEMBERS: 1 });
     expect(take().calls).toEqual({});
-    const sum = addCallCounts({ ...noCalls(), calls: { Scan: 1 }, readCapacityUnits: 2 }, { ...noCalls(), calls: { Scan: 2, Query: 1 }, readCapacityUnits: 3 });
+    const sum = addCallCounts(
+      { ...noCalls(), calls: { Scan: 1 }, readCapacityUnits: 2 },
+      { ...noCalls(), calls: { Scan: 2, Query: 1 }, readCapacityUnits: 3 },
+    );
     expect(sum).toMatchObject({ calls: { Scan: 3, Query: 1 }, readCapacityUnits: 5 });
   });
 });
@@ -194,7 +197,10 @@ describe('phase figures', () => {
       consumedCapacityUnits: 100,
       consumedCapacityPerSecond: 10,
     });
-    expect(dynamoLoad([snapshot({ storeCalls: { UpdateItem: 1 } })], 1_000)).toMatchObject({ consumedCapacityUnits: null, consumedCapacityPerSecond: null });
+    expect(dynamoLoad([snapshot({ storeCalls: { UpdateItem: 1 } })], 1_000)).toMatchObject({
+      consumedCapacityUnits: null,
+      consumedCapacityPerSecond: null,
+    });
   });
 
   it('a worker that did not answer its snapshot is marked, with the last held count known', () => {

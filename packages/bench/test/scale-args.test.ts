@@ -30,7 +30,22 @@ describe('parseScaleArgs', () => {
 
   it('reads every flag, with a value after the flag or after "="; --join-interval is --phase-seconds', () => {
     expect(
-      parsed(['--shards', '50', '--workers=2', '--backend', 'dynamodb', '--stealing', '--join-interval', '5', '--rate=7', '--drain-seconds', '3', '--max-seconds', '99', '--json']),
+      parsed([
+        '--shards',
+        '50',
+        '--workers=2',
+        '--backend',
+        'dynamodb',
+        '--stealing',
+        '--join-interval',
+        '5',
+        '--rate=7',
+        '--drain-seconds',
+        '3',
+        '--max-seconds',
+        '99',
+        '--json',
+      ]),
     ).toEqual({
       shards: 50,
       workers: 2,
@@ -48,7 +63,9 @@ describe('parseScaleArgs', () => {
   });
 
   it('the default hard bound grows with workers, phase length and drain', () => {
-    expect(parsed(['--workers', '2', '--phase-seconds', '10', '--drain-seconds', '5']).maxSeconds).toBe(defaultMaxSeconds({ workers: 2, phaseSeconds: 10, drainSeconds: 5 }));
+    expect(parsed(['--workers', '2', '--phase-seconds', '10', '--drain-seconds', '5']).maxSeconds).toBe(
+      defaultMaxSeconds({ workers: 2, phaseSeconds: 10, drainSeconds: 5 }),
+    );
     expect(defaultMaxSeconds({ workers: 2, phaseSeconds: 10, drainSeconds: 5 })).toBe(180 + 20 + 5);
   });
 

@@ -7,7 +7,18 @@ describe('runScaleBench (small configuration)', () => {
   it('reports every phase with its figures, and delivers every produced record', async () => {
     const lines: string[] = [];
     const result = await runScaleBench(
-      { shards: 8, workers: 2, backend: 'redis', stealing: false, phaseSeconds: 4, rate: 20, drainSeconds: 15, maxSeconds: 120, engineOnly: false, json: true },
+      {
+        shards: 8,
+        workers: 2,
+        backend: 'redis',
+        stealing: false,
+        phaseSeconds: 4,
+        rate: 20,
+        drainSeconds: 15,
+        maxSeconds: 120,
+        engineOnly: false,
+        json: true,
+      },
       (line) => lines.push(line),
     );
     expect(result.aborted).toBeNull();

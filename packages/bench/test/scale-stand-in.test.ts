@@ -28,7 +28,9 @@ describe('Kinesis stand-in (engine-only mode), spoken to by the real SDK client'
       expect(new Set(ids).size).toBe(2_500);
       expect(ids[2_499]).toBe('shardId-000000002499');
 
-      const iterator = await client.send(new GetShardIteratorCommand({ StreamName: 'any', ShardId: 'shardId-000000000007', ShardIteratorType: 'TRIM_HORIZON' }));
+      const iterator = await client.send(
+        new GetShardIteratorCommand({ StreamName: 'any', ShardId: 'shardId-000000000007', ShardIteratorType: 'TRIM_HORIZON' }),
+      );
       const records = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }));
       expect(records.Records).toEqual([]);
       expect(records.MillisBehindLatest).toBe(0);
@@ -38,7 +40,13 @@ describe('Kinesis stand-in (engine-only mode), spoken to by the real SDK client'
         client.send(new GetShardIteratorCommand({ StreamName: 'any', ShardId: 'shardId-000000009999', ShardIteratorType: 'LATEST' })),
       ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 
-      expect(take()).toEqual({ calls: { ListShards: 3, GetShardIterator: 2, GetRecords: 1 }, failures: { GetShardIterator: 1 }, capacityUnits: 0, answersWithCapacity: 0, readCapacityUnits: 0 });
+      expect(take()).toEqual({
+        calls: { ListShards: 3, GetShardIterator: 2, GetRecords: 1 },
+        failures: { GetShardIterator: 1 },
+        capacityUnits: 0,
+        answersWithCapacity: 0,
+        readCapacityUnits: 0,
+      });
       expect(take().calls).toEqual({}); // counts restart after each take
       expect(standIn.requests()).toMatchObject({ ListShards: 3, GetShardIterator: 2, GetRecords: 1 });
     } finally {

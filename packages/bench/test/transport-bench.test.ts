@@ -38,7 +38,15 @@ describe('runTransportBench (small configuration)', () => {
 
 describe('parseTransportArgs', () => {
   it('has the documented defaults and reads every flag', () => {
-    expect(parseTransportArgs([])).toMatchObject({ calls: 1000, warmup: 200, runs: 3, concurrency: [1, 8], records: 100, recordBytes: 1024, json: false });
+    expect(parseTransportArgs([])).toMatchObject({
+      calls: 1000,
+      warmup: 200,
+      runs: 3,
+      concurrency: [1, 8],
+      records: 100,
+      recordBytes: 1024,
+      json: false,
+    });
     expect(parseTransportArgs(['--calls=50', '--concurrency', '2,16', '--record-bytes', '512', '--json'])).toMatchObject({
       calls: 50,
       concurrency: [2, 16],

@@ -54,7 +54,11 @@ export class ChaosProcessor implements RecordProcessor {
     this.shardId = input.shardId;
     const e = input.extendedSequenceNumber;
     const pos =
-      e === undefined ? null : e.sequenceNumber === 'SHARD_END' ? ('SHARD_END' as const) : { seq: e.sequenceNumber, sub: e.subSequenceNumber ?? null };
+      e === undefined
+        ? null
+        : e.sequenceNumber === 'SHARD_END'
+          ? ('SHARD_END' as const)
+          : { seq: e.sequenceNumber, sub: e.subSequenceNumber ?? null };
     this.ctx.log.write({ t: 'init', at: now(), ...this.base(), pos });
   }
 

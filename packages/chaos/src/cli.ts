@@ -16,7 +16,9 @@ runCommand('chaos', USAGE, process.argv.slice(2), parseArgs, async (options) => 
   if (options.check !== undefined) {
     const results = checkInvariants(loadRunData(options.check));
     if (options.json) process.stdout.write(`${JSON.stringify(results)}\n`);
-    else for (const r of results) process.stdout.write(`${r.passed ? 'pass' : 'FAIL'}  ${r.name} (${r.checked} checked)${r.violations.map((v) => `\n      ${v}`).join('')}\n`);
+    else
+      for (const r of results)
+        process.stdout.write(`${r.passed ? 'pass' : 'FAIL'}  ${r.name} (${r.checked} checked)${r.violations.map((v) => `\n      ${v}`).join('')}\n`);
     return results.every((r) => r.passed) ? 0 : 1;
   }
   const seed = options.seed ?? newSeed();

@@ -64,7 +64,12 @@ export class FaultInjector {
   private async apply(fault: ScheduledFault): Promise<void> {
     const duration = fault.durationMs ?? 0;
     if ((KINESIS_FAULT_KINDS as readonly string[]).includes(fault.kind)) {
-      this.record({ kind: fault.kind, at: now(), endAt: now() + duration, detail: `${Math.round((fault.rate ?? 0) * 100)} % of the calls of every worker for ${duration} ms` });
+      this.record({
+        kind: fault.kind,
+        at: now(),
+        endAt: now() + duration,
+        detail: `${Math.round((fault.rate ?? 0) * 100)} % of the calls of every worker for ${duration} ms`,
+      });
       return;
     }
     switch (fault.kind) {

@@ -44,7 +44,9 @@ export function createStoreClient(spec: StoreSpec, config: KinesisClientLibConfi
       const [host, port] = mapped.split(':');
       return { host: host ?? '127.0.0.1', port: Number(port) };
     },
-    defaults: { socket: { connectTimeout: Math.max(timeoutMillis, 1_000), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500) } },
+    defaults: {
+      socket: { connectTimeout: Math.max(timeoutMillis, 1_000), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500) },
+    },
   });
   cluster.on('error', () => undefined);
   const checkpointer = new RedisCheckpoint(config, {

@@ -115,16 +115,7 @@ export interface StoppedLine {
   inc: string;
 }
 
-export type WorkerLine =
-  | StartLine
-  | InitLine
-  | BatchLine
-  | CheckpointLine
-  | ShutdownLine
-  | EventLine
-  | OpsLine
-  | InjectedLine
-  | StoppedLine;
+export type WorkerLine = StartLine | InitLine | BatchLine | CheckpointLine | ShutdownLine | EventLine | OpsLine | InjectedLine | StoppedLine;
 
 /** One user record the producer put, with where Kinesis stored it. */
 export interface ProducedRecord {

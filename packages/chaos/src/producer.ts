@@ -93,7 +93,10 @@ export class Producer {
     const count = Math.max(1, Math.min(prng.int(2, 12), total - this.nextId));
     const ids = Array.from({ length: count }, () => this.nextId++);
     const key = partitionKeyFor(prng);
-    const data = encodeAggregate(key, ids.map((id) => encodePayload(id, prng.int(20, 150))));
+    const data = encodeAggregate(
+      key,
+      ids.map((id) => encodePayload(id, prng.int(20, 150))),
+    );
     this.aggregates++;
     return { ids, aggregated: true, entry: { Data: data, PartitionKey: key } };
   }

@@ -43,9 +43,7 @@ export async function mergeShards(client: KinesisClient, streamName: string, pic
   }
   const pair = pairs[Math.floor(pick * pairs.length)];
   if (!pair) throw new Error('no adjacent open shards to merge');
-  await client.send(
-    new MergeShardsCommand({ StreamName: streamName, ShardToMerge: pair[0].ShardId, AdjacentShardToMerge: pair[1].ShardId }),
-  );
+  await client.send(new MergeShardsCommand({ StreamName: streamName, ShardToMerge: pair[0].ShardId, AdjacentShardToMerge: pair[1].ShardId }));
   await waitForStreamActive(client, streamName);
   return `merged ${pair[0].ShardId} + ${pair[1].ShardId}`;
 }

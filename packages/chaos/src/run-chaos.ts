@@ -215,8 +215,12 @@ export async function runChaos(options: ChaosOptions, seed: number, io: RunChaos
     const opsLines = tail.lines.filter((l): l is OpsLine => l.t === 'ops');
     const injectedLines = tail.lines.filter((l): l is InjectedLine => l.t === 'injected');
     const ops = lastCounts(opsLines);
-    const operations = Object.entries(ops).filter(([k]) => !k.endsWith(':failed')).reduce((sum, [, v]) => sum + v, 0);
-    const failedOperations = Object.entries(ops).filter(([k]) => k.endsWith(':failed')).reduce((sum, [, v]) => sum + v, 0);
+    const operations = Object.entries(ops)
+      .filter(([k]) => !k.endsWith(':failed'))
+      .reduce((sum, [, v]) => sum + v, 0);
+    const failedOperations = Object.entries(ops)
+      .filter(([k]) => k.endsWith(':failed'))
+      .reduce((sum, [, v]) => sum + v, 0);
     const workerMinutes = Math.max(1e-9, (now() - t0) / 60_000);
     const avgShards = (options.shards + finalShards.filter((s) => s.endingSeq === undefined).length) / 2;
     const lost = produced.length - produced.filter((r) => tail.delivered.has(r.id)).length;

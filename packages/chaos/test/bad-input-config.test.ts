@@ -19,7 +19,8 @@ function configError(fn: () => unknown): ConfigError {
   } catch (error) {
     thrown = error;
   }
-  if (!(thrown instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`);
+  if (!(thrown instanceof ConfigError))
+    throw new Error(`expected a ConfigError, got ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`);
   expect(isKclError(thrown) && thrown.code).toBe('INVALID_CONFIG');
   return thrown;
 }

@@ -30,7 +30,9 @@ afterAll(async () => {
 
 function specFor(backend: 'dynamodb' | 'redis', address: string): StoreSpec {
   const names = storeNames();
-  return backend === 'dynamodb' ? { kind: 'dynamodb', endpoint: `http://${address}`, tableName: names.tableName } : { kind: 'redis', address, ...names };
+  return backend === 'dynamodb'
+    ? { kind: 'dynamodb', endpoint: `http://${address}`, tableName: names.tableName }
+    : { kind: 'redis', address, ...names };
 }
 
 describe.each(['dynamodb', 'redis'] as const)('%s lease store', (backend) => {

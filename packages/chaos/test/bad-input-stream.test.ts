@@ -46,7 +46,11 @@ afterAll(async () => {
 });
 
 function worker(streamName: string): MiniWorker {
-  const w = miniWorker({ streamName, kinesisEndpoint: bed.server.endpoint, spec: { kind: 'dynamodb', endpoint: dynalite.endpoint, tableName: storeNames().tableName } });
+  const w = miniWorker({
+    streamName,
+    kinesisEndpoint: bed.server.endpoint,
+    spec: { kind: 'dynamodb', endpoint: dynalite.endpoint, tableName: storeNames().tableName },
+  });
   workers.push(w);
   return w;
 }

@@ -37,7 +37,11 @@ describe('no-loss', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 2);
     run.shard(0).lease(0, s0[1]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0.slice(0, 1)).deliver(T0 + 3, s0.slice(1), { fail: true });
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, s0.slice(0, 1))
+      .deliver(T0 + 3, s0.slice(1), { fail: true });
     const results = checkInvariants(run.build());
     expect(resultOf(results, 'no-loss').violationCount).toBe(1);
   });
@@ -57,8 +61,17 @@ describe('order-within-tenure', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 4);
     run.shard(0).lease(0, s0[3]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, [s0[0]!, s0[2]!]).checkpoint(T0 + 3, s0[2]!).shutdown(T0 + 4, 'REQUESTED');
-    run.tenure('w2', 'w2/1', 0).init(T0 + 10, null).deliver(T0 + 11, s0).checkpoint(T0 + 12, s0[3]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, [s0[0]!, s0[2]!])
+      .checkpoint(T0 + 3, s0[2]!)
+      .shutdown(T0 + 4, 'REQUESTED');
+    run
+      .tenure('w2', 'w2/1', 0)
+      .init(T0 + 10, null)
+      .deliver(T0 + 11, s0)
+      .checkpoint(T0 + 12, s0[3]!);
     const results = checkInvariants(run.build());
     expect(failed(results)).toContain('order-within-tenure');
     expect(resultOf(results, 'order-within-tenure').violations[0]).toMatch(/skips 1 record\(s\) from record 1 to record 2/);
@@ -68,7 +81,11 @@ describe('order-within-tenure', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 3);
     run.shard(0).lease(0, s0[2]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, [s0[0]!, s0[2]!, s0[1]!]).checkpoint(T0 + 3, s0[2]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, [s0[0]!, s0[2]!, s0[1]!])
+      .checkpoint(T0 + 3, s0[2]!);
     expect(resultOf(checkInvariants(run.build()), 'order-within-tenure').passed).toBe(false);
   });
 
@@ -77,14 +94,21 @@ describe('order-within-tenure', () => {
     const agg = run.produce(0, 4, { aggregate: true });
     run.shard(0).lease(0, agg[3]);
     // Initialized after user record 1 of the aggregate: must start at user record 2, not 3.
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, { seq: agg[0]!.seq, sub: 1 }).deliver(T0 + 2, [agg[3]!]).checkpoint(T0 + 3, agg[3]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, { seq: agg[0]!.seq, sub: 1 })
+      .deliver(T0 + 2, [agg[3]!])
+      .checkpoint(T0 + 3, agg[3]!);
     const r = resultOf(checkInvariants(run.build()), 'order-within-tenure');
     expect(r.violations[0]).toMatch(/its first record; initialized after checkpoint/);
     // ... while starting at user record 2 passes.
     const ok = new RunBuilder();
     const agg2 = ok.produce(0, 4, { aggregate: true });
     ok.shard(0).lease(0, agg2[3]);
-    ok.tenure('w1', 'w1/1', 0).init(T0 + 1, { seq: agg2[0]!.seq, sub: 1 }).deliver(T0 + 2, agg2.slice(2)).checkpoint(T0 + 3, agg2[3]!);
+    ok.tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, { seq: agg2[0]!.seq, sub: 1 })
+      .deliver(T0 + 2, agg2.slice(2))
+      .checkpoint(T0 + 3, agg2[3]!);
     expect(resultOf(checkInvariants(ok.build()), 'order-within-tenure').passed).toBe(true);
   });
 
@@ -92,7 +116,12 @@ describe('order-within-tenure', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 2);
     run.shard(0).lease(0, s0[1]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0).deliver(T0 + 3, s0.slice(1)).checkpoint(T0 + 4, s0[1]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, s0)
+      .deliver(T0 + 3, s0.slice(1))
+      .checkpoint(T0 + 4, s0[1]!);
     expect(resultOf(checkInvariants(run.build()), 'order-within-tenure').violations[0]).toMatch(/repeats or goes back/);
   });
 });
@@ -105,15 +134,26 @@ describe('exclusive-tenures', () => {
     run.lines.push({ t: 'batch', at: T0 + 5_500, w: 'w1', inc: 'w1/100', ten: (ten as { ten: string }).ten, shard: s0[0]!.shard, recs: [] });
     const results = checkInvariants(run.build());
     expect(failed(results)).toEqual(['exclusive-tenures']);
-    expect(resultOf(results, 'exclusive-tenures').violations[0]).toMatch(/delivered 1 batch\(es\) from t\+5\.500s on, after .* took the lease at t\+5\.000s/);
+    expect(resultOf(results, 'exclusive-tenures').violations[0]).toMatch(
+      /delivered 1 batch\(es\) from t\+5\.500s on, after .* took the lease at t\+5\.000s/,
+    );
   });
 
   test('the take time is the leaseAcquired event when it precedes initialize', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 2);
     run.shard(0).lease(0, s0[1]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0.slice(0, 1)).deliver(T0 + 150, s0.slice(1));
-    run.tenure('w2', 'w2/1', 0).acquired(T0 + 100).init(T0 + 200, null).deliver(T0 + 201, s0).checkpoint(T0 + 202, s0[1]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, s0.slice(0, 1))
+      .deliver(T0 + 150, s0.slice(1));
+    run
+      .tenure('w2', 'w2/1', 0)
+      .acquired(T0 + 100)
+      .init(T0 + 200, null)
+      .deliver(T0 + 201, s0)
+      .checkpoint(T0 + 202, s0[1]!);
     expect(resultOf(checkInvariants(run.build()), 'exclusive-tenures').violationCount).toBe(1);
   });
 
@@ -121,7 +161,13 @@ describe('exclusive-tenures', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 2);
     run.shard(0).lease(0, s0[1]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0.slice(0, 1)).checkpoint(T0 + 3, s0[0]!).deliver(T0 + 20, s0.slice(1)).checkpoint(T0 + 21, s0[1]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, s0.slice(0, 1))
+      .checkpoint(T0 + 3, s0[0]!)
+      .deliver(T0 + 20, s0.slice(1))
+      .checkpoint(T0 + 21, s0[1]!);
     run.tenure('w1', 'w1/1', 0).init(T0 + 10, { seq: s0[0]!.seq, sub: null });
     expect(resultOf(checkInvariants(run.build()), 'exclusive-tenures').passed).toBe(true);
   });
@@ -132,9 +178,17 @@ describe('duplicates-after-checkpoint', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 4);
     run.shard(0).lease(0, s0[3]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0.slice(0, 2)).checkpoint(T0 + 3, s0[1]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, s0.slice(0, 2))
+      .checkpoint(T0 + 3, s0[1]!);
     // w2 starts from scratch although s0[1] was checkpointed: records 0-1 come again.
-    run.tenure('w2', 'w2/1', 0).init(T0 + 5_000, null).deliver(T0 + 5_001, s0).checkpoint(T0 + 5_002, s0[3]!);
+    run
+      .tenure('w2', 'w2/1', 0)
+      .init(T0 + 5_000, null)
+      .deliver(T0 + 5_001, s0)
+      .checkpoint(T0 + 5_002, s0[3]!);
     const results = checkInvariants(run.build());
     expect(failed(results)).toEqual(['duplicates-after-checkpoint']);
     const text = resultOf(results, 'duplicates-after-checkpoint').violations.join('\n');
@@ -146,8 +200,17 @@ describe('duplicates-after-checkpoint', () => {
     const run = new RunBuilder();
     const agg = run.produce(0, 3, { aggregate: true });
     run.shard(0).lease(0, agg[2]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, agg).checkpoint(T0 + 3, { seq: agg[0]!.seq, sub: 0 }).checkpoint(T0 + 4, agg[2]!, false);
-    run.tenure('w2', 'w2/1', 0).init(T0 + 5_000, { seq: agg[0]!.seq, sub: 0 }).deliver(T0 + 5_001, agg.slice(1)).checkpoint(T0 + 5_002, agg[2]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, agg)
+      .checkpoint(T0 + 3, { seq: agg[0]!.seq, sub: 0 })
+      .checkpoint(T0 + 4, agg[2]!, false);
+    run
+      .tenure('w2', 'w2/1', 0)
+      .init(T0 + 5_000, { seq: agg[0]!.seq, sub: 0 })
+      .deliver(T0 + 5_001, agg.slice(1))
+      .checkpoint(T0 + 5_002, agg[2]!);
     expect(failed(checkInvariants(run.build()))).toEqual([]);
   });
 
@@ -155,8 +218,16 @@ describe('duplicates-after-checkpoint', () => {
     const run = new RunBuilder();
     const agg = run.produce(0, 3, { aggregate: true });
     run.shard(0).lease(0, agg[2]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, agg).checkpoint(T0 + 3, { seq: agg[0]!.seq, sub: 1 });
-    run.tenure('w2', 'w2/1', 0).init(T0 + 5_000, { seq: agg[0]!.seq, sub: 1 }).deliver(T0 + 5_001, agg.slice(1)).checkpoint(T0 + 5_002, agg[2]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, agg)
+      .checkpoint(T0 + 3, { seq: agg[0]!.seq, sub: 1 });
+    run
+      .tenure('w2', 'w2/1', 0)
+      .init(T0 + 5_000, { seq: agg[0]!.seq, sub: 1 })
+      .deliver(T0 + 5_001, agg.slice(1))
+      .checkpoint(T0 + 5_002, agg[2]!);
     const results = checkInvariants(run.build());
     expect(resultOf(results, 'duplicates-after-checkpoint').violations[0]).toMatch(/delivered 1 record\(s\) \(first 1\)/);
   });
@@ -167,9 +238,17 @@ describe('retried-batch-redelivered', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 4);
     run.shard(0).lease(0, s0[3]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0.slice(0, 2)).deliver(T0 + 3, s0.slice(2), { fail: true }).deliver(T0 + 4, s0.slice(3)).checkpoint(T0 + 5, s0[3]!);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, s0.slice(0, 2))
+      .deliver(T0 + 3, s0.slice(2), { fail: true })
+      .deliver(T0 + 4, s0.slice(3))
+      .checkpoint(T0 + 5, s0[3]!);
     const results = checkInvariants(run.build());
-    expect(resultOf(results, 'retried-batch-redelivered').violations[0]).toMatch(/after a failed call with records \[2\.\.3\] \(2\) the next call had \[3\.\.3\] \(1\)/);
+    expect(resultOf(results, 'retried-batch-redelivered').violations[0]).toMatch(
+      /after a failed call with records \[2\.\.3\] \(2\) the next call had \[3\.\.3\] \(1\)/,
+    );
     // The skipped record also shows as a loss and a gap.
     expect(failed(results)).toEqual(expect.arrayContaining(['no-loss', 'order-within-tenure', 'retried-batch-redelivered']));
   });
@@ -182,15 +261,30 @@ describe('parents-before-children', () => {
     const c1 = run.produce(1, 1);
     const c2 = run.produce(2, 1);
     run.shard(0, [], true).shard(1, [0]).shard(2, [0]);
-    const parent = run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, p.slice(0, 1)).checkpoint(T0 + 3, p[0]!);
+    const parent = run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, p.slice(0, 1))
+      .checkpoint(T0 + 3, p[0]!);
     parent.deliver(options.lastParentAt ?? T0 + 4, p.slice(1)).checkpoint(T0 + 5, p[1]!);
     // As the processor does: shutdown(TERMINATE) is logged, then its SHARD_END checkpoint returns (`confirmAfter` later).
     if (options.parentEndAt !== undefined) {
       parent.shutdown(options.parentEndAt, 'TERMINATE').checkpoint(options.parentEndAt + (options.confirmAfter ?? 1), 'SHARD_END');
     }
-    run.tenure('w2', 'w2/1', 1).init(options.childFirstAt - 1, null).deliver(options.childFirstAt, c1).checkpoint(options.childFirstAt + 1, c1[0]!);
-    run.tenure('w2', 'w2/1', 2).init(T0 + 2_000, null).deliver(T0 + 2_001, c2).checkpoint(T0 + 2_002, c2[0]!);
-    run.lease(0, 'SHARD_END', { owner: 'w1' }).lease(1, c1[0], { parents: [0] }).lease(2, c2[0], { parents: [0] });
+    run
+      .tenure('w2', 'w2/1', 1)
+      .init(options.childFirstAt - 1, null)
+      .deliver(options.childFirstAt, c1)
+      .checkpoint(options.childFirstAt + 1, c1[0]!);
+    run
+      .tenure('w2', 'w2/1', 2)
+      .init(T0 + 2_000, null)
+      .deliver(T0 + 2_001, c2)
+      .checkpoint(T0 + 2_002, c2[0]!);
+    run
+      .lease(0, 'SHARD_END', { owner: 'w1' })
+      .lease(1, c1[0], { parents: [0] })
+      .lease(2, c2[0], { parents: [0] });
     return run;
   }
 
@@ -223,10 +317,27 @@ describe('parents-before-children', () => {
     const b = run.produce(1, 1);
     const c = run.produce(2, 1);
     run.shard(0, [], true).shard(1, [], true).shard(2, [0, 1]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, a).checkpoint(T0 + 3, a[0]!).shutdown(T0 + 4, 'TERMINATE').checkpoint(T0 + 5, 'SHARD_END');
-    run.tenure('w2', 'w2/1', 1).init(T0 + 1, null).deliver(T0 + 2, b).checkpoint(T0 + 3, b[0]!);
-    run.tenure('w3', 'w3/1', 2).init(T0 + 9, null).deliver(T0 + 10, c).checkpoint(T0 + 11, c[0]!);
-    run.lease(0, 'SHARD_END', { owner: 'w1' }).lease(1, b[0]).lease(2, c[0], { parents: [0, 1] });
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, a)
+      .checkpoint(T0 + 3, a[0]!)
+      .shutdown(T0 + 4, 'TERMINATE')
+      .checkpoint(T0 + 5, 'SHARD_END');
+    run
+      .tenure('w2', 'w2/1', 1)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, b)
+      .checkpoint(T0 + 3, b[0]!);
+    run
+      .tenure('w3', 'w3/1', 2)
+      .init(T0 + 9, null)
+      .deliver(T0 + 10, c)
+      .checkpoint(T0 + 11, c[0]!);
+    run
+      .lease(0, 'SHARD_END', { owner: 'w1' })
+      .lease(1, b[0])
+      .lease(2, c[0], { parents: [0, 1] });
     const results = checkInvariants(run.build());
     expect(resultOf(results, 'parents-before-children').violations).toEqual([
       expect.stringMatching(/its parent shardId-000000000001 never reached SHARD_END/),
@@ -248,8 +359,16 @@ describe('closed-shards-ended', () => {
     const run = new RunBuilder();
     const s0 = run.produce(0, 1);
     run.shard(0, [], true).lease(0, 'SHARD_END', { owner: 'w1' });
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0).checkpoint(T0 + 3, 'SHARD_END').shutdown(T0 + 4, 'TERMINATE');
-    run.tenure('w1', 'w1/1', 0).init(T0 + 10, 'SHARD_END').deliver(T0 + 11, s0);
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, s0)
+      .checkpoint(T0 + 3, 'SHARD_END')
+      .shutdown(T0 + 4, 'TERMINATE');
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 10, 'SHARD_END')
+      .deliver(T0 + 11, s0);
     const results = checkInvariants(run.build());
     expect(resultOf(results, 'closed-shards-ended').violations[0]).toMatch(/reached SHARD_END at t\+0\.003s but records were delivered again/);
   });
@@ -287,7 +406,11 @@ describe('lease-table-consistent', () => {
     const run = new RunBuilder();
     const p = run.produce(0, 1);
     run.shard(0, [], true).shard(1, [0]);
-    run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, p).checkpoint(T0 + 3, 'SHARD_END');
+    run
+      .tenure('w1', 'w1/1', 0)
+      .init(T0 + 1, null)
+      .deliver(T0 + 2, p)
+      .checkpoint(T0 + 3, 'SHARD_END');
     run.lease(0, 'SHARD_END', { owner: 'ghost' }).lease(1, undefined);
     const text = resultOf(checkInvariants(run.build()), 'lease-table-consistent').violations.join('\n');
     expect(text).toMatch(/shardId-000000000001: lease parents \[\] lack shardId-000000000000/);

@@ -25,7 +25,9 @@ test('sizes are mixed (mostly small, some large) and partition keys never look l
 test('a producer aggregate de-aggregates (with @kcl/core) into its records, in order, with sub-sequence numbers', () => {
   const payloads = [encodePayload(1, 30), encodePayload(2, 60), encodePayload(3, 90)];
   const data = encodeAggregate('pk-abc-x', payloads);
-  const records = deaggregateRecords([{ Data: data, PartitionKey: 'pk-abc-x', SequenceNumber: '49600000000000000000000000000000000000000000000000000001' }]);
+  const records = deaggregateRecords([
+    { Data: data, PartitionKey: 'pk-abc-x', SequenceNumber: '49600000000000000000000000000000000000000000000000000001' },
+  ]);
   expect(records.map((r) => [decodePayloadId(r.data), r.subSequenceNumber, r.aggregated, r.partitionKey])).toEqual([
     [1, 0, true, 'pk-abc-x'],
     [2, 1, true, 'pk-abc-x'],

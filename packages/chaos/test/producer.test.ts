@@ -23,7 +23,13 @@ function fakeKinesis(delayMs: number): { client: KinesisClient; entries: Array<{
       };
     },
   } as unknown as KinesisClient;
-  return { client, entries: state.entries, get calls() { return state.calls; } };
+  return {
+    client,
+    entries: state.entries,
+    get calls() {
+      return state.calls;
+    },
+  };
 }
 
 async function produce(seed: number, delayMs: number): Promise<{ producer: Producer; fake: ReturnType<typeof fakeKinesis> }> {

@@ -12,9 +12,18 @@ test('failover: from the kill to the next take of each shard the victim processe
   const s0 = run.produce(0, 2);
   const s1 = run.produce(1, 2);
   run.shard(0).shard(1);
-  run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).deliver(T0 + 2, s0.slice(0, 1));
-  run.tenure('w1', 'w1/1', 1).init(T0 + 1, null).deliver(T0 + 2, s1.slice(0, 1));
-  run.tenure('w2', 'w2/1', 0).acquired(T0 + 3_500).init(T0 + 3_501, null);
+  run
+    .tenure('w1', 'w1/1', 0)
+    .init(T0 + 1, null)
+    .deliver(T0 + 2, s0.slice(0, 1));
+  run
+    .tenure('w1', 'w1/1', 1)
+    .init(T0 + 1, null)
+    .deliver(T0 + 2, s1.slice(0, 1));
+  run
+    .tenure('w2', 'w2/1', 0)
+    .acquired(T0 + 3_500)
+    .init(T0 + 3_501, null);
   run.tenure('w3', 'w3/1', 1).init(T0 + 6_000, null);
   const model = new RunModel(run.build());
   const faults = [
@@ -31,9 +40,15 @@ test('hand-off: from leaseLost(handoff) to the claimer taking the shard', () => 
   const run = new RunBuilder();
   run.produce(0, 1);
   run.shard(0);
-  run.tenure('w1', 'w1/1', 0).init(T0 + 1, null).shutdown(T0 + 100, 'REQUESTED');
+  run
+    .tenure('w1', 'w1/1', 0)
+    .init(T0 + 1, null)
+    .shutdown(T0 + 100, 'REQUESTED');
   run.lines.push({ t: 'event', at: T0 + 110, w: 'w1', inc: 'w1/1', name: 'leaseLost', shard: 'shardId-000000000000', reason: 'handoff' });
-  run.tenure('w2', 'w2/1', 0).acquired(T0 + 400).init(T0 + 401, null);
+  run
+    .tenure('w2', 'w2/1', 0)
+    .acquired(T0 + 400)
+    .init(T0 + 401, null);
   expect(handoffTimes(new RunModel(run.build()))).toEqual([290]);
 });
 
@@ -47,7 +62,14 @@ test('lastCounts sums the last cumulative line of each incarnation; deliveryCoun
   ).toEqual({ getLease: 6, listLeases: 2 });
   const run = new RunBuilder();
   const s0 = run.produce(0, 3);
-  run.tenure('w1', 'w1/1', 0).init(T0, null).deliver(T0 + 1, s0, { fail: true }).deliver(T0 + 2, s0);
-  run.tenure('w2', 'w2/1', 0).init(T0 + 10, null).deliver(T0 + 11, s0.slice(1));
+  run
+    .tenure('w1', 'w1/1', 0)
+    .init(T0, null)
+    .deliver(T0 + 1, s0, { fail: true })
+    .deliver(T0 + 2, s0);
+  run
+    .tenure('w2', 'w2/1', 0)
+    .init(T0 + 10, null)
+    .deliver(T0 + 11, s0.slice(1));
   expect(deliveryCounts(new RunModel(run.build()))).toEqual({ deliveries: 5, distinct: 3, duplicates: 2, failedCalls: 1 });
 });

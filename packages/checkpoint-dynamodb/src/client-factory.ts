@@ -84,7 +84,12 @@ export async function describeClientEndpoint(client: DynamoDBClient): Promise<st
 }
 
 /** Routes the HTTP handler's own log lines (timeouts, socket exhaustion) to our logger instead of the console. */
-function handlerLogger(logger: Logger): { debug(...c: unknown[]): void; info(...c: unknown[]): void; warn(...c: unknown[]): void; error(...c: unknown[]): void } {
+function handlerLogger(logger: Logger): {
+  debug(...c: unknown[]): void;
+  info(...c: unknown[]): void;
+  warn(...c: unknown[]): void;
+  error(...c: unknown[]): void;
+} {
   const text = (content: unknown[]): string => content.map((c) => (typeof c === 'string' ? c : safeJson(c))).join(' ');
   return {
     debug: (...c) => logger.debug(text(c), { source: 'http-handler' }),

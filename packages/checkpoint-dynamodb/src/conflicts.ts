@@ -20,7 +20,8 @@ export function takeConflict(shardId: string, observedCounter: number, current: 
   if (current === undefined) reason = `the lease no longer exists (observed counter ${observedCounter})`;
   else if (current.checkpoint === SHARD_END) reason = 'the shard is finished (checkpoint SHARD_END)';
   else {
-    reason = `its counter is ${current.leaseCounter}, not the observed ${observedCounter}` +
+    reason =
+      `its counter is ${current.leaseCounter}, not the observed ${observedCounter}` +
       (current.assignedTo ? `; held by ${current.assignedTo}` : '; unowned');
   }
   return new LeaseNotAcquiredError(shardId, `Lease for shard ${shardId} was not acquired: ${reason}`, { cause });
@@ -65,7 +66,13 @@ export function checkpointConflict(
  * Why a release by `owner` with `token` failed, or undefined when there is nothing to release (unowned or absent,
  * or - read after the failure on an emulator - already the caller's again).
  */
-export function releaseConflict(shardId: string, owner: string, token: string, current: ShardStatus | undefined, cause: unknown): KclError | undefined {
+export function releaseConflict(
+  shardId: string,
+  owner: string,
+  token: string,
+  current: ShardStatus | undefined,
+  cause: unknown,
+): KclError | undefined {
   if (current?.assignedTo === undefined || (current.assignedTo === owner && current.leaseToken === token)) return undefined;
   const reason =
     current.assignedTo === owner
@@ -96,7 +103,14 @@ export function claimConflict(shardId: string, observedOwner: string | undefined
  * Why a transfer by `from` with `token` failed: absent, another owner or another tenure -> LeaseLostError (checked
  * first, as the tenure is what fences); held by that tenure but at SHARD_END -> LeaseNotAcquiredError.
  */
-export function transferConflict(shardId: string, from: string, token: string, to: string, current: ShardStatus | undefined, cause: unknown): KclError {
+export function transferConflict(
+  shardId: string,
+  from: string,
+  token: string,
+  to: string,
+  current: ShardStatus | undefined,
+  cause: unknown,
+): KclError {
   const lost = (reason: string) => new LeaseLostError(shardId, `Lease for shard ${shardId} cannot be transferred by ${from}: ${reason}`, { cause });
   if (current === undefined) return lost('it does not exist');
   if (current.assignedTo !== from) return lost(current.assignedTo === undefined ? 'it is unowned' : `it is held by ${current.assignedTo}`);

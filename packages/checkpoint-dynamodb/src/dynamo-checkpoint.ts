@@ -12,15 +12,7 @@ import {
   SequenceNotFoundError,
   WorkerStateError,
 } from '@kcl/core';
-import type {
-  Checkpointer,
-  CoordinatorLease,
-  KinesisClientLibConfig,
-  Logger,
-  OwnedLease,
-  ShardStatus,
-  WorkerHeartbeat,
-} from '@kcl/core';
+import type { Checkpointer, CoordinatorLease, KinesisClientLibConfig, Logger, OwnedLease, ShardStatus, WorkerHeartbeat } from '@kcl/core';
 import { CapacityMeter } from './capacity-meter';
 import type { ConsumedCapacityReport } from './capacity-meter';
 import { createDynamoClient, describeClientEndpoint, describeConfiguredEndpoint } from './client-factory';
@@ -72,7 +64,6 @@ interface Connection {
   /** Assignment signals to the workers this store gives leases to. */
   signals: AssignmentSignals;
 }
-
 
 /**
  * The DynamoDB lease store: go-kcl's `DynamoCheckpoint` with @kcl's lease safety rules. One row per shard in the
@@ -185,9 +176,13 @@ export class DynamoCheckpoint implements Checkpointer {
     const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
     if (shard.assignedTo === newAssignTo && shard.leaseToken !== undefined) {
       const input = renewWrite(this.tableName, shard.id, newAssignTo, shard.leaseToken, leaseTimeout);
-      const item = await this.watchLoss(shard.id, newAssignTo, this.ready().table.conditionalWrite(`renew ${shard.id}`, shard.id, input, (current, cause) =>
-        tenureConflict('renewed', shard.id, newAssignTo, current, cause),
-      ));
+      const item = await this.watchLoss(
+        shard.id,
+        newAssignTo,
+        this.ready().table.conditionalWrite(`renew ${shard.id}`, shard.id, input, (current, cause) =>
+          tenureConflict('renewed', shard.id, newAssignTo, current, cause),
+        ),
+      );
       applyItem(shard, item);
       this.noteOwner(shard.id, newAssignTo, shard.leaseCounter);
       return;
@@ -216,9 +211,13 @@ export class DynamoCheckpoint implements Checkpointer {
       throw new LeaseLostError(shard.id, `Shard ${shard.id} is not leased by this worker (no owner or lease token); checkpoint NOT written`);
     }
     const input = checkpointWrite(this.tableName, shard.id, owner, token, checkpoint, sub);
-    await this.watchLoss(shard.id, owner, this.ready().table.conditionalWrite(`checkpoint ${shard.id}`, shard.id, input, (current, cause) =>
-      checkpointConflict(shard.id, owner, token, { checkpoint, subSequenceNumber: sub }, current, cause),
-    ));
+    await this.watchLoss(
+      shard.id,
+      owner,
+      this.ready().table.conditionalWrite(`checkpoint ${shard.id}`, shard.id, input, (current, cause) =>
+        checkpointConflict(shard.id, owner, token, { checkpoint, subSequenceNumber: sub }, current, cause),
+      ),
+    );
   }
 
   async fetchCheckpoint(shard: ShardStatus): Promise<void> {
@@ -246,9 +245,13 @@ export class DynamoCheckpoint implements Checkpointer {
     requireId(leaseToken, 'leaseToken');
     const owner = this.config.workerId;
     const input = releaseWrite(this.tableName, shardId, owner, leaseToken);
-    await this.watchLoss(shardId, owner, this.ready().table.conditionalWrite(`removeLeaseOwner ${shardId}`, shardId, input, (current, cause) =>
-      releaseConflict(shardId, owner, leaseToken, current, cause),
-    ));
+    await this.watchLoss(
+      shardId,
+      owner,
+      this.ready().table.conditionalWrite(`removeLeaseOwner ${shardId}`, shardId, input, (current, cause) =>
+        releaseConflict(shardId, owner, leaseToken, current, cause),
+      ),
+    );
     this.noteOwner(shardId, undefined, 0);
   }
 
@@ -390,9 +393,13 @@ export class DynamoCheckpoint implements Checkpointer {
     }
     const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
     const input = transferWrite(this.tableName, shardId, fromWorker, leaseToken, toWorker, randomUUID(), leaseTimeout);
-    const item = await this.watchLoss(shardId, fromWorker, this.ready().table.conditionalWrite(`transferLease ${shardId}`, shardId, input, (current, cause) =>
-      transferConflict(shardId, fromWorker, leaseToken, toWorker, current, cause),
-    ));
+    const item = await this.watchLoss(
+      shardId,
+      fromWorker,
+      this.ready().table.conditionalWrite(`transferLease ${shardId}`, shardId, input, (current, cause) =>
+        transferConflict(shardId, fromWorker, leaseToken, toWorker, current, cause),
+      ),
+    );
     const moved = itemToShardStatus(item);
     this.noteOwner(shardId, toWorker, moved.leaseCounter);
     if (toWorker !== this.config.workerId) await this.ready().signals.signal(toWorker);

@@ -128,10 +128,9 @@ export function toKclError(error: unknown, ctx: CallContext): KclError {
     return new LeaseStoreError(`${where}: the table does not exist (${messageOf(error)})`, { cause: error });
   }
   if (status !== undefined && status !== 400) {
-    return new LeaseStoreError(
-      `${where} answered HTTP ${status} (${name}): ${messageOf(error)}. Is this address a DynamoDB endpoint?`,
-      { cause: error },
-    );
+    return new LeaseStoreError(`${where} answered HTTP ${status} (${name}): ${messageOf(error)}. Is this address a DynamoDB endpoint?`, {
+      cause: error,
+    });
   }
   return new LeaseStoreError(`${where} failed (${name}): ${messageOf(error)}`, { cause: error });
 }

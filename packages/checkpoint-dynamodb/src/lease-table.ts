@@ -56,13 +56,7 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
   }
 }
 
-async function create(
-  client: DynamoDBClient,
-  tableName: string,
-  options: ResolvedOptions,
-  logger: Logger,
-  where: string,
-): Promise<TableOutcome> {
+async function create(client: DynamoDBClient, tableName: string, options: ResolvedOptions, logger: Logger, where: string): Promise<TableOutcome> {
   const provisioned = options.billingMode === 'PROVISIONED';
   const input: CreateTableCommandInput = {
     TableName: tableName,
@@ -73,10 +67,10 @@ async function create(
     KeySchema: [{ AttributeName: LeaseAttributes.shardId, KeyType: 'HASH' }],
     BillingMode: options.billingMode,
     // The owner index gets the table's capacity on a provisioned table (it takes a write per owner change).
-    GlobalSecondaryIndexes: [
-      ownerIndexDefinition(provisioned ? { read: options.readCapacityUnits, write: options.writeCapacityUnits } : undefined),
-    ],
-    ...(provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: options.readCapacityUnits, WriteCapacityUnits: options.writeCapacityUnits } } : {}),
+    GlobalSecondaryIndexes: [ownerIndexDefinition(provisioned ? { read: options.readCapacityUnits, write: options.writeCapacityUnits } : undefined)],
+    ...(provisioned
+      ? { ProvisionedThroughput: { ReadCapacityUnits: options.readCapacityUnits, WriteCapacityUnits: options.writeCapacityUnits } }
+      : {}),
   };
   try {
     await client.send(new CreateTableCommand(input));

@@ -68,8 +68,7 @@ export function takeWrite(tableName: string, shard: ShardStatus, owner: string, 
   // "row absent" case, without an `attribute_not_exists(ShardID) OR (...)` around it (dynalite's expression parser
   // is several times slower on nested groups, and the take is on the hot path of a cold start). go-kcl rows have no
   // LeaseCounter and count as 0.
-  const counterMatches =
-    observed === 0 ? `(attribute_not_exists(${counter}) OR ${counter} = ${b.number(0)})` : `${counter} = ${b.number(observed)}`;
+  const counterMatches = observed === 0 ? `(attribute_not_exists(${counter}) OR ${counter} = ${b.number(0)})` : `${counter} = ${b.number(observed)}`;
   const condition = `${counterMatches} AND ${notShardEnd(b)}`;
 
   const sets = [

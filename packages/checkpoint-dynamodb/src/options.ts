@@ -97,7 +97,12 @@ export function resolveOptions(options: DynamoCheckpointOptions): ResolvedOption
   if (billingMode === 'PAY_PER_REQUEST') {
     for (const name of ['readCapacityUnits', 'writeCapacityUnits'] as const) {
       if (options[name] !== undefined) {
-        throw new ConfigError(name, options[name], "unset with billingMode 'PAY_PER_REQUEST'", "Set billingMode: 'PROVISIONED' to use capacity units.");
+        throw new ConfigError(
+          name,
+          options[name],
+          "unset with billingMode 'PAY_PER_REQUEST'",
+          "Set billingMode: 'PROVISIONED' to use capacity units.",
+        );
       }
     }
   }

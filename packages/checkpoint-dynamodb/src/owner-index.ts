@@ -91,7 +91,9 @@ export class OwnerIndex {
     const read = { ProjectionExpression: `${b.name(A.shardId)}, ${b.name(A.leaseCounter)}`, ...b.attributes() };
     if (this.state.kind === 'active') {
       try {
-        return await collect(this.access.query(`listOwnedLeases ${workerId}`, { IndexName: OWNER_INDEX_NAME, KeyConditionExpression: match, ...read }));
+        return await collect(
+          this.access.query(`listOwnedLeases ${workerId}`, { IndexName: OWNER_INDEX_NAME, KeyConditionExpression: match, ...read }),
+        );
       } catch (error) {
         const name = errorName((error as { cause?: unknown }).cause);
         if (name !== 'ValidationException' && name !== 'ResourceNotFoundException') throw error;
@@ -137,7 +139,10 @@ export class OwnerIndex {
     // A provisioned table (go-kcl creates those) needs the index's own throughput: the table's, at least 1.
     const throughput = onDemand
       ? undefined
-      : { read: Math.max(1, table.ProvisionedThroughput?.ReadCapacityUnits ?? 1), write: Math.max(1, table.ProvisionedThroughput?.WriteCapacityUnits ?? 1) };
+      : {
+          read: Math.max(1, table.ProvisionedThroughput?.ReadCapacityUnits ?? 1),
+          write: Math.max(1, table.ProvisionedThroughput?.WriteCapacityUnits ?? 1),
+        };
     try {
       await this.access.client.send(
         new UpdateTableCommand({
@@ -148,10 +153,13 @@ export class OwnerIndex {
       );
       this.state = { kind: 'creating' };
       // Logged once at info; a repeat (the index vanished again, or an emulator that ignores the request) at debug.
-      this.logger[this.creationLogged ? 'debug' : 'info']('Adding the owner index to the lease table (UpdateTable); listOwnedLeases scans until it is ACTIVE', {
-        tableName: this.access.tableName,
-        index: OWNER_INDEX_NAME,
-      });
+      this.logger[this.creationLogged ? 'debug' : 'info'](
+        'Adding the owner index to the lease table (UpdateTable); listOwnedLeases scans until it is ACTIVE',
+        {
+          tableName: this.access.tableName,
+          index: OWNER_INDEX_NAME,
+        },
+      );
       this.creationLogged = true;
     } catch (error) {
       const failure = `${errorName(error)}: ${error instanceof Error ? error.message : String(error)}`;

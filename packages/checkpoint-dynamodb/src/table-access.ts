@@ -3,13 +3,7 @@
  * KclError naming endpoint and table), conflict classification of conditional writes, paging, and metering.
  */
 import { DeleteItemCommand, GetItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type {
-  DeleteItemCommandInput,
-  DynamoDBClient,
-  QueryCommandInput,
-  ScanCommandInput,
-  UpdateItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import type { DeleteItemCommandInput, DynamoDBClient, QueryCommandInput, ScanCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { KclError, ShardStatus } from '@kcl/core';
 import type { CapacityMeter } from './capacity-meter';
 import { errorName, toKclError } from './dynamo-errors';
@@ -58,7 +52,9 @@ export class TableAccess {
 
   /** An unconditional DeleteItem. */
   async delete(operation: string, input: DeleteItemCommandInput): Promise<void> {
-    await this.call(operation, () => this.meter.measure('DeleteItem', () => this.client.send(new DeleteItemCommand({ ...input, ...this.meter.request }))));
+    await this.call(operation, () =>
+      this.meter.measure('DeleteItem', () => this.client.send(new DeleteItemCommand({ ...input, ...this.meter.request }))),
+    );
   }
 
   /**

@@ -74,7 +74,13 @@ test('reportConsumedCapacity: every data request asks for TOTAL and the reported
   const c = await open({ reportConsumedCapacity: true });
   await workload(c);
   const data = [...asked].filter(([command]) => !command.endsWith('TableCommand'));
-  expect(data.map(([command]) => command).sort()).toEqual(['DeleteItemCommand', 'GetItemCommand', 'QueryCommand', 'ScanCommand', 'UpdateItemCommand']);
+  expect(data.map(([command]) => command).sort()).toEqual([
+    'DeleteItemCommand',
+    'GetItemCommand',
+    'QueryCommand',
+    'ScanCommand',
+    'UpdateItemCommand',
+  ]);
   for (const [, values] of data) expect(values.every((v) => v === 'TOTAL')).toBe(true);
   const report = c.consumedCapacity();
   // As dynalite reports them: 1 unit per applied write of a small item (the refused take reports nothing), 1 per

@@ -76,7 +76,12 @@ test('the coordinator lease is the item __kcl_coordination__#leader with Assigne
 });
 
 test('coordination items stay out of listLeases and listActiveWorkers next to go-kcl rows; go-kcl sees them as extra rows only', async () => {
-  await raw.send(new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: 'shardId-000000000007' }, AssignedTo: { S: 'go-worker' }, Checkpoint: { S: '42' } } }));
+  await raw.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: { ShardID: { S: 'shardId-000000000007' }, AssignedTo: { S: 'go-worker' }, Checkpoint: { S: '42' } },
+    }),
+  );
   await cp.heartbeat('worker-a');
   await cp.takeCoordinatorLease('worker-a', 0);
   const mine = createShardStatus('shardId-000000000001');
@@ -112,7 +117,12 @@ test('transferLease is one conditional UpdateItem (then the assignment signal): 
   expect(cp.consumedCapacity().refusedWrites).toBe(1);
   expect(await row('__kcl_coordination__#worker#worker-b')).toBeUndefined();
   const after = await row('s-1');
-  expect(after).toMatchObject({ AssignedTo: { S: 'worker-b' }, LeaseCounter: { N: '2' }, Checkpoint: { S: '1234' }, LeaseToken: { S: moved.leaseToken } });
+  expect(after).toMatchObject({
+    AssignedTo: { S: 'worker-b' },
+    LeaseCounter: { N: '2' },
+    Checkpoint: { S: '1234' },
+    LeaseToken: { S: moved.leaseToken },
+  });
   expect(after?.ClaimRequest).toBeUndefined();
   expect(before?.ClaimRequest).toEqual({ S: 'worker-b' });
   expect(after?.LeaseToken?.S).not.toBe(before?.LeaseToken?.S);

@@ -1,14 +1,7 @@
 // Bad input and broken servers give clear typed errors at init(), naming the address.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import {
-  ConfigError,
-  createShardStatus,
-  LeaseStoreAuthError,
-  LeaseStoreError,
-  LeaseStoreUnavailableError,
-  WorkerStateError,
-} from '@kcl/core';
+import { ConfigError, createShardStatus, LeaseStoreAuthError, LeaseStoreError, LeaseStoreUnavailableError, WorkerStateError } from '@kcl/core';
 import { getFreePort, localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import type { DynamoCheckpointOptions } from '../src';
@@ -29,7 +22,9 @@ async function initError(endpoint: string, options: DynamoCheckpointOptions = {}
 }
 
 /** A local HTTP server answering every request with `handler` (to produce faults dynalite cannot). */
-async function fakeServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ endpoint: string; server: Server; hits: () => number }> {
+async function fakeServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ endpoint: string; server: Server; hits: () => number }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits += 1;

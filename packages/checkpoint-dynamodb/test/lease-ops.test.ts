@@ -232,7 +232,7 @@ test('claimShard: sets ClaimRequest once; ShardClaimedError when pending or at S
   const seen = await observe(b, 's-claim');
   await b.claimShard(seen, 'worker-b');
   expect(seen.claimRequest).toBe('worker-b');
-  expect((await row('s-claim'))).toMatchObject({ ClaimRequest: { S: 'worker-b' }, AssignedTo: { S: 'worker-a' }, LeaseCounter: { N: '1' } });
+  expect(await row('s-claim')).toMatchObject({ ClaimRequest: { S: 'worker-b' }, AssignedTo: { S: 'worker-a' }, LeaseCounter: { N: '1' } });
 
   const second = await b.claimShard(await observe(b, 's-claim'), 'worker-c').catch((e: unknown) => e);
   expect(second).toBeInstanceOf(ShardClaimedError);
@@ -270,7 +270,12 @@ test('listActiveWorkers groups owned unfinished leases by owner and updates the 
   const map = new Map([['s-3', local]]);
   const workers = await a.listActiveWorkers(map);
   expect([...workers.keys()].sort()).toEqual(['worker-a', 'worker-b']);
-  expect(workers.get('worker-a')!.map((s) => s.id).sort()).toEqual(['s-0', 's-1', 's-2']);
+  expect(
+    workers
+      .get('worker-a')!
+      .map((s) => s.id)
+      .sort(),
+  ).toEqual(['s-0', 's-1', 's-2']);
   expect(workers.get('worker-b')).toEqual([local]);
   expect(local).toMatchObject({ assignedTo: 'worker-b', leaseCounter: 1, startingSequenceNumber: '7' });
 });

@@ -126,7 +126,7 @@ test("a lease another store assigns to the worker is in the worker's next list (
   expect(Object.fromEntries(a.counts)).toEqual({ QueryCommand: 1 });
 });
 
-test('a lease handed over with transferLease is in the receiver\'s next list', async () => {
+test("a lease handed over with transferLease is in the receiver's next list", async () => {
   const a = await store('worker-a');
   const b = await store('worker-b');
   await a.cp.heartbeat('worker-a');
@@ -144,7 +144,10 @@ test('the owner index is read again after ownedLeasesRefreshMillis even without 
   expect(await settle(a)).toEqual([]);
   // An older @kcl leader assigns without a signal.
   await raw.send(
-    new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: 's-9' }, AssignedTo: { S: 'worker-a' }, LeaseCounter: { N: '1' }, LeaseToken: { S: 't' } } }),
+    new PutItemCommand({
+      TableName: tableName,
+      Item: { ShardID: { S: 's-9' }, AssignedTo: { S: 'worker-a' }, LeaseCounter: { N: '1' }, LeaseToken: { S: 't' } },
+    }),
   );
   await a.cp.heartbeat('worker-a');
   a.counts.clear();
@@ -229,7 +232,9 @@ test('a registry item deleted and created again (epoch back to 0) reads the owne
 
 test('a registry item without AssignmentEpoch (go-kcl table, older @kcl) counts as epoch 0', async () => {
   const a = await store('worker-a');
-  await raw.send(new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: '__kcl_coordination__#worker#worker-a' }, LeaseCounter: { N: '7' } } }));
+  await raw.send(
+    new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: '__kcl_coordination__#worker#worker-a' }, LeaseCounter: { N: '7' } } }),
+  );
   await a.cp.heartbeat('worker-a');
   expect(await settle(a)).toEqual([]);
   // This store's signal adds the attribute to the item.

@@ -66,7 +66,10 @@ async function probe(
 }
 
 /** A lease table as go-kcl (provisioned) or an older @kcl (on-demand) created it: hash key ShardID only. */
-async function createTableWithoutIndex(tableName: string, extra: Partial<CreateTableCommandInput> = { BillingMode: 'PAY_PER_REQUEST' }): Promise<void> {
+async function createTableWithoutIndex(
+  tableName: string,
+  extra: Partial<CreateTableCommandInput> = { BillingMode: 'PAY_PER_REQUEST' },
+): Promise<void> {
   await raw.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -84,7 +87,8 @@ async function describeTable(tableName: string) {
 }
 
 const warnings = (lines: LogLine[]) => lines.filter((l) => l.level === 'warn');
-const byShard = (owned: Array<{ shardId: string; leaseCounter?: number | undefined }>) => [...owned].sort((a, b) => a.shardId.localeCompare(b.shardId));
+const byShard = (owned: Array<{ shardId: string; leaseCounter?: number | undefined }>) =>
+  [...owned].sort((a, b) => a.shardId.localeCompare(b.shardId));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes `ids` for `owner` (through `cp`) and returns the taken leases. */
@@ -277,12 +281,16 @@ test('an index that is still CREATING (backfilling) is not queried; once ACTIVE 
   let backfilling = true;
   // Fault: DescribeTable reports the index CREATING while `backfilling` (dynalite's indexes are ACTIVE at once).
   // ownedLeasesRefreshMillis 0: every call reads (this is about how, not whether; owned-leases.test.ts covers that).
-  const { checkpointer, counts, lines } = await probe(tableName, { ownerIndexCheckIntervalMillis: 100, ownedLeasesRefreshMillis: 0 }, async (command, _input, send) => {
-    const result = await send();
-    const table = (result.output as { Table?: { GlobalSecondaryIndexes?: Array<{ IndexStatus?: string }> } }).Table;
-    if (command === 'DescribeTableCommand' && backfilling) for (const index of table?.GlobalSecondaryIndexes ?? []) index.IndexStatus = 'CREATING';
-    return result;
-  });
+  const { checkpointer, counts, lines } = await probe(
+    tableName,
+    { ownerIndexCheckIntervalMillis: 100, ownedLeasesRefreshMillis: 0 },
+    async (command, _input, send) => {
+      const result = await send();
+      const table = (result.output as { Table?: { GlobalSecondaryIndexes?: Array<{ IndexStatus?: string }> } }).Table;
+      if (command === 'DescribeTableCommand' && backfilling) for (const index of table?.GlobalSecondaryIndexes ?? []) index.IndexStatus = 'CREATING';
+      return result;
+    },
+  );
   await takeAll(checkpointer, 'worker-a', ['s-1']);
   counts.clear();
   expect(await checkpointer.listOwnedLeases('worker-a')).toEqual([{ shardId: 's-1', leaseCounter: 1 }]);

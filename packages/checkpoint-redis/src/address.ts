@@ -20,8 +20,7 @@ export interface ParsedAddress {
   db?: number | undefined;
 }
 
-const ALLOWED =
-  'host:port (e.g. "127.0.0.1:6379", "[::1]:6379") or a URL redis://[[user]:password@]host[:port][/db] or rediss://... (TLS)';
+const ALLOWED = 'host:port (e.g. "127.0.0.1:6379", "[::1]:6379") or a URL redis://[[user]:password@]host[:port][/db] or rediss://... (TLS)';
 
 /** `host:port` for messages and logs, with IPv6 hosts in brackets. Never contains credentials. */
 export function displayHostPort(host: string, port: number): string {

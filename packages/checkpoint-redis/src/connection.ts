@@ -105,17 +105,23 @@ export async function connectOwnClient(conn: OwnConnection, settings: Settings):
 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // The retry budget ends at the same deadline: when the last attempt's failure (e.g. ECONNREFUSED) loses the race
-      // to this timer on a busy event loop, it still tells the user why.
-      const seen = lastError === undefined ? '' : `; last error: ${redactor.redact(lastError instanceof Error ? lastError.message || lastError.name : inspect(lastError))}`;
-      reject(
-        new LeaseStoreUnavailableError(
-          `Redis lease store at ${conn.display} did not answer within ${connectTimeoutMillis} ms (connectTimeoutMillis)${seen}`,
-          lastError === undefined ? {} : { cause: lastError },
-        ),
-      );
-    }, Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => {
+        // The retry budget ends at the same deadline: when the last attempt's failure (e.g. ECONNREFUSED) loses the race
+        // to this timer on a busy event loop, it still tells the user why.
+        const seen =
+          lastError === undefined
+            ? ''
+            : `; last error: ${redactor.redact(lastError instanceof Error ? lastError.message || lastError.name : inspect(lastError))}`;
+        reject(
+          new LeaseStoreUnavailableError(
+            `Redis lease store at ${conn.display} did not answer within ${connectTimeoutMillis} ms (connectTimeoutMillis)${seen}`,
+            lastError === undefined ? {} : { cause: lastError },
+          ),
+        );
+      },
+      Math.max(0, deadline - Date.now()),
+    );
   });
   // The handshake (AUTH, SELECT) runs inside connect(); PING proves the server answers commands too.
   const handshake = client.connect().then(() => client.sendCommand(['PING']));

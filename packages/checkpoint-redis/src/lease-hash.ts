@@ -9,7 +9,6 @@ export type LeaseHash = Record<string, string>;
  */
 export const FIELD = LEASE_ROW_FIELDS;
 
-
 /** Decodes a lease hash (ours or go-kcl's). Empty or malformed optional fields read as absent. */
 export function decodeLease(shardId: string, hash: LeaseHash): StoredLease {
   const text = (field: string): string | undefined => {

@@ -11,9 +11,7 @@ export class Redactor {
 
   constructor(secrets: ReadonlyArray<string | undefined>) {
     // Longest first, so a secret that contains another one is removed whole.
-    this.secrets = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))].sort(
-      (a, b) => b.length - a.length,
-    );
+    this.secrets = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))].sort((a, b) => b.length - a.length);
   }
 
   /** `text` with every known secret, and the password part of any `redis[s]://user:password@` URL, replaced. */

@@ -188,7 +188,9 @@ export class RedisCheckpoint implements Checkpointer {
   async removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
     checkShardId(shardId);
     if (typeof leaseToken !== 'string' || leaseToken.length === 0) {
-      throw new InvalidArgumentError(`removeLeaseOwner(${shardId}) needs the lease token of the tenure to release, got ${JSON.stringify(leaseToken)}`);
+      throw new InvalidArgumentError(
+        `removeLeaseOwner(${shardId}) needs the lease token of the tenure to release, got ${JSON.stringify(leaseToken)}`,
+      );
     }
     await this.run(`removeLeaseOwner(${shardId})`, (exec) =>
       this.transition(
@@ -432,7 +434,10 @@ async function withDeadline<T>(promise: Promise<T>, millis: number, display: str
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LeaseStoreUnavailableError(`Redis lease store at ${display} did not connect within ${millis} ms (connectTimeoutMillis)`)), millis);
+        timer = setTimeout(
+          () => reject(new LeaseStoreUnavailableError(`Redis lease store at ${display} did not connect within ${millis} ms (connectTimeoutMillis)`)),
+          millis,
+        );
       }),
     ]);
   } finally {

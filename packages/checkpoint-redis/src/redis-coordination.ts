@@ -67,7 +67,7 @@ export class RedisCoordination {
     }
     const { status, hash } = await this.coordinatorScript('take', workerId, String(observedCounter), randomUUID());
     if (status !== ScriptStatus.Ok) {
-      const stored = Object.keys(hash).length === 0 ? 'absent' : hash[FIELD.leaseCounter] ?? '0';
+      const stored = Object.keys(hash).length === 0 ? 'absent' : (hash[FIELD.leaseCounter] ?? '0');
       throw new LeaseNotAcquiredError(
         COORDINATOR_LEASE_ID,
         `Coordinator lease was not acquired by ${workerId}: its counter is ${stored}, caller observed ${observedCounter}`,
@@ -131,7 +131,10 @@ export class RedisCoordination {
     const batch: number[] = [];
     shards.forEach((shard, index) => {
       if (shard.assignedTo !== workerId || shard.leaseToken === undefined) {
-        results[index] = new LeaseLostError(shard.id, `Lease for shard ${shard.id} is not a tenure of ${workerId} (owner or token missing): not renewed`);
+        results[index] = new LeaseLostError(
+          shard.id,
+          `Lease for shard ${shard.id} is not a tenure of ${workerId} (owner or token missing): not renewed`,
+        );
       } else batch.push(index);
     });
     if (batch.length === 0) return results;
@@ -158,10 +161,16 @@ export class RedisCoordination {
     return results;
   }
 
-  private coordinatorScript(op: 'take' | 'renew' | 'release', workerId: string, ...rest: string[]): Promise<{ status: ScriptStatus; hash: LeaseHash }> {
+  private coordinatorScript(
+    op: 'take' | 'renew' | 'release',
+    workerId: string,
+    ...rest: string[]
+  ): Promise<{ status: ScriptStatus; hash: LeaseHash }> {
     const { leader } = this.ctx.keys;
     const name: ScriptName = 'coordinator-lease';
-    return this.ctx.run(`${op}CoordinatorLease`, async (exec) => replyScript(await runScript(exec, loadScript(name), [leader], [op, workerId, ...rest])));
+    return this.ctx.run(`${op}CoordinatorLease`, async (exec) =>
+      replyScript(await runScript(exec, loadScript(name), [leader], [op, workerId, ...rest])),
+    );
   }
 }
 

@@ -25,8 +25,7 @@ export interface OwnConnection {
 
 /** A node-redis client or cluster the caller gave us (never closed by us). */
 export type InjectedConnection =
-  | { kind: 'client'; client: RedisClientLike; display: string }
-  | { kind: 'cluster'; cluster: RedisClusterLike; display: string };
+  { kind: 'client'; client: RedisClientLike; display: string } | { kind: 'cluster'; cluster: RedisClusterLike; display: string };
 
 export interface ResolvedOptions {
   connection: OwnConnection | InjectedConnection;
@@ -96,7 +95,11 @@ function resolveConnection(options: RedisCheckpointOptions, secrets: string[]): 
     }
     if (isCluster(injected)) return { kind: 'cluster', cluster: injected, display: 'injected node-redis cluster' };
     if (!isClient(injected)) {
-      throw new ConfigError(options.cluster ? 'cluster' : 'client', '[not a node-redis client]', 'a node-redis 6 client from createClient or createCluster');
+      throw new ConfigError(
+        options.cluster ? 'cluster' : 'client',
+        '[not a node-redis client]',
+        'a node-redis 6 client from createClient or createCluster',
+      );
     }
     if (options.cluster !== undefined) {
       throw new ConfigError('cluster', '[node-redis client]', 'a cluster client from createCluster', 'Pass a createClient() client as `client`.');

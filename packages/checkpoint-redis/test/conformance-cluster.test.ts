@@ -24,7 +24,8 @@ runCheckpointerConformance({
   name: 'RedisCheckpoint (3-master cluster)',
   create: async ({ tableName, workerId, failoverTimeMillis }) =>
     new RedisCheckpoint(
-      new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId).withFailoverTimeMillis(failoverTimeMillis)
+      new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId)
+        .withFailoverTimeMillis(failoverTimeMillis)
         .withLogger(captureLogger().logger),
       { cluster },
     ),

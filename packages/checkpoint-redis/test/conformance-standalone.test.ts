@@ -18,7 +18,8 @@ runCheckpointerConformance({
   name: 'RedisCheckpoint (single redis-server)',
   create: async ({ tableName, workerId, failoverTimeMillis }) =>
     new RedisCheckpoint(
-      new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId).withFailoverTimeMillis(failoverTimeMillis)
+      new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId)
+        .withFailoverTimeMillis(failoverTimeMillis)
         .withLogger(captureLogger().logger),
       { address: server.address, keyPrefix },
     ),

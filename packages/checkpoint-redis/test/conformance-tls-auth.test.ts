@@ -19,7 +19,8 @@ runCheckpointerConformance({
   name: 'RedisCheckpoint (TLS + AUTH)',
   create: async ({ tableName, workerId, failoverTimeMillis }) =>
     new RedisCheckpoint(
-      new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId).withFailoverTimeMillis(failoverTimeMillis)
+      new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId)
+        .withFailoverTimeMillis(failoverTimeMillis)
         .withLogger(captureLogger().logger),
       { address: `rediss://${server.address}`, password, tls: { ca: server.tlsCa as string } },
     ),

@@ -1,10 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import {
-  createShardStatus,
-  LeaseStoreAuthError,
-  LeaseStoreError,
-  LeaseStoreUnavailableError,
-} from '@kcl/core';
+import { createShardStatus, LeaseStoreAuthError, LeaseStoreError, LeaseStoreUnavailableError } from '@kcl/core';
 import { getFreePort, startRedis, type RedisServerHandle } from '@kcl/testbed';
 import { createClient } from 'redis';
 import { RedisCheckpoint, type RedisCheckpointOptions } from '../src';
@@ -92,7 +87,8 @@ describe('a server that drops the first connection, then never answers', () => {
       sockets.add(socket);
       socket.on('error', () => undefined);
       connections += 1;
-      if (connections === 1) socket.destroy(); // the client sees a connection error and retries
+      if (connections === 1)
+        socket.destroy(); // the client sees a connection error and retries
       else socket.resume(); // reads and discards everything, answers nothing
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -32,7 +32,11 @@ it.each<[string, unknown, unknown]>([
   ['old ERR invalid password', new ErrorReply('ERR invalid password'), LeaseStoreAuthError],
   ['OOM', new ErrorReply('OOM command not allowed when used memory > maxmemory'), LeaseStoreError],
   ['ECONNRESET', sysError('ECONNRESET', 'read ECONNRESET'), LeaseStoreUnavailableError],
-  ['AggregateError of ECONNREFUSED', Object.assign(new AggregateError([sysError('ECONNREFUSED', 'connect ECONNREFUSED ::1:6379')]), { code: 'ECONNREFUSED' }), LeaseStoreUnavailableError],
+  [
+    'AggregateError of ECONNREFUSED',
+    Object.assign(new AggregateError([sysError('ECONNREFUSED', 'connect ECONNREFUSED ::1:6379')]), { code: 'ECONNREFUSED' }),
+    LeaseStoreUnavailableError,
+  ],
   ['connection timeout', new ConnectionTimeoutError(), LeaseStoreUnavailableError],
   ['socket closed', new SocketClosedUnexpectedlyError(), LeaseStoreUnavailableError],
   ['reconnect gave up', new ReconnectStrategyError(new Error('stop'), sysError('EHOSTUNREACH', 'connect EHOSTUNREACH')), LeaseStoreUnavailableError],

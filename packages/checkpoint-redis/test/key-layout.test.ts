@@ -65,7 +65,11 @@ it('keyPrefix replaces "kcl"', async () => {
 it('hashTag: true wraps the table name in braces, also on a single server', async () => {
   const cp = await useLease({ address: redis.server.address, hashTag: true });
   expect(cp.keys.base).toBe('kcl:{orders}');
-  expect((await redis.raw.keys('*')).sort()).toEqual(['kcl:{orders}:owner:worker-1', 'kcl:{orders}:shard:shardId-000000000001', 'kcl:{orders}:shards']);
+  expect((await redis.raw.keys('*')).sort()).toEqual([
+    'kcl:{orders}:owner:worker-1',
+    'kcl:{orders}:shard:shardId-000000000001',
+    'kcl:{orders}:shards',
+  ]);
   await cp.close();
 });
 

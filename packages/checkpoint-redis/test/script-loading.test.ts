@@ -25,7 +25,9 @@ function shards(count: number): ShardStatus[] {
 }
 
 it('SCRIPT_NAMES lists every script file', () => {
-  const files = readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua')).map((f) => f.replace(/\.lua$/, ''));
+  const files = readdirSync(LUA_DIR)
+    .filter((f) => f.endsWith('.lua'))
+    .map((f) => f.replace(/\.lua$/, ''));
   expect([...SCRIPT_NAMES].sort()).toEqual(files.sort());
 });
 

@@ -28,8 +28,14 @@ async function attempt(options: RedisCheckpointOptions): Promise<{ error: unknow
 
 it.each<[string, () => RedisCheckpointOptions]>([
   ['rediss:// URL with password and CA', () => ({ address: `rediss://:${PASSWORD}@${tlsServer.address}`, tls: { ca: tlsServer.tlsCa as string } })],
-  ['host:port with tls settings and password option', () => ({ address: tlsServer.address, password: PASSWORD, tls: { ca: tlsServer.tlsCa as string } })],
-  ['localhost name checked against the certificate', () => ({ address: `rediss://localhost:${tlsServer.port}`, password: PASSWORD, tls: { ca: tlsServer.tlsCa as string } })],
+  [
+    'host:port with tls settings and password option',
+    () => ({ address: tlsServer.address, password: PASSWORD, tls: { ca: tlsServer.tlsCa as string } }),
+  ],
+  [
+    'localhost name checked against the certificate',
+    () => ({ address: `rediss://localhost:${tlsServer.port}`, password: PASSWORD, tls: { ca: tlsServer.tlsCa as string } }),
+  ],
 ])('works over TLS with AUTH: %s (password never logged)', async (_name, options) => {
   const { logger, lines } = captureLogger();
   const cp = new RedisCheckpoint(testConfig(tableName(), 'w', { logger }), options());

@@ -65,10 +65,7 @@ export class ConfigError extends KclError {
   readonly allowed: string;
 
   constructor(option: string, value: unknown, allowed: string, hint?: string) {
-    super(
-      'INVALID_CONFIG',
-      `Invalid value for ${option}: ${formatValue(value)}. Allowed: ${allowed}.${hint ? ` ${hint}` : ''}`,
-    );
+    super('INVALID_CONFIG', `Invalid value for ${option}: ${formatValue(value)}. Allowed: ${allowed}.${hint ? ` ${hint}` : ''}`);
     this.option = option;
     this.value = value;
     this.allowed = allowed;

@@ -51,13 +51,7 @@ export type { DeaggregateOptions, OutOfRangeInfo, CorruptAggregateInfo } from '.
 export type { HashKeyRange } from './kpl/hash-key';
 export { Worker } from './worker/worker';
 export type { WorkerState, WorkerOptions } from './worker/worker';
-export type {
-  WorkerEvents,
-  WorkerEventName,
-  WorkerEventListener,
-  ProcessorFailingEvent,
-  BatchSkippedEvent,
-} from './worker/worker-events';
+export type { WorkerEvents, WorkerEventName, WorkerEventListener, ProcessorFailingEvent, BatchSkippedEvent } from './worker/worker-events';
 export type { LeaseLostReason } from './leases/held-lease';
 export type { ChildShardInfo } from './shards/shard-registry';
 export { KINESIS_HTTP_TIMEOUTS } from './kinesis/client-factory';

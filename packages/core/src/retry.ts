@@ -60,10 +60,7 @@ const defaultShouldRetry = (error: unknown): boolean => !isKclError(error) || er
  * @throws RetryExhaustedError listing every failure when all `retries + 1` attempts failed
  * @throws the error of `fn` itself when `shouldRetry` returns false for it
  */
-export async function retry<T>(
-  fn: (attempt: number, signal: AbortSignal | undefined) => T | Promise<T>,
-  options: RetryOptions = {},
-): Promise<T> {
+export async function retry<T>(fn: (attempt: number, signal: AbortSignal | undefined) => T | Promise<T>, options: RetryOptions = {}): Promise<T> {
   const retries = options.retries ?? 5;
   const minDelayMillis = options.minDelayMillis ?? 100;
   const maxDelayMillis = options.maxDelayMillis ?? 10_000;
@@ -82,7 +79,11 @@ export async function retry<T>(
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal, operation);
     try {
-      return await raceAbort(Promise.resolve().then(() => fn(attempt, signal)), signal, operation);
+      return await raceAbort(
+        Promise.resolve().then(() => fn(attempt, signal)),
+        signal,
+        operation,
+      );
     } catch (error) {
       if (error instanceof AbortedError || signal?.aborted) {
         throw error instanceof AbortedError ? error : abortedError(signal, operation);

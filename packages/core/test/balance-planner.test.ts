@@ -57,7 +57,9 @@ test('4 leases, 3 workers at 2/2/0: one of the two at ceil gives (targets 2/1/1)
 });
 
 test('without balancing no claim is made, but unowned and expired leases are still assigned', () => {
-  const leases = new Map([owned('s0', 'a'), owned('s1', 'a'), owned('s2', 'dead'), createShardStatus('s3', { leaseCounter: 5 })].map((l) => [l.id, l]));
+  const leases = new Map(
+    [owned('s0', 'a'), owned('s1', 'a'), owned('s2', 'dead'), createShardStatus('s3', { leaseCounter: 5 })].map((l) => [l.id, l]),
+  );
   const plan = planBalance(
     input({ leasable: ['s0', 's1', 's2', 's3'], leases, liveWorkers: ['a', 'b'], isExpired: (id) => id === 's2', balance: false }),
   );
@@ -69,9 +71,7 @@ test('without balancing no claim is made, but unowned and expired leases are sti
 });
 
 test('a lease with a pending claim or moved recently is never claimed', () => {
-  const leases = new Map(
-    [owned('s0', 'a', { claimRequest: 'x' }), owned('s1', 'a'), owned('s2', 'a'), owned('s3', 'a')].map((l) => [l.id, l]),
-  );
+  const leases = new Map([owned('s0', 'a', { claimRequest: 'x' }), owned('s1', 'a'), owned('s2', 'a'), owned('s3', 'a')].map((l) => [l.id, l]));
   const plan = planBalance(input({ leasable: [...leases.keys()], leases, liveWorkers: ['a', 'b'], recentlyMoved: new Set(['s1', 's2']) }));
   expect(plan.claims.map((c) => c.shardId)).toEqual(['s3']);
 });
@@ -82,7 +82,12 @@ test('hand-offs already asked for count as done: the next round does not ask aga
   );
   const plan = planBalance(input({ leasable: [...leases.keys()], leases, liveWorkers: ['a', 'b'] }));
   expect(plan.claims).toEqual([]);
-  expect(plan.loads).toEqual(new Map([['a', 2], ['b', 2]]));
+  expect(plan.loads).toEqual(
+    new Map([
+      ['a', 2],
+      ['b', 2],
+    ]),
+  );
 });
 
 test('a worker without a heartbeat keeps its live leases but receives nothing', () => {
@@ -99,8 +104,38 @@ test('maxLeasesForWorker caps assignments and receivers', () => {
 });
 
 test('computeTargets: floor for all, ceil for the most loaded, capped', () => {
-  expect(computeTargets(5, new Map([['a', 0], ['b', 5], ['c', 0]]), 100)).toEqual(new Map([['b', 2], ['a', 2], ['c', 1]]));
-  expect(computeTargets(5, new Map([['a', 0], ['b', 5]]), 2)).toEqual(new Map([['b', 2], ['a', 2]]));
+  expect(
+    computeTargets(
+      5,
+      new Map([
+        ['a', 0],
+        ['b', 5],
+        ['c', 0],
+      ]),
+      100,
+    ),
+  ).toEqual(
+    new Map([
+      ['b', 2],
+      ['a', 2],
+      ['c', 1],
+    ]),
+  );
+  expect(
+    computeTargets(
+      5,
+      new Map([
+        ['a', 0],
+        ['b', 5],
+      ]),
+      2,
+    ),
+  ).toEqual(
+    new Map([
+      ['b', 2],
+      ['a', 2],
+    ]),
+  );
   expect(computeTargets(3, new Map(), 2)).toEqual(new Map());
 });
 
@@ -216,7 +251,12 @@ test('random tables: every invariant holds', () => {
       const excess = [...final].some(([w, load]) => {
         if (load <= (plan.targets.get(w) ?? 0)) return false;
         const movable = [...leases.values()].filter(
-          (l) => l.assignedTo === w && !expired.has(l.id) && l.claimRequest === undefined && !recentlyMoved.has(l.id) && !plan.claims.some((c) => c.shardId === l.id),
+          (l) =>
+            l.assignedTo === w &&
+            !expired.has(l.id) &&
+            l.claimRequest === undefined &&
+            !recentlyMoved.has(l.id) &&
+            !plan.claims.some((c) => c.shardId === l.id),
         );
         return movable.length > 0;
       });
@@ -227,8 +267,6 @@ test('random tables: every invariant holds', () => {
 
 test('a free lease its best receiver may not have goes to another live worker below the highest target', () => {
   const leases = new Map([['s0', owned('s0', 'a')]]);
-  const plan = planBalance(
-    input({ leasable: ['s0'], leases, liveWorkers: ['a', 'b'], isExpired: () => true, cannotReceive: (w) => w === 'a' }),
-  );
+  const plan = planBalance(input({ leasable: ['s0'], leases, liveWorkers: ['a', 'b'], isExpired: () => true, cannotReceive: (w) => w === 'a' }));
   expect(plan.assignments.map((a) => [a.shardId, a.to])).toEqual([['s0', 'b']]);
 });

@@ -76,9 +76,7 @@ describe('createKinesisClient (resolved configuration)', () => {
     });
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
     const { port } = failing.address() as AddressInfo;
-    const client = createKinesisClient(
-      config().withKinesisEndpoint(`http://127.0.0.1:${port}`).withKinesisCredentials(creds).withMaxRetryCount(2),
-    );
+    const client = createKinesisClient(config().withKinesisEndpoint(`http://127.0.0.1:${port}`).withKinesisCredentials(creds).withMaxRetryCount(2));
     try {
       await expect(client.send(new ListShardsCommand({ StreamName: 'x' }))).rejects.toMatchObject({ name: 'InternalFailure' });
       expect(requests).toBe(3);
@@ -129,9 +127,7 @@ describe('createKinesisClient against kinesalite', () => {
         if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      const put = await client.send(
-        new PutRecordCommand({ StreamName: streamName, PartitionKey: 'pk', Data: new TextEncoder().encode('hello') }),
-      );
+      const put = await client.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: 'pk', Data: new TextEncoder().encode('hello') }));
       expect(put.SequenceNumber).toMatch(/^\d+$/);
       const shards = await client.send(new ListShardsCommand({ StreamName: streamName }));
       expect(shards.Shards?.map((s) => s.ShardId)).toEqual(['shardId-000000000000', 'shardId-000000000001']);
@@ -256,7 +252,8 @@ describe('createKinesisClient keeps the connections of many concurrent calls (ht
       server.on('connection', () => connections++);
       const client = createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds));
       try {
-        const round = (): Promise<unknown> => Promise.all(Array.from({ length: CALLS }, () => client.send(new GetRecordsCommand({ ShardIterator: 'i' }))));
+        const round = (): Promise<unknown> =>
+          Promise.all(Array.from({ length: CALLS }, () => client.send(new GetRecordsCommand({ ShardIterator: 'i' }))));
         await round();
         expect(connections).toBe(CALLS);
         await round();
@@ -273,10 +270,9 @@ describe('createKinesisClient keeps the connections of many concurrent calls (ht
 
 describe('createKinesisClient timeouts (http:// endpoints)', () => {
   const localClient = (endpoint: string, retries = 0): KinesisClient =>
-    createKinesisClient(
-      config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds).withMaxRetryCount(retries),
-      { httpTimeouts: shortTimeouts },
-    );
+    createKinesisClient(config().withKinesisEndpoint(endpoint).withKinesisCredentials(creds).withMaxRetryCount(retries), {
+      httpTimeouts: shortTimeouts,
+    });
 
   it('documents and applies a connection timeout, a throwing request timeout and a socket idle timeout', async () => {
     expect(KINESIS_HTTP_TIMEOUTS).toEqual({ connectionTimeoutMillis: 5_000, requestTimeoutMillis: 30_000, socketIdleTimeoutMillis: 30_000 });
@@ -544,7 +540,12 @@ describe('createKinesisClient on https:// endpoints (HTTP/1.1 keep-alive, Subscr
           expect(requestSockets.size).toBe(1);
           const handler = client.config.requestHandler as unknown as KinesisHttpsHandler;
           // The timeouts of the http:// path; tlsClient shortens them.
-          expect(handler.httpHandlerConfigs()).toMatchObject({ connectionTimeout: 1_000, requestTimeout: 300, throwOnRequestTimeout: true, socketTimeout: 400 });
+          expect(handler.httpHandlerConfigs()).toMatchObject({
+            connectionTimeout: 1_000,
+            requestTimeout: 300,
+            throwOnRequestTimeout: true,
+            socketTimeout: 400,
+          });
           const { httpsAgent } = handler.httpHandlerConfigs() as { httpsAgent?: HttpsAgent };
           expect(httpsAgent).toBeInstanceOf(HttpsAgent);
           expect((httpsAgent as unknown as { keepAlive: boolean }).keepAlive).toBe(true);

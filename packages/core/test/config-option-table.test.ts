@@ -24,7 +24,8 @@ test('the README options table is the one rendered from the option table (pnpm -
 
 test('every option of the table has its setter on the config, and every setter is in the table', () => {
   const proto = KinesisClientLibConfig.prototype as unknown as Record<string, unknown>;
-  for (const name of OPTION_NAMES) expect(`${OPTION_TABLE[name].setter}: ${typeof proto[OPTION_TABLE[name].setter]}`).toBe(`${OPTION_TABLE[name].setter}: function`);
+  for (const name of OPTION_NAMES)
+    expect(`${OPTION_TABLE[name].setter}: ${typeof proto[OPTION_TABLE[name].setter]}`).toBe(`${OPTION_TABLE[name].setter}: function`);
   const setters = Object.getOwnPropertyNames(KinesisClientLibConfig.prototype).filter((n) => n.startsWith('with'));
   const fromTable = new Set(OPTION_NAMES.map((n) => OPTION_TABLE[n].setter));
   expect(setters.filter((s) => !fromTable.has(s)).sort()).toEqual(['withCredentials', 'withOptions']);
@@ -88,7 +89,11 @@ test('an options object with an unknown key or a bad value throws a ConfigError 
     new KinesisClientLibConfig({ applicationName: 'app', streamName: 's', regionName: 'us-east-1', ...extra });
   expect(make({ failoverTimeMilis: 1 })).toThrow(ConfigError);
   expect(make({ FailoverTimeMillis: 1 })).toThrow(
-    expect.objectContaining({ code: 'INVALID_CONFIG', option: 'FailoverTimeMillis', message: expect.stringContaining('Did you mean "failoverTimeMillis"?') }) as Error,
+    expect.objectContaining({
+      code: 'INVALID_CONFIG',
+      option: 'FailoverTimeMillis',
+      message: expect.stringContaining('Did you mean "failoverTimeMillis"?'),
+    }) as Error,
   );
   expect(make({ maxRecords: 20_000 })).toThrow(/maxRecords: 20000/);
   expect(() => base().withOptions({ maxRetryCount: -1 })).toThrow(/maxRetryCount/);

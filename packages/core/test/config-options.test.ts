@@ -33,7 +33,14 @@ const millis = (setter: Setter, field: keyof KinesisClientLibConfig, defaultValu
 });
 
 const cases: OptionCase[] = [
-  { setter: 'withTableName', field: 'tableName', defaultValue: 'orders-app', good: 'kcl.leases_v2', bad: ['ab', 'a b', 'x'.repeat(256), '', 'tbl/1'], allowed: '3 to 255 characters' },
+  {
+    setter: 'withTableName',
+    field: 'tableName',
+    defaultValue: 'orders-app',
+    good: 'kcl.leases_v2',
+    bad: ['ab', 'a b', 'x'.repeat(256), '', 'tbl/1'],
+    allowed: '3 to 255 characters',
+  },
   {
     setter: 'withInitialPositionInStream',
     field: 'initialPositionInStream',
@@ -53,7 +60,14 @@ const cases: OptionCase[] = [
   millis('withFailoverTimeMillis', 'failoverTimeMillis', 10_000, 20_000),
   millis('withLeaseRefreshPeriodMillis', 'leaseRefreshPeriodMillis', 5_000, 1_000),
   millis('withShardSyncIntervalMillis', 'shardSyncIntervalMillis', 60_000, 500),
-  { setter: 'withMaxRecords', field: 'maxRecords', defaultValue: 10_000, good: 100, bad: [0, 10_001, 2.5, -3, '100'], allowed: 'an integer from 1 to 10000' },
+  {
+    setter: 'withMaxRecords',
+    field: 'maxRecords',
+    defaultValue: 10_000,
+    good: 100,
+    bad: [0, 10_001, 2.5, -3, '100'],
+    allowed: 'an integer from 1 to 10000',
+  },
   {
     setter: 'withMaxLeasesForWorker',
     field: 'maxLeasesForWorker',
@@ -73,7 +87,14 @@ const cases: OptionCase[] = [
   },
   millis('withTaskBackoffTimeMillis', 'taskBackoffTimeMillis', 500, 20),
   { setter: 'withMaxRetryCount', field: 'maxRetryCount', defaultValue: 5, good: 0, bad: [-1, 101, 2.5, '3'], allowed: 'an integer from 0 to 100' },
-  { setter: 'withLogger', field: 'logger', defaultValue: expect.objectContaining({ child: expect.any(Function) }), good: customLogger, bad: [{}, null, { info() {} }, 'console'], allowed: 'debug, info, warn, error, child' },
+  {
+    setter: 'withLogger',
+    field: 'logger',
+    defaultValue: expect.objectContaining({ child: expect.any(Function) }),
+    good: customLogger,
+    bad: [{}, null, { info() {} }, 'console'],
+    allowed: 'debug, info, warn, error, child',
+  },
   {
     setter: 'withMonitoringService',
     field: 'monitoringService',
@@ -82,7 +103,14 @@ const cases: OptionCase[] = [
     bad: [{}, null, { init() {}, start() {} }],
     allowed: 'MonitoringService',
   },
-  { setter: 'withEnhancedFanOutConsumer', field: 'enableEnhancedFanOutConsumer', defaultValue: false, good: true, bad: ['yes', 0], allowed: 'true or false' },
+  {
+    setter: 'withEnhancedFanOutConsumer',
+    field: 'enableEnhancedFanOutConsumer',
+    defaultValue: false,
+    good: true,
+    bad: ['yes', 0],
+    allowed: 'true or false',
+  },
   {
     setter: 'withEnhancedFanOutConsumerName',
     field: 'enhancedFanOutConsumerName',
@@ -286,8 +314,6 @@ describe('setter side effects (as go-kcl)', () => {
   });
 
   it('an error message names option, value and allowed range', () => {
-    expect(() => newConfig().withMaxRecords(20_000)).toThrow(
-      'Invalid value for maxRecords: 20000. Allowed: an integer from 1 to 10000.',
-    );
+    expect(() => newConfig().withMaxRecords(20_000)).toThrow('Invalid value for maxRecords: 20000. Allowed: an integer from 1 to 10000.');
   });
 });

@@ -83,7 +83,11 @@ test('toChildShardInfos maps ChildShards and tolerates their absence', () => {
   expect(toChildShardInfos(undefined)).toEqual([]);
   expect(
     toChildShardInfos([
-      { ShardId: 'shardId-000000000003', ParentShards: ['shardId-000000000001', 'shardId-000000000002'], HashKeyRange: { StartingHashKey: '0', EndingHashKey: '9' } },
+      {
+        ShardId: 'shardId-000000000003',
+        ParentShards: ['shardId-000000000001', 'shardId-000000000002'],
+        HashKeyRange: { StartingHashKey: '0', EndingHashKey: '9' },
+      },
       { ShardId: 'shardId-000000000004', ParentShards: undefined, HashKeyRange: undefined },
     ] as never),
   ).toEqual([

@@ -134,8 +134,6 @@ describe('KPL aggregates', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(await stopRun(run)).toEqual({ reason: ShutdownReason.REQUESTED });
     expect(run.processor.processed.map((r) => text(r.data))).toEqual(keep);
-    expect(run.processor.processed.filter((r) => r.aggregated).map((r) => r.subSequenceNumber)).toEqual(
-      target === low ? [0, 2, 4] : [1, 3, 5],
-    );
+    expect(run.processor.processed.filter((r) => r.aggregated).map((r) => r.subSequenceNumber)).toEqual(target === low ? [0, 2, 4] : [1, 3, 5]);
   });
 });

@@ -159,7 +159,9 @@ test('maxProcessingTimeMillis: a call past it gives the lease up, its checkpoint
 
   expect(run.givenUp).toEqual(['stuck']);
   expect(processor.shutdowns).toEqual([]); // the call is still running: nothing else is called meanwhile
-  expect(run.logger.at('error').some((l) => /has not returned after \d+ ms \(maxProcessingTimeMillis\): giving the lease up/.test(l.message))).toBe(true);
+  expect(run.logger.at('error').some((l) => /has not returned after \d+ ms \(maxProcessingTimeMillis\): giving the lease up/.test(l.message))).toBe(
+    true,
+  );
   release();
   const result = await run.result;
 

@@ -193,11 +193,11 @@ describe('polling consumer: pacing', () => {
     const starts = trackCalls(client, 'GetRecordsCommand');
     const waits: number[] = [];
     const realSetTimeout = global.setTimeout;
-    const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...args: unknown[]) => {
+    const spy = jest.spyOn(global, 'setTimeout').mockImplementation((fn: () => void, ms?: number, ...args: unknown[]) => {
       // Timers of the length of an idle wait or a slice of it (SDK timeouts are 5 s and more, the rate limit <= 200 ms).
       if (typeof ms === 'number' && ms >= 240 && ms <= 1_300) waits.push(ms);
       return (realSetTimeout as (callback: () => void, delay?: number, ...rest: unknown[]) => NodeJS.Timeout)(fn, ms, ...args);
-    }));
+    });
     try {
       const config = testConfig(stream).withIdleTimeBetweenReadsInMillis(1000);
       const run = await runConsumer({ kinesis: client, streamName: stream, config, consumerOptions: { random: () => 0.999 } });

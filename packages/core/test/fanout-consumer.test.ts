@@ -123,7 +123,12 @@ describe('start and continuation positions', () => {
   test('re-subscribes AFTER the continuation number of the last delivered event: no duplicates, no gaps, never backwards', async () => {
     const fake = new FakeFanOutKinesis([
       // Ended by the server after two events (the second one without records moves the continuation on).
-      { events: [{ records: fakeRecords(1, 3), continuation: '3' }, { records: [], continuation: '5' }] },
+      {
+        events: [
+          { records: fakeRecords(1, 3), continuation: '3' },
+          { records: [], continuation: '5' },
+        ],
+      },
       // An error event after one event: the records of that event are not repeated.
       { events: [{ records: fakeRecords(6, 2), continuation: '7' }, { error: faults.internalFailure }] },
       // A continuation behind the position is ignored.
@@ -195,7 +200,12 @@ describe('subscription failures', () => {
     ]);
     const r = await run(fake);
     await waitFor(() => r.processor.processed.length >= 1, 'record');
-    expect(r.events.errorNames('SubscribeToShard')).toEqual(['LimitExceededException', 'InternalFailureException', 'AccessDeniedException', 'KinesisError']);
+    expect(r.events.errorNames('SubscribeToShard')).toEqual([
+      'LimitExceededException',
+      'InternalFailureException',
+      'AccessDeniedException',
+      'KinesisError',
+    ]);
     expect(r.logger.at('warn').some((l) => l.message === 'SubscribeToShard throttled, backing off')).toBe(true);
     expect(r.logger.at('error').filter((l) => l.message === 'SubscribeToShard failed, backing off')).toHaveLength(3);
     const silent = r.events.errors.find((e) => e.error instanceof KinesisError)!;
@@ -278,7 +288,14 @@ describe('stopping is prompt while a subscription is open', () => {
       release = resolve;
     });
     const processor = new RecordingProcessor({ processRecords: () => busy });
-    const fake = new FakeFanOutKinesis([{ events: [{ records: fakeRecords(1, 1), continuation: '1' }, { records: fakeRecords(2, 1), continuation: '2' }] }]);
+    const fake = new FakeFanOutKinesis([
+      {
+        events: [
+          { records: fakeRecords(1, 1), continuation: '1' },
+          { records: fakeRecords(2, 1), continuation: '2' },
+        ],
+      },
+    ]);
     const r = await run(fake, { processor });
     await waitFor(() => processor.batches.length === 1, 'first batch');
     r.lease.lose();

@@ -7,11 +7,7 @@ import { createFanOutShardConsumerFactory, isFanOutShardConsumerFactory } from '
 import { registerStreamConsumer } from '../src/consumers/stream-consumer-registration';
 import type { StreamConsumerRegistrationOptions } from '../src/consumers/stream-consumer-registration';
 import { AbortedError, KinesisError } from '../src/errors';
-import {
-  pollingShardConsumerFactory,
-  prepareShardConsumerFactory,
-  resolveShardConsumerFactory,
-} from '../src/worker/default-consumer-factory';
+import { pollingShardConsumerFactory, prepareShardConsumerFactory, resolveShardConsumerFactory } from '../src/worker/default-consumer-factory';
 import { waitFor } from './helpers/consumer-harness';
 import { RecordingLogger } from './helpers/consumer-recorders';
 import { FakeFanOutKinesis, fakeRecords, faults } from './helpers/fanout-fake-kinesis';
@@ -109,7 +105,9 @@ describe('registerStreamConsumer', () => {
     fake.failNext('RegisterStreamConsumerCommand', faults.accessDenied);
     const error = await register(fake).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KinesisError);
-    expect((error as Error).message).toMatch(/^RegisterStreamConsumer failed for stream fake-stream \(enhanced fan-out consumer app\): AccessDeniedException/);
+    expect((error as Error).message).toMatch(
+      /^RegisterStreamConsumer failed for stream fake-stream \(enhanced fan-out consumer app\): AccessDeniedException/,
+    );
     expect((error as KinesisError).cause).toMatchObject({ name: 'AccessDeniedException' });
   });
 });

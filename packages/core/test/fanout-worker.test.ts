@@ -136,8 +136,9 @@ test('start() fails with a KinesisError when the given consumer ARN does not exi
   expect(error).toBeInstanceOf(KinesisError);
   expect((error as Error).message).toContain(arn);
   expect(worker.heldShards()).toEqual([]);
-  const described = await fx.kinesis
-    .send(new DescribeStreamConsumerCommand({ ConsumerARN: arn }))
-    .then(() => 'found', (e: unknown) => (e as Error).name);
+  const described = await fx.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: arn })).then(
+    () => 'found',
+    (e: unknown) => (e as Error).name,
+  );
   expect(described).toBe('ResourceNotFoundException');
 });

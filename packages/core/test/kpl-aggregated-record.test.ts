@@ -69,23 +69,18 @@ describe('decodeAggregatedRecord', () => {
     // field 1 (partition_key_table) as a varint
     expect(failure(decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x08, 0x01]))))).toBe('bad-protobuf');
     // a record whose data (field 3) is a varint
-    expect(failure(decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x04, 0x08, 0x00, 0x18, 0x01])))))
-      .toBe('bad-protobuf');
+    expect(failure(decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x04, 0x08, 0x00, 0x18, 0x01]))))).toBe('bad-protobuf');
   });
 
   it('reports bad-protobuf for user records missing a required field, and for tags without a key', () => {
     // record with data but no partition_key_index
-    expect(failure(decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x03, 0x1a, 0x01, 0x78])))))
-      .toBe('bad-protobuf');
+    expect(failure(decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x03, 0x1a, 0x01, 0x78]))))).toBe('bad-protobuf');
     // record with partition_key_index but no data
-    expect(failure(decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x02, 0x08, 0x00])))))
-      .toBe('bad-protobuf');
+    expect(failure(decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x02, 0x08, 0x00]))))).toBe('bad-protobuf');
     // tag with a value but no key
     expect(
       failure(
-        decodeAggregatedRecord(
-          wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x09, 0x08, 0x00, 0x1a, 0x01, 0x78, 0x22, 0x02, 0x12, 0x00])),
-        ),
+        decodeAggregatedRecord(wrapProtobuf(Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x09, 0x08, 0x00, 0x1a, 0x01, 0x78, 0x22, 0x02, 0x12, 0x00]))),
       ),
     ).toBe('bad-protobuf');
   });
@@ -93,10 +88,32 @@ describe('decodeAggregatedRecord', () => {
   it('accepts tags and skips unknown fields', () => {
     const bytes = wrapProtobuf(
       Buffer.from([
-        0x0a, 0x01, 0x61, // partition_key_table "a"
-        0x78, 0x05, // unknown field 15 varint
-        0x1a, 0x0e, 0x08, 0x00, 0x1a, 0x01, 0x78, 0x22, 0x05, 0x0a, 0x01, 0x6b, 0x12, 0x00, 0x30, 0x01, // record + tag + unknown 6
-        0x65, 1, 2, 3, 4, // unknown field 12 fixed32
+        0x0a,
+        0x01,
+        0x61, // partition_key_table "a"
+        0x78,
+        0x05, // unknown field 15 varint
+        0x1a,
+        0x0e,
+        0x08,
+        0x00,
+        0x1a,
+        0x01,
+        0x78,
+        0x22,
+        0x05,
+        0x0a,
+        0x01,
+        0x6b,
+        0x12,
+        0x00,
+        0x30,
+        0x01, // record + tag + unknown 6
+        0x65,
+        1,
+        2,
+        3,
+        4, // unknown field 12 fixed32
       ]),
     );
     const result = decoded(decodeAggregatedRecord(bytes));
@@ -109,7 +126,10 @@ describe('decodeAggregatedRecord', () => {
     const pkOut = rawAggregate({
       partition_key_table: ['a'],
       explicit_hash_key_table: [],
-      records: [{ partition_key_index: 0, data: text('ok') }, { partition_key_index: 1, data: text('bad') }],
+      records: [
+        { partition_key_index: 0, data: text('ok') },
+        { partition_key_index: 1, data: text('bad') },
+      ],
     });
     expect(failure(decodeAggregatedRecord(pkOut))).toBe('bad-index');
     const hugeIndex = rawAggregate({
@@ -145,8 +165,9 @@ describe('decodeAggregatedRecord', () => {
 
   it('reports no-records for a well-formed aggregate without user records', () => {
     expect(failure(decodeAggregatedRecord(wrapProtobuf(new Uint8Array(0))))).toBe('no-records');
-    expect(failure(decodeAggregatedRecord(rawAggregate({ partition_key_table: ['a'], explicit_hash_key_table: [], records: [] }))))
-      .toBe('no-records');
+    expect(failure(decodeAggregatedRecord(rawAggregate({ partition_key_table: ['a'], explicit_hash_key_table: [], records: [] })))).toBe(
+      'no-records',
+    );
   });
 
   it('never throws on random bytes after the magic, with or without a valid checksum', () => {

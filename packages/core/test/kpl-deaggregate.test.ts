@@ -4,7 +4,18 @@ import { deaggregateRecords } from '../src/kpl/deaggregate';
 import type { CorruptAggregateInfo, OutOfRangeInfo } from '../src/kpl/deaggregate';
 import type { KinesisClientRecord } from '../src/processor/record-processor';
 import type { UserRecordInput } from './kpl-fixtures';
-import { MAGIC, aggregate, aggregateExact, captureLogger, md5HashKey, prng, randomBytes, rawAggregate, sdkRecord, wrapProtobuf } from './kpl-fixtures';
+import {
+  MAGIC,
+  aggregate,
+  aggregateExact,
+  captureLogger,
+  md5HashKey,
+  prng,
+  randomBytes,
+  rawAggregate,
+  sdkRecord,
+  wrapProtobuf,
+} from './kpl-fixtures';
 
 const text = (value: string): Uint8Array => Buffer.from(value, 'utf8');
 const MAX_HASH_KEY = (1n << 128n) - 1n;
@@ -46,9 +57,7 @@ describe('deaggregateRecords', () => {
     const outer = sdkRecord(aggregate(inputs));
     const result = deaggregateRecords([outer]);
     expect(result).toHaveLength(500);
-    expect(normalize(result)).toEqual(
-      normalize(expectedUserRecords(inputs, outer.SequenceNumber!, outer.ApproximateArrivalTimestamp!)),
-    );
+    expect(normalize(result)).toEqual(normalize(expectedUserRecords(inputs, outer.SequenceNumber!, outer.ApproximateArrivalTimestamp!)));
     expect(result.map((r) => r.subSequenceNumber)).toEqual(inputs.map((_, i) => i));
   });
 
@@ -68,7 +77,10 @@ describe('deaggregateRecords', () => {
   });
 
   it('keeps batch order across plain records and several aggregates', () => {
-    const a = [{ partitionKey: 'a', data: text('a0') }, { partitionKey: 'a', data: text('a1') }];
+    const a = [
+      { partitionKey: 'a', data: text('a0') },
+      { partitionKey: 'a', data: text('a1') },
+    ];
     const b = [{ partitionKey: 'b', data: text('b0') }];
     const batch = [sdkRecord(text('plain-1')), sdkRecord(aggregate(a)), sdkRecord(text('plain-2')), sdkRecord(aggregate(b))];
     const result = deaggregateRecords(batch);
@@ -136,7 +148,12 @@ describe('deaggregateRecords', () => {
       const outer = sdkRecord(aggregateExact(inputs));
       const logger = captureLogger();
       const dropped: OutOfRangeInfo[] = [];
-      const result = deaggregateRecords([outer], { hashKeyRange: lower, logger, shardId: 'shardId-000000000001', onOutOfRange: (i) => dropped.push(i) });
+      const result = deaggregateRecords([outer], {
+        hashKeyRange: lower,
+        logger,
+        shardId: 'shardId-000000000001',
+        onOutOfRange: (i) => dropped.push(i),
+      });
       expect(result.map((r) => [Buffer.from(r.data).toString(), r.subSequenceNumber])).toEqual([
         ['lower-edge', 0],
         ['lower-top', 2],
@@ -181,7 +198,12 @@ describe('deaggregateRecords', () => {
     });
 
     it('reports nothing when every user record is inside the range', () => {
-      const outer = sdkRecord(aggregate([{ partitionKey: 'a', data: text('x') }, { partitionKey: 'b', data: text('y') }]));
+      const outer = sdkRecord(
+        aggregate([
+          { partitionKey: 'a', data: text('x') },
+          { partitionKey: 'b', data: text('y') },
+        ]),
+      );
       const onOutOfRange = jest.fn();
       const logger = captureLogger();
       const result = deaggregateRecords([outer], {
@@ -227,7 +249,10 @@ describe('deaggregateRecords', () => {
           rawAggregate({
             partition_key_table: ['only'],
             explicit_hash_key_table: [],
-            records: [{ partition_key_index: 0, data: text('fine') }, { partition_key_index: 3, data: text('broken') }],
+            records: [
+              { partition_key_index: 0, data: text('fine') },
+              { partition_key_index: 3, data: text('broken') },
+            ],
           }),
         'bad-index',
       ],
@@ -235,7 +260,12 @@ describe('deaggregateRecords', () => {
       ['random garbage after the magic, re-checksummed', () => wrapProtobuf(Buffer.from([0xff, 0xff, 0xff, 0x07, 0x01])), 'bad-protobuf'],
       [
         'an invalid explicit hash key',
-        () => rawAggregate({ partition_key_table: ['a'], explicit_hash_key_table: ['zz'], records: [{ partition_key_index: 0, explicit_hash_key_index: 0, data: text('x') }] }),
+        () =>
+          rawAggregate({
+            partition_key_table: ['a'],
+            explicit_hash_key_table: ['zz'],
+            records: [{ partition_key_index: 0, explicit_hash_key_index: 0, data: text('x') }],
+          }),
         'bad-hash-key',
       ],
       ['an aggregate without user records', () => wrapProtobuf(new Uint8Array(0)), 'no-records'],

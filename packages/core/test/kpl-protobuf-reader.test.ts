@@ -19,9 +19,7 @@ describe('ProtobufReader', () => {
   it('rejects truncated, over-long and over-64-bit varints', () => {
     expect(() => new ProtobufReader(bytes(0x80)).readVarint()).toThrow(ProtobufFormatError);
     expect(() => new ProtobufReader(bytes()).readVarint()).toThrow(/Truncated varint/);
-    expect(() => new ProtobufReader(bytes(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02)).readVarint()).toThrow(
-      /exceeds 64 bits/,
-    );
+    expect(() => new ProtobufReader(bytes(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02)).readVarint()).toThrow(/exceeds 64 bits/);
     expect(() => new ProtobufReader(new Uint8Array(11).fill(0x80)).readVarint()).toThrow(ProtobufFormatError);
   });
 
@@ -62,12 +60,35 @@ describe('ProtobufReader', () => {
 
   it('skips every wire type, including nested groups', () => {
     const buf = bytes(
-      0x08, 0x96, 0x01, // field 1 varint
-      0x11, 1, 2, 3, 4, 5, 6, 7, 8, // field 2 fixed64
-      0x1a, 0x02, 0xaa, 0xbb, // field 3 bytes
-      0x25, 1, 2, 3, 4, // field 4 fixed32
-      0x2b, 0x33, 0x08, 0x01, 0x34, 0x2c, // group 5 { group 6 { field 1 } }
-      0x38, 0x09, // field 7 varint 9
+      0x08,
+      0x96,
+      0x01, // field 1 varint
+      0x11,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8, // field 2 fixed64
+      0x1a,
+      0x02,
+      0xaa,
+      0xbb, // field 3 bytes
+      0x25,
+      1,
+      2,
+      3,
+      4, // field 4 fixed32
+      0x2b,
+      0x33,
+      0x08,
+      0x01,
+      0x34,
+      0x2c, // group 5 { group 6 { field 1 } }
+      0x38,
+      0x09, // field 7 varint 9
     );
     const reader = new ProtobufReader(buf);
     for (let i = 0; i < 5; i++) reader.skipField(reader.readTag());
@@ -77,10 +98,12 @@ describe('ProtobufReader', () => {
   });
 
   it('rejects truncated fixed values, unterminated or mismatched groups and stray end-groups', () => {
-    const skipFirst = (...values: number[]) => () => {
-      const reader = new ProtobufReader(bytes(...values));
-      reader.skipField(reader.readTag());
-    };
+    const skipFirst =
+      (...values: number[]) =>
+      () => {
+        const reader = new ProtobufReader(bytes(...values));
+        reader.skipField(reader.readTag());
+      };
     expect(skipFirst(0x11, 1, 2, 3)).toThrow(/64-bit/);
     expect(skipFirst(0x25, 1)).toThrow(/32-bit/);
     expect(skipFirst(0x2b, 0x08, 0x01)).toThrow(/Unterminated group 5/);

@@ -10,18 +10,27 @@ const payloads = (records: KinesisClientRecord[]): string[] => records.map((r) =
 function firstBatch(): { records: KinesisClientRecord[]; aggregateSeq: string; plainSeq: string } {
   const agg = sdkRecord(aggregate(['u0', 'u1', 'u2', 'u3', 'u4'].map((d) => ({ partitionKey: 'pk', data: text(d) }))));
   const plain = sdkRecord(text('plain'));
-  const next = sdkRecord(aggregate([{ partitionKey: 'pk', data: text('n0') }, { partitionKey: 'pk', data: text('n1') }]));
+  const next = sdkRecord(
+    aggregate([
+      { partitionKey: 'pk', data: text('n0') },
+      { partitionKey: 'pk', data: text('n1') },
+    ]),
+  );
   return { records: deaggregateRecords([agg, plain, next]), aggregateSeq: agg.SequenceNumber!, plainSeq: plain.SequenceNumber! };
 }
 
 describe('skipCheckpointed', () => {
   it('drops the checkpointed user records of the aggregate and keeps the rest', () => {
     const { records, aggregateSeq } = firstBatch();
-    expect(payloads(skipCheckpointed(records, { sequenceNumber: aggregateSeq, subSequenceNumber: 2 }))).toEqual([
-      'u3', 'u4', 'plain', 'n0', 'n1',
-    ]);
+    expect(payloads(skipCheckpointed(records, { sequenceNumber: aggregateSeq, subSequenceNumber: 2 }))).toEqual(['u3', 'u4', 'plain', 'n0', 'n1']);
     expect(payloads(skipCheckpointed(records, { sequenceNumber: aggregateSeq, subSequenceNumber: 0 }))).toEqual([
-      'u1', 'u2', 'u3', 'u4', 'plain', 'n0', 'n1',
+      'u1',
+      'u2',
+      'u3',
+      'u4',
+      'plain',
+      'n0',
+      'n1',
     ]);
     expect(payloads(skipCheckpointed(records, { sequenceNumber: aggregateSeq, subSequenceNumber: 4 }))).toEqual(['plain', 'n0', 'n1']);
   });
@@ -29,9 +38,7 @@ describe('skipCheckpointed', () => {
   it('drops the whole aggregate when the checkpoint is at the whole record', () => {
     const { records, aggregateSeq } = firstBatch();
     expect(payloads(skipCheckpointed(records, { sequenceNumber: aggregateSeq }))).toEqual(['plain', 'n0', 'n1']);
-    expect(payloads(skipCheckpointed(records, { sequenceNumber: aggregateSeq, subSequenceNumber: undefined }))).toEqual([
-      'plain', 'n0', 'n1',
-    ]);
+    expect(payloads(skipCheckpointed(records, { sequenceNumber: aggregateSeq, subSequenceNumber: undefined }))).toEqual(['plain', 'n0', 'n1']);
   });
 
   it('drops a plain record at the checkpoint whatever its sub-sequence number, and everything before it', () => {

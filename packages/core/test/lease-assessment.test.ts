@@ -115,7 +115,12 @@ describe('fair share and availability', () => {
     advance(F + 1);
     const fresh = assessLeases(input());
     expect(fresh.available[0]).toMatchObject({ shardId: 's1', kind: 'claimedForMe' });
-    expect(fresh.available.slice(1).map((x) => `${x.shardId}:${x.kind}`).sort()).toEqual(['s0:unowned', 's3:new']);
+    expect(
+      fresh.available
+        .slice(1)
+        .map((x) => `${x.shardId}:${x.kind}`)
+        .sort(),
+    ).toEqual(['s0:unowned', 's3:new']);
     expect(fresh.available.map((x) => x.shardId)).not.toContain('s2');
     const stale = assessLeases(input({ isClaimStale: (l) => l.id === 's2' }));
     expect(stale.available.map((x) => x.shardId)).toContain('s2');

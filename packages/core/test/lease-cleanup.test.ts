@@ -26,7 +26,8 @@ import {
 } from './helpers/worker-harness';
 
 const shard = (shardId: string, parentShardIds: string[] = []): ShardInfo => ({ shardId, parentShardIds });
-const ended = (id: string, extra: Partial<ShardStatus> = {}): ShardStatus => createShardStatus(id, { checkpoint: SHARD_END, leaseCounter: 4, ...extra });
+const ended = (id: string, extra: Partial<ShardStatus> = {}): ShardStatus =>
+  createShardStatus(id, { checkpoint: SHARD_END, leaseCounter: 4, ...extra });
 const child = (id: string, parents: string[], owner = 'w1'): ShardStatus =>
   createShardStatus(id, { parentShardIds: parents, assignedTo: owner, leaseToken: 't', leaseCounter: 2, checkpoint: '100' });
 
@@ -167,7 +168,13 @@ describe('ShardSync with lease cleanup (in-memory store, fake ListShards)', () =
 
   function seeded(): InMemoryLeaseTable {
     const table = new InMemoryLeaseTable();
-    for (const l of [ended('p'), child('c1', ['p']), child('c2', ['p']), ended('orphan'), createShardStatus('gone', { checkpoint: '5', leaseCounter: 2 })]) {
+    for (const l of [
+      ended('p'),
+      child('c1', ['p']),
+      child('c2', ['p']),
+      ended('orphan'),
+      createShardStatus('gone', { checkpoint: '5', leaseCounter: 2 }),
+    ]) {
       table.put(l);
     }
     return table;
@@ -296,12 +303,7 @@ describe('worker: the periodic shard sync cleans up (kinesalite)', () => {
     expect(w.worker.heldShards()).toEqual(['shardId-000000000000', 'shardId-000000000001']);
     expect(table.get(gone)).toBeDefined(); // start-up sync does not clean up
     await waitFor(() => table.get(gone) === undefined, 'the trimmed parent’s lease removed', 3_000);
-    expect(table.list().map((l) => l.id)).toEqual([
-      'shardId-000000000000',
-      'shardId-000000000001',
-      'shardId-000000000091',
-      'shardId-000000000092',
-    ]);
+    expect(table.list().map((l) => l.id)).toEqual(['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000091', 'shardId-000000000092']);
     expect(events.of('error', 'w1')).toEqual([]);
     expect(w.worker.heldShards()).toEqual(['shardId-000000000000', 'shardId-000000000001']);
   });

@@ -149,7 +149,12 @@ describe('LeaseCoordinator with a store written for the contract before fleet co
     const a = setup(table, ['s0', 's1'], 'a', older);
     await a.coordinator.start();
     try {
-      expect(a.coordinator.heldLeases().map((h) => h.shardId).sort()).toEqual(['s0', 's1']);
+      expect(
+        a.coordinator
+          .heldLeases()
+          .map((h) => h.shardId)
+          .sort(),
+      ).toEqual(['s0', 's1']);
       expect(a.coordinator.isLeader()).toBe(true); // every worker reads the table (and may clean up) in this mode
       const passes = table.callCount('listLeases');
       a.coordinator.triggerTakePass();

@@ -96,7 +96,12 @@ describe('failover bound (fake timers)', () => {
         // ...and within F + one refresh period (the observation lag), plus a few ms of scheduling margin.
         expect(at - lastRenewal).toBeLessThanOrEqual(F + R + 5);
       }
-      expect(coordinator.heldLeases().map((h) => h.shardId).sort()).toEqual(SHARDS);
+      expect(
+        coordinator
+          .heldLeases()
+          .map((h) => h.shardId)
+          .sort(),
+      ).toEqual(SHARDS);
     } finally {
       await coordinator.stopAcquiring();
       coordinator.stopRenewing();

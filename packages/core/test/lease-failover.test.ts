@@ -38,7 +38,14 @@ function duplicates(ledger: DeliveryLedger, shardId: string): number {
   return seqs.length - new Set(seqs).size;
 }
 
-function start(stream: string, table: InMemoryLeaseTable, id: string, consumers: ShardConsumerFactory, events?: EventLog, overrides = {}): TestWorker {
+function start(
+  stream: string,
+  table: InMemoryLeaseTable,
+  id: string,
+  consumers: ShardConsumerFactory,
+  events?: EventLog,
+  overrides = {},
+): TestWorker {
   const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, overrides), {
     shardConsumerFactory: consumers,
     ...(events ? { events } : {}),
@@ -75,7 +82,10 @@ describe('store stops answering', () => {
         expect(lost.at).toBeLessThan(acquired.at);
         expect(lost.at - faultAt).toBeLessThan(FAST.failoverTimeMillis);
         const bRun = ledger.runs.find((r) => r.workerId === 'b' && r.shardId === shardId)!;
-        const aLast = ledger.forShard(shardId).filter((d) => d.workerId === 'a').at(-1)!;
+        const aLast = ledger
+          .forShard(shardId)
+          .filter((d) => d.workerId === 'a')
+          .at(-1)!;
         expect(aLast.end).toBeLessThan(bRun.startedAt);
         expect(aLast.start).toBeLessThanOrEqual(lost.at); // no delivery began after the lease was given up
         if (fault === 'unavailable') {

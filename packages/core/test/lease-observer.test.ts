@@ -13,8 +13,7 @@ function fakeClock(start = 1000) {
   };
 }
 
-const lease = (id: string, leaseCounter: number, assignedTo?: string): ShardStatus =>
-  createShardStatus(id, { leaseCounter, assignedTo });
+const lease = (id: string, leaseCounter: number, assignedTo?: string): ShardStatus => createShardStatus(id, { leaseCounter, assignedTo });
 
 describe('LeaseObserver', () => {
   it('does not expire a never-before-seen owned lease, expires it once its counter is still for the failover time', () => {

@@ -4,21 +4,16 @@
  * claimer, so nothing is duplicated and nobody else can take the lease in between.
  */
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
-import {
-  createTestStream,
-  EventLog,
-  InMemoryLeaseTable,
-  makeWorker,
-  waitFor,
-  workerConfig,
-  type TestWorker,
-} from './helpers/worker-harness';
+import { createTestStream, EventLog, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
 import { useWorkerSuite } from './helpers/worker-suite';
 
 const { fx, workers } = useWorkerSuite();
 
 function stealingWorker(stream: string, table: InMemoryLeaseTable, id: string, ledger: DeliveryLedger, events: EventLog): TestWorker {
-  const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, { stealing: 150 }), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
+  const w = makeWorker(table, fx.kinesis, workerConfig(stream, id, { stealing: 150 }), {
+    shardConsumerFactory: fakeConsumerFactory({ ledger }),
+    events,
+  });
   workers.push(w);
   return w;
 }

@@ -135,7 +135,13 @@ describe('retry', () => {
     const controller = new AbortController();
     const fn = jest.fn().mockRejectedValue(new Error('x'));
     const started = Date.now();
-    const promise = retry(fn, { signal: controller.signal, minDelayMillis: 60_000, maxDelayMillis: 60_000, random: () => 0.99, operation: 'ListShards' });
+    const promise = retry(fn, {
+      signal: controller.signal,
+      minDelayMillis: 60_000,
+      maxDelayMillis: 60_000,
+      random: () => 0.99,
+      operation: 'ListShards',
+    });
     setTimeout(() => controller.abort(), 20);
     const error = await promise.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);

@@ -37,10 +37,27 @@ function collectCases(mutate: Mutate, ownedLeasesLagMillis?: number) {
       const inner = new InMemoryCheckpointer(table, { workerId, failoverTimeMillis });
       const overrides = mutate(inner, table, workerId);
       const methods = [
-        'init', 'getLease', 'checkpointSequence', 'fetchCheckpoint', 'removeLeaseInfo', 'removeLeaseOwner',
-        'getLeaseOwner', 'listActiveWorkers', 'claimShard', 'listLeases', 'close', 'heartbeat', 'removeWorker',
-        'listWorkers', 'getCoordinatorLease', 'takeCoordinatorLease', 'renewCoordinatorLease', 'releaseCoordinatorLease',
-        'listOwnedLeases', 'transferLease', 'renewLeases',
+        'init',
+        'getLease',
+        'checkpointSequence',
+        'fetchCheckpoint',
+        'removeLeaseInfo',
+        'removeLeaseOwner',
+        'getLeaseOwner',
+        'listActiveWorkers',
+        'claimShard',
+        'listLeases',
+        'close',
+        'heartbeat',
+        'removeWorker',
+        'listWorkers',
+        'getCoordinatorLease',
+        'takeCoordinatorLease',
+        'renewCoordinatorLease',
+        'releaseCoordinatorLease',
+        'listOwnedLeases',
+        'transferLease',
+        'renewLeases',
       ] as const;
       const wrapped = Object.fromEntries(methods.map((m) => [m, overrides[m] ?? inner[m].bind(inner)]));
       return wrapped as unknown as Checkpointer;

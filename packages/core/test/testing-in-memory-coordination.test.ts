@@ -18,7 +18,10 @@ describe('InMemoryCheckpointer fleet coordination', () => {
       { workerId: 'a', counter: 2 },
       { workerId: 'b', counter: 1 },
     ]);
-    expect(table.workers()).toEqual([{ workerId: 'a', counter: 2 }, { workerId: 'b', counter: 1 }]);
+    expect(table.workers()).toEqual([
+      { workerId: 'a', counter: 2 },
+      { workerId: 'b', counter: 1 },
+    ]);
     await b.removeWorker('a');
     await b.removeWorker('never-there');
     expect(await a.listWorkers()).toEqual([{ workerId: 'b', counter: 1 }]);

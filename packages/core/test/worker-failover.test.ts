@@ -7,16 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ChildMessage } from './fixtures/worker-child';
-import {
-  createTestStream,
-  EventLog,
-  FAST,
-  InMemoryLeaseTable,
-  makeWorker,
-  waitFor,
-  workerConfig,
-  type TestWorker,
-} from './helpers/worker-harness';
+import { createTestStream, EventLog, FAST, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
 import { startLeaseTableServer, type LeaseTableServer } from './helpers/worker-rpc-store';
 import { useWorkerSuite } from './helpers/worker-suite';
@@ -110,9 +101,7 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
   // Nothing lost; the only records delivered twice are those the child delivered after its last checkpoint.
   const all = new Set([...byChild.map((r) => r.data), ...ledger.records.map((r) => r.data)]);
   expect(producer.produced.filter((p) => !all.has(p))).toEqual([]);
-  const allowed = new Set(
-    byChild.filter((r) => BigInt(r.sequenceNumber) > BigInt(checkpoints.get(r.shardId)!)).map((r) => r.data),
-  );
+  const allowed = new Set(byChild.filter((r) => BigInt(r.sequenceNumber) > BigInt(checkpoints.get(r.shardId)!)).map((r) => r.data));
   const childData = new Set(byChild.map((r) => r.data));
   const repeated = ledger.records.filter((r) => childData.has(r.data)).map((r) => r.data);
   expect(repeated.filter((d) => !allowed.has(d))).toEqual([]);

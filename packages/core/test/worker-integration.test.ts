@@ -6,16 +6,7 @@ import { getEventListeners, getMaxListeners } from 'node:events';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { pollingShardConsumerFactory } from '../src/worker/default-consumer-factory';
 import type { ShardConsumerFactory } from '../src/consumers/shard-consumer';
-import {
-  createTestStream,
-  delay,
-  EventLog,
-  InMemoryLeaseTable,
-  makeWorker,
-  waitFor,
-  workerConfig,
-  type TestWorker,
-} from './helpers/worker-harness';
+import { createTestStream, delay, EventLog, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger, type LedgerProcessorOptions } from './helpers/worker-processor';
 import { useWorkerSuite } from './helpers/worker-suite';
 

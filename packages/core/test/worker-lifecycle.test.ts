@@ -54,7 +54,12 @@ describe('Worker start', () => {
 
     expect(worker.state).toBe('running');
     expect(worker.heldShards()).toHaveLength(4);
-    expect(events.of('leaseAcquired').map((e) => e.shardId).sort()).toEqual(worker.heldShards());
+    expect(
+      events
+        .of('leaseAcquired')
+        .map((e) => e.shardId)
+        .sort(),
+    ).toEqual(worker.heldShards());
     expect(table.list().every((l) => l.assignedTo === 'w1' && l.leaseCounter >= 1)).toBe(true);
     expect(monitoring.initCalls).toBe(1);
     expect(monitoring.gained).toBe(4);
@@ -287,7 +292,9 @@ describe('Worker shutdown', () => {
     expect(lostSeen).toBe(true);
     expect(events.of('leaseLost').map((e) => e.reason)).toEqual(['abandoned']);
     expect(table.list()[0]!.assignedTo).toBe('w1'); // not released: it expires for the others
-    expect(logger.at('warn').some((l) => l.message.includes('grace period') && String(l.fields['shards']).includes('shardId-000000000000'))).toBe(true);
+    expect(logger.at('warn').some((l) => l.message.includes('grace period') && String(l.fields['shards']).includes('shardId-000000000000'))).toBe(
+      true,
+    );
   });
 });
 

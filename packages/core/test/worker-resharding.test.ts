@@ -6,15 +6,7 @@ import { DescribeStreamSummaryCommand, MergeShardsCommand } from '@aws-sdk/clien
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { listShards, splitShard } from './helpers/consumer-kinesis';
-import {
-  createTestStream,
-  delay,
-  EventLog,
-  InMemoryLeaseTable,
-  makeWorker,
-  waitFor,
-  workerConfig,
-} from './helpers/worker-harness';
+import { createTestStream, delay, EventLog, InMemoryLeaseTable, makeWorker, waitFor, workerConfig } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
 import { useWorkerSuite } from './helpers/worker-suite';
 
@@ -74,7 +66,12 @@ test('split then merge mid-run: every parent reaches SHARD_END before its childr
     return t.at;
   };
   for (const [child, parents] of lineage) {
-    const childStart = Math.min(...events.of('leaseAcquired').filter((e) => e.shardId === child).map((e) => e.at));
+    const childStart = Math.min(
+      ...events
+        .of('leaseAcquired')
+        .filter((e) => e.shardId === child)
+        .map((e) => e.at),
+    );
     expect(Number.isFinite(childStart)).toBe(true);
     for (const parent of parents) {
       expect(terminatedAt(parent)).toBeLessThan(childStart);

@@ -66,10 +66,7 @@ function newWorker(
       : { shardConsumerFactory: fakeConsumerFactory({ ledger: new DeliveryLedger(), checkpointEachRecord: options.checkpointEachRecord ?? true }) },
   )
     .withKinesis(fx.kinesis)
-    .withCheckpointer(
-      probe.checkpointer,
-      options.closeOnShutdown === undefined ? undefined : { closeOnShutdown: options.closeOnShutdown },
-    );
+    .withCheckpointer(probe.checkpointer, options.closeOnShutdown === undefined ? undefined : { closeOnShutdown: options.closeOnShutdown });
   cleanup.push(async () => {
     table.resume();
     await worker.shutdown();

@@ -10,7 +10,15 @@ import type { RecordProcessor } from '../src/processor/record-processor';
 import type { WorkerEvents } from '../src/worker/worker-events';
 import { ConfigError } from '../src/errors';
 import { KinesisClientLibConfig } from '../src/config/kcl-config';
-import { createTestStream, InMemoryLeaseTable, makeWorker, startKinesaliteFixture, waitFor, workerConfig, type KinesaliteFixture } from './helpers/worker-harness';
+import {
+  createTestStream,
+  InMemoryLeaseTable,
+  makeWorker,
+  startKinesaliteFixture,
+  waitFor,
+  workerConfig,
+  type KinesaliteFixture,
+} from './helpers/worker-harness';
 
 let fx: KinesaliteFixture;
 

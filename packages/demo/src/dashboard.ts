@@ -62,6 +62,8 @@ export class DashboardPrinter {
     if (now - this.lastPlain < 2000) return;
     this.lastPlain = now;
     const { ledger } = state;
-    this.out.write(`produced ${ledger.produced}/${state.target}, consumed ${ledger.consumed}, duplicates ${ledger.deliveries - ledger.consumed} - ${state.note}\n`);
+    this.out.write(
+      `produced ${ledger.produced}/${state.target}, consumed ${ledger.consumed}, duplicates ${ledger.deliveries - ledger.consumed} - ${state.note}\n`,
+    );
   }
 }

@@ -36,7 +36,11 @@ export async function produce(options: ProducerOptions): Promise<void> {
     for (let id = start; id < Math.min(records, start + batchSize); id++) {
       entries.push({ Data: encodeRecord(id), PartitionKey: `pk-${id % 997}-${(id * 7919) % 10007}` });
     }
-    await putRecordsWithRetry(client, streamName, entries, { signal, maxAttempts: 51, onAccepted: (accepted) => options.onProduced(accepted.length) });
+    await putRecordsWithRetry(client, streamName, entries, {
+      signal,
+      maxAttempts: 51,
+      onAccepted: (accepted) => options.onProduced(accepted.length),
+    });
     if (options.pauseMillis > 0) await sleep(options.pauseMillis);
   }
 }

@@ -1,12 +1,6 @@
 import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
 import { RedisCheckpoint } from '@kcl/checkpoint-redis';
-import {
-  InitialPositionInStream,
-  KinesisClientLibConfig,
-  Worker,
-  createWinstonLogger,
-  type Checkpointer,
-} from '@kcl/core';
+import { InitialPositionInStream, KinesisClientLibConfig, Worker, createWinstonLogger, type Checkpointer } from '@kcl/core';
 import { createTestStream, localKinesisClient, startDynalite, startKinesalite, startRedis, type LocalServer } from '@kcl/testbed';
 import type { DemoOptions } from './args';
 import { DashboardPrinter, type DashboardState } from './dashboard';
@@ -24,7 +18,14 @@ export async function runDemo(options: DemoOptions, out: NodeJS.WriteStream = pr
   const ledger = new Ledger(options.records);
   const workers: { id: string; worker: Worker; running: boolean }[] = [];
   const printer = options.json ? undefined : new DashboardPrinter(out);
-  const state: DashboardState = { ledger, target: options.records, backend: options.backend, workers, note: 'starting local stand-ins...', startedAt: Date.now() };
+  const state: DashboardState = {
+    ledger,
+    target: options.records,
+    backend: options.backend,
+    workers,
+    note: 'starting local stand-ins...',
+    startedAt: Date.now(),
+  };
   let ticker: NodeJS.Timeout | undefined;
   let stoppedWorker: string | undefined;
   let firstRecordMillis: number | undefined;
@@ -105,10 +106,14 @@ export async function runDemo(options: DemoOptions, out: NodeJS.WriteStream = pr
     controller.abort();
     await producer.catch(() => undefined);
     state.note = ledger.consumed >= options.records ? 'all records consumed; shutting down' : 'timed out; shutting down';
-    await Promise.all(workers.filter((w) => w.running).map(async (w) => {
-      await w.worker.shutdown();
-      w.running = false;
-    }));
+    await Promise.all(
+      workers
+        .filter((w) => w.running)
+        .map(async (w) => {
+          await w.worker.shutdown();
+          w.running = false;
+        }),
+    );
     printer?.draw(state);
   } finally {
     if (ticker) clearInterval(ticker);

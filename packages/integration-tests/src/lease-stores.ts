@@ -19,7 +19,10 @@ export const ALL_LEASE_STORE_NAMES: readonly LeaseStoreName[] = ['dynamodb', 're
  * @throws Error for an unknown store name (a typo must not silently run nothing)
  */
 export function selectLeaseStores(value: string | undefined): readonly LeaseStoreName[] {
-  const wanted = (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const wanted = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (wanted.length === 0) return ALL_LEASE_STORE_NAMES;
   const unknown = wanted.filter((s) => !(ALL_LEASE_STORE_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`KCL_IT_STORES: unknown lease store(s) ${unknown.join(', ')} (known: ${ALL_LEASE_STORE_NAMES.join(', ')})`);

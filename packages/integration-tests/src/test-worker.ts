@@ -29,7 +29,10 @@ export class WorkerEventLog {
     }
   }
 
-  of<K extends keyof WorkerEvents>(name: K, filter: { workerId?: string; shardId?: string } = {}): Array<WorkerEvents[K] & { at: number; workerId: string }> {
+  of<K extends keyof WorkerEvents>(
+    name: K,
+    filter: { workerId?: string; shardId?: string } = {},
+  ): Array<WorkerEvents[K] & { at: number; workerId: string }> {
     return this.entries
       .filter(
         (e) =>
@@ -68,9 +71,7 @@ export function createTestWorker(options: TestWorkerOptions): TestWorker {
   const config = testConfig({ ...options.config, streamName: options.streamName, workerId: options.workerId });
   const checkpointer = options.store.checkpointer(config, options.namespace, options.via);
   const factory = recordingProcessorFactory({ ...options.processor, workerId: options.workerId, log: options.log });
-  const worker = new Worker(factory, config)
-    .withKinesis(options.kinesis ?? options.bed.newClient())
-    .withCheckpointer(checkpointer);
+  const worker = new Worker(factory, config).withKinesis(options.kinesis ?? options.bed.newClient()).withCheckpointer(checkpointer);
   options.events?.attach(worker);
   return { worker, config, checkpointer };
 }

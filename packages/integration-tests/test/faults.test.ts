@@ -26,7 +26,17 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
       if (command === 'GetRecordsCommand') return GET_RECORDS_FAULTS[Math.floor(call / 3) % 4];
       return command === 'GetShardIteratorCommand' ? 'internalError' : undefined;
     });
-    const w = createTestWorker({ workerId: 'w', streamName, bed, store, namespace, log, events, kinesis, config: { ...STEADY_TIMINGS, maxRecords: 25 } });
+    const w = createTestWorker({
+      workerId: 'w',
+      streamName,
+      bed,
+      store,
+      namespace,
+      log,
+      events,
+      kinesis,
+      config: { ...STEADY_TIMINGS, maxRecords: 25 },
+    });
     cleanup.add(() => w.worker.shutdown());
     await w.worker.start();
     producer.start(5, 50);

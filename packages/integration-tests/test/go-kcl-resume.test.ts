@@ -31,8 +31,18 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     const hour = 3_600_000;
     await writeGoKclLeases(store.spec(namespace), [
       // go-kcl would call this lease valid for another hour: @kcl never trusts another machine's clock.
-      { shardId: shards[0] as string, assignedTo: DEAD_GO_WORKER, leaseTimeout: new Date(Date.now() + hour), checkpoint: checkpoints.get(shards[0] as string) as string },
-      { shardId: shards[1] as string, assignedTo: DEAD_GO_WORKER, leaseTimeout: new Date(Date.now() - hour), checkpoint: checkpoints.get(shards[1] as string) as string },
+      {
+        shardId: shards[0] as string,
+        assignedTo: DEAD_GO_WORKER,
+        leaseTimeout: new Date(Date.now() + hour),
+        checkpoint: checkpoints.get(shards[0] as string) as string,
+      },
+      {
+        shardId: shards[1] as string,
+        assignedTo: DEAD_GO_WORKER,
+        leaseTimeout: new Date(Date.now() - hour),
+        checkpoint: checkpoints.get(shards[1] as string) as string,
+      },
       // Released by go-kcl on its shutdown: no owner.
       { shardId: shards[2] as string, checkpoint: checkpoints.get(shards[2] as string) as string },
     ]);

@@ -22,7 +22,10 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
   async function leasesByOwner(namespace: StoreNamespace): Promise<{ leases: Map<string, ShardStatus>; owned: (id: string) => string[] }> {
     const leases = await store.leases(namespace);
     const owned = (workerId: string): string[] =>
-      [...leases.values()].filter((l) => l.assignedTo === workerId).map((l) => l.id).sort();
+      [...leases.values()]
+        .filter((l) => l.assignedTo === workerId)
+        .map((l) => l.id)
+        .sort();
     return { leases, owned };
   }
 
@@ -77,15 +80,15 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
       // ...and within failover + one refresh period (+ scheduling slack).
       expect(after).toBeLessThan(TIMINGS.failoverMillis + TIMINGS.refreshMillis + SLACK_MILLIS);
     }
-    await waitFor(
-      async () => (await leasesByOwner(namespace)).owned(leaver.workerId).length === 3,
-      'the survivors holding 3 shards each',
-      10_000,
-    );
+    await waitFor(async () => (await leasesByOwner(namespace)).owned(leaver.workerId).length === 3, 'the survivors holding 3 shards each', 10_000);
     // The dead worker's registry entry goes once the leader has seen it silent for two failover times. Until then a
     // leader elected meanwhile (the leaver below may hold the role) cannot tell it from a live worker it has not
     // watched yet, and may assign it released leases: they would wait a failover time (a known limit, see README).
-    await waitFor(async () => !(await store.workers(namespace)).some((w) => w.workerId === victim.workerId), 'the dead worker leaving the registry', 10_000);
+    await waitFor(
+      async () => !(await store.workers(namespace)).some((w) => w.workerId === victim.workerId),
+      'the dead worker leaving the registry',
+      10_000,
+    );
     await delay(300);
 
     // 2. SIGTERM: graceful shutdown, leases released.

@@ -37,15 +37,29 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     const holder = await leaderOf(store, namespace);
     expect(['w1', 'w2', 'w3']).toContain(holder);
     // The store and the processes agree on who leads: the last election line is the holder's.
-    expect(fleet.lines('leader').filter((l) => l.event === 'elected').at(-1)?.workerId).toBe(holder);
+    expect(
+      fleet
+        .lines('leader')
+        .filter((l) => l.event === 'elected')
+        .at(-1)?.workerId,
+    ).toBe(holder);
     return { fleet, leader: fleet.get(holder as string) };
   }
 
   /** The first election after `since` by a worker other than `leader`, once the store shows it. */
-  async function nextLeader(fleet: ProcessFleet, namespace: StoreNamespace, leader: string, since: number): Promise<{ workerId: string; sentAt: number }> {
+  async function nextLeader(
+    fleet: ProcessFleet,
+    namespace: StoreNamespace,
+    leader: string,
+    since: number,
+  ): Promise<{ workerId: string; sentAt: number }> {
     const elected = (): { workerId: string; sentAt: number } | undefined =>
       fleet.lines('leader').find((l) => l.event === 'elected' && l.workerId !== leader && l.sentAt > since);
-    await waitFor(async () => elected() !== undefined && (await leaderOf(store, namespace)) === elected()?.workerId, 'another worker taking the leader role', 15_000);
+    await waitFor(
+      async () => elected() !== undefined && (await leaderOf(store, namespace)) === elected()?.workerId,
+      'another worker taking the leader role',
+      15_000,
+    );
     return elected() as { workerId: string; sentAt: number };
   }
 
@@ -124,7 +138,9 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     const zombies = leader.of('shutdown').filter((s) => s.sentAt > continuedAt && oldInstances.has(s.instance));
     expect(zombies.map((s) => s.shardId).sort()).toEqual(leaderShards);
     expect(zombies.every((s) => s.reason === ShutdownReason.ZOMBIE)).toBe(true);
-    expect(leader.of('leaseLost').filter((l) => l.sentAt > continuedAt && leaderShards.includes(l.shardId)).length).toBeGreaterThanOrEqual(leaderShards.length);
+    expect(leader.of('leaseLost').filter((l) => l.sentAt > continuedAt && leaderShards.includes(l.shardId)).length).toBeGreaterThanOrEqual(
+      leaderShards.length,
+    );
     // Nothing delivered by its old processors after the pause. (It may get leases again later, by hand-off, after it
     // cooled down: those come with new processors.)
     expect(leader.of('batch').filter((b) => b.sentAt > stoppedAt && oldInstances.has(b.instance))).toEqual([]);

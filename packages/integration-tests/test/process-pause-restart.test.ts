@@ -44,7 +44,11 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
 
     paused.child.kill('SIGSTOP');
     const stoppedAt = performance.now();
-    const taken = (): string[] => other.of('leaseAcquired').map((l) => l.shardId).sort();
+    const taken = (): string[] =>
+      other
+        .of('leaseAcquired')
+        .map((l) => l.shardId)
+        .sort();
     await waitFor(() => taken().length === 2, 'the other worker taking both shards', 10_000);
     expect(other.of('leaseAcquired').every((l) => l.at - stoppedAt > TIMINGS.failoverMillis - TIMINGS.refreshMillis - 100)).toBe(true);
     await waitFor(() => new Set(other.of('batch').map((b) => b.shardId)).size === 2, 'the other worker delivering on both shards');
@@ -54,8 +58,19 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     const continuedAt = performance.now();
     paused.child.kill('SIGCONT');
     await waitFor(() => paused.of('shutdown').filter((s) => s.at > continuedAt).length === 2, 'the woken worker stopping its shards', 5_000);
-    expect(paused.of('shutdown').filter((s) => s.at > continuedAt).map((s) => s.reason)).toEqual([ShutdownReason.ZOMBIE, ShutdownReason.ZOMBIE]);
-    expect(paused.of('leaseLost').filter((l) => l.at > continuedAt).map((l) => l.shardId).sort()).toEqual(taken());
+    expect(
+      paused
+        .of('shutdown')
+        .filter((s) => s.at > continuedAt)
+        .map((s) => s.reason),
+    ).toEqual([ShutdownReason.ZOMBIE, ShutdownReason.ZOMBIE]);
+    expect(
+      paused
+        .of('leaseLost')
+        .filter((l) => l.at > continuedAt)
+        .map((l) => l.shardId)
+        .sort(),
+    ).toEqual(taken());
     await delay(500);
     await producer.stop();
     const log = (): DeliveryLog => deliveryLog([paused, other]);

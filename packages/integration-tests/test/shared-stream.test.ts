@@ -68,14 +68,21 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     expect([...workersByShard.values()].filter((set) => set.size >= 2).length).toBeGreaterThanOrEqual(3);
     // Moves were hand-offs (balancing, graceful shutdown) after a checkpoint of every batch: nothing came twice.
     expect(log.duplicates()).toEqual([]);
-    expect(events.of('leaseLost', { workerId: 'a' }).map((e) => e.reason).sort()).toEqual(
-      [...Array(4).fill('handoff'), 'released', 'released'].sort(),
-    );
+    expect(
+      events
+        .of('leaseLost', { workerId: 'a' })
+        .map((e) => e.reason)
+        .sort(),
+    ).toEqual([...Array(4).fill('handoff'), 'released', 'released'].sort());
     // The lease table agrees: every shard checkpointed at its last record, owned by b, c or d.
-    await waitFor(async () => {
-      const leases = await store.leases(namespace);
-      return [...leases.values()].every((l) => l.checkpoint === producer.ofShard(l.id).at(-1)?.sequenceNumber);
-    }, 'checkpoints at the last record of every shard', 5_000);
+    await waitFor(
+      async () => {
+        const leases = await store.leases(namespace);
+        return [...leases.values()].every((l) => l.checkpoint === producer.ofShard(l.id).at(-1)?.sequenceNumber);
+      },
+      'checkpoints at the last record of every shard',
+      5_000,
+    );
     const leases = await store.leases(namespace);
     expect(leases.size).toBe(6);
     for (const lease of leases.values()) expect(['b', 'c', 'd']).toContain(lease.assignedTo);

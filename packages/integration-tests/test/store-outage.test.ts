@@ -21,7 +21,16 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     const { streamName, namespace, log, events, producer } = await newTestStream(4);
     const proxy = await startTcpProxy({ target: store.address });
 
-    const cut = createTestWorker({ workerId: 'cut-off', streamName, bed, store, namespace, log, events, via: { host: proxy.host, port: proxy.port } });
+    const cut = createTestWorker({
+      workerId: 'cut-off',
+      streamName,
+      bed,
+      store,
+      namespace,
+      log,
+      events,
+      via: { host: proxy.host, port: proxy.port },
+    });
     const other = createTestWorker({ workerId: 'other', streamName, bed, store, namespace, log, events });
     cleanup.add(() => other.worker.shutdown());
     cleanup.add(() => cut.worker.shutdown());
@@ -75,9 +84,7 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
     );
     expect(log.orderViolations()).toEqual([]);
     // Delivered twice: only what the cut-off worker delivered but could no longer checkpoint.
-    const uncheckpointed = new Set(
-      log.batches.filter((b) => b.workerId === 'cut-off' && b.end > cutAt).flatMap((b) => b.records.map((r) => r.data)),
-    );
+    const uncheckpointed = new Set(log.batches.filter((b) => b.workerId === 'cut-off' && b.end > cutAt).flatMap((b) => b.records.map((r) => r.data)));
     expect(log.duplicates().filter((d) => !uncheckpointed.has(d))).toEqual([]);
 
     // The partition heals: the held-back requests of the cut-off worker (renewals with its old lease tokens, the

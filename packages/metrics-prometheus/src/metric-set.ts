@@ -73,18 +73,113 @@ export function metricSetFor(registry: Registry, labelNames: readonly string[]):
   };
   const registers = [registry];
   return {
-    recordsProcessed: make(METRIC_NAMES.recordsProcessed, () => new Counter({ name: METRIC_NAMES.recordsProcessed, help: 'Records delivered to record processors', labelNames: labels, registers })),
-    bytesProcessed: make(METRIC_NAMES.bytesProcessed, () => new Counter({ name: METRIC_NAMES.bytesProcessed, help: 'Payload bytes delivered to record processors', labelNames: labels, registers })),
-    millisBehindLatest: make(METRIC_NAMES.millisBehindLatest, () => new Gauge({ name: METRIC_NAMES.millisBehindLatest, help: 'MillisBehindLatest of the last GetRecords response per shard', labelNames: labels, registers })),
-    leasesHeld: make(METRIC_NAMES.leasesHeld, () => new Gauge({ name: METRIC_NAMES.leasesHeld, help: 'Leases held by the worker (1 per held shard)', labelNames: labels, registers })),
-    leaseRenewals: make(METRIC_NAMES.leaseRenewals, () => new Counter({ name: METRIC_NAMES.leaseRenewals, help: 'Successful lease renewals', labelNames: labels, registers })),
-    getRecordsDuration: make(METRIC_NAMES.getRecordsDuration, () => new Histogram({ name: METRIC_NAMES.getRecordsDuration, help: 'Duration of GetRecords calls in milliseconds', labelNames: labels, buckets: DURATION_BUCKETS_MS, registers })),
-    processRecordsDuration: make(METRIC_NAMES.processRecordsDuration, () => new Histogram({ name: METRIC_NAMES.processRecordsDuration, help: 'Duration of processRecords calls in milliseconds', labelNames: labels, buckets: DURATION_BUCKETS_MS, registers })),
-    processRecordsErrors: make(METRIC_NAMES.processRecordsErrors, () => new Counter({ name: METRIC_NAMES.processRecordsErrors, help: 'processRecords calls that threw (the batch is retried)', labelNames: labels, registers })),
-    processorStuckReports: make(METRIC_NAMES.processorStuckReports, () => new Counter({ name: METRIC_NAMES.processorStuckReports, help: 'Reports of a record processor call running longer than logWarningForTaskAfterMillis', labelNames: labels, registers })),
-    processorStuckMillis: make(METRIC_NAMES.processorStuckMillis, () => new Gauge({ name: METRIC_NAMES.processorStuckMillis, help: 'How long the stuck processor call of a shard has been running (0 once a processRecords completes or the lease is lost)', labelNames: labels, registers })),
-    processorFailingAttempts: make(METRIC_NAMES.processorFailingAttempts, () => new Gauge({ name: METRIC_NAMES.processorFailingAttempts, help: 'Consecutive failed calls of the record processor of a shard (initialize, or processRecords with one batch); 0 once a call succeeds, the batch is skipped or the lease is lost', labelNames: labels, registers })),
-    skippedBatches: make(METRIC_NAMES.skippedBatches, () => new Counter({ name: METRIC_NAMES.skippedBatches, help: 'Batches skipped by the skip processor failure policy', labelNames: labels, registers })),
-    skippedRecords: make(METRIC_NAMES.skippedRecords, () => new Counter({ name: METRIC_NAMES.skippedRecords, help: 'Records in batches skipped by the skip processor failure policy', labelNames: labels, registers })),
+    recordsProcessed: make(
+      METRIC_NAMES.recordsProcessed,
+      () => new Counter({ name: METRIC_NAMES.recordsProcessed, help: 'Records delivered to record processors', labelNames: labels, registers }),
+    ),
+    bytesProcessed: make(
+      METRIC_NAMES.bytesProcessed,
+      () => new Counter({ name: METRIC_NAMES.bytesProcessed, help: 'Payload bytes delivered to record processors', labelNames: labels, registers }),
+    ),
+    millisBehindLatest: make(
+      METRIC_NAMES.millisBehindLatest,
+      () =>
+        new Gauge({
+          name: METRIC_NAMES.millisBehindLatest,
+          help: 'MillisBehindLatest of the last GetRecords response per shard',
+          labelNames: labels,
+          registers,
+        }),
+    ),
+    leasesHeld: make(
+      METRIC_NAMES.leasesHeld,
+      () => new Gauge({ name: METRIC_NAMES.leasesHeld, help: 'Leases held by the worker (1 per held shard)', labelNames: labels, registers }),
+    ),
+    leaseRenewals: make(
+      METRIC_NAMES.leaseRenewals,
+      () => new Counter({ name: METRIC_NAMES.leaseRenewals, help: 'Successful lease renewals', labelNames: labels, registers }),
+    ),
+    getRecordsDuration: make(
+      METRIC_NAMES.getRecordsDuration,
+      () =>
+        new Histogram({
+          name: METRIC_NAMES.getRecordsDuration,
+          help: 'Duration of GetRecords calls in milliseconds',
+          labelNames: labels,
+          buckets: DURATION_BUCKETS_MS,
+          registers,
+        }),
+    ),
+    processRecordsDuration: make(
+      METRIC_NAMES.processRecordsDuration,
+      () =>
+        new Histogram({
+          name: METRIC_NAMES.processRecordsDuration,
+          help: 'Duration of processRecords calls in milliseconds',
+          labelNames: labels,
+          buckets: DURATION_BUCKETS_MS,
+          registers,
+        }),
+    ),
+    processRecordsErrors: make(
+      METRIC_NAMES.processRecordsErrors,
+      () =>
+        new Counter({
+          name: METRIC_NAMES.processRecordsErrors,
+          help: 'processRecords calls that threw (the batch is retried)',
+          labelNames: labels,
+          registers,
+        }),
+    ),
+    processorStuckReports: make(
+      METRIC_NAMES.processorStuckReports,
+      () =>
+        new Counter({
+          name: METRIC_NAMES.processorStuckReports,
+          help: 'Reports of a record processor call running longer than logWarningForTaskAfterMillis',
+          labelNames: labels,
+          registers,
+        }),
+    ),
+    processorStuckMillis: make(
+      METRIC_NAMES.processorStuckMillis,
+      () =>
+        new Gauge({
+          name: METRIC_NAMES.processorStuckMillis,
+          help: 'How long the stuck processor call of a shard has been running (0 once a processRecords completes or the lease is lost)',
+          labelNames: labels,
+          registers,
+        }),
+    ),
+    processorFailingAttempts: make(
+      METRIC_NAMES.processorFailingAttempts,
+      () =>
+        new Gauge({
+          name: METRIC_NAMES.processorFailingAttempts,
+          help: 'Consecutive failed calls of the record processor of a shard (initialize, or processRecords with one batch); 0 once a call succeeds, the batch is skipped or the lease is lost',
+          labelNames: labels,
+          registers,
+        }),
+    ),
+    skippedBatches: make(
+      METRIC_NAMES.skippedBatches,
+      () =>
+        new Counter({
+          name: METRIC_NAMES.skippedBatches,
+          help: 'Batches skipped by the skip processor failure policy',
+          labelNames: labels,
+          registers,
+        }),
+    ),
+    skippedRecords: make(
+      METRIC_NAMES.skippedRecords,
+      () =>
+        new Counter({
+          name: METRIC_NAMES.skippedRecords,
+          help: 'Records in batches skipped by the skip processor failure policy',
+          labelNames: labels,
+          registers,
+        }),
+    ),
   };
 }

@@ -35,7 +35,11 @@ export class MetricsServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(
-          new KclError('INVALID_CONFIG', `Prometheus metrics server cannot listen on ${this.describe()}: ${error.code ?? error.message}. Choose another listenAddress (e.g. ":9090" or "127.0.0.1:0").`, { cause: error }),
+          new KclError(
+            'INVALID_CONFIG',
+            `Prometheus metrics server cannot listen on ${this.describe()}: ${error.code ?? error.message}. Choose another listenAddress (e.g. ":9090" or "127.0.0.1:0").`,
+            { cause: error },
+          ),
         );
       };
       server.once('error', onError);

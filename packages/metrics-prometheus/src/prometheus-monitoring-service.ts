@@ -39,7 +39,7 @@ export class PrometheusMonitoringService implements MonitoringService {
       throw new ConfigError('registerer', '<Registry>', 'only one of registry or registerer', 'They are aliases; pass one registry.');
     }
     const external = options.registry ?? options.registerer;
-    if (external !== undefined && !(typeof external === 'object' && typeof (external).getSingleMetric === 'function')) {
+    if (external !== undefined && !(typeof external === 'object' && typeof external.getSingleMetric === 'function')) {
       throw new ConfigError('registry', typeof external, 'a prom-client Registry');
     }
     if (options.region !== undefined && (typeof options.region !== 'string' || options.region.trim() === '')) {

@@ -74,7 +74,15 @@ describe('PrometheusMonitoringService standalone mode', () => {
 
   it('accepts the go-kcl style constructor (listenAddress, region, logger)', async () => {
     const lines: string[] = [];
-    const logger = { debug() {}, info: (m: string) => lines.push(m), warn() {}, error() {}, child() { return logger; } };
+    const logger = {
+      debug() {},
+      info: (m: string) => lines.push(m),
+      warn() {},
+      error() {},
+      child() {
+        return logger;
+      },
+    };
     const service = new PrometheusMonitoringService('127.0.0.1:0', 'eu-west-1', logger);
     service.init('app', 'stream', 'w1');
     await service.start();

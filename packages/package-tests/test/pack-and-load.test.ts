@@ -39,9 +39,7 @@ describe('pack, install and load every public package', () => {
     }
     // The public packages declare the AWS SDK as caret ranges (a user's own SDK copy is shared); install the versions
     // this repository's lock file tests, so the check does not drift with each SDK release.
-    const overrides = Object.fromEntries(
-      ['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb'].map((name) => [name, installedVersion(name)]),
-    );
+    const overrides = Object.fromEntries(['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb'].map((name) => [name, installedVersion(name)]));
     const devDependencies = Object.fromEntries(['typescript', '@types/node'].map((name) => [name, installedVersion(name)]));
     writeFileSync(
       join(project, 'package.json'),
@@ -107,7 +105,13 @@ describe('pack, install and load every public package', () => {
       });
       const found = JSON.parse(stdout) as Record<string, unknown>;
       expect(found.config).toEqual({ isConfig: true, tableName: expect.stringMatching(/^esm_app_\d+$/) });
-      const configError = { name: 'ConfigError', code: 'INVALID_CONFIG', instanceofKclError: true, instanceofConfigError: true, instanceofInvalidArgumentError: false };
+      const configError = {
+        name: 'ConfigError',
+        code: 'INVALID_CONFIG',
+        instanceofKclError: true,
+        instanceofConfigError: true,
+        instanceofInvalidArgumentError: false,
+      };
       expect(found.coreError).toEqual(configError);
       expect(found.redisError).toEqual(configError);
       expect(found.dynamoError).toEqual(configError);
@@ -124,7 +128,12 @@ describe('pack, install and load every public package', () => {
       expect(found.memoryLeaseOwner).toBe('worker-1');
       expect(found.metricsLine).toMatch(/^kcl_processed_records_total\{.*shard="shardId-000000000000".*\} 3$/);
       // Documented in packages/core/README.md ("Module formats"): require and import give two copies of core.
-      expect(found.mixed).toEqual({ sameKclErrorClass: false, cjsErrorInstanceofEsmKclError: false, isKclError: true, cjsIsKclErrorOfEsmError: true });
+      expect(found.mixed).toEqual({
+        sameKclErrorClass: false,
+        cjsErrorInstanceofEsmKclError: false,
+        isKclError: true,
+        cjsIsKclErrorOfEsmError: true,
+      });
     });
   });
 
@@ -165,7 +174,8 @@ describe('pack, install and load every public package', () => {
       expect(paths).toContain('LICENSE');
       expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/esm/index.mjs', 'dist/esm/index.d.mts']));
       // checkpoint-redis reads its Lua scripts next to the code of each build.
-      if (pkg.name === '@kcl/checkpoint-redis') expect(paths).toEqual(expect.arrayContaining(['dist/lua/take-lease.lua', 'dist/esm/lua/take-lease.lua']));
+      if (pkg.name === '@kcl/checkpoint-redis')
+        expect(paths).toEqual(expect.arrayContaining(['dist/lua/take-lease.lua', 'dist/esm/lua/take-lease.lua']));
       for (const p of paths) {
         expect(p).toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/);
         expect(p).not.toMatch(/\.test\.|tsbuildinfo/);

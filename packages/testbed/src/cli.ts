@@ -54,7 +54,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Star
     if (port !== undefined) ports[server] = port;
   }
   if (values.only === undefined) return { ports };
-  const list = values.only.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const list = values.only
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const unknown = list.filter((name) => !(SERVER_NAMES as readonly string[]).includes(name));
   if (list.length === 0 || unknown.length > 0) {
     throw new UsageError(`--only takes a comma-separated list of ${SERVER_NAMES.join(', ')}; got ${JSON.stringify(list.join(','))}`);
@@ -66,7 +69,12 @@ function describe(servers: LocalServers): string {
   const rows: [string, string, string, number | undefined][] = [];
   if (servers.kinesalite) rows.push(['kinesalite', servers.kinesalite.endpoint, 'Kinesis, fast; polling', servers.startupMs.kinesalite]);
   if (servers.kinesisLocal) {
-    rows.push(['kinesis-local', servers.kinesisLocal.endpoint, 'Kinesis: ChildShards, UpdateShardCount, fan-out', servers.startupMs['kinesis-local']]);
+    rows.push([
+      'kinesis-local',
+      servers.kinesisLocal.endpoint,
+      'Kinesis: ChildShards, UpdateShardCount, fan-out',
+      servers.startupMs['kinesis-local'],
+    ]);
   }
   if (servers.dynalite) rows.push(['dynalite', servers.dynalite.endpoint, 'DynamoDB', servers.startupMs.dynalite]);
   if (servers.redis) rows.push(['redis-server', servers.redis.url, 'Redis', servers.startupMs.redis]);

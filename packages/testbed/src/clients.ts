@@ -1,11 +1,5 @@
 import { CreateStreamCommand, KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-  type DynamoDBClientConfig,
-  type KeySchemaElement,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists, type DynamoDBClientConfig, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomName } from './names';
 import { LOCAL_WAITER_DELAYS, waitForStreamActive } from './shards';

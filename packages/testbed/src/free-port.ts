@@ -38,10 +38,7 @@ export async function getFreePorts(count: number, options: { max?: number } = {}
  * Resolves once a TCP connection to host:port succeeds; rejects after `timeoutMs`.
  * @defaultValue host `'127.0.0.1'`, timeoutMs `10000`, intervalMs `25`
  */
-export async function waitForPort(
-  port: number,
-  options: { host?: string; timeoutMs?: number; intervalMs?: number } = {},
-): Promise<void> {
+export async function waitForPort(port: number, options: { host?: string; timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
   const host = options.host ?? LOOPBACK;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {

@@ -9,7 +9,8 @@ import type { LocalServer } from './types';
  */
 export async function listenLocal(name: string, server: Server, port: number): Promise<LocalServer> {
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(new TestbedError(name, `cannot listen on ${LOOPBACK}:${port}: ${error.message}`, { cause: error }));
+    const onError = (error: Error): void =>
+      reject(new TestbedError(name, `cannot listen on ${LOOPBACK}:${port}: ${error.message}`, { cause: error }));
     server.once('error', onError);
     server.listen(port, LOOPBACK, () => {
       server.off('error', onError);

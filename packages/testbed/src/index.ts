@@ -29,13 +29,7 @@ export { startTcpProxy, type TcpFaultProxy, type TcpProxyMode, type TcpProxyOpti
 export { parseFlags, parseInteger, runCommand, UsageError, type FlagSpec, type ParsedFlags } from './cli-args';
 export { waitFor } from './wait';
 export { listAllShards, waitForStreamActive, LOCAL_WAITER_DELAYS } from './shards';
-export {
-  injectKinesisFaults,
-  kinesisFaultError,
-  type FaultCounters,
-  type KinesisCall,
-  type KinesisFaultKind,
-} from './kinesis-faults';
+export { injectKinesisFaults, kinesisFaultError, type FaultCounters, type KinesisCall, type KinesisFaultKind } from './kinesis-faults';
 export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
 export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
 export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';

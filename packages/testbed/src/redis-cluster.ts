@@ -45,10 +45,14 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
           while (busPort === port) busPort = await getFreePort();
           busPorts[index] = busPort;
           return [
-            '--cluster-enabled', 'yes',
-            '--cluster-config-file', `${dir}/nodes.conf`,
-            '--cluster-node-timeout', String(nodeTimeout),
-            '--cluster-port', String(busPort),
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            `${dir}/nodes.conf`,
+            '--cluster-node-timeout',
+            String(nodeTimeout),
+            '--cluster-port',
+            String(busPort),
           ];
         },
       }),

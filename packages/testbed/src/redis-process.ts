@@ -70,23 +70,35 @@ export async function launchRedis(options: LaunchRedisOptions): Promise<RedisPro
     const port = fixed ? (options.port as number) : await getFreePort({ max: 65535 });
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'kcl-redis-'));
     const args = [
-      '--port', options.tls ? '0' : String(port),
-      '--bind', LOOPBACK,
-      '--save', '',
+      '--port',
+      options.tls ? '0' : String(port),
+      '--bind',
+      LOOPBACK,
+      '--save',
+      '',
       ...(options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
-      '--daemonize', 'no',
-      '--dir', dir,
-      '--logfile', '',
-      '--protected-mode', 'no',
+      '--daemonize',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      '',
+      '--protected-mode',
+      'no',
     ];
     if (options.password !== undefined) args.push('--requirepass', options.password);
     if (options.tls) {
       args.push(
-        '--tls-port', String(port),
-        '--tls-cert-file', options.tls.certPath,
-        '--tls-key-file', options.tls.keyPath,
-        '--tls-ca-cert-file', options.tls.caCertPath,
-        '--tls-auth-clients', 'no',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        options.tls.certPath,
+        '--tls-key-file',
+        options.tls.keyPath,
+        '--tls-ca-cert-file',
+        options.tls.caCertPath,
+        '--tls-auth-clients',
+        'no',
       );
     }
     if (options.extraArgs) args.push(...(await options.extraArgs(port, dir)));

@@ -76,8 +76,7 @@ export async function startAll(options: StartAllOptions = {}): Promise<LocalServ
     }
   });
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= Promise.allSettled([...started.values()].map((server) => server.stop())).then(() => undefined));
+  const stop = (): Promise<void> => (stopping ??= Promise.allSettled([...started.values()].map((server) => server.stop())).then(() => undefined));
   if (failures.length > 0) {
     await stop();
     throw new TestbedError('testbed', `could not start ${failures.length} server(s):\n${failures.join('\n')}`);

@@ -210,7 +210,9 @@ class Proxy implements TcpFaultProxy {
 
   async listen(port: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', (error) => reject(new TestbedError('tcp-proxy', `cannot listen on ${LOOPBACK}:${port}: ${error.message}`, { cause: error })));
+      this.server.once('error', (error) =>
+        reject(new TestbedError('tcp-proxy', `cannot listen on ${LOOPBACK}:${port}: ${error.message}`, { cause: error })),
+      );
       this.server.listen(port, LOOPBACK, () => resolve());
     });
     const address = this.server.address();

@@ -38,14 +38,39 @@ export async function createTestCertificates(dir?: string): Promise<TestCertific
   writeFileSync(file('server.ext'), SERVER_EXTENSIONS);
   try {
     await run('openssl', [
-      'req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2',
-      '-subj', '/CN=kcl-testbed throwaway CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.crt'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=kcl-testbed throwaway CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     await run('openssl', ['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=localhost']);
     await run('openssl', [
-      'x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'),
-      '-CAcreateserial', '-out', file('server.crt'), '-days', '2', '-extfile', file('server.ext'),
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file('server.crt'),
+      '-days',
+      '2',
+      '-extfile',
+      file('server.ext'),
     ]);
   } catch (error) {
     if (dir === undefined) rmSync(target, { recursive: true, force: true });

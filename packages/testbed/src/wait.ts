@@ -6,12 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * @throws Error `timed out after <timeoutMs> ms waiting for <what>` once `timeoutMs` passed
  * @defaultValue timeoutMs `10000`, intervalMs `10`
  */
-export async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-  intervalMs = 10,
-): Promise<void> {
+export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, intervalMs = 10): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await predicate())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -62,9 +62,15 @@ describe('pnpm local:up (dist/cli.js)', () => {
       throw error;
     }
     const env = envLines(run.stdout());
-    expect(Object.keys(env).sort()).toEqual(
-      ['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'KCL_DYNAMODB_ENDPOINT', 'KCL_KINESIS_ENDPOINT', 'KCL_KINESIS_LOCAL_ENDPOINT', 'KCL_REDIS_URL'],
-    );
+    expect(Object.keys(env).sort()).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'AWS_REGION',
+      'AWS_SECRET_ACCESS_KEY',
+      'KCL_DYNAMODB_ENDPOINT',
+      'KCL_KINESIS_ENDPOINT',
+      'KCL_KINESIS_LOCAL_ENDPOINT',
+      'KCL_REDIS_URL',
+    ]);
     for (const name of ['kinesalite', 'kinesis-local', 'dynalite', 'redis-server']) expect(run.stdout()).toContain(name);
 
     const kinesalite = localKinesisClient(env.KCL_KINESIS_ENDPOINT as string);

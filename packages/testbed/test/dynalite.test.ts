@@ -20,9 +20,7 @@ describe('dynalite', () => {
     expect(server.endpoint).toBe(`http://127.0.0.1:${server.port}`);
     const table = await createTestTable(client, { partitionKey: 'ShardID' });
     expect(table).toMatch(/^kcl-test-table-[0-9a-f]{12}$/);
-    await client.send(
-      new PutItemCommand({ TableName: table, Item: { ShardID: { S: 'shardId-000' }, Checkpoint: { S: '42' } } }),
-    );
+    await client.send(new PutItemCommand({ TableName: table, Item: { ShardID: { S: 'shardId-000' }, Checkpoint: { S: '42' } } }));
     const got = await client.send(new GetItemCommand({ TableName: table, Key: { ShardID: { S: 'shardId-000' } }, ConsistentRead: true }));
     expect(got.Item).toEqual({ ShardID: { S: 'shardId-000' }, Checkpoint: { S: '42' } });
   });

@@ -1,10 +1,4 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  PutRecordCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createTestStream, localKinesisClient, startKinesalite, TestbedError, type LocalServer } from '../src';
 
 describe('kinesalite', () => {
@@ -33,12 +27,8 @@ describe('kinesalite', () => {
     const shards = await client.send(new ListShardsCommand({ StreamName: stream }));
     expect(shards.Shards).toHaveLength(2);
 
-    const put = await client.send(
-      new PutRecordCommand({ StreamName: stream, PartitionKey: 'pk-1', Data: Buffer.from('hello kinesalite') }),
-    );
-    const iterator = await client.send(
-      new GetShardIteratorCommand({ StreamName: stream, ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
+    const put = await client.send(new PutRecordCommand({ StreamName: stream, PartitionKey: 'pk-1', Data: Buffer.from('hello kinesalite') }));
+    const iterator = await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
     const got = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
     expect(got.Records).toHaveLength(1);
     expect(got.Records?.[0]?.SequenceNumber).toBe(put.SequenceNumber);

@@ -21,7 +21,11 @@ describe('kinesisFaultError', () => {
     expect(kinesisFaultError('throttled')).toBeInstanceOf(ProvisionedThroughputExceededException);
     expect(kinesisFaultError('expiredIterator')).toBeInstanceOf(ExpiredIteratorException);
     expect(kinesisFaultError('internalError')).toMatchObject({ name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } });
-    expect(kinesisFaultError('serviceUnavailable')).toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+    expect(kinesisFaultError('serviceUnavailable')).toMatchObject({
+      name: 'ServiceUnavailable',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 503 },
+    });
   });
 });
 

@@ -87,10 +87,14 @@ describe('kinesis-local', () => {
     const streamArn = summary.StreamDescriptionSummary?.StreamARN;
     const registered = await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: randomName('efo') }));
     const consumerArn = registered.Consumer?.ConsumerARN;
-    await waitUntil(async () => {
-      const described = await client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerArn }));
-      return described.ConsumerDescription?.ConsumerStatus === 'ACTIVE';
-    }, 'consumer ACTIVE', 5000);
+    await waitUntil(
+      async () => {
+        const described = await client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerArn }));
+        return described.ConsumerDescription?.ConsumerStatus === 'ACTIVE';
+      },
+      'consumer ACTIVE',
+      5000,
+    );
   });
 
   it('kills the child process on stop()', async () => {

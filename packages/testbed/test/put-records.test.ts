@@ -1,5 +1,19 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type PutRecordsCommandOutput, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { createTestStream, kinesisFaultError, localKinesisClient, putRecordsWithRetry, startKinesalite, TestbedError, type LocalServer } from '../src';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type PutRecordsCommandOutput,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
+import {
+  createTestStream,
+  kinesisFaultError,
+  localKinesisClient,
+  putRecordsWithRetry,
+  startKinesalite,
+  TestbedError,
+  type LocalServer,
+} from '../src';
 
 /** Fault injection: the first `rounds` PutRecords calls send only the odd entries and report the even ones throttled. */
 function rejectEvenEntries(client: KinesisClient, rounds: number): { calls: number } {
@@ -19,7 +33,8 @@ function rejectEvenEntries(client: KinesisClient, rounds: number): { calls: numb
   return seen;
 }
 
-const entries = (n: number): PutRecordsRequestEntry[] => Array.from({ length: n }, (_, i) => ({ PartitionKey: `pk-${i}`, Data: Buffer.from(`r${i}`) }));
+const entries = (n: number): PutRecordsRequestEntry[] =>
+  Array.from({ length: n }, (_, i) => ({ PartitionKey: `pk-${i}`, Data: Buffer.from(`r${i}`) }));
 
 describe('putRecordsWithRetry (kinesalite)', () => {
   let server: LocalServer;
@@ -43,12 +58,17 @@ describe('putRecordsWithRetry (kinesalite)', () => {
     withClient(async (client, stream) => {
       const seen = rejectEvenEntries(client, 1);
       const accepted: number[] = [];
-      const outcome = await putRecordsWithRetry(client, stream, entries(6), { retryDelayMs: () => 1, onAccepted: (a) => accepted.push(...a.map((r) => r.index)) });
+      const outcome = await putRecordsWithRetry(client, stream, entries(6), {
+        retryDelayMs: () => 1,
+        onAccepted: (a) => accepted.push(...a.map((r) => r.index)),
+      });
       expect(outcome.results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(accepted).toEqual([1, 3, 5, 0, 2, 4]);
       expect(outcome).toMatchObject({ calls: 2, retried: 3, rejected: [] });
       expect(seen.calls).toBe(2);
-      const iterator = await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: outcome.results[0]!.shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      const iterator = await client.send(
+        new GetShardIteratorCommand({ StreamName: stream, ShardId: outcome.results[0]!.shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
       const got = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }));
       expect(got.Records?.map((r) => Buffer.from(r.Data!).toString())).toEqual(['r1', 'r3', 'r5', 'r0', 'r2', 'r4']);
     }));

@@ -51,7 +51,8 @@ function client(proxy: TcpFaultProxy): Promise<Client> {
         return new Promise((done, fail) => {
           const check = (): void => {
             if (data.includes(text)) done(Date.now() - started);
-            else if (Date.now() - started > timeoutMs) fail(new Error(`no ${JSON.stringify(text)} within ${timeoutMs} ms (got ${JSON.stringify(data)})`));
+            else if (Date.now() - started > timeoutMs)
+              fail(new Error(`no ${JSON.stringify(text)} within ${timeoutMs} ms (got ${JSON.stringify(data)})`));
             else setTimeout(check, 5);
           };
           check();

@@ -7,7 +7,9 @@ function get(server: TlsAnswerServer, agent: Agent, ca: Buffer): Promise<{ statu
     const req = request(`${server.endpoint}/`, { method: 'POST', agent, ca }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('error', reject);
     req.end('{}');
@@ -19,7 +21,12 @@ describe('startTlsAnswerServer', () => {
   let server: TlsAnswerServer;
   beforeAll(async () => {
     certificates = await createTestCertificates();
-    server = await startTlsAnswerServer({ keyPath: certificates.keyPath, certPath: certificates.certPath, body: '{"ok":1}', contentType: 'application/x-amz-json-1.0' });
+    server = await startTlsAnswerServer({
+      keyPath: certificates.keyPath,
+      certPath: certificates.certPath,
+      body: '{"ok":1}',
+      contentType: 'application/x-amz-json-1.0',
+    });
   });
   afterAll(async () => {
     await server?.stop();

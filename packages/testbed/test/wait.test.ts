@@ -1,13 +1,5 @@
 import { SplitShardCommand, type KinesisClient, type ListShardsCommand } from '@aws-sdk/client-kinesis';
-import {
-  createTestStream,
-  listAllShards,
-  localKinesisClient,
-  startKinesalite,
-  waitFor,
-  waitForStreamActive,
-  type LocalServer,
-} from '../src';
+import { createTestStream, listAllShards, localKinesisClient, startKinesalite, waitFor, waitForStreamActive, type LocalServer } from '../src';
 
 describe('waitFor', () => {
   it('resolves once an (async) predicate holds', async () => {

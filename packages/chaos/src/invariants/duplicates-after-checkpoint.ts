@@ -16,9 +16,7 @@ export const duplicatesAfterCheckpoint: Invariant = {
   check(model: RunModel) {
     const findings = new Findings(this.name, this.title);
     for (const [shard, tenures] of model.tenuresByShard) {
-      const successes = tenures
-        .flatMap((t) => t.checkpoints.filter((c) => c.ok))
-        .sort((a, b) => a.at - b.at);
+      const successes = tenures.flatMap((t) => t.checkpoints.filter((c) => c.ok)).sort((a, b) => a.at - b.at);
       for (const tenure of tenures) {
         findings.checked++;
         let committed: CheckpointPosition | 'SHARD_END' | null = null;

@@ -43,7 +43,9 @@ export const leaseTableConsistent: Invariant = {
       if (checkpoint === 'SHARD_END') {
         findings.violation(`${shard.shard} is open but its lease is at SHARD_END`);
       } else if (!isCovered(last, checkpoint)) {
-        findings.violation(`${shard.shard}: final checkpoint ${formatPosition(checkpoint)} does not cover its last record ${last.id} (${formatPosition(last)})`);
+        findings.violation(
+          `${shard.shard}: final checkpoint ${formatPosition(checkpoint)} does not cover its last record ${last.id} (${formatPosition(last)})`,
+        );
       }
     }
     for (const lease of finalLeases) {

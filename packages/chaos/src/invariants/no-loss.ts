@@ -17,7 +17,9 @@ export const noLoss: Invariant = {
         const produced = model.producedById.get(id);
         if (!produced) findings.violation(`record ${id} delivered on ${batch.shard} but never produced`);
         else if (produced.shard !== batch.shard || produced.seq !== seq || produced.sub !== sub) {
-          findings.violation(`record ${id} delivered on ${batch.shard} at ${seq}/${sub ?? '-'} but produced on ${produced.shard} at ${produced.seq}/${produced.sub ?? '-'}`);
+          findings.violation(
+            `record ${id} delivered on ${batch.shard} at ${seq}/${sub ?? '-'} but produced on ${produced.shard} at ${produced.seq}/${produced.sub ?? '-'}`,
+          );
         }
       }
     }

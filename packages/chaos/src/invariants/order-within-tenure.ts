@@ -30,7 +30,9 @@ export const orderWithinTenure: Invariant = {
         for (const [id, seq, sub] of batch.recs) {
           const index = model.indexOf(tenure.shard, { seq, sub });
           if (index === undefined) {
-            findings.violation(`${tenure.shard} ${tenure.id} ${rel(model, batch.at)}: record ${id} (${formatPosition({ seq, sub })}) is not a record of this shard`);
+            findings.violation(
+              `${tenure.shard} ${tenure.id} ${rel(model, batch.at)}: record ${id} (${formatPosition({ seq, sub })}) is not a record of this shard`,
+            );
             reported = true;
             break;
           }

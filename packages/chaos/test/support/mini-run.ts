@@ -49,7 +49,8 @@ export class Recorder {
           },
           processRecords: async (input) => {
             if (this.hangOn.has(input.shardId)) return new Promise<void>(() => undefined);
-            for (const record of input.records) this.deliveries.push({ shardId: input.shardId, record, text: Buffer.from(record.data).toString('utf8') });
+            for (const record of input.records)
+              this.deliveries.push({ shardId: input.shardId, record, text: Buffer.from(record.data).toString('utf8') });
             if (input.records.length > 0) await input.checkpointer.checkpoint().catch(() => undefined);
           },
           shutdown: async (input) => {

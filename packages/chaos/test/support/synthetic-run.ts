@@ -2,15 +2,7 @@
  * Builds synthetic chaos logs for the invariant tests: a clean run that passes every invariant, which each test then
  * breaks in one specific way.
  */
-import type {
-  BatchLine,
-  CheckpointPosition,
-  DeliveredRecord,
-  FinalLease,
-  FinalShard,
-  ProducedRecord,
-  WorkerLine,
-} from '../../src/log-lines';
+import type { BatchLine, CheckpointPosition, DeliveredRecord, FinalLease, FinalShard, ProducedRecord, WorkerLine } from '../../src/log-lines';
 import type { ChaosRunData } from '../../src/invariants';
 
 export const T0 = 1_700_000_000_000;
@@ -134,14 +126,29 @@ export function cleanRun(): { run: RunBuilder; s0: ProducedRecord[]; s1: Produce
   const s0 = run.produce(0, 6);
   const s1 = [...run.produce(1, 3, { aggregate: true }), ...run.produce(1, 2)];
   run.shard(0).shard(1);
-  const a = run.tenure('w1', 'w1/100', 0).acquired(T0 + 10).init(T0 + 11, null);
+  const a = run
+    .tenure('w1', 'w1/100', 0)
+    .acquired(T0 + 10)
+    .init(T0 + 11, null);
   a.deliver(T0 + 20, s0.slice(0, 3)).checkpoint(T0 + 21, s0[2]!);
   a.deliver(T0 + 30, s0.slice(3, 6)); // killed before its checkpoint
-  const b = run.tenure('w2', 'w2/200', 0).acquired(T0 + 5_000).init(T0 + 5_001, { seq: s0[2]!.seq, sub: null });
-  b.deliver(T0 + 5_010, s0.slice(3, 6)).checkpoint(T0 + 5_011, s0[5]!).shutdown(T0 + 9_000, 'REQUESTED');
-  const c = run.tenure('w2', 'w2/200', 1).acquired(T0 + 10).init(T0 + 12, null);
-  c.deliver(T0 + 20, s1.slice(0, 3), { fail: true }).deliver(T0 + 600, s1.slice(0, 3)).checkpoint(T0 + 601, s1[2]!);
-  c.deliver(T0 + 700, s1.slice(3)).checkpoint(T0 + 701, s1[4]!).shutdown(T0 + 9_000, 'REQUESTED');
+  const b = run
+    .tenure('w2', 'w2/200', 0)
+    .acquired(T0 + 5_000)
+    .init(T0 + 5_001, { seq: s0[2]!.seq, sub: null });
+  b.deliver(T0 + 5_010, s0.slice(3, 6))
+    .checkpoint(T0 + 5_011, s0[5]!)
+    .shutdown(T0 + 9_000, 'REQUESTED');
+  const c = run
+    .tenure('w2', 'w2/200', 1)
+    .acquired(T0 + 10)
+    .init(T0 + 12, null);
+  c.deliver(T0 + 20, s1.slice(0, 3), { fail: true })
+    .deliver(T0 + 600, s1.slice(0, 3))
+    .checkpoint(T0 + 601, s1[2]!);
+  c.deliver(T0 + 700, s1.slice(3))
+    .checkpoint(T0 + 701, s1[4]!)
+    .shutdown(T0 + 9_000, 'REQUESTED');
   run.lease(0, s0[5]).lease(1, s1[4]);
   return { run, s0, s1 };
 }

@@ -54,9 +54,7 @@ export function assertStorableCheckpoint(shardId: string, checkpoint: unknown, s
   }
   if (subSequenceNumber === undefined) return;
   if (typeof subSequenceNumber !== 'number' || !Number.isSafeInteger(subSequenceNumber) || subSequenceNumber < 0) {
-    throw new InvalidArgumentError(
-      `subSequenceNumber of shard ${shardId} must be undefined or an integer >= 0, got ${describe(subSequenceNumber)}`,
-    );
+    throw new InvalidArgumentError(`subSequenceNumber of shard ${shardId} must be undefined or an integer >= 0, got ${describe(subSequenceNumber)}`);
   }
   if (checkpoint === SHARD_END) {
     throw new InvalidArgumentError(`Checkpoint ${SHARD_END} for shard ${shardId} takes no subSequenceNumber, got ${subSequenceNumber}`);

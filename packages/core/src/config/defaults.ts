@@ -7,10 +7,7 @@ export { KCL_CONFIG_LIMITS } from './limits';
 type ComputedDefault = 'tableName' | 'enhancedFanOutConsumerName' | 'logger' | 'monitoringService';
 
 /** Options with a constant default. */
-export type KclDefaultedOption = Exclude<
-  { [K in KclOptionName]: undefined extends KclConfigFields[K] ? never : K }[KclOptionName],
-  ComputedDefault
->;
+export type KclDefaultedOption = Exclude<{ [K in KclOptionName]: undefined extends KclConfigFields[K] ? never : K }[KclOptionName], ComputedDefault>;
 
 /**
  * Default values of every {@link KinesisClientLibConfig} option with a constant default, from the option table.

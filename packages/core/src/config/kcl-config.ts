@@ -289,10 +289,7 @@ export class KinesisClientLibConfig {
           'failoverTimeMillis, or raise withFailoverTimeMillis(...).',
       );
     }
-    if (
-      this.initialPositionInStream === InitialPositionInStream.AT_TIMESTAMP &&
-      this.timestampAtInitialPositionInStream === undefined
-    ) {
+    if (this.initialPositionInStream === InitialPositionInStream.AT_TIMESTAMP && this.timestampAtInitialPositionInStream === undefined) {
       throw new ConfigError(
         'timestampAtInitialPositionInStream',
         undefined,

@@ -116,8 +116,7 @@ export interface ConsumerArnParts {
 }
 
 // arn:aws:kinesis:us-east-1:123456789012:stream/my-stream/consumer/my-consumer:1525898737
-const CONSUMER_ARN =
-  /^arn:(aws[a-z-]*):kinesis:([a-z0-9-]+):(\d{12}):stream\/([a-zA-Z0-9_.-]{1,128})\/consumer\/([a-zA-Z0-9_.-]{1,128}):(\d+)$/;
+const CONSUMER_ARN = /^arn:(aws[a-z-]*):kinesis:([a-z0-9-]+):(\d{12}):stream\/([a-zA-Z0-9_.-]{1,128})\/consumer\/([a-zA-Z0-9_.-]{1,128}):(\d+)$/;
 
 export function checkConsumerArn(value: unknown): ConsumerArnParts {
   const match = typeof value === 'string' ? CONSUMER_ARN.exec(value) : null;
@@ -226,7 +225,12 @@ export function checkProcessorFailurePolicy(value: unknown): Readonly<ProcessorF
   }
   if (action === 'retry') {
     if (maxAttempts !== undefined) {
-      throw new ConfigError(`${option}.maxAttempts`, maxAttempts, 'no value with action "retry"', 'retry never gives up; use action "skip" or "releaseLease" to act after maxAttempts.');
+      throw new ConfigError(
+        `${option}.maxAttempts`,
+        maxAttempts,
+        'no value with action "retry"',
+        'retry never gives up; use action "skip" or "releaseLease" to act after maxAttempts.',
+      );
     }
     return Object.freeze({ action: 'retry' });
   }

@@ -294,16 +294,22 @@ export class ShardProcessorDriver {
     const position = (record: KinesisClientRecord | undefined): BatchSkippedEvent['first'] =>
       record === undefined
         ? undefined
-        : { sequenceNumber: record.sequenceNumber, ...(record.subSequenceNumber === undefined ? {} : { subSequenceNumber: record.subSequenceNumber }) };
+        : {
+            sequenceNumber: record.sequenceNumber,
+            ...(record.subSequenceNumber === undefined ? {} : { subSequenceNumber: record.subSequenceNumber }),
+          };
     const event: BatchSkippedEvent = { shardId: this.shardId, attempts, error, records, first: position(records[0]), last: position(records.at(-1)) };
-    this.deps.logger.error(`Record processor processRecords() failed ${attempts} times with the same batch: skipping it (processorFailurePolicy skip)`, {
-      shardId: this.shardId,
-      attempts,
-      records: records.length,
-      first: event.first,
-      last: event.last,
-      error,
-    });
+    this.deps.logger.error(
+      `Record processor processRecords() failed ${attempts} times with the same batch: skipping it (processorFailurePolicy skip)`,
+      {
+        shardId: this.shardId,
+        attempts,
+        records: records.length,
+        first: event.first,
+        last: event.last,
+        error,
+      },
+    );
     this.failures.reset();
     this.report.batchSkipped(event);
   }

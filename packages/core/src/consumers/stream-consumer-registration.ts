@@ -13,11 +13,7 @@
  * The consumer is never deregistered by @kcl (other workers of the application use it).
  * @internal
  */
-import {
-  DescribeStreamConsumerCommand,
-  DescribeStreamSummaryCommand,
-  RegisterStreamConsumerCommand,
-} from '@aws-sdk/client-kinesis';
+import { DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, RegisterStreamConsumerCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { performance } from 'node:perf_hooks';
 import { AbortedError, KinesisError } from '../errors';
@@ -128,9 +124,7 @@ class StreamConsumerRegistration {
 
   private async describeStreamArn(): Promise<string> {
     const { kinesis, streamName } = this.options;
-    const out = await this.call('DescribeStreamSummary', (http) =>
-      kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }), http),
-    );
+    const out = await this.call('DescribeStreamSummary', (http) => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }), http));
     const arn = out.StreamDescriptionSummary?.StreamARN;
     if (typeof arn !== 'string' || arn.length === 0) {
       throw new KinesisError(`DescribeStreamSummary(${streamName}) returned no StreamARN`);

@@ -62,10 +62,13 @@ export class PeriodicTask {
   private schedule(delayMillis: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.execute();
-    }, Math.max(0, delayMillis));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.execute();
+      },
+      Math.max(0, delayMillis),
+    );
   }
 
   private execute(): void {

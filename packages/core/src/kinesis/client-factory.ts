@@ -8,10 +8,7 @@ import { KCL_CONFIG_LIMITS } from '../config/defaults';
 import { KinesisHttpsHandler, useHttp2AuthorityForEventStreams } from './kinesis-https-handler';
 
 /** The config fields the factory reads. */
-export type KinesisClientConfigFields = Pick<
-  KinesisClientLibConfig,
-  'regionName' | 'kinesisEndpoint' | 'kinesisCredentials' | 'maxRetryCount'
->;
+export type KinesisClientConfigFields = Pick<KinesisClientLibConfig, 'regionName' | 'kinesisEndpoint' | 'kinesisCredentials' | 'maxRetryCount'>;
 
 /**
  * Timeouts of the HTTP/1.1 handler `createKinesisClient` builds, which carries every call except, on `https://`
@@ -120,10 +117,7 @@ function resolveTimeouts(overrides: Partial<KinesisHttpTimeouts> | undefined): K
  * @param internals - not part of the supported API (tests only)
  * @throws ConfigError if one of those fields is invalid
  */
-export function createKinesisClient(
-  config: KinesisClientConfigFields,
-  internals: KinesisClientFactoryInternals = {},
-): KinesisClient {
+export function createKinesisClient(config: KinesisClientConfigFields, internals: KinesisClientFactoryInternals = {}): KinesisClient {
   const timeouts = resolveTimeouts(internals.httpTimeouts);
   const clientConfig: KinesisClientConfig = {
     region: checkRegion(config.regionName),

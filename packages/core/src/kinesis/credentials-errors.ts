@@ -26,7 +26,8 @@ const HOW_TO_FIX =
  * `error` is not about credentials.
  */
 export function describeKinesisCredentialsError(error: unknown, operation: string): string | undefined {
-  const name = typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : '';
+  const name =
+    typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : '';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'CredentialsProviderError') {
     return `No AWS credentials for Kinesis (${operation}): ${message}. ${HOW_TO_FIX}`;

@@ -51,9 +51,7 @@ export interface DecodedAggregate {
   records: AggregatedUserRecord[];
 }
 
-export type AggregateDecodeResult =
-  | { ok: true; aggregate: DecodedAggregate }
-  | { ok: false; reason: AggregateFailureReason; detail: string };
+export type AggregateDecodeResult = { ok: true; aggregate: DecodedAggregate } | { ok: false; reason: AggregateFailureReason; detail: string };
 
 /** True when `data` starts with the KPL magic bytes. */
 export function hasKplMagic(data: Uint8Array): boolean {
@@ -193,10 +191,7 @@ function validate(aggregate: DecodedAggregate): AggregateDecodeResult {
     const hashKeyIndex = record.explicitHashKeyIndex;
     if (hashKeyIndex === undefined || checkedHashKeys[hashKeyIndex] === 1) continue;
     if (hashKeyIndex >= explicitHashKeys.length) {
-      return fail(
-        'bad-index',
-        `user record ${i} has explicit hash key index ${hashKeyIndex} but the table has ${explicitHashKeys.length} entries`,
-      );
+      return fail('bad-index', `user record ${i} has explicit hash key index ${hashKeyIndex} but the table has ${explicitHashKeys.length} entries`);
     }
     const key = explicitHashKeys[hashKeyIndex] as string;
     if (parseHashKey(key) === undefined) {

@@ -19,10 +19,7 @@ import { compareSequenceNumbers, isValidSequenceNumber } from '../sequence-numbe
  * is malformed are left alone: this never drops a record it cannot place before the checkpoint. The input array is
  * not modified.
  */
-export function skipCheckpointed(
-  records: readonly KinesisClientRecord[],
-  checkpoint: ExtendedSequenceNumber | undefined,
-): KinesisClientRecord[] {
+export function skipCheckpointed(records: readonly KinesisClientRecord[], checkpoint: ExtendedSequenceNumber | undefined): KinesisClientRecord[] {
   if (checkpoint === undefined || !isValidSequenceNumber(checkpoint.sequenceNumber)) return records.slice();
   const checkpointSequence = checkpoint.sequenceNumber;
   const checkpointSub = checkpoint.subSequenceNumber;

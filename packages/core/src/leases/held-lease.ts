@@ -71,9 +71,7 @@ export class HeldLease implements LeaseHandle {
   validWhile: (() => boolean) | undefined;
 
   isValid(): boolean {
-    return (
-      this.stateValue === 'active' && this.clock() - this.lastRenewStart < this.validityMillis && (this.validWhile?.() ?? true)
-    );
+    return this.stateValue === 'active' && this.clock() - this.lastRenewStart < this.validityMillis && (this.validWhile?.() ?? true);
   }
 
   /** Milliseconds until {@link isValid} turns false without another renewal (0 when already invalid). */
@@ -99,9 +97,7 @@ export class HeldLease implements LeaseHandle {
     if (this.stateValue !== 'active') return false;
     this.stateValue = 'lost';
     this.lostReason = reason;
-    this.controller.abort(
-      new LeaseLostError(this.shardId, `Lease for shard ${this.shardId} lost (${reason})`, cause === undefined ? {} : { cause }),
-    );
+    this.controller.abort(new LeaseLostError(this.shardId, `Lease for shard ${this.shardId} lost (${reason})`, cause === undefined ? {} : { cause }));
     return true;
   }
 

@@ -184,10 +184,13 @@ export class LeaderElection {
   private armTimer(): void {
     this.stop();
     const left = this.lastRenewStart + this.options.validityMillis - this.options.clock();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.isLeader()) this.armTimer();
-    }, Math.max(0, left) + 1);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.isLeader()) this.armTimer();
+      },
+      Math.max(0, left) + 1,
+    );
   }
 
   private depose(reason: DeposeReason): void {

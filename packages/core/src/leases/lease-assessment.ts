@@ -98,11 +98,7 @@ export function assessLeases(input: AssessmentInput): LeaseAssessment {
   const workers = new Set<string>(loadByWorker.keys());
   workers.add(workerId);
   const target = Math.min(Math.ceil(leasable.length / workers.size), input.maxLeasesForWorker);
-  const available = [
-    ...byKind.claimedForMe,
-    ...shuffle([...byKind.new, ...byKind.unowned], random),
-    ...shuffle(byKind.expired, random),
-  ];
+  const available = [...byKind.claimedForMe, ...shuffle([...byKind.new, ...byKind.unowned], random), ...shuffle(byKind.expired, random)];
   return { leasable, workers, loadByWorker, target, available, nextExpiryMillis };
 }
 

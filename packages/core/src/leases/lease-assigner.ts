@@ -116,8 +116,7 @@ export class LeaseAssigner {
       leasable: assessment.leasable,
       leases: snapshot.leases,
       liveWorkers: [...live],
-      isExpired: (id) =>
-        o.observer.isExpired(id) || (inheritedOwner !== undefined && snapshot.leases.get(id)?.assignedTo === inheritedOwner),
+      isExpired: (id) => o.observer.isExpired(id) || (inheritedOwner !== undefined && snapshot.leases.get(id)?.assignedTo === inheritedOwner),
       maxLeasesForWorker: o.maxLeasesForWorker,
       recentlyMoved: new Set(this.movedAt.keys()),
       balance: balanceDue,
@@ -126,10 +125,7 @@ export class LeaseAssigner {
     });
     const assignments = plan.assignments;
     // Assignments and claims share one bound: at most `writeConcurrency` lease writes of this round in flight.
-    const writes: Array<() => Promise<boolean>> = [
-      ...assignments.map((a) => () => this.assign(a)),
-      ...plan.claims.map((c) => () => this.claim(c)),
-    ];
+    const writes: Array<() => Promise<boolean>> = [...assignments.map((a) => () => this.assign(a)), ...plan.claims.map((c) => () => this.claim(c))];
     const done = await mapBounded(writes, o.taker.writeConcurrency, (write) => write());
     const assignedOk = done.slice(0, assignments.length);
     const claimedOk = done.slice(assignments.length);
@@ -162,8 +158,7 @@ export class LeaseAssigner {
         o.onError(error, undefined, 'removeWorker');
       }
     }
-    const recheckInMillis =
-      assessment.nextExpiryMillis === undefined ? undefined : assessment.nextExpiryMillis + EXPIRY_RECHECK_MARGIN_MILLIS;
+    const recheckInMillis = assessment.nextExpiryMillis === undefined ? undefined : assessment.nextExpiryMillis + EXPIRY_RECHECK_MARGIN_MILLIS;
     return { assigned, claimed, ownTarget: plan.targets.get(o.workerId), recheckInMillis };
   }
 

@@ -132,7 +132,9 @@ export class LeaseCoordinator {
         reportError: (error, operation, shardId) => this.reportError(error, operation, shardId),
       });
     } else {
-      logger.warn('the lease store has no fleet-coordination methods (an older contract): every worker reads the lease table each refresh period, without balancing');
+      logger.warn(
+        'the lease store has no fleet-coordination methods (an older contract): every worker reads the lease table each refresh period, without balancing',
+      );
       this.legacyTask = new PeriodicTask({
         run: async () => (await this.takePass(true))?.recheckInMillis,
         intervalMillis: () => jittered(this.timing.takeIntervalMillis, 0.8, 1, this.random),

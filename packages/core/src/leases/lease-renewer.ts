@@ -128,11 +128,14 @@ export class LeaseRenewer {
       this.tickAt = undefined;
       if (nextDue !== Infinity) {
         this.tickAt = nextDue;
-        this.tickTimer = setTimeout(() => {
-          this.tickTimer = undefined;
-          this.tickAt = undefined;
-          void this.tick();
-        }, Math.max(0, nextDue - now));
+        this.tickTimer = setTimeout(
+          () => {
+            this.tickTimer = undefined;
+            this.tickAt = undefined;
+            void this.tick();
+          },
+          Math.max(0, nextDue - now),
+        );
       }
     }
     if (nextInvalid !== this.expiryAt) {
@@ -142,11 +145,14 @@ export class LeaseRenewer {
       if (nextInvalid !== Infinity) {
         this.expiryAt = nextInvalid;
         // +1 ms so that isValid() is already false when the timer fires.
-        this.expiryTimer = setTimeout(() => {
-          this.expiryTimer = undefined;
-          this.expiryAt = undefined;
-          this.checkExpiry();
-        }, Math.max(0, nextInvalid - now) + 1);
+        this.expiryTimer = setTimeout(
+          () => {
+            this.expiryTimer = undefined;
+            this.expiryAt = undefined;
+            this.checkExpiry();
+          },
+          Math.max(0, nextInvalid - now) + 1,
+        );
       }
     }
   }
@@ -270,4 +276,3 @@ export class LeaseRenewer {
     entry.dueAt = startedAt + timing.renewIntervalMillis;
   }
 }
-

@@ -57,10 +57,7 @@ export function createWinstonLogger(options: WinstonLoggerOptions = {}): Logger 
   const inner = winston.createLogger({
     level: level === 'silent' ? 'error' : level,
     silent: level === 'silent',
-    format:
-      format === 'json'
-        ? winston.format.combine(winston.format.timestamp(), winston.format.json())
-        : winston.format.simple(),
+    format: format === 'json' ? winston.format.combine(winston.format.timestamp(), winston.format.json()) : winston.format.simple(),
     transports: [new winston.transports.Stream({ stream })],
   });
   return new WinstonLogger(inner);

@@ -6,12 +6,7 @@ import { childrenByParent } from './shard-lineage';
 import type { ShardInfo, ShardRegistry } from './shard-registry';
 
 /** Why a lease is kept (or `remove`), as decided by {@link classifyLeaseForCleanup}. */
-export type LeaseCleanupDecision =
-  | 'remove'
-  | 'listed'
-  | 'notShardEnd'
-  | 'noKnownChildren'
-  | 'childWithoutLease';
+export type LeaseCleanupDecision = 'remove' | 'listed' | 'notShardEnd' | 'noKnownChildren' | 'childWithoutLease';
 
 /** What one cleanup looks at. */
 export interface LeaseCleanupInput {

@@ -9,11 +9,7 @@ import type { ShardInfo } from './shard-registry';
  * @throws KinesisError wrapping the SDK error (aborts are rethrown as they are); not retryable for missing or rejected
  *   credentials
  */
-export async function listAllShards(
-  kinesis: KinesisClient,
-  streamName: string,
-  signal?: AbortSignal,
-): Promise<ShardInfo[]> {
+export async function listAllShards(kinesis: KinesisClient, streamName: string, signal?: AbortSignal): Promise<ShardInfo[]> {
   const shards: ShardInfo[] = [];
   let nextToken: string | undefined;
   let pages = 0;

@@ -58,7 +58,9 @@ export interface CheckpointerConformanceOptions {
 }
 
 /** The names of every case, in the order they are registered (handy for filtering with `-t`). */
-export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [...tableCases, ...leaseCases, ...orderCases, ...coordinationCases].map(([name]) => name);
+export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [...tableCases, ...leaseCases, ...orderCases, ...coordinationCases].map(
+  ([name]) => name,
+);
 
 /**
  * Registers the Checkpointer conformance suite: one `describe` with one test per rule of the {@link Checkpointer}
@@ -112,9 +114,17 @@ export function runCheckpointerConformance(options: CheckpointerConformanceOptio
 
   api.describe(`Checkpointer conformance: ${options.name}`, () => {
     const cleanup = options.cleanup;
-    if (cleanup) api.afterAll(withTimeout(() => cleanup(), timeoutMs), timeoutMs);
+    if (cleanup)
+      api.afterAll(
+        withTimeout(() => cleanup(), timeoutMs),
+        timeoutMs,
+      );
     [...tableCases, ...leaseCases, ...orderCases, ...coordinationCases].forEach(([name, body], index) => {
-      api.it(name, withTimeout(() => runCase(deps, index, body), timeoutMs), timeoutMs);
+      api.it(
+        name,
+        withTimeout(() => runCase(deps, index, body), timeoutMs),
+        timeoutMs,
+      );
     });
   });
 }

@@ -239,11 +239,7 @@ export const coordinationCases: ReadonlyArray<readonly [string, ConformanceCase]
       const before = await peek(c.cp, id);
       await expectKclError(a.cp.transferLease(id, tokenOf(first), a.id, b.id), 'LEASE_LOST', 'transfer with the token of an earlier tenure');
       await expectKclError(c.cp.transferLease(id, tokenOf(retaken), c.id, b.id), 'LEASE_LOST', 'transfer naming another owner');
-      await expectKclError(
-        b.cp.transferLease(ctx.shardId('absent'), tokenOf(retaken), a.id, b.id),
-        'LEASE_LOST',
-        'transfer of an absent lease',
-      );
+      await expectKclError(b.cp.transferLease(ctx.shardId('absent'), tokenOf(retaken), a.id, b.id), 'LEASE_LOST', 'transfer of an absent lease');
       const after = await peek(c.cp, id);
       assert.equal(after.assignedTo, a.id, 'refused transfers keep the owner');
       assert.equal(after.leaseCounter, before.leaseCounter, 'refused transfers keep the counter');
@@ -280,7 +276,11 @@ export const coordinationCases: ReadonlyArray<readonly [string, ConformanceCase]
       await expectOwned(ctx, b.cp, a.id, { [mine.id]: 1 }, 'of the coordinator holder');
       await b.cp.removeWorker(a.id);
       await a.cp.releaseCoordinatorLease(a.id, coordinatorToken(leader));
-      assert.deepEqual((await b.cp.listLeases()).map((lease) => lease.id), [mine.id], 'after removal and release');
+      assert.deepEqual(
+        (await b.cp.listLeases()).map((lease) => lease.id),
+        [mine.id],
+        'after removal and release',
+      );
     },
   ],
   [

@@ -92,7 +92,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
     },
   ],
   [
-    "expiry: an observer on its own clock sees the lease live while the owner renews, expired after it stops, then takes it",
+    'expiry: an observer on its own clock sees the lease live while the owner renews, expired after it stops, then takes it',
     async (ctx) => {
       const failover = ctx.failoverTimeMillis;
       const a = await ctx.worker('owner');

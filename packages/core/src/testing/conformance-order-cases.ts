@@ -70,7 +70,11 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await a.cp.getLease(mine, a.id);
       const refused = async (checkpoint: string, sub: number | undefined, what: string, expected: { checkpoint: string; sub?: number }) => {
         await expectKclError(write(a.cp, mine, checkpoint, sub), 'CHECKPOINT_OUT_OF_ORDER', what);
-        assert.deepEqual(await storedPosition(b.cp, id), { checkpoint: expected.checkpoint, sub: expected.sub }, `${what}: stored checkpoint unchanged`);
+        assert.deepEqual(
+          await storedPosition(b.cp, id),
+          { checkpoint: expected.checkpoint, sub: expected.sub },
+          `${what}: stored checkpoint unchanged`,
+        );
       };
 
       await write(a.cp, mine, '200');
@@ -119,7 +123,11 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await write(a.cp, mine, SEQ_129_HIGH, 4);
       await write(a.cp, mine, SHARD_END);
       await expectKclError(write(a.cp, mine, SEQ_56), 'CHECKPOINT_OUT_OF_ORDER', 'a smaller sequence number after SHARD_END');
-      await expectKclError(write(a.cp, mine, `${SEQ_129_HIGH.slice(0, 128)}9`), 'CHECKPOINT_OUT_OF_ORDER', 'a larger sequence number after SHARD_END');
+      await expectKclError(
+        write(a.cp, mine, `${SEQ_129_HIGH.slice(0, 128)}9`),
+        'CHECKPOINT_OUT_OF_ORDER',
+        'a larger sequence number after SHARD_END',
+      );
       await expectKclError(write(a.cp, mine, '1'), 'CHECKPOINT_OUT_OF_ORDER', 'a short sequence number after SHARD_END');
       await write(a.cp, mine, SHARD_END); // again: no-op
       const stored = await peek(b.cp, id);
@@ -162,7 +170,10 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(kept.assignedTo, a.id);
       assert.equal(kept.leaseCounter, 1);
       assert.equal(kept.checkpoint, SEQ_56);
-      assert.ok((await b.cp.listLeases()).some((s) => s.id === id), 'listLeases still has it');
+      assert.ok(
+        (await b.cp.listLeases()).some((s) => s.id === id),
+        'listLeases still has it',
+      );
       await a.cp.getLease(mine, a.id); // still held and renewed
       await write(a.cp, mine, SHARD_END);
       await b.cp.removeLeaseInfo(id);

@@ -168,12 +168,7 @@ export class InMemoryCheckpointer implements Checkpointer {
     assertStorableCheckpoint(shard.id, checkpoint, subSequenceNumber);
     await this.table.run('checkpointSequence', (leases) => {
       const current = leases.get(shard.id);
-      if (
-        !current ||
-        current.assignedTo === undefined ||
-        current.assignedTo !== shard.assignedTo ||
-        current.leaseToken !== shard.leaseToken
-      ) {
+      if (!current || current.assignedTo === undefined || current.assignedTo !== shard.assignedTo || current.leaseToken !== shard.leaseToken) {
         throw new LeaseLostError(shard.id);
       }
       const stored = current.checkpoint === undefined ? undefined : { checkpoint: current.checkpoint, subSequenceNumber: current.subSequenceNumber };
@@ -208,16 +203,15 @@ export class InMemoryCheckpointer implements Checkpointer {
   async removeLeaseOwner(shardId: string, leaseToken: string): Promise<void> {
     this.assertOpen();
     if (typeof leaseToken !== 'string' || leaseToken.length === 0) {
-      throw new InvalidArgumentError(`removeLeaseOwner(${shardId}) needs the lease token of the tenure to release, got ${JSON.stringify(leaseToken)}`);
+      throw new InvalidArgumentError(
+        `removeLeaseOwner(${shardId}) needs the lease token of the tenure to release, got ${JSON.stringify(leaseToken)}`,
+      );
     }
     const released = await this.table.run('removeLeaseOwner', (leases) => {
       const current = leases.get(shardId);
       if (!current || current.assignedTo === undefined) return false;
       if (current.assignedTo !== this.workerId) {
-        throw new LeaseLostError(
-          shardId,
-          `Lease for shard ${shardId} cannot be released by ${this.workerId}: it is held by ${current.assignedTo}`,
-        );
+        throw new LeaseLostError(shardId, `Lease for shard ${shardId} cannot be released by ${this.workerId}: it is held by ${current.assignedTo}`);
       }
       if (current.leaseToken !== leaseToken) {
         throw new LeaseLostError(
@@ -288,9 +282,7 @@ export class InMemoryCheckpointer implements Checkpointer {
 
   async listWorkers(): Promise<WorkerHeartbeat[]> {
     this.assertOpen();
-    return this.table.run('listWorkers', (_leases, state) =>
-      [...state.workers.entries()].map(([workerId, counter]) => ({ workerId, counter })),
-    );
+    return this.table.run('listWorkers', (_leases, state) => [...state.workers.entries()].map(([workerId, counter]) => ({ workerId, counter })));
   }
 
   async getCoordinatorLease(): Promise<CoordinatorLease | undefined> {

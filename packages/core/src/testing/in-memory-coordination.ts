@@ -18,12 +18,7 @@ export function assertNonEmpty(value: unknown, what: string, method: string): as
 }
 
 /** Renews `shard` for `workerId` (owner and token must match): counter + 1, token and claim kept. */
-export function renewStoredLease(
-  leases: Map<string, ShardStatus>,
-  shard: ShardStatus,
-  workerId: string,
-  leaseTimeout: Date,
-): ShardStatus {
+export function renewStoredLease(leases: Map<string, ShardStatus>, shard: ShardStatus, workerId: string, leaseTimeout: Date): ShardStatus {
   const current = leases.get(shard.id);
   if (!current || current.assignedTo !== workerId || current.leaseToken !== shard.leaseToken) {
     throw new LeaseLostError(shard.id);
@@ -53,7 +48,12 @@ export function takeCoordinator(state: InMemoryCoordinationState, workerId: stri
 function assertCoordinatorHeld(state: InMemoryCoordinationState, workerId: string, leaseToken: string, action: string): CoordinatorLease {
   const current = state.coordinator;
   if (!current || current.assignedTo !== workerId || current.leaseToken !== leaseToken) {
-    const holder = current?.assignedTo === undefined ? 'nobody holds it' : current.assignedTo === workerId ? 'it was re-taken since (another lease token)' : `it is held by ${current.assignedTo}`;
+    const holder =
+      current?.assignedTo === undefined
+        ? 'nobody holds it'
+        : current.assignedTo === workerId
+          ? 'it was re-taken since (another lease token)'
+          : `it is held by ${current.assignedTo}`;
     throw new LeaseLostError(COORDINATOR_LEASE_ID, `Coordinator lease cannot be ${action} by ${workerId}: ${holder}`);
   }
   return current;
@@ -99,7 +99,10 @@ export function transferStoredLease(
     );
   }
   if (current.leaseToken !== leaseToken) {
-    throw new LeaseLostError(shardId, `Lease for shard ${shardId} cannot be transferred by ${fromWorker}: it was re-taken since (another lease token)`);
+    throw new LeaseLostError(
+      shardId,
+      `Lease for shard ${shardId} cannot be transferred by ${fromWorker}: it was re-taken since (another lease token)`,
+    );
   }
   if (current.checkpoint === SHARD_END) {
     throw new LeaseNotAcquiredError(shardId, `Lease for shard ${shardId} was not transferred to ${toWorker}: the shard is at SHARD_END`);

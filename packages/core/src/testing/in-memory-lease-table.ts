@@ -209,10 +209,7 @@ export class InMemoryLeaseTable {
    * `apply` synchronously with the live lease map and coordination state (so the whole transition is atomic). Used
    * by {@link InMemoryCheckpointer}; usable to build other fakes on the same table.
    */
-  async run<T>(
-    op: CheckpointerOperation,
-    apply: (leases: Map<string, ShardStatus>, coordination: InMemoryCoordinationState) => T,
-  ): Promise<T> {
+  async run<T>(op: CheckpointerOperation, apply: (leases: Map<string, ShardStatus>, coordination: InMemoryCoordinationState) => T): Promise<T> {
     this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
     const fault = this.takeFault(op);
     const delay = this.latency(op);

@@ -170,9 +170,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
    */
   start(): Promise<void> {
     if (this.stateValue !== 'new') {
-      return Promise.reject(
-        new WorkerStateError(`Worker.start() called while the worker is ${this.stateValue}; create a new Worker to start again`),
-      );
+      return Promise.reject(new WorkerStateError(`Worker.start() called while the worker is ${this.stateValue}; create a new Worker to start again`));
     }
     this.stateValue = 'starting';
     const promise = this.doStart().then(

@@ -96,9 +96,7 @@ export async function startConsumerRun(
 }
 
 export async function runConsumer(options: RunConsumerOptions): Promise<ConsumerRun> {
-  return startConsumerRun(options, (deps) =>
-    createPollingShardConsumer(deps, { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions }),
-  );
+  return startConsumerRun(options, (deps) => createPollingShardConsumer(deps, { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions }));
 }
 
 /** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs`. */

@@ -83,9 +83,7 @@ export async function putAggregate(
   }
   const encoded = aggregator.build();
   if (!encoded) throw new Error('empty aggregate');
-  const out = await kinesis.send(
-    new PutRecordCommand({ StreamName: streamName, Data: encoded.data, PartitionKey: encoded.partitionKey }),
-  );
+  const out = await kinesis.send(new PutRecordCommand({ StreamName: streamName, Data: encoded.data, PartitionKey: encoded.partitionKey }));
   return { data: `aggregate of ${userRecords.length}`, sequenceNumber: out.SequenceNumber!, shardId: out.ShardId! };
 }
 
@@ -106,9 +104,7 @@ export async function splitShard(kinesis: KinesisClient, streamName: string, sha
   if (!shard?.HashKeyRange) throw new Error(`no shard ${shardId}`);
   const start = BigInt(shard.HashKeyRange.StartingHashKey!);
   const end = BigInt(shard.HashKeyRange.EndingHashKey!);
-  await kinesis.send(
-    new SplitShardCommand({ StreamName: streamName, ShardToSplit: shardId, NewStartingHashKey: ((start + end) / 2n).toString() }),
-  );
+  await kinesis.send(new SplitShardCommand({ StreamName: streamName, ShardToSplit: shardId, NewStartingHashKey: ((start + end) / 2n).toString() }));
   for (let i = 0; i < 500; i++) {
     const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
     if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return listShards(kinesis, streamName);
@@ -156,8 +152,7 @@ export function injectFaults(client: KinesisClient, commandName: string, faults:
 export const faults = {
   throughputExceeded: (): Error =>
     new ProvisionedThroughputExceededException({ message: 'Rate exceeded for shard (injected)', $metadata: { httpStatusCode: 400 } }),
-  expiredIterator: (): Error =>
-    new ExpiredIteratorException({ message: 'Iterator expired (injected)', $metadata: { httpStatusCode: 400 } }),
+  expiredIterator: (): Error => new ExpiredIteratorException({ message: 'Iterator expired (injected)', $metadata: { httpStatusCode: 400 } }),
   internalFailure: (): Error =>
     new KinesisServiceException({
       name: 'InternalFailure',

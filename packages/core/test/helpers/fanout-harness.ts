@@ -2,11 +2,7 @@
  * Runs one enhanced fan-out shard consumer (against kinesis-local or a fake client) with an in-memory lease store and
  * the recording fakes of the polling consumer tests; kinesis-local helpers (stream consumer, early stream end).
  */
-import {
-  DescribeStreamSummaryCommand,
-  RegisterStreamConsumerCommand,
-  DescribeStreamConsumerCommand,
-} from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, DescribeStreamConsumerCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, SubscribeToShardEventStream } from '@aws-sdk/client-kinesis';
 import { randomName, startKinesisLocal } from '@kcl/testbed';
 import type { KinesisLocalServer } from '@kcl/testbed';

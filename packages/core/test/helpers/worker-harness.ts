@@ -150,7 +150,12 @@ export class FaultyCheckpointer implements Checkpointer {
     return this.call(async () => {
       if (this.inner.renewLeases) return this.inner.renewLeases(shards, workerId);
       return Promise.all(
-        shards.map((shard) => this.inner.getLease(shard, workerId).then(() => shard, (error: unknown) => error as Error)),
+        shards.map((shard) =>
+          this.inner.getLease(shard, workerId).then(
+            () => shard,
+            (error: unknown) => error as Error,
+          ),
+        ),
       );
     });
   }
@@ -231,9 +236,7 @@ export function makeWorker(
   config: KinesisClientLibConfig,
   options: WorkerOptions & { factory?: TestProcessorFactory; events?: EventLog } = {},
 ): TestWorker {
-  const store = new FaultyCheckpointer(
-    new InMemoryCheckpointer(table, { workerId: config.workerId, failoverTimeMillis: config.failoverTimeMillis }),
-  );
+  const store = new FaultyCheckpointer(new InMemoryCheckpointer(table, { workerId: config.workerId, failoverTimeMillis: config.failoverTimeMillis }));
   const factory = options.factory ?? new TestProcessorFactory();
   const worker = new Worker(factory, config, options).withKinesis(kinesis).withCheckpointer(store);
   options.events?.attach(worker);

@@ -26,10 +26,14 @@ export class ProcessFleet {
     private readonly settings: FleetSettings,
     cleanup: Cleanup,
   ) {
-    cleanup.add(() => Promise.all(this.processes.map(async (p) => {
-      p.child.kill('SIGCONT'); // a stopped process must be continued to die of anything but SIGKILL
-      await p.stop('SIGKILL');
-    })));
+    cleanup.add(() =>
+      Promise.all(
+        this.processes.map(async (p) => {
+          p.child.kill('SIGCONT'); // a stopped process must be continued to die of anything but SIGKILL
+          await p.stop('SIGKILL');
+        }),
+      ),
+    );
   }
 
   /** Spawns one process per worker id (at once) and waits until every one has started; fails if one died. */
@@ -121,7 +125,9 @@ export class ProcessFleet {
         problems.push(`${what}: no REQUESTED shutdown with a successful checkpoint before (${JSON.stringify(done)})`);
         continue;
       }
-      const since = this.acquisitions().filter((a) => a.shardId === lost.shardId && a.workerId === lost.workerId && a.sentAt <= lost.sentAt).at(-1);
+      const since = this.acquisitions()
+        .filter((a) => a.shardId === lost.shardId && a.workerId === lost.workerId && a.sentAt <= lost.sentAt)
+        .at(-1);
       const next = this.acquisitions().find((a) => a.shardId === lost.shardId && a.workerId !== lost.workerId && a.sentAt > (since?.sentAt ?? 0));
       if (!next) continue; // nobody took it (yet): nothing to compare
       if (next.sentAt < done.sentAt) problems.push(`${what}: ${next.workerId} acquired it before the old owner's shutdown returned`);
@@ -134,7 +140,9 @@ export class ProcessFleet {
       if (!lastOld || !firstNew) continue; // one of them delivered nothing of this shard
       const expected = producer.ofShard(lost.shardId).find((r) => BigInt(r.sequenceNumber) > BigInt(lastOld.sequenceNumber));
       if (firstNew.sequenceNumber !== expected?.sequenceNumber) {
-        problems.push(`${what}: ${next.workerId} started at ${firstNew.sequenceNumber}, expected ${expected?.sequenceNumber} (right after ${lastOld.sequenceNumber})`);
+        problems.push(
+          `${what}: ${next.workerId} started at ${firstNew.sequenceNumber}, expected ${expected?.sequenceNumber} (right after ${lastOld.sequenceNumber})`,
+        );
       }
     }
     return problems;

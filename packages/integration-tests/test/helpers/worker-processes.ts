@@ -21,10 +21,14 @@ export class WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(readonly settings: WorkerProcessConfig) {
-    this.child = spawn(process.execPath, ['--disable-warning=NodeVersionSupportWarning', '-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'worker-process.ts')], {
-      env: { ...process.env, KCL_IT_WORKER: JSON.stringify(settings) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    this.child = spawn(
+      process.execPath,
+      ['--disable-warning=NodeVersionSupportWarning', '-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'worker-process.ts')],
+      {
+        env: { ...process.env, KCL_IT_WORKER: JSON.stringify(settings) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
     const reader = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
     reader.on('line', (text) => {
