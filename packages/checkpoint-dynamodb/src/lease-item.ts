@@ -5,32 +5,15 @@
  * by @kcl for the counter/token lease protocol and for merges (two parents) and KPL sub-sequence checkpoints.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { createShardStatus, LeaseStoreError } from '@kcl/core';
+import { createShardStatus, LEASE_ROW_FIELDS, LeaseStoreError } from '@kcl/core';
 import type { ShardStatus } from '@kcl/core';
 
-/** Attribute names of a lease row. */
-export const LeaseAttributes = {
-  /** S, hash key: the shard id (go-kcl `ShardID`). */
-  shardId: 'ShardID',
-  /** S: worker id holding the lease; absent when unowned (go-kcl `AssignedTo`). */
-  assignedTo: 'AssignedTo',
-  /** S: RFC 3339 UTC time the writer's lease would expire, informational only (go-kcl `LeaseTimeout`). */
-  leaseTimeout: 'LeaseTimeout',
-  /** S: last checkpointed sequence number or `SHARD_END` (go-kcl `Checkpoint`). */
-  checkpoint: 'Checkpoint',
-  /** S: first parent shard id (go-kcl `ParentShardId`). */
-  parentShardId: 'ParentShardId',
-  /** S: worker id asking to steal the lease (go-kcl `ClaimRequest`). */
-  claimRequest: 'ClaimRequest',
-  /** N: incremented by every take, renew and release. Absent in go-kcl rows (read as 0). */
-  leaseCounter: 'LeaseCounter',
-  /** S: random id set by every take; renewals and checkpoints are conditional on it. */
-  leaseToken: 'LeaseToken',
-  /** L of S: every parent shard id (two after a merge). */
-  parentShardIds: 'ParentShardIds',
-  /** N: sub-sequence number of the checkpoint inside a KPL aggregate. */
-  subSequenceNumber: 'SubSequenceNumber',
-} as const;
+/**
+ * Attribute names of a lease row: core's lease-row fields. Types in DynamoDB: `ShardID` S (hash key), `AssignedTo` S
+ * (absent when unowned), `LeaseTimeout` S (RFC 3339, informational), `Checkpoint` S, `ParentShardId` S, `ClaimRequest`
+ * S, `LeaseCounter` N (absent in go-kcl rows: 0), `LeaseToken` S, `ParentShardIds` L of S, `SubSequenceNumber` N.
+ */
+export const LeaseAttributes = LEASE_ROW_FIELDS;
 
 export type LeaseItem = Record<string, AttributeValue>;
 
