@@ -31,6 +31,8 @@ export type {
 } from './config/kcl-config';
 export type { MonitoringService } from './metrics/monitoring-service';
 export { NoopMonitoringService } from './metrics/monitoring-service';
+export { errorCode, UNKNOWN_ERROR_CODE } from './metrics/error-code';
+export { isLeaseStoreFailure } from './worker/lease-store-failure';
 export type { Logger, LogFields } from './logger/logger';
 export { NOOP_LOGGER } from './logger/logger';
 export type { KclCredentialProvider, KclCredentialsSource } from './config/kcl-config';

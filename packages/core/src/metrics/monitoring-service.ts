@@ -31,6 +31,25 @@ export interface MonitoringService {
   processorFailing?(shard: string, attempts: number): void;
   /** Optional: a batch of `records` records was skipped by the `skip` processor failure policy. */
   batchSkipped?(shard: string, records: number): void;
+  /** Optional: duration of one checkpoint write (`Checkpointer.checkpointSequence`) for `shard`, in milliseconds. */
+  recordCheckpointTime?(shard: string, millis: number): void;
+  /**
+   * Optional: a checkpoint write for `shard` failed; `code` is a stable label from `errorCode()` (e.g. `LEASE_LOST`,
+   * `LEASE_STORE_UNAVAILABLE`). Counted per store call, so a checkpoint retried three times counts three failures.
+   */
+  incrCheckpointFailures?(shard: string, code: string): void;
+  /** Optional: duration of one lease-store call, `operation` being the Checkpointer method name (e.g. `renewLeases`). */
+  recordLeaseStoreCallTime?(operation: string, millis: number): void;
+  /**
+   * Optional: a lease-store call failed because of the store (unreachable, timeout, 5xx, throttled; see
+   * `isLeaseStoreFailure`), not because it answered "no" (a lost lease or a failed conditional write is not counted).
+   */
+  incrLeaseStoreErrors?(operation: string, code: string): void;
+  /**
+   * Optional: lease-store health changed: false after a store failure, true after the next successful call (and after
+   * the first successful call of the worker). Called on changes only.
+   */
+  leaseStoreHealth?(healthy: boolean): void;
   /** Called once when the worker shuts down. */
   shutdown(): void | Promise<void>;
 }
@@ -51,5 +70,10 @@ export class NoopMonitoringService implements MonitoringService {
   processorStuck(): void {}
   processorFailing(): void {}
   batchSkipped(): void {}
+  recordCheckpointTime(): void {}
+  incrCheckpointFailures(): void {}
+  recordLeaseStoreCallTime(): void {}
+  incrLeaseStoreErrors(): void {}
+  leaseStoreHealth(): void {}
   shutdown(): void {}
 }

@@ -1,5 +1,6 @@
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import { settleWithin } from '../internal/timeout';
+import { isPromiseLike } from '../internal/is-promise-like';
 
 /** A checkpointer whose calls in flight are counted, so shutdown can wait for them before closing the store. */
 export interface TrackedCheckpointer {
@@ -59,8 +60,4 @@ export function trackCheckpointerCalls(inner: Checkpointer): TrackedCheckpointer
   };
 
   return { checkpointer, inFlight: () => pending.size, settled };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger/logger';
 import type { ChildShardInfo } from '../shards/shard-registry';
 import type { BatchSkippedEvent, ProcessorFailingEvent } from '../consumers/consumer-events';
 import { callSafely } from '../internal/safe-call';
+import { isPromiseLike } from '../internal/is-promise-like';
 
 export type { BatchSkippedEvent, ProcessorFailingEvent } from '../consumers/consumer-events';
 
@@ -105,8 +106,4 @@ export class TypedEventEmitter<Events extends { [K in keyof Events]: object }> {
     // A broken logger must not turn a listener error into a crash either.
     callSafely(() => this.getLogger()?.error('a worker event listener threw; ignoring it', { event, error }));
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -21,6 +21,7 @@ import { createCheckedProcessor } from './processor-check';
 import { safeLogger } from './safe-logger';
 import { ShardConsumerRunner } from './shard-consumer-runner';
 import { streamNotFoundError } from './stream-check';
+import { instrumentCheckpointer } from './instrumented-checkpointer';
 import { trackCheckpointerCalls, type TrackedCheckpointer } from './tracked-checkpointer';
 import { TypedEventEmitter, type WorkerEvents } from './worker-events';
 
@@ -254,7 +255,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       closeStore = true;
     }
     // Every lease-store call goes through the tracked wrapper, so shutdown can wait for calls in flight.
-    const tracked = trackCheckpointerCalls(store);
+    // ...and through the instrumented one, which reports call times, checkpoint failures and lease-store health.
+    const tracked = trackCheckpointerCalls(instrumentCheckpointer(store, { monitoring, logger, clock }));
     run.store = { inner: store, tracked };
     this.throwIfShutdownRequested();
     const checkpointer = tracked.checkpointer;
