@@ -25,6 +25,11 @@ export const METRIC_NAMES = {
   processorFailingAttempts: 'kcl_processor_failing_attempts',
   skippedBatches: 'kcl_skipped_batches_total',
   skippedRecords: 'kcl_skipped_records_total',
+  checkpointDuration: 'kcl_checkpoint_duration_milliseconds',
+  checkpointFailures: 'kcl_checkpoint_failures_total',
+  leaseStoreCallDuration: 'kcl_lease_store_call_duration_milliseconds',
+  leaseStoreErrors: 'kcl_lease_store_errors_total',
+  leaseStoreHealthy: 'kcl_lease_store_healthy',
 } as const;
 
 export interface MetricSet {
@@ -41,6 +46,11 @@ export interface MetricSet {
   processorFailingAttempts: Gauge<string>;
   skippedBatches: Counter<string>;
   skippedRecords: Counter<string>;
+  checkpointDuration: Histogram<string>;
+  checkpointFailures: Counter<string>;
+  leaseStoreCallDuration: Histogram<string>;
+  leaseStoreErrors: Counter<string>;
+  leaseStoreHealthy: Gauge<string>;
 }
 
 /** Marks collectors created by @kcl so several monitoring services (one per worker) can share one registry. */
@@ -52,10 +62,12 @@ const KCL_COLLECTOR = Symbol.for('@kcl/metrics-prometheus/collector');
  */
 export function metricSetFor(registry: Registry, labelNames: readonly string[]): MetricSet {
   const labels = [...labelNames];
-  const make = <T extends object>(name: string, create: () => T): T => {
+  // Worker-level metrics (lease-store calls, health) have no shard label.
+  const workerLabels = labels.filter((label) => label !== 'shard');
+  const make = <T extends object>(name: string, create: () => T, expected: readonly string[] = labels): T => {
     const existing = registry.getSingleMetric(name) as (T & { [KCL_COLLECTOR]?: string }) | undefined;
     if (existing) {
-      if (existing[KCL_COLLECTOR] !== labels.join(',')) {
+      if (existing[KCL_COLLECTOR] !== expected.join(',')) {
         throw new ConfigError(
           'registry',
           name,
@@ -68,7 +80,7 @@ export function metricSetFor(registry: Registry, labelNames: readonly string[]):
       return existing;
     }
     const metric = create();
-    Object.defineProperty(metric, KCL_COLLECTOR, { value: labels.join(',') });
+    Object.defineProperty(metric, KCL_COLLECTOR, { value: expected.join(',') });
     return metric;
   };
   const registers = [registry];
@@ -180,6 +192,62 @@ export function metricSetFor(registry: Registry, labelNames: readonly string[]):
           labelNames: labels,
           registers,
         }),
+    ),
+    checkpointDuration: make(
+      METRIC_NAMES.checkpointDuration,
+      () =>
+        new Histogram({
+          name: METRIC_NAMES.checkpointDuration,
+          help: 'Duration of checkpoint writes to the lease store in milliseconds',
+          labelNames: labels,
+          buckets: DURATION_BUCKETS_MS,
+          registers,
+        }),
+    ),
+    checkpointFailures: make(
+      METRIC_NAMES.checkpointFailures,
+      () =>
+        new Counter({
+          name: METRIC_NAMES.checkpointFailures,
+          help: 'Checkpoint writes that failed, by error code (LEASE_LOST, LEASE_STORE_UNAVAILABLE, ...)',
+          labelNames: [...labels, 'code'],
+          registers,
+        }),
+      [...labels, 'code'],
+    ),
+    leaseStoreCallDuration: make(
+      METRIC_NAMES.leaseStoreCallDuration,
+      () =>
+        new Histogram({
+          name: METRIC_NAMES.leaseStoreCallDuration,
+          help: 'Duration of lease-store calls in milliseconds, by Checkpointer operation',
+          labelNames: [...workerLabels, 'operation'],
+          buckets: DURATION_BUCKETS_MS,
+          registers,
+        }),
+      [...workerLabels, 'operation'],
+    ),
+    leaseStoreErrors: make(
+      METRIC_NAMES.leaseStoreErrors,
+      () =>
+        new Counter({
+          name: METRIC_NAMES.leaseStoreErrors,
+          help: 'Lease-store calls that failed because of the store (unreachable, timeout, 5xx), by operation and error code',
+          labelNames: [...workerLabels, 'operation', 'code'],
+          registers,
+        }),
+      [...workerLabels, 'operation', 'code'],
+    ),
+    leaseStoreHealthy: make(
+      METRIC_NAMES.leaseStoreHealthy,
+      () =>
+        new Gauge({
+          name: METRIC_NAMES.leaseStoreHealthy,
+          help: '1 while the last lease-store call reached the store, 0 after a store failure',
+          labelNames: workerLabels,
+          registers,
+        }),
+      workerLabels,
     ),
   };
 }

@@ -5,7 +5,7 @@ import { KclError } from '@kcl/core';
 import type { Registry } from 'prom-client';
 import type { ListenAddress } from './options';
 
-/** The standalone mode's HTTP server: serves `registry` on `path`, 404 elsewhere. */
+/** The standalone mode's HTTP server: serves `registry` on `path`, the lease-store health on its path, 404 elsewhere. */
 export class MetricsServer {
   private server: Server | undefined;
 
@@ -14,12 +14,19 @@ export class MetricsServer {
     private readonly listen: ListenAddress,
     private readonly path: string,
     private readonly logger: () => Logger | undefined,
+    /** Health endpoint (200 while `healthy()`, else 503), or undefined for none. */
+    private readonly health: { path: string; healthy: () => boolean } | undefined = undefined,
   ) {}
 
   async start(): Promise<AddressInfo> {
     if (this.server) return this.server.address() as AddressInfo;
     const server = createServer((req, res) => {
       const url = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && this.health !== undefined && url === this.health.path) {
+        const healthy = this.health.healthy();
+        res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : 'lease store unavailable\n');
+        return;
+      }
       if (req.method !== 'GET' || url !== this.path) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         return;

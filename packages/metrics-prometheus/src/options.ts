@@ -26,6 +26,27 @@ export interface PrometheusMonitoringOptions {
    * @defaultValue `"/metrics"`
    */
   path?: string;
+  /**
+   * Standalone mode only: path of the health endpoint served next to the metrics: 200 while the worker's lease store
+   * is healthy (the last lease-store call reached it), 503 before the first successful call, after a store failure
+   * (until the next success) and after shutdown. `false` turns the endpoint off. In external mode read
+   * `isLeaseStoreHealthy()` from your own route.
+   * @defaultValue `"/healthz"`
+   */
+  healthPath?: string | false;
+  /**
+   * Also collect prom-client's default Node.js process metrics (CPU, memory, event-loop lag, GC, handles) into the
+   * same registry (the private one in standalone mode, the given one in external mode). Skipped when that registry
+   * already holds them (e.g. a second worker sharing it, or your own `collectDefaultMetrics` call).
+   * @defaultValue `false`
+   */
+  collectDefaultMetrics?: boolean;
+  /**
+   * Value of the `worker` label. Set it to a stable name (e.g. the host name or pod name) when the worker id is a
+   * random UUID (a config without a workerId), so a restart does not start new time series.
+   * @defaultValue the worker id of the config (`KinesisClientLibConfig.workerId`)
+   */
+  workerLabel?: string;
 }
 
 /** Parsed `listenAddress`. An empty host means all interfaces. */

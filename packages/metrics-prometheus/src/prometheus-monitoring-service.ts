@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { ConfigError, type Logger, type MonitoringService } from '@kcl/core';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { BASE_LABELS, metricSetFor, type MetricSet } from './metric-set';
 import { MetricsServer } from './metrics-server';
 import { parseListenAddress, type PrometheusMonitoringOptions } from './options';
@@ -16,7 +16,9 @@ import { parseListenAddress, type PrometheusMonitoringOptions } from './options'
  * kcl_processed_bytes_total, kcl_millis_behind_latest, kcl_leases_held, kcl_lease_renewals_total,
  * kcl_get_records_duration_milliseconds, kcl_process_records_duration_milliseconds, kcl_process_records_errors_total,
  * kcl_processor_stuck_total, kcl_processor_stuck_milliseconds, kcl_processor_failing_attempts, kcl_skipped_batches_total,
- * kcl_skipped_records_total.
+ * kcl_skipped_records_total, kcl_checkpoint_duration_milliseconds, kcl_checkpoint_failures_total (+ code); worker-level
+ * (no shard label): kcl_lease_store_call_duration_milliseconds (+ operation), kcl_lease_store_errors_total
+ * (+ operation, code), kcl_lease_store_healthy. Standalone mode also serves `/healthz` (see `healthPath`).
  */
 export class PrometheusMonitoringService implements MonitoringService {
   /** The registry the collectors live in (the private one in standalone mode). */
@@ -28,6 +30,8 @@ export class PrometheusMonitoringService implements MonitoringService {
   private readonly server: MetricsServer | undefined;
   private metrics: MetricSet | undefined;
   private base: Record<string, string> = {};
+  private readonly workerLabel: string | undefined;
+  private storeHealthy = false;
 
   /** go-kcl style: `new PrometheusMonitoringService(':8080', 'us-east-1', logger)`. */
   constructor(listenAddress: string, region?: string, logger?: Logger);
@@ -45,6 +49,10 @@ export class PrometheusMonitoringService implements MonitoringService {
     if (options.region !== undefined && (typeof options.region !== 'string' || options.region.trim() === '')) {
       throw new ConfigError('region', options.region, 'a non-empty AWS region name such as "us-east-1", or leave it unset');
     }
+    if (options.workerLabel !== undefined && (typeof options.workerLabel !== 'string' || options.workerLabel.trim() === '')) {
+      throw new ConfigError('workerLabel', options.workerLabel, 'a non-empty string (e.g. the host name), or leave it unset for the worker id');
+    }
+    this.workerLabel = options.workerLabel;
     this.region = options.region;
     this.logger = options.logger;
     this.external = external !== undefined;
@@ -55,12 +63,21 @@ export class PrometheusMonitoringService implements MonitoringService {
       if (typeof parsed === 'string') throw new ConfigError('listenAddress', listenAddress, '"host:port" or ":port" with port 0-65535', parsed);
       const path = options.path ?? '/metrics';
       if (!path.startsWith('/')) throw new ConfigError('path', path, 'a URL path starting with "/"');
-      this.server = new MetricsServer(this.registry, parsed, path, () => this.logger);
+      const healthPath = options.healthPath ?? '/healthz';
+      if (healthPath !== false && (typeof healthPath !== 'string' || !healthPath.startsWith('/') || healthPath === path)) {
+        throw new ConfigError('healthPath', healthPath, 'a URL path starting with "/" other than the metrics path, or false');
+      }
+      const health = healthPath === false ? undefined : { path: healthPath, healthy: () => this.storeHealthy };
+      this.server = new MetricsServer(this.registry, parsed, path, () => this.logger, health);
+    }
+    if (options.collectDefaultMetrics === true && this.registry.getSingleMetric('process_cpu_user_seconds_total') === undefined) {
+      collectDefaultMetrics({ register: this.registry });
     }
   }
 
   init(appName: string, streamName: string, workerId: string): void {
-    this.base = { application: appName, stream: streamName, worker: workerId, ...(this.region ? { region: this.region } : {}) };
+    const worker = this.workerLabel ?? workerId;
+    this.base = { application: appName, stream: streamName, worker, ...(this.region ? { region: this.region } : {}) };
     this.metrics = metricSetFor(this.registry, this.region ? [...BASE_LABELS, 'region'] : BASE_LABELS);
   }
 
@@ -127,8 +144,35 @@ export class PrometheusMonitoringService implements MonitoringService {
     this.metrics?.skippedRecords.inc(this.labels(shard), records);
   }
 
+  recordCheckpointTime(shard: string, millis: number): void {
+    this.metrics?.checkpointDuration.observe(this.labels(shard), millis);
+  }
+
+  incrCheckpointFailures(shard: string, code: string): void {
+    this.metrics?.checkpointFailures.inc({ ...this.labels(shard), code });
+  }
+
+  recordLeaseStoreCallTime(operation: string, millis: number): void {
+    this.metrics?.leaseStoreCallDuration.observe({ ...this.base, operation }, millis);
+  }
+
+  incrLeaseStoreErrors(operation: string, code: string): void {
+    this.metrics?.leaseStoreErrors.inc({ ...this.base, operation, code });
+  }
+
+  leaseStoreHealth(healthy: boolean): void {
+    this.storeHealthy = healthy;
+    this.metrics?.leaseStoreHealthy.set(this.base, healthy ? 1 : 0);
+  }
+
+  /** True while the worker's lease store is healthy (what the standalone health endpoint answers 200 for). */
+  isLeaseStoreHealthy(): boolean {
+    return this.storeHealthy;
+  }
+
   /** Stops the standalone server. Collectors stay registered (their values remain scrapeable in external mode). */
   async shutdown(): Promise<void> {
+    this.storeHealthy = false;
     await this.server?.stop();
   }
 

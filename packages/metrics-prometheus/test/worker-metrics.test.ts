@@ -89,6 +89,18 @@ describe('PrometheusMonitoringService with a running Worker', () => {
       });
       expect(total(later, METRIC_NAMES.recordsProcessed, 'metrics-worker')).toBe(65);
       await waitFor('a lease renewal', async () => (total(await scrape(), METRIC_NAMES.leaseRenewals, 'metrics-worker') > 0 ? true : undefined));
+      // The worker reports lease-store health: the store answered, so /healthz is 200; checkpoints were timed.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(total(later, `${METRIC_NAMES.checkpointDuration}_count`, 'metrics-worker')).toBeGreaterThan(0);
+      table.unavailable = true;
+      await waitFor('/healthz to answer 503 while the store is down', async () =>
+        (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 503 ? true : undefined,
+      );
+      expect(total(await scrape(), METRIC_NAMES.leaseStoreErrors, 'metrics-worker')).toBeGreaterThan(0);
+      table.unavailable = false;
+      await waitFor('/healthz to answer 200 again', async () =>
+        (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200 ? true : undefined,
+      );
     } finally {
       await worker.shutdown();
     }
