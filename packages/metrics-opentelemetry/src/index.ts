@@ -1,1 +1,3 @@
-export {};
+export { OpenTelemetryMonitoringService } from './opentelemetry-monitoring-service';
+export type { OpenTelemetryMonitoringOptions } from './options';
+export { INSTRUMENT_NAMES } from './instrument-names';
