@@ -1,6 +1,7 @@
 import { ConfigError, type LogFields, type Logger } from '@kcl/core';
 import { CloudWatchMonitoringService, MAX_DATUMS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_VALUES_PER_DATUM } from '../src';
-import { allData, dims, startCloudWatchStandIn, total, type CloudWatchStandIn } from './cloudwatch-stand-in';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { datumDimensions as dims, datumTotal as total, receivedData as allData, startCloudWatchStandIn, type CloudWatchStandIn } from '@kcl/testbed';
 
 const SHARD = 'shardId-000000000001';
 
@@ -24,6 +25,16 @@ beforeEach(async () => {
 afterEach(async () => {
   await standIn.stop();
 });
+
+/** A client for the stand-in with `maxAttempts` SDK attempts per call. */
+function client(maxAttempts: number): CloudWatchClient {
+  return new CloudWatchClient({
+    endpoint: standIn.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    maxAttempts,
+  });
+}
 
 function service(options: ConstructorParameters<typeof CloudWatchMonitoringService>[0] = {}): CloudWatchMonitoringService {
   const s = new CloudWatchMonitoringService({
@@ -138,7 +149,7 @@ describe('CloudWatchMonitoringService (PutMetricData over the real SDK)', () => 
 
   it('retries a 5xx through the SDK, and keeps a batch that still failed for the next flush', async () => {
     const logger = new ListLogger();
-    const s = service({ client: standIn.client(2), clientConfig: undefined, logger } as never);
+    const s = service({ client: client(2), clientConfig: undefined, logger } as never);
     try {
       standIn.failNext(1);
       s.incrRecordsProcessed(SHARD, 4);
@@ -164,7 +175,7 @@ describe('CloudWatchMonitoringService (PutMetricData over the real SDK)', () => 
 
   it('drops the oldest kept data beyond maxBufferedDatums', async () => {
     const logger = new ListLogger();
-    const s = service({ client: standIn.client(1), clientConfig: undefined, logger, maxBufferedDatums: 5 } as never);
+    const s = service({ client: client(1), clientConfig: undefined, logger, maxBufferedDatums: 5 } as never);
     standIn.failNext(1);
     for (let shard = 0; shard < 8; shard += 1) s.incrRecordsProcessed(`shardId-${shard}`, 1);
     await s.flush();

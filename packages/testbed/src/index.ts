@@ -33,3 +33,12 @@ export { injectKinesisFaults, kinesisFaultError, type FaultCounters, type Kinesi
 export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
 export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
 export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';
+export {
+  startCloudWatchStandIn,
+  receivedData,
+  datumDimensions,
+  datumTotal,
+  type CloudWatchStandIn,
+  type ReceivedDatum,
+  type ReceivedRequest,
+} from './cloudwatch-stand-in';

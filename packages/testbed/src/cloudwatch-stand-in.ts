@@ -6,7 +6,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 
 export interface ReceivedDatum {
   MetricName: string;
@@ -35,8 +34,6 @@ export interface CloudWatchStandIn {
   failed: number;
   /** Answer the next `n` requests with 500 InternalServiceFault. */
   failNext(n: number): void;
-  /** A client for this stand-in (`maxAttempts` defaults to the SDK's 3). */
-  client(maxAttempts?: number): CloudWatchClient;
   stop(): Promise<void>;
 }
 
@@ -47,29 +44,37 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
 }
 
+/** Starts the stand-in on a free 127.0.0.1 port. */
 export async function startCloudWatchStandIn(): Promise<CloudWatchStandIn> {
   const accepted: ReceivedRequest[] = [];
   let failures = 0;
   const state = { failed: 0 };
   const server: Server = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const target = req.headers['x-amz-target'] as string | undefined;
-      if (failures > 0) {
-        failures -= 1;
-        state.failed += 1;
+    void readBody(req).then(
+      (body) => {
+        const target = req.headers['x-amz-target'] as string | undefined;
+        if (failures > 0) {
+          failures -= 1;
+          state.failed += 1;
+          res
+            .writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
+            .end(JSON.stringify({ __type: 'InternalServiceFault', message: 'injected' }));
+          return;
+        }
+        accepted.push({
+          target,
+          contentType: req.headers['content-type'],
+          bodyBytes: body.length,
+          body: JSON.parse(body.toString('utf8')) as ReceivedRequest['body'],
+        });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+      },
+      (error: unknown) => {
         res
-          .writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
-          .end(JSON.stringify({ __type: 'InternalServiceFault', message: 'injected' }));
-        return;
-      }
-      accepted.push({
-        target,
-        contentType: req.headers['content-type'],
-        bodyBytes: body.length,
-        body: JSON.parse(body.toString('utf8')) as ReceivedRequest['body'],
-      });
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
-    });
+          .writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
+          .end(JSON.stringify({ __type: 'InvalidParameterValue', message: String(error) }));
+      },
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -82,13 +87,6 @@ export async function startCloudWatchStandIn(): Promise<CloudWatchStandIn> {
     failNext: (n) => {
       failures = n;
     },
-    client: (maxAttempts) =>
-      new CloudWatchClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        ...(maxAttempts === undefined ? {} : { maxAttempts }),
-      }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -97,17 +95,17 @@ export async function startCloudWatchStandIn(): Promise<CloudWatchStandIn> {
 }
 
 /** Every datum received, flattened. */
-export function allData(standIn: CloudWatchStandIn): ReceivedDatum[] {
+export function receivedData(standIn: Pick<CloudWatchStandIn, 'accepted'>): ReceivedDatum[] {
   return standIn.accepted.flatMap((r) => r.body.MetricData);
 }
 
 /** Dimensions of a datum as an object. */
-export function dims(datum: ReceivedDatum): Record<string, string> {
+export function datumDimensions(datum: ReceivedDatum): Record<string, string> {
   return Object.fromEntries((datum.Dimensions ?? []).map((d) => [d.Name, d.Value]));
 }
 
 /** Sum of all samples of a datum (Value, or Values weighted by Counts). */
-export function total(datum: ReceivedDatum): number {
+export function datumTotal(datum: ReceivedDatum): number {
   if (datum.Value !== undefined) return datum.Value;
   return (datum.Values ?? []).reduce((sum, v, i) => sum + v * (datum.Counts?.[i] ?? 1), 0);
 }
