@@ -5,3 +5,4 @@ export { parseExampleArgs, EXAMPLE_USAGE, type ExampleArgs } from './args';
 export { resolveSettings, hasAwsConfiguration, type ExampleMode, type ExampleSettings, type ExampleStore } from './settings';
 export { ConsumptionTally, type TalliedRecord } from './tally';
 export { sampleRecord, putSampleRecords } from './sample-producer';
+export { localCloudWatch, type LocalCloudWatch } from './cloudwatch';
