@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,12 +9,19 @@ import { publicPackages } from './public-packages';
 const repoRoot = join(__dirname, '..', '..', '..');
 const fixtures = join(__dirname, '..', 'fixtures');
 
-/** Version of `name` installed in this workspace (what the lock file pins). */
+/** Workspace packages whose node_modules hold the third-party packages the public packages depend on. */
+const dependencyHomes = ['core', 'checkpoint-dynamodb', 'metrics-cloudwatch', 'metrics-opentelemetry'].map((pkg) => join(repoRoot, 'packages', pkg));
+
+/**
+ * Version of `name` installed in this workspace (what the lock file pins), read from its package.json in the
+ * node_modules of a workspace package (not through `require.resolve`: some packages do not export `./package.json`).
+ */
 function installedVersion(name: string): string {
-  const manifest = require.resolve(`${name}/package.json`, {
-    paths: [join(repoRoot, 'packages', 'core'), join(repoRoot, 'packages', 'checkpoint-dynamodb'), repoRoot],
-  });
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  for (const home of [...dependencyHomes, repoRoot]) {
+    const manifest = join(home, 'node_modules', ...name.split('/'), 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  }
+  throw new Error(`${name} is not installed in any of ${dependencyHomes.join(', ')} or the root`);
 }
 
 // Packs every public package exactly as `pnpm publish` would, installs the tarballs into a fresh project outside the
@@ -39,7 +46,11 @@ describe('pack, install and load every public package', () => {
     }
     // The public packages declare the AWS SDK as caret ranges (a user's own SDK copy is shared); install the versions
     // this repository's lock file tests, so the check does not drift with each SDK release.
-    const overrides = Object.fromEntries(['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb'].map((name) => [name, installedVersion(name)]));
+    const overrides = Object.fromEntries(
+      ['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb', '@aws-sdk/client-cloudwatch'].map((name) => [name, installedVersion(name)]),
+    );
+    // Peer dependency of @kcl/metrics-opentelemetry: the application brings its own @opentelemetry/api.
+    dependencies['@opentelemetry/api'] = installedVersion('@opentelemetry/api');
     const devDependencies = Object.fromEntries(['typescript', '@types/node'].map((name) => [name, installedVersion(name)]));
     writeFileSync(
       join(project, 'package.json'),
