@@ -2,35 +2,9 @@
 // PutMetricData (on the local test bed to a CloudWatch stand-in), or, with KCL_METRICS_OUTPUT=emf, written as
 // Embedded Metric Format lines on stdout for Lambda / ECS / the CloudWatch agent.
 // Run: pnpm --filter @kcl/example-cloudwatch-metrics start
-import {
-  createWinstonLogger,
-  InitialPositionInStream,
-  KinesisClientLibConfig,
-  ShutdownReason,
-  Worker,
-  type ProcessRecordsInput,
-  type RecordProcessor,
-  type ShutdownInput,
-} from '@kcl/core';
-import { exampleEnvironment, localCloudWatch, type ConsumptionTally } from '@kcl/example-support';
+import { createWinstonLogger, InitialPositionInStream, KinesisClientLibConfig, Worker } from '@kcl/core';
+import { checkpointingProcessors, exampleEnvironment, localCloudWatch, runUntilStopped } from '@kcl/example-support';
 import { CloudWatchMonitoringService } from '@kcl/metrics-cloudwatch';
-
-/** Checkpoints after every batch; the worker reports records, bytes, lag and durations to CloudWatch. */
-class CheckpointingProcessor implements RecordProcessor {
-  constructor(private readonly tally: ConsumptionTally) {}
-
-  initialize(): void {}
-
-  async processRecords({ records, checkpointer }: ProcessRecordsInput): Promise<void> {
-    if (records.length === 0) return;
-    this.tally.add(records);
-    await checkpointer.checkpoint();
-  }
-
-  async shutdown({ shutdownReason, checkpointer }: ShutdownInput): Promise<void> {
-    if (shutdownReason !== ShutdownReason.ZOMBIE) await checkpointer.checkpoint();
-  }
-}
 
 async function main(): Promise<void> {
   const env = await exampleEnvironment({ store: 'dynamodb' });
@@ -51,18 +25,8 @@ async function main(): Promise<void> {
         .withMonitoringService(metrics)
         .withLogger(logger),
     );
-    const worker = new Worker({ createProcessor: () => new CheckpointingProcessor(tally) }, config);
-    const signalled = new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
-    try {
-      await worker.start();
-      console.log(`worker ${worker.workerId} is consuming ${env.streamName}`);
-      console.log(`stopping: ${await Promise.race([signalled, env.sampleConsumed()])}`);
-    } finally {
-      await worker.shutdown(); // flushes the last metrics
-    }
+    // A processor that counts and checkpoints each batch; runs until Ctrl-C (or until the sample was consumed).
+    await runUntilStopped(new Worker(checkpointingProcessors(tally), config), env, tally); // shutdown flushes the metrics
     if (cloudWatch) console.log(cloudWatch.describe());
   } finally {
     await cloudWatch?.stop();

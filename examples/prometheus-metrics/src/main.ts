@@ -3,40 +3,14 @@
 // Run: pnpm --filter @kcl/example-prometheus-metrics start -- --forever   then open http://127.0.0.1:9464/metrics
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createWinstonLogger,
-  InitialPositionInStream,
-  KinesisClientLibConfig,
-  ShutdownReason,
-  Worker,
-  type ProcessRecordsInput,
-  type RecordProcessor,
-  type ShutdownInput,
-} from '@kcl/core';
-import { exampleEnvironment, type ConsumptionTally, type ExampleEnvironment } from '@kcl/example-support';
+import { createWinstonLogger, InitialPositionInStream, KinesisClientLibConfig, Worker } from '@kcl/core';
+import { checkpointingProcessors, exampleEnvironment, runUntilStopped, type ExampleEnvironment } from '@kcl/example-support';
 import { PrometheusMonitoringService } from '@kcl/metrics-prometheus';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /** Where /metrics is served. The compose file sets LISTEN_HOST=0.0.0.0 inside its container. */
 const LISTEN_HOST = process.env.LISTEN_HOST ?? '127.0.0.1';
 const PORT = Number(process.env.PORT ?? 9464);
-
-/** Checkpoints after every batch; the worker counts records, bytes and durations into the registry. */
-class CheckpointingProcessor implements RecordProcessor {
-  constructor(private readonly tally: ConsumptionTally) {}
-
-  initialize(): void {}
-
-  async processRecords({ records, checkpointer }: ProcessRecordsInput): Promise<void> {
-    if (records.length === 0) return;
-    this.tally.add(records);
-    await checkpointer.checkpoint();
-  }
-
-  async shutdown({ shutdownReason, checkpointer }: ShutdownInput): Promise<void> {
-    if (shutdownReason !== ShutdownReason.ZOMBIE) await checkpointer.checkpoint();
-  }
-}
 
 /** The application's own HTTP server: GET /metrics returns every metric of the registry. */
 async function serveMetrics(registry: Registry): Promise<Server> {
@@ -65,22 +39,8 @@ async function consume(env: ExampleEnvironment, registry: Registry): Promise<voi
       .withMonitoringService(new PrometheusMonitoringService({ registry, region: env.region })) // no server of its own
       .withLogger(createWinstonLogger({ level: 'warn' })),
   );
-  const worker = new Worker({ createProcessor: () => new CheckpointingProcessor(tally) }, config);
-  const progress = setInterval(() => console.log(`processed ${tally.deliveries} records so far`), 5_000).unref();
-
-  // Run until Ctrl-C or SIGTERM (on the local test bed without --forever: until every sample record was consumed).
-  const signalled = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  try {
-    await worker.start();
-    console.log(`worker ${worker.workerId} is consuming ${env.streamName}`);
-    console.log(`stopping: ${await Promise.race([signalled, env.sampleConsumed()])}`);
-  } finally {
-    clearInterval(progress);
-    await worker.shutdown();
-  }
+  // A processor that counts and checkpoints each batch; runs until Ctrl-C (or until the sample was consumed).
+  await runUntilStopped(new Worker(checkpointingProcessors(tally), config), env, tally, { progressEveryMillis: 5_000 });
 }
 
 async function main(): Promise<void> {

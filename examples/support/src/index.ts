@@ -6,3 +6,4 @@ export { resolveSettings, hasAwsConfiguration, type ExampleMode, type ExampleSet
 export { ConsumptionTally, type TalliedRecord } from './tally';
 export { sampleRecord, putSampleRecords } from './sample-producer';
 export { localCloudWatch, type LocalCloudWatch } from './cloudwatch';
+export { CheckpointingProcessor, checkpointingProcessors, runUntilStopped, type RunUntilStoppedOptions } from './metrics-example';

@@ -2,21 +2,13 @@
 import { ConfigError } from '@kcl/core';
 import { Registry } from 'prom-client';
 import { METRIC_NAMES, PrometheusMonitoringService } from '../src';
+import { sample } from './exposition';
 
 const SHARD = 'shardId-000000000001';
 
 async function get(service: PrometheusMonitoringService, path: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${service.address()!.port}${path}`);
   return { status: res.status, body: await res.text() };
-}
-
-/** Value of one sample line `name{labels} value` whose labels include every given pair. */
-function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of body.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
-  }
-  return undefined;
 }
 
 describe('lease-store metrics', () => {

@@ -1,21 +1,13 @@
 import { ConfigError } from '@kcl/core';
 import { Counter, Registry } from 'prom-client';
 import { PrometheusMonitoringService, METRIC_NAMES } from '../src';
+import { sample } from './exposition';
 
 async function scrape(service: PrometheusMonitoringService): Promise<{ status: number; body: string; type: string | null }> {
   const address = service.address();
   if (!address) throw new Error('server not started');
   const res = await fetch(`http://127.0.0.1:${address.port}/metrics`);
   return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
-}
-
-/** Value of one sample line `name{labels} value` whose labels include every given pair. */
-function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of body.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
-  }
-  return undefined;
 }
 
 describe('PrometheusMonitoringService standalone mode', () => {
