@@ -7,7 +7,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createShardStatus } from '../src/checkpoint/shard-status';
 import { KclError, LeaseLostError, LeaseNotAcquiredError, LeaseStoreAuthError, LeaseStoreError, LeaseStoreUnavailableError } from '../src/errors';
 import { errorCode, UNKNOWN_ERROR_CODE } from '../src/metrics/error-code';
-import type { MonitoringService } from '../src/metrics/monitoring-service';
+import { NoopMonitoringService } from '../src/metrics/monitoring-service';
 import type { ProcessRecordsInput } from '../src/processor/record-processor';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '../src/testing';
 import { instrumentCheckpointer } from '../src/worker/instrumented-checkpointer';
@@ -15,44 +15,27 @@ import { isLeaseStoreFailure } from '../src/worker/lease-store-failure';
 import { RecordingLogger } from './helpers/consumer-recorders';
 import { createTestStream, makeWorker, startKinesaliteFixture, waitFor, workerConfig, type KinesaliteFixture } from './helpers/worker-harness';
 
-/** Records the lease-store methods of MonitoringService. */
-class StoreMetrics implements MonitoringService {
-  readonly calls: Array<[string, number]> = [];
-  readonly checkpointTimes: Array<[string, number]> = [];
-  readonly checkpointFailures: Array<[string, string]> = [];
-  readonly storeErrors: Array<[string, string]> = [];
-  readonly health: boolean[] = [];
-  init(): void {}
-  start(): void {}
-  incrRecordsProcessed(): void {}
-  incrBytesProcessed(): void {}
-  millisBehindLatest(): void {}
-  leaseGained(): void {}
-  leaseLost(): void {}
-  leaseRenewed(): void {}
-  recordGetRecordsTime(): void {}
-  recordProcessRecordsTime(): void {}
-  shutdown(): void {}
-  recordLeaseStoreCallTime(operation: string, millis: number): void {
-    this.calls.push([operation, millis]);
-  }
-  recordCheckpointTime(shard: string, millis: number): void {
-    this.checkpointTimes.push([shard, millis]);
-  }
-  incrCheckpointFailures(shard: string, code: string): void {
-    this.checkpointFailures.push([shard, code]);
-  }
-  incrLeaseStoreErrors(operation: string, code: string): void {
-    this.storeErrors.push([operation, code]);
-  }
-  leaseStoreHealth(healthy: boolean): void {
-    this.health.push(healthy);
-  }
+/** A MonitoringService recording its lease-store methods. */
+function storeMetrics() {
+  const recorded = {
+    calls: [] as Array<[string, number]>,
+    checkpointTimes: [] as Array<[string, number]>,
+    checkpointFailures: [] as Array<[string, string]>,
+    storeErrors: [] as Array<[string, string]>,
+    health: [] as boolean[],
+  };
+  return Object.assign(new NoopMonitoringService(), recorded, {
+    recordLeaseStoreCallTime: (operation: string, millis: number) => void recorded.calls.push([operation, millis]),
+    recordCheckpointTime: (shard: string, millis: number) => void recorded.checkpointTimes.push([shard, millis]),
+    incrCheckpointFailures: (shard: string, code: string) => void recorded.checkpointFailures.push([shard, code]),
+    incrLeaseStoreErrors: (operation: string, code: string) => void recorded.storeErrors.push([operation, code]),
+    leaseStoreHealth: (healthy: boolean) => void recorded.health.push(healthy),
+  });
 }
 
 function setup() {
   const table = new InMemoryLeaseTable('metrics');
-  const metrics = new StoreMetrics();
+  const metrics = storeMetrics();
   const logger = new RecordingLogger();
   let now = 0;
   const clock = () => now;
@@ -156,7 +139,7 @@ describe('worker', () => {
   it('reports lease-store calls, checkpoint times and health through the configured MonitoringService', async () => {
     const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
     await fx.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ Data: Buffer.from('x'), PartitionKey: 'pk' }] }));
-    const metrics = new StoreMetrics();
+    const metrics = storeMetrics();
     const table = new InMemoryLeaseTable();
     const config = workerConfig(stream, 'w1').withMonitoringService(metrics);
     const w = makeWorker(table, fx.kinesis, config, {
