@@ -144,6 +144,8 @@ describe('CloudWatchMonitoringService (PutMetricData over the real SDK)', () => 
     await s.shutdown();
     expect(standIn.accepted.length).toBeGreaterThan(1);
     for (const request of standIn.accepted) expect(request.bodyBytes).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+    // The SDK gzips bodies above 10 KB; the stand-in decoded them.
+    expect(standIn.accepted.every((r) => r.contentEncoding === 'gzip')).toBe(true);
     expect(allData(standIn).filter((d) => d.MetricName === 'MillisBehindLatest')).toHaveLength(950);
   });
 

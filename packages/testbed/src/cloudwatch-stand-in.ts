@@ -21,6 +21,8 @@ export interface ReceivedDatum {
 export interface ReceivedRequest {
   target: string | undefined;
   contentType: string | undefined;
+  /** `gzip` when the SDK compressed the body (it does above its `requestMinCompressionSizeBytes`, 10 KB by default). */
+  contentEncoding: string | undefined;
   /** Bytes of the decoded (uncompressed) body. */
   bodyBytes: number;
   body: { Namespace: string; MetricData: ReceivedDatum[] };
@@ -64,6 +66,7 @@ export async function startCloudWatchStandIn(): Promise<CloudWatchStandIn> {
         accepted.push({
           target,
           contentType: req.headers['content-type'],
+        contentEncoding: req.headers['content-encoding'],
           bodyBytes: body.length,
           body: JSON.parse(body.toString('utf8')) as ReceivedRequest['body'],
         });
