@@ -169,7 +169,7 @@ describe('pack, install and load every public package', () => {
     }
     const listed = out.split('\n');
     // Each consumer saw its own format's declarations of every package.
-    for (const pkg of ['core', 'checkpoint-dynamodb', 'checkpoint-redis', 'metrics-prometheus']) {
+    for (const pkg of ['core', 'checkpoint-dynamodb', 'checkpoint-redis', 'metrics-prometheus', 'metrics-cloudwatch', 'metrics-opentelemetry']) {
       expect(listed.some((f) => f.includes(`/@kcl/${pkg}/dist/esm/index.d.mts`))).toBe(true);
       expect(listed.some((f) => f.includes(`/@kcl/${pkg}/dist/index.d.ts`))).toBe(true);
     }
