@@ -32,6 +32,8 @@ export interface ConsumerEventSink {
   processorError(shardId: string, error: unknown, attempt: number): void;
   /** A processor call has been running for `millis` (optional so older sinks keep working). */
   processorStuck?(shardId: string, operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void;
+  /** A processor call reported as stuck has returned after `millis` (optional so older sinks keep working). */
+  processorReturned?(shardId: string, operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void;
   error(error: unknown, context: { shardId?: string; operation: string }): void;
   /** The processor keeps failing (optional so older sinks keep working). */
   processorFailing?(event: ProcessorFailingEvent): void;
