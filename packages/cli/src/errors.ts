@@ -62,7 +62,11 @@ export class LeaseChangedError extends CliError {
     readonly shardId: string,
     options: ErrorOptions = {},
   ) {
-    super('LEASE_CHANGED', `The lease of shard ${shardId} changed while this command ran (a worker took, renewed or released it); nothing was written. Run the command again.`, options);
+    super(
+      'LEASE_CHANGED',
+      `The lease of shard ${shardId} changed while this command ran (a worker took, renewed or released it); nothing was written. Run the command again.`,
+      options,
+    );
   }
 }
 

@@ -47,7 +47,8 @@ export async function watchLeaseCounters(read: () => Promise<ShardStatus[]>, opt
   const started = clock();
   let leases = await read();
   const seen = new Map<string, { first: number; last: number; owner: string | undefined; changedAt: number | undefined }>();
-  for (const lease of leases) seen.set(lease.id, { first: lease.leaseCounter, last: lease.leaseCounter, owner: lease.assignedTo, changedAt: undefined });
+  for (const lease of leases)
+    seen.set(lease.id, { first: lease.leaseCounter, last: lease.leaseCounter, owner: lease.assignedTo, changedAt: undefined });
   const interval = Math.max(20, Math.min(1_000, Math.floor(options.millis / 5)));
   let stop = false;
   while (!stop && options.millis > 0 && clock() - started <= options.millis) {

@@ -81,7 +81,21 @@ test('runCli: exit code 2 and a message naming the option for bad usage; --help 
   expect(bad.err).toContain('--store');
   const help = await kcl(['--help']);
   expect(help.code).toBe(0);
-  for (const option of ['--app', '--stream', '--store', '--table', '--redis-url', '--endpoint', '--region', '--json', '--failover-ms', '--kinesis-endpoint', '--force', '--observe-ms', '--key-prefix']) {
+  for (const option of [
+    '--app',
+    '--stream',
+    '--store',
+    '--table',
+    '--redis-url',
+    '--endpoint',
+    '--region',
+    '--json',
+    '--failover-ms',
+    '--kinesis-endpoint',
+    '--force',
+    '--observe-ms',
+    '--key-prefix',
+  ]) {
     expect(help.out).toContain(option);
   }
 });

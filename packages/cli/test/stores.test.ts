@@ -33,7 +33,15 @@ describe.each([
 
   test('leases: every lease with owner, checkpoint, counter, claim, parents and SHARD_END (table and --json)', async () => {
     await store.put(table, { shardId: 'shardId-000000000000', checkpoint: SHARD_END, counter: 9 });
-    await store.put(table, { shardId: 'shardId-000000000001', owner: 'w-a', token: 't1', counter: 4, checkpoint: SEQ_A, subSequenceNumber: 3, parents: ['shardId-000000000000'] });
+    await store.put(table, {
+      shardId: 'shardId-000000000001',
+      owner: 'w-a',
+      token: 't1',
+      counter: 4,
+      checkpoint: SEQ_A,
+      subSequenceNumber: 3,
+      parents: ['shardId-000000000000'],
+    });
     await store.put(table, { shardId: 'shardId-000000000002', claim: 'w-b', counter: 2 });
 
     const json = await cli('leases', '--json');
@@ -111,7 +119,13 @@ describe.each([
     const back = await cli('reset', '--shard', shard, '--to', SEQ_A, '--failover-ms', '300');
     expect(back.code).toBe(EXIT_CODES.ok);
     expect(back.out).toBe(`reset ${shard}: checkpoint ${SEQ_B} -> ${SEQ_A}; lease released from w-dead`);
-    expect(await store.get(table, shard)).toMatchObject({ owner: undefined, token: undefined, counter: 6, checkpoint: SEQ_A, subSequenceNumber: undefined });
+    expect(await store.get(table, shard)).toMatchObject({
+      owner: undefined,
+      token: undefined,
+      counter: 6,
+      checkpoint: SEQ_A,
+      subSequenceNumber: undefined,
+    });
     if (store.ownerSet) expect(await store.ownerSet(table, 'w-dead')).toEqual([]);
 
     for (const to of ['TRIM_HORIZON', 'LATEST']) {

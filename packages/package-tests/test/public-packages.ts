@@ -21,4 +21,5 @@ export const publicPackages: PublicPackage[] = [
   { name: '@kcl/checkpoint-dynamodb', dir: join(packagesDir, 'checkpoint-dynamodb'), exports: ['DynamoCheckpoint', 'OWNER_INDEX_NAME'] },
   { name: '@kcl/checkpoint-redis', dir: join(packagesDir, 'checkpoint-redis'), exports: ['RedisCheckpoint', 'DEFAULT_KEY_PREFIX'] },
   { name: '@kcl/metrics-prometheus', dir: join(packagesDir, 'metrics-prometheus'), exports: ['PrometheusMonitoringService', 'METRIC_NAMES'] },
+  { name: '@kcl/cli', dir: join(packagesDir, 'cli'), exports: ['runCli', 'parseCommandLine', 'CliUsageError', 'EXIT_CODES'] },
 ];
