@@ -5,28 +5,13 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { RecordProcessor } from '../src/processor/record-processor';
 import type { WorkerStatus } from '../src/worker/worker-status';
-import {
-  createTestStream,
-  InMemoryLeaseTable,
-  makeWorker,
-  startKinesaliteFixture,
-  waitFor,
-  workerConfig,
-  type KinesaliteFixture,
-} from './helpers/worker-harness';
+import { createTestStream, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, useKinesaliteFixture } from './helpers/worker-harness';
 
-let fx: KinesaliteFixture;
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterAll(async () => {
-  await fx.stop();
-});
+const kinesalite = useKinesaliteFixture();
 
 async function putRecords(stream: string, count: number): Promise<void> {
   const Records = Array.from({ length: count }, (_, i) => ({ Data: Buffer.from(`r${i}`), PartitionKey: `pk-${i}` }));
-  await fx.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records }));
+  await kinesalite.fx.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records }));
 }
 
 function lease(status: WorkerStatus, shardId: string): WorkerStatus['leases'][number] {
@@ -36,7 +21,7 @@ function lease(status: WorkerStatus, shardId: string): WorkerStatus['leases'][nu
 }
 
 test('status() before start, while running (checkpoint, lag, rate, last batch) and after shutdown', async () => {
-  const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+  const stream = await createTestStream(kinesalite.fx.kinesis, { shardCount: 2 });
   await putRecords(stream, 40);
   let processed = 0;
   const processor: RecordProcessor = {
@@ -46,7 +31,7 @@ test('status() before start, while running (checkpoint, lag, rate, last batch) a
     },
   };
   const config = workerConfig(stream, 'w-status').withStatusLogIntervalMillis(0);
-  const w = makeWorker(new InMemoryLeaseTable(), fx.kinesis, config, { factory: { createProcessor: () => processor } as never });
+  const w = makeWorker(new InMemoryLeaseTable(), kinesalite.fx.kinesis, config, { factory: { createProcessor: () => processor } as never });
 
   const before = w.worker.status();
   expect(before).toMatchObject({ workerId: 'w-status', state: 'new', leader: false, leases: [] });
@@ -75,7 +60,7 @@ test('status() before start, while running (checkpoint, lag, rate, last batch) a
 });
 
 test('stuck and failing flags follow the processor; they clear once it returns or succeeds', async () => {
-  const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+  const stream = await createTestStream(kinesalite.fx.kinesis, { shardCount: 1 });
   await putRecords(stream, 1);
   let release: (() => void) | undefined;
   let calls = 0;
@@ -92,7 +77,7 @@ test('stuck and failing flags follow the processor; they clear once it returns o
     },
   };
   const config = workerConfig(stream, 'w-stuck').withLogWarningForTaskAfterMillis(200).withStatusLogIntervalMillis(0).withTaskBackoffTimeMillis(300);
-  const w = makeWorker(new InMemoryLeaseTable(), fx.kinesis, config, { factory: { createProcessor: () => processor } as never });
+  const w = makeWorker(new InMemoryLeaseTable(), kinesalite.fx.kinesis, config, { factory: { createProcessor: () => processor } as never });
   await w.worker.start();
   const shard = 'shardId-000000000000';
 
@@ -110,9 +95,9 @@ test('stuck and failing flags follow the processor; they clear once it returns o
 });
 
 test('lease-store health turns false with the error of a failing store call and back to true once it answers', async () => {
-  const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+  const stream = await createTestStream(kinesalite.fx.kinesis, { shardCount: 1 });
   const config = workerConfig(stream, 'w-store', { grace: 1_000 }).withStatusLogIntervalMillis(0);
-  const w = makeWorker(new InMemoryLeaseTable(), fx.kinesis, config);
+  const w = makeWorker(new InMemoryLeaseTable(), kinesalite.fx.kinesis, config);
   await w.worker.start();
   w.store.fault = 'unavailable';
   await waitFor(() => !w.worker.status().leaseStore.healthy, 'unhealthy store', 5_000);
@@ -127,10 +112,10 @@ test('lease-store health turns false with the error of a failing store call and 
 });
 
 test('the status line is logged at info every statusLogIntervalMillis with leases, records/s, max lag and stuck shards', async () => {
-  const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+  const stream = await createTestStream(kinesalite.fx.kinesis, { shardCount: 2 });
   await putRecords(stream, 10);
   const config = workerConfig(stream, 'w-line').withStatusLogIntervalMillis(200);
-  const w = makeWorker(new InMemoryLeaseTable(), fx.kinesis, config);
+  const w = makeWorker(new InMemoryLeaseTable(), kinesalite.fx.kinesis, config);
   await w.worker.start();
   const lines = (): string[] =>
     w.logger
@@ -148,9 +133,9 @@ test('the status line is logged at info every statusLogIntervalMillis with lease
 });
 
 test('statusLogIntervalMillis 0 logs no status line', async () => {
-  const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+  const stream = await createTestStream(kinesalite.fx.kinesis, { shardCount: 1 });
   const config = workerConfig(stream, 'w-quiet').withStatusLogIntervalMillis(0);
-  const w = makeWorker(new InMemoryLeaseTable(), fx.kinesis, config);
+  const w = makeWorker(new InMemoryLeaseTable(), kinesalite.fx.kinesis, config);
   await w.worker.start();
   await new Promise((r) => setTimeout(r, 400));
   await w.worker.shutdown();

@@ -8,37 +8,21 @@ import type { LeaseAssessment } from '../src/leases/lease-assessment';
 import { LeaseObserver } from '../src/leases/lease-observer';
 import { judgeWaitSituation } from '../src/leases/wait-explainer';
 import type { ShardStatus } from '../src/checkpoint/shard-status';
-import {
-  createTestStream,
-  delay,
-  InMemoryLeaseTable,
-  makeWorker,
-  startKinesaliteFixture,
-  waitFor,
-  workerConfig,
-  type KinesaliteFixture,
-} from './helpers/worker-harness';
+import { createTestStream, delay, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, useKinesaliteFixture } from './helpers/worker-harness';
 
-let fx: KinesaliteFixture;
-
-beforeAll(async () => {
-  fx = await startKinesaliteFixture();
-});
-afterAll(async () => {
-  await fx.stop();
-});
+const kinesalite = useKinesaliteFixture();
 
 const PREVIOUS = /^waiting for (\d+) leases of a previous incarnation to expire \(up to (\d+) s\)$/;
 const ALL_HELD = 'all leases are held by other workers';
 
 test('a restarted worker id explains that it waits for its previous incarnationâ€™s leases, once, then takes them', async () => {
-  const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
+  const stream = await createTestStream(kinesalite.fx.kinesis, { shardCount: 2 });
   const table = new InMemoryLeaseTable();
   for (const id of ['shardId-000000000000', 'shardId-000000000001']) {
     table.put(createShardStatus(id, { assignedTo: 'w-restarted', leaseToken: `old-${id}`, leaseCounter: 7 }));
   }
   const config = workerConfig(stream, 'w-restarted').withStatusLogIntervalMillis(0);
-  const w = makeWorker(table, fx.kinesis, config);
+  const w = makeWorker(table, kinesalite.fx.kinesis, config);
   await w.worker.start();
   expect(w.worker.heldShards()).toEqual([]);
   await waitFor(() => w.worker.heldShards().length === 2, 'both leases taken after they expired', 10_000);
@@ -53,12 +37,12 @@ test('a restarted worker id explains that it waits for its previous incarnationâ
 });
 
 test('a worker that gets no lease because another worker holds them all says so once', async () => {
-  const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
+  const stream = await createTestStream(kinesalite.fx.kinesis, { shardCount: 1 });
   const table = new InMemoryLeaseTable();
-  const first = makeWorker(table, fx.kinesis, workerConfig(stream, 'w-first').withStatusLogIntervalMillis(0));
+  const first = makeWorker(table, kinesalite.fx.kinesis, workerConfig(stream, 'w-first').withStatusLogIntervalMillis(0));
   await first.worker.start();
   expect(first.worker.heldShards()).toEqual(['shardId-000000000000']);
-  const second = makeWorker(table, fx.kinesis, workerConfig(stream, 'w-second').withStatusLogIntervalMillis(0));
+  const second = makeWorker(table, kinesalite.fx.kinesis, workerConfig(stream, 'w-second').withStatusLogIntervalMillis(0));
   await second.worker.start();
   await delay(1_000);
   expect(second.worker.heldShards()).toEqual([]);

@@ -5,10 +5,11 @@
  */
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoCheckpoint, DynamoCheckpointOptions } from '@kcl/checkpoint-dynamodb';
-import { isKclError, LEASE_ROW_FIELDS as F, SHARD_END, type KinesisClientLibConfig, type ShardStatus } from '@kcl/core';
+import { LEASE_ROW_FIELDS as F, SHARD_END, type KinesisClientLibConfig, type ShardStatus } from '@kcl/core';
 import type { CliOptions } from '../args';
 import { LeaseChangedError } from '../errors';
 import type { LeaseStoreAccess } from './lease-store';
+import { releaseAsOwner } from './release-as-owner';
 import { loadBackend } from './load-backend';
 import { storeConfig } from './store-config';
 
@@ -38,18 +39,7 @@ export async function openDynamoStore(options: CliOptions): Promise<LeaseStoreAc
 
   return {
     listLeases: () => reader.listLeases(),
-    release: async (lease) => {
-      // The backend's own release, acting as the owner with the token read: conditional on both.
-      const asOwner = await open(lease.assignedTo);
-      try {
-        await asOwner.removeLeaseOwner(lease.id, lease.leaseToken ?? '');
-      } catch (error) {
-        if (isKclError(error) && error.code === 'LEASE_LOST') throw new LeaseChangedError(lease.id, { cause: error });
-        throw error;
-      } finally {
-        await asOwner.close();
-      }
-    },
+    release: (lease) => releaseAsOwner(open, lease),
     reset: async (lease, checkpoint) => {
       await resetItem(client, sdk, options.table, lease, checkpoint);
     },

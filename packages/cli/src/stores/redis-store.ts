@@ -5,10 +5,11 @@
  * `reset` runs reset-lease.lua.ts (see lease-store.ts).
  */
 import type { RedisCheckpoint, RedisCheckpointOptions, leaseKeys as LeaseKeysFn, LEASE_HASH_FIELDS as Fields } from '@kcl/checkpoint-redis';
-import { isKclError, SHARD_END, type KinesisClientLibConfig } from '@kcl/core';
+import { SHARD_END, type KinesisClientLibConfig } from '@kcl/core';
 import type { CliOptions } from '../args';
 import { LeaseChangedError, LeaseNotFoundError, ShardEndedError } from '../errors';
 import type { LeaseStoreAccess } from './lease-store';
+import { releaseAsOwner } from './release-as-owner';
 import { loadBackend } from './load-backend';
 import { RESET_LEASE_RESULT, RESET_LEASE_SCRIPT } from './reset-lease.lua';
 import { storeConfig } from './store-config';
@@ -59,17 +60,7 @@ export async function openRedisStore(options: CliOptions): Promise<LeaseStoreAcc
 
   return {
     listLeases: () => reader.listLeases(),
-    release: async (lease) => {
-      const asOwner = await open(lease.assignedTo);
-      try {
-        await asOwner.removeLeaseOwner(lease.id, lease.leaseToken ?? '');
-      } catch (error) {
-        if (isKclError(error) && error.code === 'LEASE_LOST') throw new LeaseChangedError(lease.id, { cause: error });
-        throw error;
-      } finally {
-        await asOwner.close();
-      }
-    },
+    release: (lease) => releaseAsOwner(open, lease),
     reset: async (lease, checkpoint) => {
       const result = await client.eval(RESET_LEASE_SCRIPT, {
         keys: [keys.shard(lease.id)],
