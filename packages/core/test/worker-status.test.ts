@@ -5,6 +5,7 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { RecordProcessor } from '../src/processor/record-processor';
 import type { WorkerStatus } from '../src/worker/worker-status';
+import { statusLineFields, statusLineMessage } from '../src/worker/status-log';
 import { createTestStream, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, useKinesaliteFixture } from './helpers/worker-harness';
 
 const kinesalite = useKinesaliteFixture();
@@ -140,4 +141,47 @@ test('statusLogIntervalMillis 0 logs no status line', async () => {
   await new Promise((r) => setTimeout(r, 400));
   await w.worker.shutdown();
   expect(w.logger.at('info').some((l) => l.message.startsWith('worker status:'))).toBe(false);
+});
+
+test('the status line names stuck and failing shards and an unhealthy lease store', () => {
+  const lease = (shardId: string, over: Partial<WorkerStatus['leases'][number]>): WorkerStatus['leases'][number] => ({
+    shardId,
+    checkpoint: undefined,
+    subSequenceNumber: undefined,
+    millisBehindLatest: undefined,
+    recordsPerSecond: 0,
+    lastBatchAt: undefined,
+    stuck: false,
+    stuckOperation: undefined,
+    failing: false,
+    failedAttempts: 0,
+    handoffRequested: false,
+    ...over,
+  });
+  const status: WorkerStatus = {
+    workerId: 'w',
+    state: 'running',
+    leader: false,
+    leaseStore: { healthy: false, lastError: undefined, lastSuccessAt: undefined },
+    leases: [
+      lease('s-1', { stuck: true, stuckOperation: 'processRecords', millisBehindLatest: 1_500, recordsPerSecond: 1.25 }),
+      lease('s-2', { failing: true, failedAttempts: 3, millisBehindLatest: 200, recordsPerSecond: 2 }),
+      lease('s-3', {}),
+    ],
+  };
+  const fields = statusLineFields(status);
+  expect(fields).toEqual({
+    leasesHeld: 3,
+    recordsPerSecond: 3.25,
+    maxMillisBehindLatest: 1_500,
+    stuckShards: ['s-1'],
+    failingShards: ['s-2'],
+    leaseStoreHealthy: false,
+  });
+  expect(statusLineMessage(fields)).toBe(
+    'worker status: 3 leases held, 3.25 records/s, max lag 1500 ms, stuck shards: s-1, failing shards: s-2, lease store unhealthy',
+  );
+  expect(statusLineMessage(statusLineFields({ ...status, leaseStore: { ...status.leaseStore, healthy: true }, leases: [] }))).toBe(
+    'worker status: 0 leases held, 0 records/s, max lag unknown, stuck shards: none',
+  );
 });
