@@ -7,8 +7,12 @@
  *   parameters: region, FIPS / dual-stack, a custom `endpoint`), resolved once per client (GetRecords without
  *   `StreamARN` has no per-call endpoint parameter);
  * - credentials and signing: the client's SigV4 auth scheme (`httpAuthSchemeProvider`, `httpAuthSchemes`): its
- *   identity provider (the client's `credentials`, memoized and refreshed by the SDK) and its signer, including the
- *   SDK's clock-skew correction (`systemClockOffset` is read before signing and updated from the answer's Date header);
+ *   credentials (`config.credentials`, memoized and refreshed by the SDK, asked by the signer on every call) and the
+ *   client's SigV4 request signer (`config.signer`), with the SDK's clock-skew correction: each request is signed at
+ *   `now + config.systemClockOffset` (unless `disableClockSkewCorrection`), and the auth scheme's own success and
+ *   error handlers update `systemClockOffset` from the answer's Date header. The signer instance is made once per
+ *   client (the SDK makes one per call, copying the whole client config and deriving the signing key again each
+ *   time: about a quarter of the lean path's CPU);
  * - transport: the client's `requestHandler` (the keep-alive HTTP/1.1 handler, or `KinesisHttpsHandler`), with the
  *   caller's AbortSignal;
  * - retries: the client's retry strategy (`retryStrategy`, standard mode with `maxAttempts = maxRetryCount + 1`):
@@ -41,16 +45,20 @@ export interface LeanGetRecordsInput {
 
 type Provider<T> = (options?: Record<string, unknown>) => Promise<T>;
 
+/** The auth scheme's signer (the SDK's AwsSdkSigV4Signer): its handlers do the clock-skew correction. */
 interface Signer {
-  sign(request: HttpRequest, identity: unknown, signingProperties: Record<string, unknown>): Promise<HttpRequest>;
   errorHandler?(signingProperties: Record<string, unknown>): (error: unknown) => never;
   successHandler?(response: unknown, signingProperties: Record<string, unknown>): void;
 }
 
 interface AuthScheme {
   schemeId: string;
-  identityProvider(config: { getIdentityProvider(schemeId: string): unknown }): Provider<unknown> | undefined;
   signer: Signer;
+}
+
+/** The SigV4 request signer `config.signer()` makes (the SDK's SignatureV4). */
+interface RequestSigner {
+  sign(request: HttpRequest, options: { signingDate: Date; signingRegion?: unknown; signingService?: unknown }): Promise<HttpRequest>;
 }
 
 interface AuthOption {
@@ -82,6 +90,9 @@ interface RequestHandler {
 interface ClientConfigFields {
   region: Provider<string>;
   credentials: Provider<unknown>;
+  signer(authScheme?: Record<string, unknown>): Promise<RequestSigner>;
+  systemClockOffset: number;
+  disableClockSkewCorrection?: Provider<boolean>;
   httpAuthSchemes: AuthScheme[];
   httpAuthSchemeProvider(parameters: { operation: string; region: string }): AuthOption[];
   retryStrategy: Provider<RetryStrategyV2 | object>;
@@ -96,7 +107,8 @@ interface Prepared {
   endpointHeaders: Record<string, string>;
   option: AuthOption;
   scheme: AuthScheme;
-  identityProvider: Provider<unknown>;
+  requestSigner: RequestSigner;
+  disableClockSkewCorrection: boolean;
   /** Signing properties from the endpoint's auth scheme (region / name overrides), merged into each call's. */
   endpointSigning: Record<string, unknown>;
   endpointContext: Record<string, unknown>;
@@ -213,10 +225,6 @@ export class LeanGetRecords {
     const option = config.httpAuthSchemeProvider({ operation: 'GetRecords', region }).find((o) => o.schemeId === SIGV4);
     const scheme = config.httpAuthSchemes.find((s) => s.schemeId === SIGV4);
     if (option === undefined || scheme === undefined) throw new KinesisError('the Kinesis client has no SigV4 auth scheme for GetRecords');
-    const identityProvider = scheme.identityProvider({
-      getIdentityProvider: (schemeId) => (schemeId === SIGV4 ? config.credentials : undefined),
-    });
-    if (identityProvider === undefined) throw new KinesisError('the Kinesis client has no credentials provider for SigV4');
     const retryStrategy = await config.retryStrategy();
     if (!isRetryStrategyV2(retryStrategy)) throw new KinesisError('the Kinesis client uses a legacy retry strategy');
     const authScheme = (endpoint.properties?.['authSchemes'] as Record<string, unknown>[] | undefined)?.[0];
@@ -239,7 +247,8 @@ export class LeanGetRecords {
       endpointHeaders,
       option,
       scheme,
-      identityProvider,
+      requestSigner: await config.signer(authScheme),
+      disableClockSkewCorrection: (await config.disableClockSkewCorrection?.()) === true,
       endpointSigning,
       endpointContext: { endpointV2: endpoint, authSchemes: endpoint.properties?.['authSchemes'] },
       retryStrategy,
@@ -291,6 +300,26 @@ export class LeanGetRecords {
     }
   }
 
+  /**
+   * Signs as the SDK's AwsSdkSigV4Signer does (and leaves in `signingProperties` what its success and error handlers
+   * read for the clock-skew correction), with the request signer made once per client.
+   */
+  private async sign(prepared: Prepared, request: HttpRequest, signingProperties: Record<string, unknown>): Promise<HttpRequest> {
+    const config = this.client.config as unknown as ClientConfigFields;
+    const noSkewCorrection = prepared.disableClockSkewCorrection;
+    signingProperties['_disableClockSkewCorrection'] = noSkewCorrection;
+    signingProperties['_skipClockSkewSampling'] = noSkewCorrection;
+    if (!noSkewCorrection) {
+      signingProperties['_preRequestSystemClockOffset'] = config.systemClockOffset;
+      signingProperties['_requestSentAt'] = Date.now();
+    }
+    return prepared.requestSigner.sign(request, {
+      signingDate: noSkewCorrection ? new Date() : new Date(Date.now() + config.systemClockOffset),
+      signingRegion: signingProperties['signingRegion'],
+      signingService: signingProperties['signingName'],
+    });
+  }
+
   /** One signed request and its answer. */
   private async attempt(prepared: Prepared, body: string, invocationId: string, attempt: number, abortSignal: AbortSignal): Promise<GetRecordsCommandOutput> {
     const { url } = prepared;
@@ -315,7 +344,6 @@ export class LeanGetRecords {
       body,
     });
     const { option, scheme } = prepared;
-    const identity = await prepared.identityProvider(option.identityProperties ?? {});
     const signingProperties: Record<string, unknown> = {
       ...option.signingProperties,
       config: this.client.config,
@@ -323,7 +351,7 @@ export class LeanGetRecords {
       ...prepared.endpointSigning,
     };
     const signer = scheme.signer;
-    const signed = await signer.sign(request, identity, signingProperties);
+    const signed = await this.sign(prepared, request, signingProperties);
     try {
       const { response } = await (this.client.config.requestHandler as unknown as RequestHandler).handle(signed, { abortSignal });
       const text = await readBodyText(response.body);
