@@ -209,12 +209,19 @@ export class LeanGetRecords {
    * Resolves what is fixed per client (endpoint, auth scheme, retry strategy). Rejects with a KinesisError when the
    * client is not one the lean path can drive (no SigV4 scheme, a legacy retry strategy): callers then use `send`.
    */
-  prepare(): Promise<Prepared> {
-    this.prepared ??= this.resolve();
-    // A failed resolution (e.g. a region provider that failed once) is tried again on the next call.
-    this.prepared.catch(() => {
-      this.prepared = undefined;
-    });
+  async prepare(): Promise<void> {
+    await this.resolved();
+  }
+
+  private resolved(): Promise<Prepared> {
+    if (this.prepared === undefined) {
+      const resolving = this.resolve();
+      this.prepared = resolving;
+      // A failed resolution (e.g. a region provider that failed once) is tried again on the next call.
+      resolving.catch(() => {
+        if (this.prepared === resolving) this.prepared = undefined;
+      });
+    }
     return this.prepared;
   }
 
@@ -263,7 +270,7 @@ export class LeanGetRecords {
    * answer (after the retries), or the transport's error; with an abort error once `abortSignal` fires.
    */
   async send(input: LeanGetRecordsInput, abortSignal: AbortSignal): Promise<GetRecordsCommandOutput> {
-    const prepared = await this.prepare();
+    const prepared = await this.resolved();
     const body = serializeGetRecordsInput(input);
     const { retryStrategy } = prepared;
     let token = await retryStrategy.acquireInitialRetryToken('');
