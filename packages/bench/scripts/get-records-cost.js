@@ -59,7 +59,9 @@ async function main() {
     kinesisCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxRetryCount: 3,
   });
-  const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' }));
+  const { ShardIterator } = await client.send(
+    new GetShardIteratorCommand({ StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' }),
+  );
   const input = { ShardIterator, Limit: 10000 };
   const signal = new AbortController().signal;
   const lean = new LeanGetRecords(client);
@@ -75,7 +77,11 @@ async function main() {
           method: 'POST',
           path: '/',
           agent,
-          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.GetRecords', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': 'Kinesis_20131202.GetRecords',
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           const chunks = [];

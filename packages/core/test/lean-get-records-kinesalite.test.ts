@@ -33,7 +33,12 @@ let client: KinesisClient;
 
 beforeEach(async () => {
   proxy = await startKinesisFaultProxy(fx.server.endpoint);
-  client = createKinesisClient({ regionName: 'us-east-1', kinesisEndpoint: proxy.endpoint, kinesisCredentials: { ...LOCAL_CREDENTIALS }, maxRetryCount: 2 });
+  client = createKinesisClient({
+    regionName: 'us-east-1',
+    kinesisEndpoint: proxy.endpoint,
+    kinesisCredentials: { ...LOCAL_CREDENTIALS },
+    maxRetryCount: 2,
+  });
 });
 afterEach(async () => {
   await stopAllRuns();
@@ -68,7 +73,14 @@ async function failureOf(call: Promise<unknown>): Promise<KinesisServiceExceptio
 }
 
 function describeError(error: KinesisServiceException): unknown {
-  return { class: error.constructor, name: error.name, message: error.message, fault: error.$fault, status: error.$metadata.httpStatusCode, attempts: error.$metadata.attempts };
+  return {
+    class: error.constructor,
+    name: error.name,
+    message: error.message,
+    fault: error.$fault,
+    status: error.$metadata.httpStatusCode,
+    attempts: error.$metadata.attempts,
+  };
 }
 
 describe('lean GetRecords against kinesalite, compared with client.send', () => {
@@ -138,7 +150,8 @@ describe('lean GetRecords against kinesalite, compared with client.send', () => 
     const attemptsHeader = proxy.requests.filter((r) => r.target === GET_RECORDS).map((r) => r.headers['amz-sdk-request']);
     expect(attemptsHeader).toEqual(['attempt=1; max=3', 'attempt=2; max=3', 'attempt=3; max=3']);
 
-    proxy.decide = (r) => (r.target === GET_RECORDS ? errorAnswer(400, 'ProvisionedThroughputExceededException', 'Rate exceeded for shard') : { kind: 'forward' });
+    proxy.decide = (r) =>
+      r.target === GET_RECORDS ? errorAnswer(400, 'ProvisionedThroughputExceededException', 'Rate exceeded for shard') : { kind: 'forward' };
     const leanThrottled = await failureOf(lean.send({ ShardIterator: iterator }, signal));
     const sdkThrottled = await failureOf(client.send(new GetRecordsCommand({ ShardIterator: iterator })));
     expect(leanThrottled).toBeInstanceOf(ProvisionedThroughputExceededException);

@@ -14,7 +14,7 @@ import { errorCodeOf, kinesisErrorFromResponse, sanitizeErrorCode } from '../src
 import { readBodyText, serializeGetRecordsInput } from '../src/kinesis/lean-get-records';
 import { bytesFromBase64, parseGetRecordsOutput } from '../src/kinesis/lean-get-records-output';
 
-const META = { httpStatusCode: 200, requestId: 'r-1', extendedRequestId: undefined, cfId: undefined };
+const META = { httpStatusCode: 200, requestId: 'r-1' };
 
 describe('serializeGetRecordsInput', () => {
   test('the JSON body the SDK sends: ShardIterator and Limit, undefined members left out', () => {
@@ -49,7 +49,11 @@ describe('parseGetRecordsOutput', () => {
     expect(first!.Data!.constructor).toBe(Uint8Array);
     expect(Buffer.from(first!.Data!).toString()).toBe('hello');
     expect(first!.ApproximateArrivalTimestamp).toEqual(new Date(1733450000123));
-    expect(first).toMatchObject({ SequenceNumber: '49590338271490256608559692538361571095921575989136588898', PartitionKey: 'pk-1', EncryptionType: 'KMS' });
+    expect(first).toMatchObject({
+      SequenceNumber: '49590338271490256608559692538361571095921575989136588898',
+      PartitionKey: 'pk-1',
+      EncryptionType: 'KMS',
+    });
     expect(second!.Data).toEqual(new Uint8Array(0));
     expect(second!.ApproximateArrivalTimestamp).toBeUndefined();
     expect(second!.EncryptionType).toBeUndefined();
@@ -61,7 +65,11 @@ describe('parseGetRecordsOutput', () => {
         Records: [],
         MillisBehindLatest: 0,
         ChildShards: [
-          { ShardId: 'shardId-000000000002', ParentShards: ['shardId-000000000000', 'shardId-000000000001'], HashKeyRange: { StartingHashKey: '0', EndingHashKey: '99' } },
+          {
+            ShardId: 'shardId-000000000002',
+            ParentShards: ['shardId-000000000000', 'shardId-000000000001'],
+            HashKeyRange: { StartingHashKey: '0', EndingHashKey: '99' },
+          },
         ],
       }),
       META,
@@ -69,7 +77,11 @@ describe('parseGetRecordsOutput', () => {
     expect(out.NextShardIterator).toBeUndefined();
     expect(out.Records).toEqual([]);
     expect(out.ChildShards).toEqual([
-      { ShardId: 'shardId-000000000002', ParentShards: ['shardId-000000000000', 'shardId-000000000001'], HashKeyRange: { StartingHashKey: '0', EndingHashKey: '99' } },
+      {
+        ShardId: 'shardId-000000000002',
+        ParentShards: ['shardId-000000000000', 'shardId-000000000001'],
+        HashKeyRange: { StartingHashKey: '0', EndingHashKey: '99' },
+      },
     ]);
   });
 

@@ -35,9 +35,13 @@ function countSdkCalls(client: KinesisClient): Map<string, number> {
 async function runWorker(options: WorkerOptions, inject?: KinesisClient): Promise<{ delivered: string[]; clients: KinesisClient[] }> {
   const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
   await putRecords(fx.kinesis, stream, payloads(20));
-  const config = workerConfig(stream, 'w1').withKinesisEndpoint(fx.server.endpoint).withKinesisCredentials({ ...LOCAL_CREDENTIALS });
+  const config = workerConfig(stream, 'w1')
+    .withKinesisEndpoint(fx.server.endpoint)
+    .withKinesisCredentials({ ...LOCAL_CREDENTIALS });
   const delivered: string[] = [];
-  const factory = new TestProcessorFactory(() => new TestProcessor((input: ProcessRecordsInput) => void delivered.push(...input.records.map((r) => text(r.data)))));
+  const factory = new TestProcessorFactory(
+    () => new TestProcessor((input: ProcessRecordsInput) => void delivered.push(...input.records.map((r) => text(r.data)))),
+  );
   const clients: KinesisClient[] = [];
   const worker = new Worker(factory, config, {
     ...options,
@@ -45,9 +49,7 @@ async function runWorker(options: WorkerOptions, inject?: KinesisClient): Promis
       clients.push(client);
       options.onKinesisClient?.(client);
     },
-  }).withCheckpointer(
-    new InMemoryCheckpointer(new InMemoryLeaseTable(), { workerId: 'w1', failoverTimeMillis: config.failoverTimeMillis }),
-  );
+  }).withCheckpointer(new InMemoryCheckpointer(new InMemoryLeaseTable(), { workerId: 'w1', failoverTimeMillis: config.failoverTimeMillis }));
   if (inject !== undefined) worker.withKinesis(inject);
   running.push(worker);
   await worker.start();

@@ -66,7 +66,10 @@ function childShardOf(raw: unknown): ChildShard {
   if (Array.isArray(c['ParentShards'])) child.ParentShards = c['ParentShards'].filter((p): p is string => typeof p === 'string');
   const range = c['HashKeyRange'] as Json | undefined | null;
   if (range !== undefined && range !== null && typeof range === 'object') {
-    child.HashKeyRange = { StartingHashKey: stringOf(range['StartingHashKey']), EndingHashKey: stringOf(range['EndingHashKey']) } as ChildShard['HashKeyRange'];
+    child.HashKeyRange = {
+      StartingHashKey: stringOf(range['StartingHashKey']),
+      EndingHashKey: stringOf(range['EndingHashKey']),
+    } as ChildShard['HashKeyRange'];
   }
   return child as ChildShard;
 }

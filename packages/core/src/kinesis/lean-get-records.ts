@@ -128,7 +128,9 @@ function userAgentOf(pairs: [string, string | undefined][]): string {
 
 function isRetryStrategyV2(strategy: unknown): strategy is RetryStrategyV2 {
   const s = strategy as Partial<RetryStrategyV2> | undefined;
-  return typeof s?.acquireInitialRetryToken === 'function' && typeof s.refreshRetryTokenForRetry === 'function' && typeof s.recordSuccess === 'function';
+  return (
+    typeof s?.acquireInitialRetryToken === 'function' && typeof s.refreshRetryTokenForRetry === 'function' && typeof s.recordSuccess === 'function'
+  );
 }
 
 /** The SDK retry middleware's classification of a failed attempt. */
@@ -328,7 +330,13 @@ export class LeanGetRecords {
   }
 
   /** One signed request and its answer. */
-  private async attempt(prepared: Prepared, body: string, invocationId: string, attempt: number, abortSignal: AbortSignal): Promise<GetRecordsCommandOutput> {
+  private async attempt(
+    prepared: Prepared,
+    body: string,
+    invocationId: string,
+    attempt: number,
+    abortSignal: AbortSignal,
+  ): Promise<GetRecordsCommandOutput> {
     const { url } = prepared;
     const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     const request = new HttpRequest({
