@@ -5,7 +5,7 @@
 // no signing and no parsing beyond JSON.parse (the floor). Each is measured in a sequential loop with
 // process.cpuUsage() (user + system) around the calls, after a warm-up, alternating the order per round.
 //
-//   pnpm --filter @kcl/bench build && node packages/bench/scripts/get-records-cost.js [--calls 3000] [--rounds 3] [--json]
+//   pnpm --filter @kcl/bench build && pnpm --filter @kcl/bench get-records-cost [--calls 3000] [--rounds 3] [--json]
 //
 // Uses core's internal lean path from its dist (not a public API; for this measurement only).
 'use strict';

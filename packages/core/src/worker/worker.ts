@@ -60,7 +60,7 @@ export interface WorkerOptions {
    * Whether the polling consumers send GetRecords through the lean path when the worker built the Kinesis client
    * itself: the client's own endpoint, credentials, SigV4 signer (with clock-skew correction), HTTP handler and retry
    * strategy, and the SDK's exception classes, but not its middleware chain, which is most of the CPU of an empty
-   * poll (`pnpm --filter @kcl/bench cost:get-records`). An injected client (`withKinesis`) always goes through
+   * poll (`pnpm --filter @kcl/bench get-records-cost`). An injected client (`withKinesis`) always goes through
    * `client.send`. `false` sends every GetRecords through the SDK.
    * @defaultValue `true`
    */
