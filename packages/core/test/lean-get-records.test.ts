@@ -2,6 +2,7 @@
 import {
   AccessDeniedException,
   ExpiredIteratorException,
+  KinesisClient,
   KinesisServiceException,
   KMSThrottlingException,
   ProvisionedThroughputExceededException,
@@ -11,7 +12,7 @@ import { Readable } from 'node:stream';
 import { classifyKinesisError } from '../src/consumers/kinesis-error-kind';
 import { KinesisError } from '../src/errors';
 import { errorCodeOf, kinesisErrorFromResponse, sanitizeErrorCode } from '../src/kinesis/lean-errors';
-import { readBodyText, serializeGetRecordsInput } from '../src/kinesis/lean-get-records';
+import { LeanGetRecords, readBodyText, serializeGetRecordsInput } from '../src/kinesis/lean-get-records';
 import { bytesFromBase64, parseGetRecordsOutput } from '../src/kinesis/lean-get-records-output';
 
 const META = { httpStatusCode: 200, requestId: 'r-1' };
@@ -162,5 +163,53 @@ describe('readBodyText', () => {
     expect(await readBodyText(new TextEncoder().encode('{}'))).toBe('{}');
     expect(await readBodyText('x')).toBe('x');
     expect(await readBodyText(undefined)).toBe('');
+  });
+});
+
+describe('LeanGetRecords request for an AWS region (no custom endpoint)', () => {
+  test("the region's endpoint, SigV4 for kinesis in that region, the SDK's headers; answered by the handler", async () => {
+    // Nothing may leave the machine: a handler that records the request and answers it stands in for AWS.
+    const seen: { protocol: string; hostname: string; path: string; method: string; headers: Record<string, string>; body: unknown }[] = [];
+    const client = new KinesisClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      requestHandler: {
+        handle: async (request: (typeof seen)[number]) => {
+          seen.push(request);
+          return {
+            response: {
+              statusCode: 200,
+              headers: {},
+              body: Readable.from([Buffer.from('{"Records":[],"NextShardIterator":"n","MillisBehindLatest":0}')]),
+            },
+          };
+        },
+      } as never,
+    });
+    try {
+      const out = await new LeanGetRecords(client).send({ ShardIterator: 'it', Limit: 5 }, new AbortController().signal);
+      expect(out).toMatchObject({ Records: [], NextShardIterator: 'n', MillisBehindLatest: 0, $metadata: { httpStatusCode: 200, attempts: 1 } });
+      const [request] = seen;
+      expect(request).toMatchObject({
+        protocol: 'https:',
+        hostname: 'kinesis.eu-west-1.amazonaws.com',
+        path: '/',
+        method: 'POST',
+        body: '{"ShardIterator":"it","Limit":5}',
+      });
+      expect(request!.headers).toMatchObject({
+        host: 'kinesis.eu-west-1.amazonaws.com',
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Kinesis_20131202.GetRecords',
+        'content-length': '32',
+        'amz-sdk-request': 'attempt=1; max=3',
+      });
+      expect(request!.headers['authorization']).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/kinesis\/aws4_request, SignedHeaders=/,
+      );
+      expect(request!.headers['user-agent']).toMatch(/^aws-sdk-js\/\S+ /);
+    } finally {
+      client.destroy();
+    }
   });
 });
