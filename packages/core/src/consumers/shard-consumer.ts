@@ -5,6 +5,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
+import type { LeanGetRecords } from '../kinesis/lean-get-records';
 import type { LeaseHandle } from '../leases/lease-handle';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
@@ -45,6 +46,11 @@ export interface ConsumerEventSink {
 export interface ShardConsumerDeps {
   config: KinesisClientLibConfig;
   kinesis: KinesisClient;
+  /**
+   * GetRecords without the SDK's middleware chain, through `kinesis`'s own endpoint, signer, HTTP handler and retry
+   * strategy. Given by the worker only for a client it built itself (never for one injected with `withKinesis`).
+   */
+  leanGetRecords?: LeanGetRecords | undefined;
   checkpointer: Checkpointer;
   /** The application's processor; a missing optional hook (`initialize`, `shutdown`) is filled in as a no-op. */
   processor: Required<RecordProcessor>;

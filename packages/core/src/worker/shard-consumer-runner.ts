@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
+import type { LeanGetRecords } from '../kinesis/lean-get-records';
 import type { HeldLease } from '../leases/held-lease';
 import type { LeaseCoordinator } from '../leases/lease-coordinator';
 import type { Logger } from '../logger/logger';
@@ -18,6 +19,8 @@ import { trackActivityMetrics, type ShardActivity } from '../consumers/shard-act
 export interface ShardConsumerRunnerOptions {
   config: KinesisClientLibConfig;
   kinesis: KinesisClient;
+  /** The lean GetRecords path of a worker-built client (none for an injected client). */
+  leanGetRecords?: LeanGetRecords | undefined;
   checkpointer: Checkpointer;
   monitoring: MonitoringService;
   logger: Logger;
@@ -129,6 +132,7 @@ export class ShardConsumerRunner {
     const deps: ShardConsumerDeps = {
       config: o.config,
       kinesis: o.kinesis,
+      leanGetRecords: o.leanGetRecords,
       checkpointer: o.checkpointer,
       processor: withOptionalHooks(processor),
       lease: handle,

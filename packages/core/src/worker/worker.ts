@@ -4,6 +4,7 @@ import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
 import { InvalidArgumentError, isKclError, WorkerStateError } from '../errors';
 import { createKinesisClient } from '../kinesis/client-factory';
+import { LeanGetRecords } from '../kinesis/lean-get-records';
 import { LeaseCoordinator } from '../leases/lease-coordinator';
 import { systemMonotonicClock, type MonotonicClock } from '../leases/monotonic-clock';
 import type { Logger } from '../logger/logger';
@@ -50,6 +51,24 @@ export interface WorkerOptions {
    * @defaultValue `performance.now()`
    */
   clock?: MonotonicClock | undefined;
+  /**
+   * Called once with the Kinesis client the worker builds itself (`createKinesisClient`, when none was injected with
+   * `withKinesis`), before its first call: e.g. to add SDK middleware that counts calls. Such middleware sees every
+   * Kinesis call of the worker except the GetRecords of polling consumers while `leanGetRecords` is on (they bypass
+   * the middleware chain; `MonitoringService.recordGetRecordsTime` sees each of those that succeeded). Not called
+   * for an injected client.
+   * @defaultValue none
+   */
+  onKinesisClient?: ((client: KinesisClient) => void) | undefined;
+  /**
+   * Whether the polling consumers send GetRecords through the lean path when the worker built the Kinesis client
+   * itself: the client's own endpoint, credentials, SigV4 signer (with clock-skew correction), HTTP handler and retry
+   * strategy, and the SDK's exception classes, but not its middleware chain, which is most of the CPU of an empty
+   * poll (`pnpm --filter @kcl/bench get-records-cost`). An injected client (`withKinesis`) always goes through
+   * `client.send`. `false` sends every GetRecords through the SDK.
+   * @defaultValue `true`
+   */
+  leanGetRecords?: boolean | undefined;
 }
 
 /** Options of {@link Worker.withCheckpointer}. */
@@ -256,6 +275,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
 
     const ownsKinesis = this.kinesis === undefined;
     const kinesis = this.kinesis ?? createKinesisClient(config);
+    const leanGetRecords = ownsKinesis && this.options.leanGetRecords !== false ? new LeanGetRecords(kinesis) : undefined;
     const run: RunningParts = {
       logger,
       monitoring,
@@ -268,6 +288,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       monitoringInitialised: false,
     };
     this.run = run;
+    // After `run` holds the client, so a throwing hook fails start() with the client destroyed.
+    if (ownsKinesis) this.options.onKinesisClient?.(kinesis);
 
     let store: Checkpointer;
     let closeStore: boolean;
@@ -355,6 +377,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     const runner = new ShardConsumerRunner({
       config,
       kinesis,
+      leanGetRecords,
       checkpointer,
       monitoring,
       logger,
