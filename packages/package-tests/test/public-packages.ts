@@ -27,4 +27,5 @@ export const publicPackages: PublicPackage[] = [
     dir: join(packagesDir, 'metrics-opentelemetry'),
     exports: ['OpenTelemetryMonitoringService', 'INSTRUMENT_NAMES'],
   },
+  { name: '@kcl/cli', dir: join(packagesDir, 'cli'), exports: ['runCli', 'parseCommandLine', 'CliUsageError', 'EXIT_CODES'] },
 ];
