@@ -66,7 +66,7 @@ export async function startCloudWatchStandIn(): Promise<CloudWatchStandIn> {
         accepted.push({
           target,
           contentType: req.headers['content-type'],
-        contentEncoding: req.headers['content-encoding'],
+          contentEncoding: req.headers['content-encoding'],
           bodyBytes: body.length,
           body: JSON.parse(body.toString('utf8')) as ReceivedRequest['body'],
         });
