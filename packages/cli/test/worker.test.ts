@@ -62,7 +62,9 @@ test('reset --force --to TRIM_HORIZON makes a running worker process the shard a
     .withKinesis(kinesis)
     .withCheckpointer(new DynamoCheckpoint(config).withDynamoDB(dynamo));
   const lost: string[] = [];
-  worker.on('leaseLost', ({ reason }) => lost.push(reason));
+  worker.on('leaseLost', ({ reason }) => {
+    lost.push(reason);
+  });
   await worker.start();
   try {
     await waitFor(() => delivered.length >= 5, 'the five records', 10_000);
