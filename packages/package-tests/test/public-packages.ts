@@ -21,4 +21,16 @@ export const publicPackages: PublicPackage[] = [
   { name: '@kcl/checkpoint-dynamodb', dir: join(packagesDir, 'checkpoint-dynamodb'), exports: ['DynamoCheckpoint', 'OWNER_INDEX_NAME'] },
   { name: '@kcl/checkpoint-redis', dir: join(packagesDir, 'checkpoint-redis'), exports: ['RedisCheckpoint', 'DEFAULT_KEY_PREFIX'] },
   { name: '@kcl/metrics-prometheus', dir: join(packagesDir, 'metrics-prometheus'), exports: ['PrometheusMonitoringService', 'METRIC_NAMES'] },
+  {
+    name: '@kcl/local',
+    dir: join(packagesDir, 'local'),
+    exports: ['startLocalStack', 'startLocalKinesis', 'startLocalDynamoDB', 'startLocalRedis', 'createKinesisClient', 'putRecords', 'LocalError'],
+  },
 ];
+
+/** The public package named `name`. */
+export function publicPackage(name: string): PublicPackage {
+  const found = publicPackages.find((pkg) => pkg.name === name);
+  if (!found) throw new Error(`${name} is not in publicPackages`);
+  return found;
+}
