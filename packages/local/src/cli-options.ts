@@ -128,7 +128,9 @@ function parseStream(args: string[], env: NodeJS.ProcessEnv): Command {
     const [stream] = positionals('stream delete', found, ['NAME']) as [string];
     return { name: 'stream-delete', endpoint: endpointOf(values, env), stream };
   }
-  throw usageError(action === undefined ? 'stream needs create, delete or list' : `unknown stream command ${JSON.stringify(action)}; known: create, delete, list`);
+  throw usageError(
+    action === undefined ? 'stream needs create, delete or list' : `unknown stream command ${JSON.stringify(action)}; known: create, delete, list`,
+  );
 }
 
 function parsePut(args: string[], env: NodeJS.ProcessEnv): Command {

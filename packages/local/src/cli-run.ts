@@ -15,7 +15,10 @@ export interface CliOutput {
 export function describeStack(stack: LocalStack): string[] {
   const lines = ['# @kcl/local: stand-ins on 127.0.0.1 (Kinesis: kinesalite, DynamoDB: dynalite)'];
   for (const [key, value] of Object.entries(stack.env)) lines.push(`export ${key}=${value}`);
-  if (stack.redis) lines.push(`# Redis: ${stack.redis.origin === 'existing' ? 'using the server already running' : 'started redis-server'} on port ${stack.redis.port}`);
+  if (stack.redis)
+    lines.push(
+      `# Redis: ${stack.redis.origin === 'existing' ? 'using the server already running' : 'started redis-server'} on port ${stack.redis.port}`,
+    );
   else if (stack.redisAbsent !== undefined) lines.push(`# Redis: absent (${stack.redisAbsent})`);
   lines.push('# ready; Ctrl-C (SIGINT) or SIGTERM stops everything');
   return lines;

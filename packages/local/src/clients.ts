@@ -8,7 +8,12 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'kcl-local', secretAccessKey: 'kcl-local' } as const;
 
 /** The settings both clients share: endpoint, region, dummy credentials and an HTTP/1.1 handler. */
-function localSettings(endpoint: string): { endpoint: string; region: string; credentials: typeof LOCAL_CREDENTIALS; requestHandler: NodeHttpHandler } {
+function localSettings(endpoint: string): {
+  endpoint: string;
+  region: string;
+  credentials: typeof LOCAL_CREDENTIALS;
+  requestHandler: NodeHttpHandler;
+} {
   return { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() };
 }
 

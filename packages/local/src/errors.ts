@@ -31,7 +31,9 @@ export class LocalError extends Error {
 
 /** True for any LocalError (also one thrown by another copy of this package). */
 export function isLocalError(error: unknown): error is LocalError {
-  return error instanceof LocalError || (error instanceof Error && error.name === 'LocalError' && typeof (error as { code?: unknown }).code === 'string');
+  return (
+    error instanceof LocalError || (error instanceof Error && error.name === 'LocalError' && typeof (error as { code?: unknown }).code === 'string')
+  );
 }
 
 /** Throws LOCAL_BAD_OPTION unless `value` is undefined or an integer from `min` to `max`. */

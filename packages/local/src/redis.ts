@@ -138,9 +138,14 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   const binary = findRedisServer();
   if (binary === undefined) {
     const where = port === 0 ? '' : ` on ${LOOPBACK}:${port}`;
-    throw new LocalError('START_FAILED', 'redis', `no Redis answers${where} and redis-server is not on the PATH (install it, e.g. apt-get install redis-server)`, {
-      missingProgram: 'redis-server',
-    });
+    throw new LocalError(
+      'START_FAILED',
+      'redis',
+      `no Redis answers${where} and redis-server is not on the PATH (install it, e.g. apt-get install redis-server)`,
+      {
+        missingProgram: 'redis-server',
+      },
+    );
   }
   if (port !== 0) return spawnRedis(binary, port, timeoutMs);
   // A free port may be taken between choosing and binding it: try another.

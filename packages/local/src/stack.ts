@@ -66,7 +66,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   checkRange('stack', 'redisPort', options.redisPort, 0, 65535);
   const wantRedis = options.redis ?? true;
   const [kinesis, dynamodb, redis] = await Promise.allSettled([
-    startLocalKinesis({ port: options.kinesisPort ?? DEFAULT_PORTS.kinesis, ...(options.shardLimit === undefined ? {} : { shardLimit: options.shardLimit }) }),
+    startLocalKinesis({
+      port: options.kinesisPort ?? DEFAULT_PORTS.kinesis,
+      ...(options.shardLimit === undefined ? {} : { shardLimit: options.shardLimit }),
+    }),
     startLocalDynamoDB({ port: options.dynamodbPort ?? DEFAULT_PORTS.dynamodb }),
     wantRedis ? startLocalRedis({ port: options.redisPort ?? DEFAULT_PORTS.redis }) : Promise.resolve(undefined),
   ]);

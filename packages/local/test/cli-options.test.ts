@@ -6,15 +6,24 @@ const noEnv = {};
 
 describe('kcl-local command line', () => {
   it('parses up with the default ports, port 0, --no-redis and --shard-limit', () => {
-    expect(parseCommand(['up'], noEnv)).toEqual({ name: 'up', kinesisPort: 4567, dynamodbPort: 8000, redisPort: 6379, redis: true, shardLimit: 1000 });
-    expect(parseCommand(['up', '--kinesis-port', '0', '--dynamodb-port=0', '--redis-port', '0', '--no-redis', '--shard-limit', '20'], noEnv)).toEqual({
+    expect(parseCommand(['up'], noEnv)).toEqual({
       name: 'up',
-      kinesisPort: 0,
-      dynamodbPort: 0,
-      redisPort: 0,
-      redis: false,
-      shardLimit: 20,
+      kinesisPort: 4567,
+      dynamodbPort: 8000,
+      redisPort: 6379,
+      redis: true,
+      shardLimit: 1000,
     });
+    expect(parseCommand(['up', '--kinesis-port', '0', '--dynamodb-port=0', '--redis-port', '0', '--no-redis', '--shard-limit', '20'], noEnv)).toEqual(
+      {
+        name: 'up',
+        kinesisPort: 0,
+        dynamodbPort: 0,
+        redisPort: 0,
+        redis: false,
+        shardLimit: 20,
+      },
+    );
   });
 
   it('parses the stream and put commands; the endpoint comes from --endpoint, else KCL_KINESIS_ENDPOINT, else the default', () => {
@@ -32,7 +41,12 @@ describe('kcl-local command line', () => {
       stream: 'orders',
     });
     expect(parseCommand(['stream', 'list'], noEnv)).toEqual({ name: 'stream-list', endpoint: 'http://127.0.0.1:4567' });
-    expect(parseCommand(['put', 'orders', '--records', '1000'], env)).toEqual({ name: 'put', endpoint: 'http://127.0.0.1:9999', stream: 'orders', records: 1000 });
+    expect(parseCommand(['put', 'orders', '--records', '1000'], env)).toEqual({
+      name: 'put',
+      endpoint: 'http://127.0.0.1:9999',
+      stream: 'orders',
+      records: 1000,
+    });
     expect(parseCommand(['put', 'orders'], noEnv)).toMatchObject({ records: 1000 });
     expect(parseCommand(['--', 'stream', 'list'], noEnv)).toMatchObject({ name: 'stream-list' });
   });

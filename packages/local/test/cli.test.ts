@@ -32,15 +32,24 @@ describe('kcl-local (dist/cli.js)', () => {
         if (up.exitCode !== null) throw new Error(`up exited early: ${stdout}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      const exports = Object.fromEntries([...stdout.matchAll(/^export (KCL_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+      const exports: Record<string, string> = Object.fromEntries([...stdout.matchAll(/^export (KCL_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
       expect(Object.keys(exports).sort()).toEqual(['KCL_DYNAMODB_ENDPOINT', 'KCL_KINESIS_ENDPOINT', 'KCL_REDIS_URL']);
       expect(exports.KCL_KINESIS_ENDPOINT).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const env = { KCL_KINESIS_ENDPOINT: exports.KCL_KINESIS_ENDPOINT };
-      expect(await kclLocal(['stream', 'create', 'orders', '--shards', '4'], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/created stream orders with 4 shard/) });
-      expect(await kclLocal(['put', 'orders', '--records', '1000'], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^put 1000 records into orders/) });
+      expect(await kclLocal(['stream', 'create', 'orders', '--shards', '4'], env)).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/created stream orders with 4 shard/),
+      });
+      expect(await kclLocal(['put', 'orders', '--records', '1000'], env)).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^put 1000 records into orders/),
+      });
       expect(await kclLocal(['stream', 'list', '--endpoint', exports.KCL_KINESIS_ENDPOINT!])).toMatchObject({ code: 0, stdout: 'orders\n' });
       expect(await kclLocal(['stream', 'delete', 'orders'], env)).toMatchObject({ code: 0 });
-      expect(await kclLocal(['stream', 'delete', 'orders'], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/KINESIS_FAILED|ResourceNotFound/) });
+      expect(await kclLocal(['stream', 'delete', 'orders'], env)).toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/KINESIS_FAILED|ResourceNotFound/),
+      });
     } finally {
       up.kill('SIGTERM');
     }

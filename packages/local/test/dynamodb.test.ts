@@ -59,7 +59,10 @@ describe('startLocalDynamoDB (dynalite)', () => {
       slowClient.destroy();
       await slow.stop();
     }
-    await expect(startLocalDynamoDB({ createTableMs: -5 })).rejects.toMatchObject({ code: 'LOCAL_BAD_OPTION', message: expect.stringMatching(/createTableMs must be an integer/) });
+    await expect(startLocalDynamoDB({ createTableMs: -5 })).rejects.toMatchObject({
+      code: 'LOCAL_BAD_OPTION',
+      message: expect.stringMatching(/createTableMs must be an integer/),
+    });
   });
 
   it('frees its port on stop()', async () => {

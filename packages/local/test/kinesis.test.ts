@@ -26,7 +26,9 @@ describe('startLocalKinesis (kinesalite) and the stream helpers', () => {
     const shards = await client.send(new ListShardsCommand({ StreamName: 'round-trip' }));
     expect(shards.Shards).toHaveLength(2);
     const put = await client.send(new PutRecordCommand({ StreamName: 'round-trip', PartitionKey: 'pk-1', Data: Buffer.from('hello') }));
-    const iterator = await client.send(new GetShardIteratorCommand({ StreamName: 'round-trip', ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const iterator = await client.send(
+      new GetShardIteratorCommand({ StreamName: 'round-trip', ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const got = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
     expect(got.Records?.[0]?.SequenceNumber).toBe(put.SequenceNumber);
     expect(Buffer.from(got.Records?.[0]?.Data ?? []).toString()).toBe('hello');
@@ -44,7 +46,10 @@ describe('startLocalKinesis (kinesalite) and the stream helpers', () => {
     expect(await listStreams(client)).toContain('short-lived');
     await deleteStream(client, 'short-lived');
     expect(await listStreams(client)).not.toContain('short-lived');
-    await expect(deleteStream(client, 'short-lived')).rejects.toMatchObject({ code: 'KINESIS_FAILED', message: expect.stringMatching(/ResourceNotFound/) });
+    await expect(deleteStream(client, 'short-lived')).rejects.toMatchObject({
+      code: 'KINESIS_FAILED',
+      message: expect.stringMatching(/ResourceNotFound/),
+    });
   });
 
   it('waits for ACTIVE when the stand-in keeps new streams CREATING', async () => {
@@ -60,10 +65,16 @@ describe('startLocalKinesis (kinesalite) and the stream helpers', () => {
   });
 
   it('rejects bad options with LOCAL_BAD_OPTION naming the option', async () => {
-    await expect(startLocalKinesis({ shardLimit: 0 })).rejects.toMatchObject({ code: 'LOCAL_BAD_OPTION', message: expect.stringMatching(/shardLimit must be an integer/) });
+    await expect(startLocalKinesis({ shardLimit: 0 })).rejects.toMatchObject({
+      code: 'LOCAL_BAD_OPTION',
+      message: expect.stringMatching(/shardLimit must be an integer/),
+    });
     await expect(startLocalKinesis({ port: 70000 })).rejects.toThrow(LocalError);
     await expect(createStream(client, 'bad name')).rejects.toMatchObject({ code: 'LOCAL_BAD_OPTION' });
-    await expect(createStream(client, 'ok', { shards: 0 })).rejects.toMatchObject({ code: 'LOCAL_BAD_OPTION', message: expect.stringMatching(/shards/) });
+    await expect(createStream(client, 'ok', { shards: 0 })).rejects.toMatchObject({
+      code: 'LOCAL_BAD_OPTION',
+      message: expect.stringMatching(/shards/),
+    });
   });
 
   it('reports a taken fixed port as PORT_IN_USE', async () => {

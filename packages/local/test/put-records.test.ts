@@ -84,7 +84,13 @@ describe('putRecords (kinesalite)', () => {
       let failures = 2;
       client.middlewareStack.add(
         (next) => async (args) => {
-          if (failures-- > 0) throw new KinesisServiceException({ name: 'InternalFailure', $fault: 'server', message: 'injected 500', $metadata: { httpStatusCode: 500 } });
+          if (failures-- > 0)
+            throw new KinesisServiceException({
+              name: 'InternalFailure',
+              $fault: 'server',
+              message: 'injected 500',
+              $metadata: { httpStatusCode: 500 },
+            });
           return next(args);
         },
         { step: 'initialize', name: 'test-fail-call' },

@@ -66,6 +66,9 @@ describe('startLocalStack', () => {
   });
 
   it('rejects a bad port with LOCAL_BAD_OPTION naming the option', async () => {
-    await expect(startLocalStack({ kinesisPort: 65536 })).rejects.toMatchObject({ code: 'LOCAL_BAD_OPTION', message: expect.stringMatching(/kinesisPort/) });
+    await expect(startLocalStack({ kinesisPort: 65536 })).rejects.toMatchObject({
+      code: 'LOCAL_BAD_OPTION',
+      message: expect.stringMatching(/kinesisPort/),
+    });
   });
 });

@@ -4,12 +4,7 @@ import { createStream, LOCAL_WAITER_DELAYS } from '@kcl/local';
 import { randomName } from './names';
 
 // The clients for local endpoints are @kcl/local's, under their test-bed names.
-export {
-  createKinesisClient as localKinesisClient,
-  createDynamoDBClient as localDynamoClient,
-  LOCAL_REGION,
-  LOCAL_CREDENTIALS,
-} from '@kcl/local';
+export { createKinesisClient as localKinesisClient, createDynamoDBClient as localDynamoClient, LOCAL_REGION, LOCAL_CREDENTIALS } from '@kcl/local';
 
 export interface CreateTestStreamOptions {
   /**
