@@ -1,19 +1,12 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, PutItemCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createConnection } from 'node:net';
-import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient, LOCAL_WAITER_DELAYS, startLocalDynamoDB, type LocalServer } from '../src';
 
-/** Creates an on-demand table keyed by `pk` (and `sk` if given) and waits until it is ACTIVE. */
-async function createTable(client: DynamoDBClient, name: string, sortKey?: string): Promise<void> {
-  const keys = [{ AttributeName: 'pk', KeyType: 'HASH' as const }, ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : [])];
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: keys,
-      AttributeDefinitions: keys.map((key) => ({ AttributeName: key.AttributeName, AttributeType: 'S' })),
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+/** An on-demand table with one string key `pk`, ACTIVE once the SDK waiter says so. */
+async function createTable(client: DynamoDBClient, name: string): Promise<void> {
+  const key = { AttributeName: 'pk', KeyType: 'HASH' as const };
+  const input = { TableName: name, KeySchema: [key], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }] };
+  await client.send(new CreateTableCommand({ ...input, BillingMode: 'PAY_PER_REQUEST' }));
   await waitUntilTableExists({ client, maxWaitTime: 30, ...LOCAL_WAITER_DELAYS }, { TableName: name });
 }
 
@@ -41,9 +34,9 @@ describe('startLocalDynamoDB (dynalite)', () => {
 
   it('rejects a failed conditional write with ConditionalCheckFailedException', async () => {
     const table = 'conditional';
-    await createTable(client, table, 'sk');
+    await createTable(client, table);
     const put = (): PutItemCommand =>
-      new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' }, sk: { S: 'b' } }, ConditionExpression: 'attribute_not_exists(pk)' });
+      new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(pk)' });
     await client.send(put());
     await expect(client.send(put())).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   });

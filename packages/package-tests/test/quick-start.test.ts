@@ -109,4 +109,19 @@ describe('README quick start, outside the repository', () => {
     expect(up.output()).toMatch(/^# stopped$/m);
     expect(upExit === 0 || up.child.signalCode === 'SIGINT').toBe(true);
   });
+
+  it('starts the stand-ins from an ES module application (the ESM build loads kinesalite and dynalite)', async () => {
+    const script = [
+      "import { startLocalStack } from '@kcl/local';",
+      'const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, redis: false });',
+      'console.log(JSON.stringify(stack.env));',
+      'await stack.stop();',
+    ].join('\n');
+    writeFileSync(join(project, 'stack.mjs'), script);
+    const { stdout } = await promisify(execFile)(process.execPath, ['stack.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(JSON.parse(stdout)).toEqual({
+      KCL_KINESIS_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      KCL_DYNAMODB_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
+  });
 });
