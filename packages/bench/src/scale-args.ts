@@ -24,6 +24,11 @@ export interface ScaleBenchOptions {
   engineOnly: boolean;
   /** Print one JSON summary instead of the report. */
   json: boolean;
+  /**
+   * Workers send GetRecords through the AWS SDK's `send` (`WorkerOptions.leanGetRecords: false`) instead of core's
+   * lean path: the engine as it was before the lean path, for comparison.
+   */
+  sdkGetRecords: boolean;
 }
 
 export const DEFAULT_SCALE_OPTIONS: Readonly<Omit<ScaleBenchOptions, 'maxSeconds'>> = Object.freeze({
@@ -36,6 +41,7 @@ export const DEFAULT_SCALE_OPTIONS: Readonly<Omit<ScaleBenchOptions, 'maxSeconds
   drainSeconds: 30,
   engineOnly: false,
   json: false,
+  sdkGetRecords: false,
 });
 
 /** Defaults of `--engine-only` (also `--stand-in`): 10,000 shards and 10 workers. */
@@ -50,7 +56,7 @@ export function defaultMaxSeconds(options: Pick<ScaleBenchOptions, 'workers' | '
 }
 
 export const USAGE = `Usage: pnpm bench:scale [--shards S] [--workers W] [--backend redis|dynamodb] [--stealing]
-                        [--phase-seconds P] [--rate R] [--drain-seconds D] [--max-seconds M] [--engine-only] [--json]
+                        [--phase-seconds P] [--rate R] [--drain-seconds D] [--max-seconds M] [--engine-only] [--sdk-get-records] [--json]
 
 Starts kinesalite (own process) with a stream of S shards and a lease store (redis-server, or dynalite in its own
 process), then W worker processes (each a @kcl/core Worker, default config but TRIM_HORIZON) that join one by one,
@@ -71,6 +77,8 @@ per worker RSS, heap, event-loop delay p99/max and CPU %. At the end: records de
   --engine-only         use a Kinesis stand-in (own process, 127.0.0.1) that answers ListShards, GetShardIterator and
                         GetRecords (always empty) cheaply instead of kinesalite: lease-engine load only, no producer;
                         also --stand-in
+  --sdk-get-records     workers send GetRecords through the AWS SDK's send instead of core's lean path (the engine
+                        before the lean path, for comparison)
   --json                print one JSON summary
 `;
 
@@ -89,6 +97,7 @@ const FLAGS = {
   'max-seconds': { kind: 'int', min: 10, max: 86_400 },
   'engine-only': { kind: 'switch', aliases: ['stand-in'] },
   json: { kind: 'switch' },
+  'sdk-get-records': { kind: 'switch' },
 } as const satisfies Record<string, FlagSpec>;
 
 /** Parses argv (without node and script). Throws UsageError naming the bad flag; returns 'help' for --help. */
@@ -108,6 +117,7 @@ export function parseScaleArgs(argv: readonly string[]): ScaleBenchOptions | 'he
     drainSeconds: values['drain-seconds'] ?? d.drainSeconds,
     engineOnly,
     json: values.json ?? d.json,
+    sdkGetRecords: values['sdk-get-records'] ?? d.sdkGetRecords,
   };
   return { ...options, maxSeconds: values['max-seconds'] ?? defaultMaxSeconds(options) };
 }

@@ -122,6 +122,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
       redisAddress: redis?.address,
       dynamoEndpoint,
       stealing: options.stealing,
+      sdkGetRecords: options.sdkGetRecords,
       heartbeatMillis: HEARTBEAT_MILLIS,
       reportDeliveries: !options.engineOnly,
     });

@@ -12,8 +12,8 @@ import { RedisCheckpoint } from '@kcl/checkpoint-redis';
 import {
   InitialPositionInStream,
   KinesisClientLibConfig,
+  NoopMonitoringService,
   Worker,
-  createKinesisClient,
   createWinstonLogger,
   type Checkpointer,
   type ProcessRecordsInput,
@@ -40,8 +40,23 @@ const config = new KinesisClientLibConfig(settings.applicationName, settings.str
   .withLogger(createWinstonLogger({ level: 'error' }));
 if (settings.stealing) config.withLeaseStealing(true);
 
-const kinesis = createKinesisClient(config);
-const takeKinesisCalls = countCalls(kinesis);
+// The worker builds its own Kinesis client (so its polling consumers take core's lean GetRecords path unless
+// --sdk-get-records); `onKinesisClient` adds the call counter to it. Lean GetRecords bypass the SDK middleware, so they
+// are counted by the monitoring service (each successful GetRecords reports its duration).
+let countedKinesisCalls: (() => CallCounts) | undefined;
+let leanGetRecords = 0;
+class GetRecordsCounter extends NoopMonitoringService {
+  override recordGetRecordsTime(): void {
+    leanGetRecords++;
+  }
+}
+const takeKinesisCalls = (): CallCounts => {
+  const counts = countedKinesisCalls?.() ?? noCalls();
+  if (!settings.sdkGetRecords && leanGetRecords > 0) counts.calls['GetRecords'] = (counts.calls['GetRecords'] ?? 0) + leanGetRecords;
+  leanGetRecords = 0;
+  return counts;
+};
+config.withMonitoringService(new GetRecordsCounter());
 let takeStoreCalls: (() => CallCounts) | undefined;
 let checkpointer: Checkpointer & { close(): Promise<void> };
 if (settings.backend === 'dynamodb') {
@@ -84,7 +99,12 @@ const processor = (): RecordProcessor => ({
   shutdown: () => undefined,
 });
 
-const worker = new Worker({ createProcessor: processor }, config).withKinesis(kinesis).withCheckpointer(checkpointer);
+const worker = new Worker({ createProcessor: processor }, config, {
+  leanGetRecords: settings.sdkGetRecords !== true,
+  onKinesisClient: (client) => {
+    countedKinesisCalls = countCalls(client);
+  },
+}).withCheckpointer(checkpointer);
 const events = { errors: 0, leasesAcquired: 0, leasesLost: 0, firstError: undefined as string | undefined };
 worker.on('error', ({ error, operation }) => {
   events.errors++;
@@ -203,8 +223,8 @@ function stop(): Promise<number> {
     flushDeliveries();
     clearInterval(flusher);
     const millis = performance.now() - started;
+    // The worker destroyed the Kinesis client it built.
     await checkpointer.close().catch(() => undefined);
-    kinesis.destroy();
     return millis;
   })());
 }

@@ -14,6 +14,8 @@ export interface ScaleWorkerSettings {
   /** http://127.0.0.1:port of dynalite (backend dynamodb). */
   dynamoEndpoint?: string | undefined;
   stealing: boolean;
+  /** GetRecords through the SDK's send instead of core's lean path (`--sdk-get-records`). */
+  sdkGetRecords?: boolean | undefined;
   /** How often the worker reports its lease count. */
   heartbeatMillis: number;
   /** Report every delivered batch's sequence numbers (off in engine-only mode: no records there). */

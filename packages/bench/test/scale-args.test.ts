@@ -18,6 +18,7 @@ describe('parseScaleArgs', () => {
       drainSeconds: 30,
       engineOnly: false,
       json: false,
+      sdkGetRecords: false,
       maxSeconds: 180 + 4 * 60 + 30,
     });
   });
@@ -45,6 +46,7 @@ describe('parseScaleArgs', () => {
         '--max-seconds',
         '99',
         '--json',
+        '--sdk-get-records',
       ]),
     ).toEqual({
       shards: 50,
@@ -56,6 +58,7 @@ describe('parseScaleArgs', () => {
       drainSeconds: 3,
       engineOnly: false,
       json: true,
+      sdkGetRecords: true,
       maxSeconds: 99,
     });
     expect(parsed(['--phase-seconds=12']).phaseSeconds).toBe(12);

@@ -18,6 +18,7 @@ describe('runScaleBench (small configuration)', () => {
         maxSeconds: 120,
         engineOnly: false,
         json: true,
+        sdkGetRecords: false,
       },
       (line) => lines.push(line),
     );

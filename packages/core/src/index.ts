@@ -51,6 +51,8 @@ export type { DeaggregateOptions, OutOfRangeInfo, CorruptAggregateInfo } from '.
 export type { HashKeyRange } from './kpl/hash-key';
 export { Worker } from './worker/worker';
 export type { WorkerState, WorkerOptions } from './worker/worker';
+export type { WorkerStatus, HeldLeaseStatus, LeaseStoreHealth, LeaseStoreLastError } from './worker/worker-status';
+export type { ProcessorOperation } from './consumers/processor-watchdog';
 export type { WorkerEvents, WorkerEventName, WorkerEventListener, ProcessorFailingEvent, BatchSkippedEvent } from './worker/worker-events';
 export type { LeaseLostReason } from './leases/held-lease';
 export type { ChildShardInfo } from './shards/shard-registry';

@@ -155,6 +155,14 @@ const cases: OptionCase[] = [
     allowed: 'an integer from 0 to 1000000',
   },
   {
+    setter: 'withStatusLogIntervalMillis',
+    field: 'statusLogIntervalMillis',
+    defaultValue: 60_000,
+    good: 0,
+    bad: [-1, 1.5, 86_400_001, '1000', undefined],
+    allowed: 'an integer from 0 to 86400000',
+  },
+  {
     setter: 'withKinesisEndpoint',
     field: 'kinesisEndpoint',
     defaultValue: undefined,

@@ -26,6 +26,7 @@ export const publicPackages: PublicPackage[] = [
     dir: join(packagesDir, 'local'),
     exports: ['startLocalStack', 'startLocalKinesis', 'startLocalDynamoDB', 'startLocalRedis', 'createKinesisClient', 'putRecords', 'LocalError'],
   },
+  { name: '@kcl/cli', dir: join(packagesDir, 'cli'), exports: ['runCli', 'parseCommandLine', 'CliUsageError', 'EXIT_CODES'] },
 ];
 
 /** The public package named `name`. */

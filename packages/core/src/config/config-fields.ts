@@ -216,6 +216,12 @@ export interface KclConfigFields {
    * @defaultValue `100`
    */
   warnAfterBatchesWithoutCheckpoint: number;
+  /**
+   * Interval of the worker's status line, logged at info level: leases held, records per second, the largest
+   * MillisBehindLatest, stuck and failing shards (the figures of `worker.status()`). 0 turns it off.
+   * @defaultValue `60000`
+   */
+  statusLogIntervalMillis: number;
 }
 
 /** Fields that identify the application, the stream and the worker (constructor arguments). */

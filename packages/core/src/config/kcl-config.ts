@@ -227,6 +227,11 @@ export class KinesisClientLibConfig {
     return this.set('warnAfterBatchesWithoutCheckpoint', batches);
   }
 
+  /** Interval of the info-level status line in milliseconds (0 = off, or 1 to 86400000). */
+  withStatusLogIntervalMillis(millis: number): this {
+    return this.set('statusLogIntervalMillis', millis);
+  }
+
   /** Kinesis endpoint URL (http:// or https://). */
   withKinesisEndpoint(endpoint: string): this {
     return this.set('kinesisEndpoint', endpoint);

@@ -323,6 +323,16 @@ export const OPTION_TABLE: OptionTable = {
     summary: 'one warning per lease when `processRecords` returned this many non-empty batches in a row without a checkpoint. Not in go-kcl',
     check: integer('warnAfterBatchesWithoutCheckpoint', 0, KCL_CONFIG_LIMITS.maxCount),
   },
+  statusLogIntervalMillis: {
+    setter: 'withStatusLogIntervalMillis',
+    argument: 'ms',
+    default: 60_000,
+    defaultText: '60000 (0 = off)',
+    allowed: '0, or millis',
+    summary:
+      'interval of the status line logged at info level: leases held, records/s, max MillisBehindLatest, stuck and failing shards (the same figures as `worker.status()`). Not in go-kcl',
+    check: millis('statusLogIntervalMillis', 0),
+  },
   kinesisEndpoint: {
     setter: 'withKinesisEndpoint',
     argument: 'url',

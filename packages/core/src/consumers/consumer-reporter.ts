@@ -46,6 +46,11 @@ export class ConsumerReporter {
     this.metric((m) => m.processorStuck?.(this.shardId, millis));
   }
 
+  /** events.processorReturned: a call reported as stuck has returned. */
+  processorReturned(operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void {
+    this.guard('events.processorReturned', () => this.events.processorReturned?.(this.shardId, operation, millis));
+  }
+
   /** events.processorFailing (rate-limited by the caller). */
   processorFailing(event: ProcessorFailingEvent): void {
     this.guard('events.processorFailing', () => this.events.processorFailing?.(event));

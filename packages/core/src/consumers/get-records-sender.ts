@@ -12,10 +12,16 @@
  * Only for a plain `KinesisClient` of the SDK copy this package uses, whose `send` is the SDK's own: a client whose
  * `send` was replaced or wrapped (a test spy, a subclass, another SDK copy) is called through `send` as before.
  * Middleware added to the client after the consumer's first GetRecords applies to later consumers only.
+ *
+ * Given a {@link LeanGetRecords} (the worker passes one for a client it built itself), calls without `StreamARN` go
+ * through it instead: the same endpoint, credentials, signer, HTTP handler and retry strategy of the client, without
+ * the middleware chain (see `kinesis/lean-get-records.ts`). If the lean path cannot drive the client (it found no
+ * SigV4 scheme or a legacy retry strategy at its first call), the sender falls back to the SDK path for good.
  * @internal
  */
 import { GetRecordsCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandInput, GetRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import type { LeanGetRecords } from '../kinesis/lean-get-records';
 
 type GetRecordsHandler = (command: GetRecordsCommand) => Promise<{ output: GetRecordsCommandOutput }>;
 
@@ -25,12 +31,21 @@ const sdkSend: unknown = (Object.getPrototypeOf(KinesisClient.prototype) as { se
 export class GetRecordsSender {
   private handler: GetRecordsHandler | undefined;
   private readonly direct: boolean;
+  private lean: LeanGetRecords | undefined;
+  private leanChecked = false;
 
   constructor(
     private readonly client: KinesisClient,
     private readonly abortSignal: AbortSignal,
+    lean?: LeanGetRecords,
   ) {
     this.direct = !(client instanceof KinesisClient && sdkSend !== undefined && client.send === sdkSend);
+    this.lean = lean;
+  }
+
+  /** Whether calls without StreamARN go through the lean path (until a first call finds it cannot be used). */
+  get throughLeanPath(): boolean {
+    return this.lean !== undefined;
   }
 
   /** Whether calls go through `client.send` (true) or through the chain resolved once (false). */
@@ -39,6 +54,17 @@ export class GetRecordsSender {
   }
 
   async send(input: GetRecordsCommandInput): Promise<GetRecordsCommandOutput> {
+    if (this.lean !== undefined && input.StreamARN === undefined) {
+      if (!this.leanChecked) {
+        this.leanChecked = true;
+        try {
+          await this.lean.prepare();
+        } catch {
+          this.lean = undefined;
+        }
+      }
+      if (this.lean !== undefined) return this.lean.send(input, this.abortSignal);
+    }
     const command = new GetRecordsCommand(input);
     if (this.direct) return this.client.send(command, { abortSignal: this.abortSignal });
     this.handler ??= command.resolveMiddleware(this.client.middlewareStack, this.client.config, {

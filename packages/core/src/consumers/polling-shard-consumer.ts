@@ -111,7 +111,7 @@ class PollingShardConsumer implements ShardConsumer {
     this.random = options.random ?? Math.random;
     this.backoff = new FullJitterBackoff(options.backoffBaseMs ?? 200, options.backoffMaxMs ?? 10_000, this.random);
     this.driver = new ShardProcessorDriver(deps, this.backoff);
-    this.getRecords = new GetRecordsSender(deps.kinesis, this.driver.signal);
+    this.getRecords = new GetRecordsSender(deps.kinesis, this.driver.signal, deps.leanGetRecords);
   }
 
   run(): Promise<ShardConsumerResult> {

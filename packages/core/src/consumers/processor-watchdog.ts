@@ -68,6 +68,10 @@ export async function watchProcessorCall(
   } finally {
     clearTimeout(stuckTimer);
     clearTimeout(limitTimer);
-    if (reported) logger.info(`Record processor ${operation}() returned after ${elapsed()} ms`, { shardId, operation });
+    if (reported) {
+      const millis = elapsed();
+      logger.info(`Record processor ${operation}() returned after ${millis} ms`, { shardId, operation });
+      report.processorReturned(operation, millis);
+    }
   }
 }

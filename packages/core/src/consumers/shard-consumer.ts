@@ -5,6 +5,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
+import type { LeanGetRecords } from '../kinesis/lean-get-records';
 import type { LeaseHandle } from '../leases/lease-handle';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
@@ -32,6 +33,8 @@ export interface ConsumerEventSink {
   processorError(shardId: string, error: unknown, attempt: number): void;
   /** A processor call has been running for `millis` (optional so older sinks keep working). */
   processorStuck?(shardId: string, operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void;
+  /** A processor call reported as stuck has returned after `millis` (optional so older sinks keep working). */
+  processorReturned?(shardId: string, operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void;
   error(error: unknown, context: { shardId?: string; operation: string }): void;
   /** The processor keeps failing (optional so older sinks keep working). */
   processorFailing?(event: ProcessorFailingEvent): void;
@@ -43,6 +46,11 @@ export interface ConsumerEventSink {
 export interface ShardConsumerDeps {
   config: KinesisClientLibConfig;
   kinesis: KinesisClient;
+  /**
+   * GetRecords without the SDK's middleware chain, through `kinesis`'s own endpoint, signer, HTTP handler and retry
+   * strategy. Given by the worker only for a client it built itself (never for one injected with `withKinesis`).
+   */
+  leanGetRecords?: LeanGetRecords | undefined;
   checkpointer: Checkpointer;
   /** The application's processor; a missing optional hook (`initialize`, `shutdown`) is filled in as a no-op. */
   processor: Required<RecordProcessor>;

@@ -161,6 +161,11 @@ export class FleetLoops {
     return !this.election.coolingDown();
   }
 
+  /** True for the token of a lease a former incarnation of this worker id held (read at start). */
+  isForeignToken(token: string): boolean {
+    return this.foreignTokens.has(token);
+  }
+
   /** Records what a take pass learnt (the first read: a former incarnation's tokens; the share). */
   noteTakePass(result: TakePassResult): void {
     this.noteForeignTokens();

@@ -11,9 +11,11 @@ import { FleetLoops, supportsCoordination } from './fleet-loops';
 import type { DeposeReason } from './leader-election';
 import { LeaseObserver } from './lease-observer';
 import { LeaseRenewer } from './lease-renewer';
+import type { LeaseAssessment } from './lease-assessment';
 import { LeaseTaker, type TakePassResult } from './lease-taker';
 import { computeLeaseTiming, type LeaseTiming } from './lease-timing';
 import { systemMonotonicClock, type MonotonicClock } from './monotonic-clock';
+import { judgeWaitSituation, WaitExplainer } from './wait-explainer';
 
 /** What the coordinator tells the worker. Implementations must not throw (calls are guarded anyway). */
 export interface LeaseCoordinatorListener {
@@ -77,6 +79,9 @@ export class LeaseCoordinator {
   private readonly fleet: FleetLoops | undefined;
   private readonly legacyTask: PeriodicTask | undefined;
   private taking = false;
+  private readonly waitExplainer: WaitExplainer;
+  /** `readAt` of the table read last explained (a read is explained once). */
+  private explainedReadAt: number | undefined;
 
   constructor(options: LeaseCoordinatorOptions) {
     this.options = options;
@@ -84,6 +89,7 @@ export class LeaseCoordinator {
     this.clock = options.clock ?? systemMonotonicClock;
     this.random = options.random ?? Math.random;
     this.timing = computeLeaseTiming(config.failoverTimeMillis, config.leaseRefreshPeriodMillis);
+    this.waitExplainer = new WaitExplainer(logger);
     this.observer = new LeaseObserver({ failoverTimeMillis: config.failoverTimeMillis, clock: this.clock });
     this.renewer = new LeaseRenewer({
       checkpointer,
@@ -128,7 +134,10 @@ export class LeaseCoordinator {
         activeCount: () => this.activeCount(),
         onTaken: (shard, startedAt) => this.onTaken(shard, startedAt),
         onDeposed: (reason) => this.onDeposed(reason),
-        afterRead: () => this.pruneEndedLocally(),
+        afterRead: () => {
+          this.pruneEndedLocally();
+          this.explainWaiting();
+        },
         reportError: (error, operation, shardId) => this.reportError(error, operation, shardId),
       });
     } else {
@@ -341,6 +350,7 @@ export class LeaseCoordinator {
       const result = await this.taker.pass(mayTake);
       this.fleet?.noteTakePass(result);
       this.pruneEndedLocally();
+      this.explainWaiting(result.assessment);
       return result;
     } finally {
       this.taking = false;
@@ -363,6 +373,30 @@ export class LeaseCoordinator {
         this.endedLocally.delete(id);
       }
     }
+  }
+
+  /**
+   * Logs why this worker waits for leases, when that changed (wait-explainer.ts), from the last lease table read (a
+   * take pass or a leader round; nothing is read for it). Only when the last pass read the table.
+   */
+  private explainWaiting(assessment?: LeaseAssessment): void {
+    const snapshot = this.taker.lastSnapshot;
+    if (!snapshot || snapshot.readAt === this.explainedReadAt) return;
+    this.explainedReadAt = snapshot.readAt;
+    const heldTokens = new Map<string, string | undefined>();
+    for (const [id, handle] of this.held) heldTokens.set(id, handle.shard.leaseToken);
+    const fleet = this.fleet;
+    this.waitExplainer.note(
+      judgeWaitSituation({
+        workerId: this.options.config.workerId,
+        snapshot,
+        assessment: assessment ?? this.taker.assess(snapshot),
+        observer: this.observer,
+        heldTokens,
+        activeHeld: this.activeCount(),
+        isForeignToken: fleet ? (token) => fleet.isForeignToken(token) : undefined,
+      }),
+    );
   }
 
   private onTaken(shard: ShardStatus, startedAt: number): void {

@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
+import type { LeanGetRecords } from '../kinesis/lean-get-records';
 import type { HeldLease } from '../leases/held-lease';
 import type { LeaseCoordinator } from '../leases/lease-coordinator';
 import type { Logger } from '../logger/logger';
@@ -13,10 +14,13 @@ import type { ConsumerEventSink, ShardConsumerDeps, ShardConsumerFactory, ShardC
 import { createCheckedProcessor, withOptionalHooks } from './processor-check';
 import type { WorkerEvents } from './worker-events';
 import { settleWithin } from '../internal/timeout';
+import { trackActivityMetrics, type ShardActivity } from '../consumers/shard-activity';
 
 export interface ShardConsumerRunnerOptions {
   config: KinesisClientLibConfig;
   kinesis: KinesisClient;
+  /** The lean GetRecords path of a worker-built client (none for an injected client). */
+  leanGetRecords?: LeanGetRecords | undefined;
   checkpointer: Checkpointer;
   monitoring: MonitoringService;
   logger: Logger;
@@ -30,6 +34,8 @@ export interface ShardConsumerRunnerOptions {
   emit: <K extends keyof WorkerEvents>(event: K, payload: WorkerEvents[K]) => void;
   /** A shard ended without reporting its children: look for them with a shard sync. */
   onShardEndWithoutChildren: () => void;
+  /** Receives what each running consumer does (for `worker.status()`). */
+  activity: ShardActivity;
 }
 
 /**
@@ -45,10 +51,13 @@ export class ShardConsumerRunner {
   private readonly options: ShardConsumerRunnerOptions;
   private readonly running = new Map<string, Promise<void>>();
   private firstProcessor: RecordProcessor | undefined;
+  /** The worker's MonitoringService, also feeding the shard activity. */
+  private readonly monitoring: MonitoringService;
 
   constructor(options: ShardConsumerRunnerOptions) {
     this.options = options;
     this.firstProcessor = options.firstProcessor;
+    this.monitoring = trackActivityMetrics(options.monitoring, options.activity);
   }
 
   /** Shards whose consumer is running. */
@@ -64,12 +73,14 @@ export class ShardConsumerRunner {
       return;
     }
     this.options.emit('leaseAcquired', { shardId });
+    this.options.activity.begin(shardId);
     const run = this.run(handle)
       .catch((error: unknown) => {
         this.options.logger.error('shard consumer lifecycle failed', { shardId, error });
       })
       .finally(() => {
         this.running.delete(shardId);
+        this.options.activity.end(shardId);
       });
     this.running.set(shardId, run);
   }
@@ -109,7 +120,11 @@ export class ShardConsumerRunner {
     const events: ConsumerEventSink = {
       shardEnded: (_id, children) => emitShardEnded(children),
       processorError: (_id, error, attempt) => o.emit('processorError', { shardId, error, attempt }),
-      processorStuck: (_id, operation, millis) => o.emit('processorStuck', { shardId, operation, millis }),
+      processorStuck: (_id, operation, millis) => {
+        o.activity.processorStuck(shardId, operation);
+        o.emit('processorStuck', { shardId, operation, millis });
+      },
+      processorReturned: () => o.activity.processorReturned(shardId),
       processorFailing: (event) => o.emit('processorFailing', event),
       batchSkipped: (event) => o.emit('batchSkipped', event),
       error: (error, context) => o.emit('error', { error, shardId: context.shardId ?? shardId, operation: context.operation }),
@@ -117,10 +132,11 @@ export class ShardConsumerRunner {
     const deps: ShardConsumerDeps = {
       config: o.config,
       kinesis: o.kinesis,
+      leanGetRecords: o.leanGetRecords,
       checkpointer: o.checkpointer,
       processor: withOptionalHooks(processor),
       lease: handle,
-      monitoring: o.monitoring,
+      monitoring: this.monitoring,
       logger,
       events,
       shutdownSignal: o.shutdownSignal,

@@ -4,6 +4,7 @@ import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
 import { InvalidArgumentError, isKclError, WorkerStateError } from '../errors';
 import { createKinesisClient } from '../kinesis/client-factory';
+import { LeanGetRecords } from '../kinesis/lean-get-records';
 import { LeaseCoordinator } from '../leases/lease-coordinator';
 import { systemMonotonicClock, type MonotonicClock } from '../leases/monotonic-clock';
 import type { Logger } from '../logger/logger';
@@ -20,6 +21,10 @@ import { raceTimeout, settleWithin } from '../internal/timeout';
 import { createCheckedProcessor } from './processor-check';
 import { safeLogger } from './safe-logger';
 import { ShardConsumerRunner } from './shard-consumer-runner';
+import { ShardActivity } from '../consumers/shard-activity';
+import { LeaseStoreHealthTracker } from './lease-store-health';
+import { createStatusLogTask } from './status-log';
+import { heldLeaseStatuses, type WorkerStatus } from './worker-status';
 import { streamNotFoundError } from './stream-check';
 import { trackCheckpointerCalls, type TrackedCheckpointer } from './tracked-checkpointer';
 import { TypedEventEmitter, type WorkerEvents } from './worker-events';
@@ -46,6 +51,24 @@ export interface WorkerOptions {
    * @defaultValue `performance.now()`
    */
   clock?: MonotonicClock | undefined;
+  /**
+   * Called once with the Kinesis client the worker builds itself (`createKinesisClient`, when none was injected with
+   * `withKinesis`), before its first call: e.g. to add SDK middleware that counts calls. Such middleware sees every
+   * Kinesis call of the worker except the GetRecords of polling consumers while `leanGetRecords` is on (they bypass
+   * the middleware chain; `MonitoringService.recordGetRecordsTime` sees each of those that succeeded). Not called
+   * for an injected client.
+   * @defaultValue none
+   */
+  onKinesisClient?: ((client: KinesisClient) => void) | undefined;
+  /**
+   * Whether the polling consumers send GetRecords through the lean path when the worker built the Kinesis client
+   * itself: the client's own endpoint, credentials, SigV4 signer (with clock-skew correction), HTTP handler and retry
+   * strategy, and the SDK's exception classes, but not its middleware chain, which is most of the CPU of an empty
+   * poll (`pnpm --filter @kcl/bench get-records-cost`). An injected client (`withKinesis`) always goes through
+   * `client.send`. `false` sends every GetRecords through the SDK.
+   * @defaultValue `true`
+   */
+  leanGetRecords?: boolean | undefined;
 }
 
 /** Options of {@link Worker.withCheckpointer}. */
@@ -89,6 +112,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
   private shutdownPromise: Promise<void> | undefined;
   private run: RunningParts | undefined;
   private startAbandoned = false;
+  private readonly activity: ShardActivity;
+  private readonly storeHealth = new LeaseStoreHealthTracker();
 
   /**
    * @param factory creates one RecordProcessor per shard lease taken
@@ -103,6 +128,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     this.factory = factory;
     this.config = config;
     this.options = options;
+    this.activity = new ShardActivity(options.clock ?? systemMonotonicClock);
   }
 
   /**
@@ -148,6 +174,25 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       .filter((l) => l.state === 'active')
       .map((l) => l.shardId)
       .sort();
+  }
+
+  /**
+   * What this worker is doing right now: its state, whether it leads the fleet, the lease store's health (from the
+   * outcome of its own calls) and, per lease held, the checkpoint, MillisBehindLatest, records per second, the time of
+   * the last batch, and whether the processor is stuck (a call running longer than `logWarningForTaskAfterMillis`) or
+   * failing (retried after a back-off). Built from state the worker keeps anyway: no lease-store or Kinesis read.
+   * Callable in every state (no leases before start and after stop).
+   */
+  status(): WorkerStatus {
+    const coordinator = this.run?.coordinator;
+    const running = this.stateValue === 'running' || this.stateValue === 'shuttingDown';
+    return {
+      workerId: this.config.workerId,
+      state: this.stateValue,
+      leader: coordinator !== undefined && running ? coordinator.isLeader() : false,
+      leaseStore: this.storeHealth.snapshot(),
+      leases: coordinator ? heldLeaseStatuses(coordinator.heldLeases(), this.activity) : [],
+    };
   }
 
   /**
@@ -230,6 +275,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
 
     const ownsKinesis = this.kinesis === undefined;
     const kinesis = this.kinesis ?? createKinesisClient(config);
+    const leanGetRecords = ownsKinesis && this.options.leanGetRecords !== false ? new LeanGetRecords(kinesis) : undefined;
     const run: RunningParts = {
       logger,
       monitoring,
@@ -242,6 +288,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       monitoringInitialised: false,
     };
     this.run = run;
+    // After `run` holds the client, so a throwing hook fails start() with the client destroyed.
+    if (ownsKinesis) this.options.onKinesisClient?.(kinesis);
 
     let store: Checkpointer;
     let closeStore: boolean;
@@ -254,7 +302,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       closeStore = true;
     }
     // Every lease-store call goes through the tracked wrapper, so shutdown can wait for calls in flight.
-    const tracked = trackCheckpointerCalls(store);
+    const tracked = trackCheckpointerCalls(store, (operation, failed, error) => this.storeHealth.settled(operation, failed, error));
     run.store = { inner: store, tracked };
     this.throwIfShutdownRequested();
     const checkpointer = tracked.checkpointer;
@@ -329,6 +377,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     const runner = new ShardConsumerRunner({
       config,
       kinesis,
+      leanGetRecords,
       checkpointer,
       monitoring,
       logger,
@@ -340,6 +389,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       shutdownSignal: shutdownController.signal,
       emit: (event, payload) => this.emitSafely(event, payload),
       onShardEndWithoutChildren: () => shardSyncTask.trigger(),
+      activity: this.activity,
     });
     run.coordinator = coordinator;
     run.runner = runner;
@@ -348,6 +398,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     await coordinator.start();
     this.throwIfShutdownRequested();
     shardSyncTask.start();
+    run.statusLogTask = createStatusLogTask(() => this.status(), logger, config.statusLogIntervalMillis);
+    run.statusLogTask?.start();
     logger.info('worker started', { leases: this.heldShards() });
   }
 
@@ -393,6 +445,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     // flight at the end: one that has not answered by then is treated as hung), so that a store that does not answer
     // (a membership round runs every renewal interval, so one is often in flight) cannot eat the consumers' grace period.
     run.lifecycle.abort();
+    void run.statusLogTask?.stop();
     await settleWithin(Promise.all([shardSyncTask.stop(), coordinator.stopAcquiring()]), this.inFlightWaitMillis(left()));
     // The leader role goes at once (another worker takes it and assigns the leases released below), and this worker
     // leaves the registry so the leader assigns it nothing more. Best effort, bounded the same way.
@@ -443,6 +496,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     run.shutdownController.abort();
     // Not awaited: a pass stuck on an unresponsive store must not block this; stop() takes effect at once.
     void run.shardSyncTask?.stop();
+    void run.statusLogTask?.stop();
     void run.coordinator?.stopAcquiring();
     run.coordinator?.stopRenewing();
     if (run.monitoringInitialised) {
@@ -490,6 +544,8 @@ interface RunningParts {
   coordinator?: LeaseCoordinator;
   runner?: ShardConsumerRunner;
   shardSyncTask?: PeriodicTask;
+  /** The periodic status line (undefined when `statusLogIntervalMillis` is 0). */
+  statusLogTask?: PeriodicTask | undefined;
 }
 
 async function guarded(logger: Logger, operation: string, fn: () => unknown): Promise<void> {

@@ -5,6 +5,7 @@ import { KinesisClientLibConfig } from '../../src/config/kcl-config';
 import { createPollingShardConsumer } from '../../src/consumers/polling-shard-consumer';
 import type { PollingShardConsumerOptions } from '../../src/consumers/polling-shard-consumer';
 import type { ShardConsumer, ShardConsumerDeps, ShardConsumerResult } from '../../src/consumers/shard-consumer';
+import type { LeanGetRecords } from '../../src/kinesis/lean-get-records';
 import { takeTestLease } from './consumer-lease';
 import type { LeaseFixture } from './consumer-lease';
 import { RecordingEvents, RecordingLogger, RecordingMonitoring, RecordingProcessor } from './consumer-recorders';
@@ -29,6 +30,8 @@ export interface RunConsumerOptions {
   /** An existing lease (e.g. with a checkpoint); default: a fresh lease of `shardId`. */
   lease?: LeaseFixture;
   consumerOptions?: PollingShardConsumerOptions;
+  /** The lean GetRecords path the consumer gets (as the worker gives it for a client it built). */
+  leanGetRecords?: LeanGetRecords;
 }
 
 export interface ConsumerRun extends LeaseFixture {
@@ -76,6 +79,7 @@ export async function startConsumerRun(
   const consumer = create({
     config,
     kinesis: options.kinesis,
+    leanGetRecords: options.leanGetRecords,
     checkpointer: fixture.store,
     processor,
     lease: fixture.lease,

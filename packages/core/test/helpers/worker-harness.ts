@@ -32,6 +32,23 @@ export async function startKinesaliteFixture(): Promise<KinesaliteFixture> {
 }
 
 /** Lease timings used by the engine tests. */
+/** One kinesalite for the calling test file, started in beforeAll and stopped in afterAll; read `fx` from beforeAll on. */
+export function useKinesaliteFixture(): { readonly fx: KinesaliteFixture } {
+  let fx: KinesaliteFixture | undefined;
+  beforeAll(async () => {
+    fx = await startKinesaliteFixture();
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+  return {
+    get fx(): KinesaliteFixture {
+      if (!fx) throw new Error('the kinesalite fixture is started in beforeAll');
+      return fx;
+    },
+  };
+}
+
 export const FAST = { failoverTimeMillis: 600, leaseRefreshPeriodMillis: 150 } as const;
 
 /**

@@ -1,0 +1,381 @@
+/**
+ * A lean GetRecords for the Kinesis client the worker builds itself (`createKinesisClient`): the request goes out
+ * without the SDK's middleware chain, but through the client's own parts, so it is signed, sent, retried and mapped
+ * to errors as `client.send(new GetRecordsCommand(...))` would:
+ *
+ * - endpoint: the client's endpoint resolution (`getEndpointFromInstructions` with GetRecordsCommand's endpoint
+ *   parameters: region, FIPS / dual-stack, a custom `endpoint`), resolved once per client (GetRecords without
+ *   `StreamARN` has no per-call endpoint parameter);
+ * - credentials and signing: the client's SigV4 auth scheme (`httpAuthSchemeProvider`, `httpAuthSchemes`): its
+ *   credentials (`config.credentials`, memoized and refreshed by the SDK, asked by the signer on every call) and the
+ *   client's SigV4 request signer (`config.signer`), with the SDK's clock-skew correction: each request is signed at
+ *   `now + config.systemClockOffset` (unless `disableClockSkewCorrection`), and the auth scheme's own success and
+ *   error handlers update `systemClockOffset` from the answer's Date header. The signer instance is made once per
+ *   client (the SDK makes one per call, copying the whole client config and deriving the signing key again each
+ *   time: about a quarter of the lean path's CPU);
+ * - transport: the client's `requestHandler` (the keep-alive HTTP/1.1 handler, or `KinesisHttpsHandler`), with the
+ *   caller's AbortSignal;
+ * - retries: the client's retry strategy (`retryStrategy`, standard mode with `maxAttempts = maxRetryCount + 1`):
+ *   throttling, transient and 5xx errors are retried with its back-off and retry quota, exactly as the SDK's retry
+ *   middleware classifies them;
+ * - errors: the SDK's exception classes (`lean-errors.ts`), answers: the SDK's output shape
+ *   (`lean-get-records-output.ts`).
+ *
+ * What it skips is what costs CPU on every empty poll and does nothing for GetRecords: the middleware chain (about a
+ * dozen async closures), the schema-driven serializer and deserializer, the user-agent and logger middleware. The
+ * polling consumer uses it only for a client the worker built (never for one injected with `Worker.withKinesis`,
+ * whose middleware would be bypassed) and never for a call with `StreamARN`.
+ * @internal
+ */
+import { randomUUID } from 'node:crypto';
+import { GetRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { GetRecordsCommandOutput, KinesisClient } from '@aws-sdk/client-kinesis';
+import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { HttpRequest } from '@smithy/core/protocols';
+import { getRetryAfterHint, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { KinesisError } from '../errors';
+import { kinesisErrorFromResponse, responseMetadata, type LeanHttpResponse } from './lean-errors';
+import { parseGetRecordsOutput } from './lean-get-records-output';
+
+/** The input the lean path serializes (GetRecords without StreamARN). */
+export interface LeanGetRecordsInput {
+  ShardIterator: string | undefined;
+  Limit?: number | undefined;
+}
+
+type Provider<T> = (options?: Record<string, unknown>) => Promise<T>;
+
+/** The auth scheme's signer (the SDK's AwsSdkSigV4Signer): its handlers do the clock-skew correction. */
+interface Signer {
+  errorHandler?(signingProperties: Record<string, unknown>): (error: unknown) => never;
+  successHandler?(response: unknown, signingProperties: Record<string, unknown>): void;
+}
+
+interface AuthScheme {
+  schemeId: string;
+  signer: Signer;
+}
+
+/** The SigV4 request signer `config.signer()` makes (the SDK's SignatureV4). */
+interface RequestSigner {
+  sign(request: HttpRequest, options: { signingDate: Date; signingRegion?: unknown; signingService?: unknown }): Promise<HttpRequest>;
+}
+
+interface AuthOption {
+  schemeId: string;
+  identityProperties?: Record<string, unknown>;
+  signingProperties?: Record<string, unknown>;
+}
+
+interface RetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+}
+
+interface RetryStrategyV2 {
+  acquireInitialRetryToken(scope: string): Promise<RetryToken>;
+  refreshRetryTokenForRetry(token: RetryToken, errorInfo: Record<string, unknown>): Promise<RetryToken>;
+  recordSuccess(token: RetryToken): void;
+}
+
+interface HttpResponseLike extends LeanHttpResponse {
+  body?: unknown;
+}
+
+interface RequestHandler {
+  handle(request: HttpRequest, options: { abortSignal?: AbortSignal }): Promise<{ response: HttpResponseLike }>;
+}
+
+/** The resolved config fields of a KinesisClient the lean path reads. */
+interface ClientConfigFields {
+  region: Provider<string>;
+  credentials: Provider<unknown>;
+  signer(authScheme?: Record<string, unknown>): Promise<RequestSigner>;
+  systemClockOffset: number;
+  disableClockSkewCorrection?: Provider<boolean>;
+  httpAuthSchemes: AuthScheme[];
+  httpAuthSchemeProvider(parameters: { operation: string; region: string }): AuthOption[];
+  retryStrategy: Provider<RetryStrategyV2 | object>;
+  maxAttempts: Provider<number>;
+  requestHandler: RequestHandler;
+  defaultUserAgentProvider?: Provider<[string, string | undefined][]>;
+}
+
+/** Everything resolved once per client. */
+interface Prepared {
+  url: URL;
+  endpointHeaders: Record<string, string>;
+  option: AuthOption;
+  scheme: AuthScheme;
+  requestSigner: RequestSigner;
+  disableClockSkewCorrection: boolean;
+  /** Signing properties from the endpoint's auth scheme (region / name overrides), merged into each call's. */
+  endpointSigning: Record<string, unknown>;
+  endpointContext: Record<string, unknown>;
+  retryStrategy: RetryStrategyV2;
+  maxAttempts: number;
+  userAgent: string;
+  sdkUserAgent: string;
+}
+
+const SIGV4 = 'aws.auth#sigv4';
+const TARGET = 'Kinesis_20131202.GetRecords';
+
+/** The SDK's user-agent pairs as one header value (`name/version`, `prefix/name#version`). */
+function userAgentOf(pairs: [string, string | undefined][]): string {
+  return pairs.map(([name, version]) => (version === undefined ? name : `${name}${name.includes('/') ? '#' : '/'}${version}`)).join(' ');
+}
+
+function isRetryStrategyV2(strategy: unknown): strategy is RetryStrategyV2 {
+  const s = strategy as Partial<RetryStrategyV2> | undefined;
+  return (
+    typeof s?.acquireInitialRetryToken === 'function' && typeof s.refreshRetryTokenForRetry === 'function' && typeof s.recordSuccess === 'function'
+  );
+}
+
+/** The SDK retry middleware's classification of a failed attempt. */
+function retryErrorType(caught: Error): 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR' {
+  const error = caught as Parameters<typeof isThrottlingError>[0];
+  if (isThrottlingError(error)) return 'THROTTLING';
+  if (isTransientError(error)) return 'TRANSIENT';
+  if (isServerError(error)) return 'SERVER_ERROR';
+  return 'CLIENT_ERROR';
+}
+
+/** Reads a response body (a Node stream, bytes, a string or nothing) as UTF-8 text. */
+export async function readBodyText(body: unknown): Promise<string> {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  const stream = body as NodeJS.ReadableStream;
+  if (typeof stream.on !== 'function') throw new KinesisError('GetRecords answer has a body of an unknown kind', { retryable: true });
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer | string) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    stream.once('error', reject);
+  });
+}
+
+function parseErrorBody(text: string): Record<string, unknown> {
+  if (text.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const error = new Error('The operation was aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+function sleep(millis: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, millis);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Serializes a GetRecords input as the SDK does (JSON 1.1 body, undefined members left out). */
+export function serializeGetRecordsInput(input: LeanGetRecordsInput): string {
+  const body: Record<string, unknown> = {};
+  if (input.ShardIterator !== undefined) body['ShardIterator'] = input.ShardIterator;
+  if (input.Limit !== undefined) body['Limit'] = input.Limit;
+  return JSON.stringify(body);
+}
+
+/**
+ * GetRecords through the parts of one KinesisClient (see the module comment). One instance per client; calls may run
+ * concurrently.
+ */
+export class LeanGetRecords {
+  private prepared: Promise<Prepared> | undefined;
+
+  constructor(private readonly client: KinesisClient) {}
+
+  /**
+   * Resolves what is fixed per client (endpoint, auth scheme, retry strategy). Rejects with a KinesisError when the
+   * client is not one the lean path can drive (no SigV4 scheme, a legacy retry strategy): callers then use `send`.
+   */
+  async prepare(): Promise<void> {
+    await this.resolved();
+  }
+
+  private resolved(): Promise<Prepared> {
+    if (this.prepared === undefined) {
+      const resolving = this.resolve();
+      this.prepared = resolving;
+      // A failed resolution (e.g. a region provider that failed once) is tried again on the next call.
+      resolving.catch(() => {
+        if (this.prepared === resolving) this.prepared = undefined;
+      });
+    }
+    return this.prepared;
+  }
+
+  private async resolve(): Promise<Prepared> {
+    const config = this.client.config as unknown as ClientConfigFields;
+    const endpoint = await getEndpointFromInstructions({ ShardIterator: '' }, GetRecordsCommand, config as never);
+    const region = await config.region();
+    const option = config.httpAuthSchemeProvider({ operation: 'GetRecords', region }).find((o) => o.schemeId === SIGV4);
+    const scheme = config.httpAuthSchemes.find((s) => s.schemeId === SIGV4);
+    if (option === undefined || scheme === undefined) throw new KinesisError('the Kinesis client has no SigV4 auth scheme for GetRecords');
+    const retryStrategy = await config.retryStrategy();
+    if (!isRetryStrategyV2(retryStrategy)) throw new KinesisError('the Kinesis client uses a legacy retry strategy');
+    const authScheme = (endpoint.properties?.['authSchemes'] as Record<string, unknown>[] | undefined)?.[0];
+    const endpointSigning: Record<string, unknown> =
+      authScheme === undefined
+        ? {}
+        : {
+            signing_region: authScheme['signingRegion'],
+            signingRegion: authScheme['signingRegion'],
+            signing_service: authScheme['signingName'],
+            signingName: authScheme['signingName'],
+            signingRegionSet: authScheme['signingRegionSet'],
+            ...(authScheme['properties'] as Record<string, unknown> | undefined),
+          };
+    const endpointHeaders: Record<string, string> = {};
+    for (const [name, values] of Object.entries(endpoint.headers ?? {})) endpointHeaders[name] = values.join(',');
+    const pairs = (await config.defaultUserAgentProvider?.()) ?? [];
+    return {
+      url: endpoint.url,
+      endpointHeaders,
+      option,
+      scheme,
+      requestSigner: await config.signer(authScheme),
+      disableClockSkewCorrection: (await config.disableClockSkewCorrection?.()) === true,
+      endpointSigning,
+      endpointContext: { endpointV2: endpoint, authSchemes: endpoint.properties?.['authSchemes'] },
+      retryStrategy,
+      maxAttempts: await config.maxAttempts(),
+      userAgent: userAgentOf(pairs),
+      sdkUserAgent: pairs.length > 0 ? userAgentOf(pairs.slice(0, 1)) : 'aws-sdk-js',
+    };
+  }
+
+  /**
+   * One GetRecords call, retried by the client's retry strategy. Rejects with the SDK's exception for an error
+   * answer (after the retries), or the transport's error; with an abort error once `abortSignal` fires.
+   */
+  async send(input: LeanGetRecordsInput, abortSignal: AbortSignal): Promise<GetRecordsCommandOutput> {
+    const prepared = await this.resolved();
+    const body = serializeGetRecordsInput(input);
+    const { retryStrategy } = prepared;
+    let token = await retryStrategy.acquireInitialRetryToken('');
+    const invocationId = randomUUID();
+    let attempts = 0;
+    let totalRetryDelay = 0;
+    for (;;) {
+      try {
+        const output = await this.attempt(prepared, body, invocationId, attempts + 1, abortSignal);
+        retryStrategy.recordSuccess(token);
+        output.$metadata.attempts = attempts + 1;
+        output.$metadata.totalRetryDelay = totalRetryDelay;
+        return output;
+      } catch (caught) {
+        const error = caught instanceof Error ? caught : new Error(String(caught));
+        const errorInfo: Record<string, unknown> = { error, errorType: retryErrorType(error) };
+        const retryAfterHint = getRetryAfterHint((error as { $response?: unknown }).$response);
+        if (retryAfterHint !== undefined) errorInfo['retryAfterHint'] = retryAfterHint;
+        try {
+          if (abortSignal.aborted) throw error;
+          token = await retryStrategy.refreshRetryTokenForRetry(token, errorInfo);
+        } catch {
+          const withMetadata = error as { $metadata?: Record<string, unknown> };
+          withMetadata.$metadata ??= {};
+          withMetadata.$metadata['attempts'] = attempts + 1;
+          withMetadata.$metadata['totalRetryDelay'] = totalRetryDelay;
+          throw error;
+        }
+        attempts = token.getRetryCount();
+        const delay = token.getRetryDelay();
+        totalRetryDelay += delay;
+        if (delay > 0) await sleep(delay, abortSignal);
+      }
+    }
+  }
+
+  /**
+   * Signs as the SDK's AwsSdkSigV4Signer does (and leaves in `signingProperties` what its success and error handlers
+   * read for the clock-skew correction), with the request signer made once per client.
+   */
+  private async sign(prepared: Prepared, request: HttpRequest, signingProperties: Record<string, unknown>): Promise<HttpRequest> {
+    const config = this.client.config as unknown as ClientConfigFields;
+    const noSkewCorrection = prepared.disableClockSkewCorrection;
+    signingProperties['_disableClockSkewCorrection'] = noSkewCorrection;
+    signingProperties['_skipClockSkewSampling'] = noSkewCorrection;
+    if (!noSkewCorrection) {
+      signingProperties['_preRequestSystemClockOffset'] = config.systemClockOffset;
+      signingProperties['_requestSentAt'] = Date.now();
+    }
+    return prepared.requestSigner.sign(request, {
+      signingDate: noSkewCorrection ? new Date() : new Date(Date.now() + config.systemClockOffset),
+      signingRegion: signingProperties['signingRegion'],
+      signingService: signingProperties['signingName'],
+    });
+  }
+
+  /** One signed request and its answer. */
+  private async attempt(
+    prepared: Prepared,
+    body: string,
+    invocationId: string,
+    attempt: number,
+    abortSignal: AbortSignal,
+  ): Promise<GetRecordsCommandOutput> {
+    const { url } = prepared;
+    const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+    const request = new HttpRequest({
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path,
+      method: 'POST',
+      headers: {
+        ...prepared.endpointHeaders,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': TARGET,
+        'content-length': String(Buffer.byteLength(body)),
+        'x-amz-user-agent': prepared.sdkUserAgent,
+        'user-agent': prepared.userAgent,
+        host: url.port === '' ? url.hostname : `${url.hostname}:${url.port}`,
+        'amz-sdk-invocation-id': invocationId,
+        'amz-sdk-request': `attempt=${attempt}; max=${prepared.maxAttempts}`,
+      },
+      body,
+    });
+    const { option, scheme } = prepared;
+    const signingProperties: Record<string, unknown> = {
+      ...option.signingProperties,
+      config: this.client.config,
+      context: prepared.endpointContext,
+      ...prepared.endpointSigning,
+    };
+    const signer = scheme.signer;
+    const signed = await this.sign(prepared, request, signingProperties);
+    try {
+      const { response } = await (this.client.config.requestHandler as unknown as RequestHandler).handle(signed, { abortSignal });
+      const text = await readBodyText(response.body);
+      if (response.statusCode >= 300) throw kinesisErrorFromResponse(response, parseErrorBody(text), response);
+      signer.successHandler?.(response, signingProperties);
+      return parseGetRecordsOutput(text, responseMetadata(response));
+    } catch (error) {
+      if (signer.errorHandler !== undefined) signer.errorHandler(signingProperties)(error);
+      throw error;
+    }
+  }
+}
