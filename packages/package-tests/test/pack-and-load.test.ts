@@ -1,28 +1,13 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDynalite, startRedis, type LocalServer, type RedisServerHandle } from '@kcl/testbed';
+import { installedVersion, packPackages, pinnedSdkVersions } from './pack';
 import { publicPackages } from './public-packages';
 
-const repoRoot = join(__dirname, '..', '..', '..');
 const fixtures = join(__dirname, '..', 'fixtures');
-
-/** Workspace packages whose node_modules hold the third-party packages the public packages depend on. */
-const dependencyHomes = ['core', 'checkpoint-dynamodb', 'metrics-cloudwatch', 'metrics-opentelemetry'].map((pkg) => join(repoRoot, 'packages', pkg));
-
-/**
- * Version of `name` installed in this workspace (what the lock file pins), read from its package.json in the
- * node_modules of a workspace package (not through `require.resolve`: some packages do not export `./package.json`).
- */
-function installedVersion(name: string): string {
-  for (const home of [...dependencyHomes, repoRoot]) {
-    const manifest = join(home, 'node_modules', ...name.split('/'), 'package.json');
-    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-  }
-  throw new Error(`${name} is not installed in any of ${dependencyHomes.join(', ')} or the root`);
-}
 
 // Packs every public package exactly as `pnpm publish` would, installs the tarballs into a fresh project outside the
 // workspace, and loads each entry point with `require` (the CommonJS build) and `import()` (the ESM build) on this
@@ -32,23 +17,11 @@ describe('pack, install and load every public package', () => {
 
   beforeAll(() => {
     project = mkdtempSync(join(tmpdir(), 'kcl-pack-'));
-    const tarballs = join(project, 'tarballs');
-    for (const pkg of publicPackages) {
-      execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: pkg.dir, stdio: 'pipe' });
-    }
-    const files = readdirSync(tarballs);
-    const dependencies: Record<string, string> = {};
-    for (const pkg of publicPackages) {
-      const prefix = `${pkg.name.replace('@', '').replace('/', '-')}-`;
-      const file = files.find((f) => f.startsWith(prefix) && f.endsWith('.tgz'));
-      if (!file) throw new Error(`no tarball for ${pkg.name} in ${files.join(', ')}`);
-      dependencies[pkg.name] = `file:./tarballs/${file}`;
-    }
+    const tarballs = packPackages(publicPackages, join(project, 'tarballs'));
+    const dependencies = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:./tarballs/${file}`]));
     // The public packages declare the AWS SDK as caret ranges (a user's own SDK copy is shared); install the versions
     // this repository's lock file tests, so the check does not drift with each SDK release.
-    const overrides = Object.fromEntries(
-      ['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb', '@aws-sdk/client-cloudwatch'].map((name) => [name, installedVersion(name)]),
-    );
+    const overrides = pinnedSdkVersions();
     // Peer dependency of @kcl/metrics-opentelemetry: the application brings its own @opentelemetry/api.
     dependencies['@opentelemetry/api'] = installedVersion('@opentelemetry/api');
     const devDependencies = Object.fromEntries(['typescript', '@types/node'].map((name) => [name, installedVersion(name)]));

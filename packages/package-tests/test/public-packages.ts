@@ -27,5 +27,17 @@ export const publicPackages: PublicPackage[] = [
     dir: join(packagesDir, 'metrics-opentelemetry'),
     exports: ['OpenTelemetryMonitoringService', 'INSTRUMENT_NAMES'],
   },
+  {
+    name: '@kcl/local',
+    dir: join(packagesDir, 'local'),
+    exports: ['startLocalStack', 'startLocalKinesis', 'startLocalDynamoDB', 'startLocalRedis', 'createKinesisClient', 'putRecords', 'LocalError'],
+  },
   { name: '@kcl/cli', dir: join(packagesDir, 'cli'), exports: ['runCli', 'parseCommandLine', 'CliUsageError', 'EXIT_CODES'] },
 ];
+
+/** The public package named `name`. */
+export function publicPackage(name: string): PublicPackage {
+  const found = publicPackages.find((pkg) => pkg.name === name);
+  if (!found) throw new Error(`${name} is not in publicPackages`);
+  return found;
+}

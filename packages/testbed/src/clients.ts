@@ -1,38 +1,10 @@
-import { CreateStreamCommand, KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists, type DynamoDBClientConfig, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateTableCommand, waitUntilTableExists, type DynamoDBClient, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { createStream, LOCAL_WAITER_DELAYS } from '@kcl/local';
 import { randomName } from './names';
-import { LOCAL_WAITER_DELAYS, waitForStreamActive } from './shards';
 
-/** Region every local client signs for. */
-export const LOCAL_REGION = 'us-east-1';
-/** Dummy static credentials the stand-ins accept. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'kcl-local', secretAccessKey: 'kcl-local' } as const;
-
-/**
- * Kinesis client for a local endpoint: HTTP/1.1 handler (the SDK's default HTTP/2 handler fails against the
- * emulators), dummy credentials, region us-east-1. `overrides` are merged last (e.g. `{ maxAttempts: 1 }`).
- */
-export function localKinesisClient(endpoint: string, overrides: Partial<KinesisClientConfig> = {}): KinesisClient {
-  return new KinesisClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-    ...overrides,
-  });
-}
-
-/** DynamoDB client for a local endpoint (HTTP/1.1 handler, dummy credentials, region us-east-1). */
-export function localDynamoClient(endpoint: string, overrides: Partial<DynamoDBClientConfig> = {}): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-    ...overrides,
-  });
-}
+// The clients for local endpoints are @kcl/local's, under their test-bed names.
+export { createKinesisClient as localKinesisClient, createDynamoDBClient as localDynamoClient, LOCAL_REGION, LOCAL_CREDENTIALS } from '@kcl/local';
 
 export interface CreateTestStreamOptions {
   /**
@@ -52,15 +24,10 @@ export interface CreateTestStreamOptions {
   timeoutMs?: number;
 }
 
-/** Creates a stream and waits until ACTIVE; returns its name. */
+/** Creates a stream (@kcl/local's createStream, so errors are its LocalError) and waits until ACTIVE; returns its name. */
 export async function createTestStream(client: KinesisClient, options: CreateTestStreamOptions = {}): Promise<string> {
   const name = options.name ?? randomName('stream');
-  const shardCount = options.shardCount ?? 1;
-  if (!Number.isInteger(shardCount) || shardCount < 1) {
-    throw new RangeError(`createTestStream: shardCount must be a positive integer, got ${String(shardCount)}`);
-  }
-  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shardCount }));
-  await waitForStreamActive(client, name, options.timeoutMs ?? 30_000);
+  await createStream(client, name, { shards: options.shardCount ?? 1, timeoutMs: options.timeoutMs ?? 30_000 });
   return name;
 }
 

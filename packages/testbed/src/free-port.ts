@@ -1,7 +1,8 @@
 import { createConnection, createServer } from 'node:net';
+import { LOOPBACK } from '@kcl/local';
 
-/** Loopback address every stand-in binds to. */
-export const LOOPBACK = '127.0.0.1';
+/** Loopback address every stand-in binds to (@kcl/local's). */
+export { LOOPBACK };
 
 /**
  * Asks the OS for a free TCP port on 127.0.0.1 (bind to port 0, read the port, close). Another process may take the

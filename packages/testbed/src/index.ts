@@ -1,5 +1,6 @@
 // @kcl/testbed (private): local stand-ins on free 127.0.0.1 ports for tests, examples and the demo.
-// kinesalite and dynalite run in-process; kinesis-local and redis-server run as child processes that are killed on
+// kinesalite and dynalite (through @kcl/local, whose stand-ins, clients and stream helpers are re-exported here
+// under their test-bed names) run in-process; kinesis-local and redis-server run as child processes that are killed on
 // stop(), on process exit, and (Linux) by the kernel if this process dies.
 export type { LocalServer, RedisServerHandle, RedisClusterHandle } from './types';
 export { TestbedError } from './errors';
@@ -28,11 +29,12 @@ export { startAll, SERVER_NAMES, type ServerName, type StartAllOptions, type Loc
 export { startTcpProxy, type TcpFaultProxy, type TcpProxyMode, type TcpProxyOptions, type TcpProxyStats } from './tcp-proxy';
 export { parseFlags, parseInteger, runCommand, UsageError, type FlagSpec, type ParsedFlags } from './cli-args';
 export { waitFor } from './wait';
-export { listAllShards, waitForStreamActive, LOCAL_WAITER_DELAYS } from './shards';
+export { listAllShards, waitForStreamActive, LOCAL_WAITER_DELAYS, LocalError, isLocalError, type LocalErrorCode } from '@kcl/local';
 export { injectKinesisFaults, kinesisFaultError, type FaultCounters, type KinesisCall, type KinesisFaultKind } from './kinesis-faults';
 export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
 export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
-export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';
+// The one PutRecords-with-retry of the repository is @kcl/local's putRecords.
+export { putRecords as putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from '@kcl/local';
 export {
   startCloudWatchStandIn,
   receivedData,

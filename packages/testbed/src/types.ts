@@ -1,14 +1,7 @@
-/** A running local stand-in. */
-export interface LocalServer {
-  /** 127.0.0.1 */
-  host: string;
-  port: number;
-  /** e.g. http://127.0.0.1:4567 (plain http:// for every Kinesis and DynamoDB stand-in) */
-  endpoint: string;
-  /** Stops the server and frees its port; safe to call twice. */
-  stop(): Promise<void>;
-}
+import type { LocalServer } from '@kcl/local';
 
+/** A running local stand-in (@kcl/local's type). */
+export type { LocalServer } from '@kcl/local';
 export interface RedisServerHandle extends LocalServer {
   /** redis://[:password@]127.0.0.1:port or rediss://... */
   url: string;

@@ -61,7 +61,7 @@ describe('startAll', () => {
     try {
       const failure = startAll({ servers: ['kinesalite', 'dynalite'], ports: { dynalite: taken } });
       await expect(failure).rejects.toThrow(TestbedError);
-      await expect(failure).rejects.toThrow(/could not start 1 server\(s\):\ndynalite: \[dynalite\] cannot listen/);
+      await expect(failure).rejects.toThrow(/could not start 1 server\(s\):\ndynalite: \[dynamodb\] cannot listen/);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }

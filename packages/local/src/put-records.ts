@@ -1,10 +1,10 @@
 /**
- * The one PutRecords-with-retry of the test kit: producers of tests, benchmarks, the chaos run, the demo and the
- * examples put their entries through it.
+ * PutRecords with retry of the entries Kinesis rejected: the `kcl-local put` command and the producers of this
+ * repository's tests, benchmarks, chaos run and demo put their entries through it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { TestbedError } from './errors';
+import { LocalError, checkRange } from './errors';
 
 /** Where one entry landed; `index` is its place in the entries given. */
 export interface PutRecordResult {
@@ -32,7 +32,8 @@ export interface PutRecordsOptions {
    */
   retryFailedCalls?: boolean;
   /**
-   * Entries still rejected after the last round fail the put with a TestbedError; false returns them in `rejected`.
+   * Entries still rejected after the last round fail the put with a KINESIS_FAILED LocalError; false returns them in
+   * `rejected`.
    * @defaultValue true
    */
   throwIfRejected?: boolean;
@@ -79,16 +80,28 @@ function calls(indexes: readonly number[], entries: readonly PutRecordsRequestEn
 }
 
 /**
- * Puts `entries` with PutRecords (500 entries / 4 MiB per call, in order) and puts the ones Kinesis rejected
- * (throttled, internal failure) again, in rounds, until every entry was accepted or `maxAttempts` rounds were made.
- * @throws TestbedError when entries are still rejected after the last round (unless `throwIfRejected` is false)
+ * `count` generated entries: entry `i` (from 0) has partition key `key-<i>` and data `{"n":<i>}` (JSON, UTF-8), so a
+ * consumer can tell which records it got.
  */
-export async function putRecordsWithRetry(
+export function generatedEntries(count: number): PutRecordsRequestEntry[] {
+  checkRange('kinesis', 'records', count, 0, 10_000_000);
+  return Array.from({ length: count }, (_, n) => ({ PartitionKey: `key-${n}`, Data: Buffer.from(JSON.stringify({ n })) }));
+}
+
+/**
+ * Puts `entries` (or `generatedEntries(count)` for a number) with PutRecords (500 entries / 4 MiB per call, in order)
+ * and puts the ones Kinesis rejected (throttled, internal failure) again, in rounds, until every entry was accepted
+ * or `maxAttempts` rounds were made.
+ * @throws LocalError KINESIS_FAILED when entries are still rejected after the last round (unless `throwIfRejected`
+ * is false); a call that fails as a whole throws the SDK's error (unless `retryFailedCalls`)
+ */
+export async function putRecords(
   client: KinesisClient,
   streamName: string,
-  entries: readonly PutRecordsRequestEntry[],
+  entriesOrCount: readonly PutRecordsRequestEntry[] | number,
   options: PutRecordsOptions = {},
 ): Promise<PutRecordsOutcome> {
+  const entries = typeof entriesOrCount === 'number' ? generatedEntries(entriesOrCount) : entriesOrCount;
   const { signal } = options;
   const maxAttempts = options.maxAttempts ?? 10;
   const results = new Array<PutRecordResult | undefined>(entries.length);
@@ -117,7 +130,7 @@ export async function putRecordsWithRetry(
     }
     if (failed.length > 0 && attempt >= maxAttempts) {
       if (options.throwIfRejected ?? true) {
-        throw new TestbedError('kinesis', `PutRecords: ${failed.length} records still rejected after ${attempt} attempt(s)`);
+        throw new LocalError('KINESIS_FAILED', 'kinesis', `PutRecords: ${failed.length} records still rejected after ${attempt} attempt(s)`);
       }
       outcome.rejected = failed.sort((a, b) => a - b);
       break;
