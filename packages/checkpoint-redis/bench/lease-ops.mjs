@@ -3,7 +3,7 @@
 // Not a test. Run: `pnpm --filter @kcl/checkpoint-redis bench` (builds first), options: --ops N (default 5000),
 // --json (one JSON line instead of the table).
 //
-// Measures getLease (take of a new lease), getLease (renew by the owner) and checkpointSequence: ops/s and p50/p99
+// Measures takeLease (take of a new lease), renewLease (renew by the owner) and checkpointSequence: ops/s and p50/p99
 // latency, sequentially and with 16 calls in flight. Baseline: a plain HSET round trip on a node-redis client in the
 // same mode; "x baseline" is the op's throughput divided by the baseline's.
 import { createRequire } from 'node:module';
@@ -22,7 +22,15 @@ const JSON_OUT = args.includes('--json');
 const IN_FLIGHT = 16;
 if (!Number.isInteger(OPS) || OPS < IN_FLIGHT) throw new Error(`--ops must be an integer >= ${IN_FLIGHT}`);
 
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
+const silent = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silent;
+  },
+};
 
 /** Runs `op(lane, i)` OPS times over `lanes` concurrent lanes; returns ops/s and latency percentiles (ms). */
 async function measure(lanes, op) {
@@ -59,14 +67,14 @@ const newShard = () => createShardStatus(`shardId-${String(shardSeq++).padStart(
 const owned = [];
 for (let lane = 0; lane < IN_FLIGHT; lane++) {
   const shard = newShard();
-  await cp.getLease(shard, 'bench-worker');
+  await cp.takeLease(shard, 'bench-worker');
   owned.push(shard);
 }
 
 const operations = {
   'HSET (baseline)': (lane, i) => raw.hSet(`bench:${table}:baseline:${lane}`, 'Checkpoint', String(i)),
-  'getLease (take)': () => cp.getLease(newShard(), 'bench-worker'),
-  'getLease (renew)': (lane) => cp.getLease(owned[lane], 'bench-worker'),
+  takeLease: () => cp.takeLease(newShard(), 'bench-worker'),
+  renewLease: (lane) => cp.renewLease(owned[lane], 'bench-worker'),
   checkpointSequence: (lane, i) => {
     const shard = owned[lane];
     shard.checkpoint = String(49590338271490256608559692538361571095921575989136588802n + BigInt(i));
@@ -78,7 +86,10 @@ const operations = {
 for (const op of Object.values(operations)) for (let i = 0; i < 300; i++) await op(i % IN_FLIGHT, i);
 
 const results = [];
-for (const [mode, lanes] of [['sequential', 1], [`${IN_FLIGHT} in flight`, IN_FLIGHT]]) {
+for (const [mode, lanes] of [
+  ['sequential', 1],
+  [`${IN_FLIGHT} in flight`, IN_FLIGHT],
+]) {
   let baseline;
   for (const [name, op] of Object.entries(operations)) {
     const r = await measure(lanes, op);
@@ -99,6 +110,8 @@ if (JSON_OUT) {
   console.log('| operation | mode | ops/s | p50 ms | p99 ms | x baseline |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const r of results) {
-    console.log(`| ${r.operation} | ${r.mode} | ${Math.round(r.opsPerSec)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.ratioToBaseline.toFixed(2)} |`);
+    console.log(
+      `| ${r.operation} | ${r.mode} | ${Math.round(r.opsPerSec)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.ratioToBaseline.toFixed(2)} |`,
+    );
   }
 }
