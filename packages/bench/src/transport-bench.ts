@@ -6,8 +6,7 @@
  * client CPU per call (process.cpuUsage around the steady calls, after a warm-up), with 1 and 8 concurrent callers.
  */
 import { join } from 'node:path';
-import { createTestCertificates } from '@kcl/testbed';
-import { forkChild, type ChildChannel } from './child-channel';
+import { createTestCertificates, forkIpcChild, type IpcChild } from '@kcl/testbed';
 import { median } from './stats';
 import type { TransportBenchOptions } from './transport-args';
 import type { ClientRunResult } from './transport-client-child';
@@ -66,9 +65,9 @@ export async function runTransportBench(
   log: (line: string) => void = () => undefined,
 ): Promise<TransportBenchResult> {
   const certificates = await createTestCertificates();
-  let server: ChildChannel | undefined;
+  let server: IpcChild | undefined;
   try {
-    server = await forkChild(SERVER_SCRIPT, [certificates.keyPath, certificates.certPath, String(options.records), String(options.recordBytes)]);
+    server = await forkIpcChild(SERVER_SCRIPT, [certificates.keyPath, certificates.certPath, String(options.records), String(options.recordBytes)]);
     const endpoint = `https://127.0.0.1:${String(server.ready.port)}`;
     log(`TLS server (child process) on ${endpoint}, GetRecords answers ${options.records} x ${options.recordBytes} B records`);
     const rows: TransportRow[] = [];
@@ -93,19 +92,19 @@ export async function runTransportBench(
 }
 
 async function measureConcurrency(
-  server: ChildChannel,
+  server: IpcChild,
   endpoint: string,
   caCertPath: string,
   concurrency: number,
   options: TransportBenchOptions,
   log: (line: string) => void,
 ): Promise<TransportRow[]> {
-  const clients = new Map<TransportVariant, ChildChannel>();
+  const clients = new Map<TransportVariant, IpcChild>();
   const measured = new Map<TransportVariant, Measured>();
   try {
     for (const variant of options.variants) {
       const env = { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-      const client = await forkChild(CLIENT_SCRIPT, [variant, endpoint], { env });
+      const client = await forkIpcChild(CLIENT_SCRIPT, [variant, endpoint], { env });
       clients.set(variant, client);
       if (options.warmup > 0) await client.request<ClientRunResult>({ type: 'run', calls: options.warmup, concurrency }, 'done');
       measured.set(variant, { calls: 0, connections: 0, cpuPerCall: [], millis: 0 });

@@ -33,3 +33,5 @@ export { injectKinesisFaults, kinesisFaultError, type FaultCounters, type Kinesi
 export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
 export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
 export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';
+export { spawnNodeChild, nodeEntryArgs, TS_REGISTER_PRELOAD, type NodeChild, type NodeChildExit, type NodeChildOptions } from './node-child';
+export { forkIpcChild, type IpcChild, type ForkIpcChildOptions } from './ipc-child';

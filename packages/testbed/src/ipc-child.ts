@@ -1,9 +1,9 @@
-/** A forked helper process of a benchmark, spoken to with request/answer messages over IPC. */
+/** A forked helper process (a benchmark server or client, a fixture), spoken to with request/answer messages over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 
 const START_TIMEOUT_MS = 30_000;
 
-export interface ChildChannel {
+export interface IpcChild {
   /** The first message the child sent (its 'ready' message). */
   readonly ready: { type: string } & Record<string, unknown>;
   /** Sends `message` and resolves with the next message of type `answerType` (rejects if the child exits first). */
@@ -12,7 +12,7 @@ export interface ChildChannel {
   stop(): Promise<void>;
 }
 
-export interface ForkChildOptions {
+export interface ForkIpcChildOptions {
   /** @defaultValue `process.env` */
   env?: NodeJS.ProcessEnv;
   /** Node options of the child. @defaultValue this process's `execArgv` (fork's default) */
@@ -20,7 +20,7 @@ export interface ForkChildOptions {
 }
 
 /** Forks `script` and waits for its first message (`{ type: 'ready', ... }`). */
-export async function forkChild(script: string, args: string[], options: ForkChildOptions = {}): Promise<ChildChannel> {
+export async function forkIpcChild(script: string, args: string[], options: ForkIpcChildOptions = {}): Promise<IpcChild> {
   const child: ChildProcess = fork(script, args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: options.env ?? process.env,
