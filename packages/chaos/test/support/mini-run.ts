@@ -16,7 +16,7 @@ import {
   type WorkerEvents,
 } from '@kcl/core';
 import { createTestStream, localKinesisClient, randomName, startKinesalite, type LocalServer } from '@kcl/testbed';
-import { createStoreClient, type StoreClient } from '../../src/lease-store-client';
+import { createStoreClient, type StoreClient } from '@kcl/integration-tests';
 import type { StoreSpec } from '../../src/worker-settings';
 
 export interface Delivery {
@@ -143,7 +143,7 @@ export function miniWorker(options: {
 }): MiniWorker {
   const config = miniConfig(options.streamName, options.kinesisEndpoint);
   options.configure?.(config);
-  const store = createStoreClient(options.spec, config, options.storeTimeoutMillis ?? 1_000);
+  const store = createStoreClient(options.spec, config, { timeoutMillis: options.storeTimeoutMillis ?? 1_000, dynamoMaxAttempts: 2 });
   const recorder = options.recorder ?? new Recorder();
   const checkpointer = options.checkpointer ? options.checkpointer(store.checkpointer) : store.checkpointer;
   const worker = new Worker(recorder.factory(), config).withCheckpointer(checkpointer);
