@@ -35,3 +35,4 @@ export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessO
 export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';
 export { spawnNodeChild, nodeEntryArgs, TS_REGISTER_PRELOAD, type NodeChild, type NodeChildExit, type NodeChildOptions } from './node-child';
 export { forkIpcChild, type IpcChild, type ForkIpcChildOptions } from './ipc-child';
+export { encodeAggregate } from './kpl-aggregate';

@@ -8,8 +8,8 @@
  */
 import { NoopMonitoringService, type MonitoringService } from '@kcl/core';
 import { startDynalite, waitFor, type LocalServer } from '@kcl/testbed';
-import type { StoreSpec } from '../src/worker-settings';
-import { keyForShard, KinesisBed, miniWorker, Recorder, storeNames, type MiniWorker } from './support/mini-run';
+import type { StoreTarget } from '../src/store-client';
+import { keyForShard, KinesisBed, miniWorker, Recorder, storeNames, type MiniWorker } from './helpers/mini-run';
 
 /** A MonitoringService that records the processorStuck metric. */
 function stuckMetrics(): MonitoringService & { stuck: Array<[string, number]> } {
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 test('a processRecords that never returns: reported as stuck, other shards flow, shutdown bounded, the shard moves on', async () => {
   const stream = await bed.stream(2);
-  const spec: StoreSpec = { kind: 'dynamodb', endpoint: dynalite.endpoint, tableName: storeNames().tableName };
+  const spec: StoreTarget = { kind: 'dynamodb', endpoint: dynalite.endpoint, tableName: storeNames().tableName };
   const metrics = stuckMetrics();
   const stuckRecorder = new Recorder();
   stuckRecorder.hangOn.add('shardId-000000000000');

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { DeleteStreamCommand, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
 import { isKclError, ShutdownReason } from '@kcl/core';
 import { startDynalite, waitFor, type LocalServer } from '@kcl/testbed';
-import { encodeAggregate } from '../src/kpl-aggregate';
-import { KinesisBed, miniWorker, storeNames, type MiniWorker } from './support/mini-run';
+import { encodeAggregate } from '@kcl/testbed';
+import { KinesisBed, miniWorker, storeNames, type MiniWorker } from './helpers/mini-run';
 
 const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
 

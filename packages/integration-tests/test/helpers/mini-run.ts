@@ -1,6 +1,6 @@
 /**
  * One in-process Worker on kinesalite with a real lease store (optionally behind the TCP fault proxy) and a
- * recording processor, for the bad-input tests.
+ * recording processor, for the bad-input tests (bad-input-*.test.ts).
  */
 import { createHash } from 'node:crypto';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
@@ -16,8 +16,8 @@ import {
   type WorkerEvents,
 } from '@kcl/core';
 import { createTestStream, localKinesisClient, randomName, startKinesalite, type LocalServer } from '@kcl/testbed';
-import { createStoreClient, type StoreClient } from '@kcl/integration-tests';
-import type { StoreSpec } from '../../src/worker-settings';
+import { createStoreClient, type StoreClient } from '../../src/store-client';
+import type { StoreTarget } from '../../src/store-client';
 
 export interface Delivery {
   shardId: string;
@@ -135,7 +135,7 @@ export function miniConfig(streamName: string, kinesisEndpoint: string, workerId
 export function miniWorker(options: {
   streamName: string;
   kinesisEndpoint: string;
-  spec: StoreSpec;
+  spec: StoreTarget;
   recorder?: Recorder;
   configure?: (config: KinesisClientLibConfig) => void;
   storeTimeoutMillis?: number;
