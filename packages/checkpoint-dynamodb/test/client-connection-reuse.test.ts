@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createTestCertificates, runJsonChild, startTlsAnswerServer } from '@kcl/testbed';
+import { createTestCertificates, nodeEntryArgs, runJsonChild, startTlsAnswerServer } from '@kcl/testbed';
 import type { TestCertificates, TlsAnswerServer } from '@kcl/testbed';
 
 // The DynamoDB client the backend builds for an https:// endpoint (AWS) must keep its TLS connections alive, not pay
@@ -10,7 +10,7 @@ const FIXTURES = join(__dirname, 'fixtures');
 const DESCRIBE_TABLE = JSON.stringify({ Table: { TableName: 'leases', TableStatus: 'ACTIVE' } });
 
 function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; tables?: number; error?: string }> {
-  return runJsonChild(['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'dynamo-client-child.ts')], env);
+  return runJsonChild(nodeEntryArgs(join(FIXTURES, 'dynamo-client-child.ts')), env);
 }
 
 describe('createDynamoClient connection reuse (https:// endpoints)', () => {

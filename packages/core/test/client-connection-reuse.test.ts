@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createTestCertificates, runJsonChild, startTlsAnswerServer } from '@kcl/testbed';
+import { createTestCertificates, nodeEntryArgs, runJsonChild, startTlsAnswerServer } from '@kcl/testbed';
 import type { TestCertificates, TlsAnswerServer } from '@kcl/testbed';
 
 // The worker's default Kinesis client for an https:// endpoint (AWS) must reuse its TLS connections: with the SDK's
@@ -19,7 +19,7 @@ const LIST_SHARDS = JSON.stringify({
 });
 
 function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; shards?: number; error?: string }> {
-  return runJsonChild(['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'kinesis-client-child.ts')], env);
+  return runJsonChild(nodeEntryArgs(join(FIXTURES, 'kinesis-client-child.ts')), env);
 }
 
 describe('createKinesisClient connection reuse (https:// endpoints)', () => {

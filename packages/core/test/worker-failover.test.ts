@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { TS_REGISTER_PRELOAD } from '@kcl/testbed';
 import type { ChildMessage } from './fixtures/worker-child';
 import { createTestStream, EventLog, FAST, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
@@ -16,7 +17,7 @@ const { fx, cleanup } = useWorkerSuite();
 
 function startChild(env: Record<string, string>, onMessage: (m: ChildMessage) => void): ChildProcess {
   const child = fork(join(__dirname, 'fixtures', 'worker-child.ts'), [], {
-    execArgv: ['-r', join(__dirname, 'fixtures', 'ts-register.js')],
+    execArgv: ['-r', TS_REGISTER_PRELOAD],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -2,7 +2,7 @@
  * A record processor call that never returns: the worker reports it (warning, `processorStuck` event, optional
  * `processorStuck` metric) after `logWarningForTaskAfterMillis` and again each time that much more passes; the call is
  * not interrupted, the lease stays held, and shutdown() still ends within `shutdownGraceMillis` (the lease is left to
- * expire). Found missing by the chaos suite's bad-input matrix (packages/chaos).
+ * expire). Found missing by the bad-input matrix (packages/integration-tests/test/bad-input-*.test.ts).
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NoopMonitoringService, type MonitoringService } from '../src/metrics/monitoring-service';

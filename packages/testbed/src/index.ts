@@ -9,7 +9,7 @@ export { startDynalite, type DynaliteOptions } from './dynalite';
 export { startRedis, type StartRedisOptions } from './redis';
 export { startRedisCluster, type StartRedisClusterOptions } from './redis-cluster';
 export { createTestCertificates, type TestCertificates } from './tls';
-export { runJsonChild } from './json-child';
+export { callConcurrently, printJsonResult, runJsonChild } from './json-child';
 export { startTlsAnswerServer, type TlsAnswerServer, type TlsAnswerServerOptions } from './tls-answer-server';
 export { randomName } from './names';
 export {
