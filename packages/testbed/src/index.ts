@@ -36,3 +36,4 @@ export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type
 export { spawnNodeChild, nodeEntryArgs, TS_REGISTER_PRELOAD, type NodeChild, type NodeChildExit, type NodeChildOptions } from './node-child';
 export { forkIpcChild, type IpcChild, type ForkIpcChildOptions } from './ipc-child';
 export { encodeAggregate } from './kpl-aggregate';
+export { startTlsAnswerBed, type TlsAnswerBed, type TlsAnswerMeasurement } from './tls-answer-bed';
