@@ -6,21 +6,10 @@
  * - `shutdown()` ends within `shutdownGraceMillis`, abandoning that lease; another worker takes it after the failover
  *   time and processes the shard's records from the last checkpoint - nothing is lost.
  */
-import { NoopMonitoringService, type MonitoringService } from '@kcl/core';
+import { RecordingMonitoringService } from '@kcl/core/testing';
 import { startDynalite, waitFor, type LocalServer } from '@kcl/testbed';
 import type { StoreTarget } from '../src/store-client';
 import { keyForShard, KinesisBed, miniWorker, Recorder, storeNames, type MiniWorker } from './helpers/mini-run';
-
-/** A MonitoringService that records the processorStuck metric. */
-function stuckMetrics(): MonitoringService & { stuck: Array<[string, number]> } {
-  const stuck: Array<[string, number]> = [];
-  return Object.assign(new NoopMonitoringService(), {
-    stuck,
-    processorStuck: (shard: string, millis: number) => {
-      stuck.push([shard, millis]);
-    },
-  });
-}
 
 let bed: KinesisBed;
 let dynalite: LocalServer;
@@ -41,7 +30,7 @@ afterAll(async () => {
 test('a processRecords that never returns: reported as stuck, other shards flow, shutdown bounded, the shard moves on', async () => {
   const stream = await bed.stream(2);
   const spec: StoreTarget = { kind: 'dynamodb', endpoint: dynalite.endpoint, tableName: storeNames().tableName };
-  const metrics = stuckMetrics();
+  const metrics = new RecordingMonitoringService();
   const stuckRecorder = new Recorder();
   stuckRecorder.hangOn.add('shardId-000000000000');
   const first = miniWorker({
@@ -61,7 +50,7 @@ test('a processRecords that never returns: reported as stuck, other shards flow,
   const reports = stuckRecorder.eventsNamed('processorStuck').map((e) => e.payload);
   expect(reports[0]).toMatchObject({ shardId: 'shardId-000000000000', operation: 'processRecords' });
   expect(Number(reports[1]!['millis'])).toBeGreaterThan(Number(reports[0]!['millis']));
-  expect(metrics.stuck.length).toBeGreaterThanOrEqual(2);
+  expect(metrics.argsOf('processorStuck').length).toBeGreaterThanOrEqual(2);
   await waitFor(() => stuckRecorder.texts().includes('s1-b'), 'shard 1 keeps flowing', 15_000);
   const texts = stuckRecorder.texts();
   expect(texts.filter((t) => t.startsWith('s0'))).toEqual([]);
