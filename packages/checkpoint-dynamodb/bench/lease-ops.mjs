@@ -21,8 +21,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const { DynamoCheckpoint } = require('../dist/index.js');
-const { KinesisClientLibConfig, createShardStatus } = require('@kcl/core');
-const { startDynalite, randomName, LOCAL_CREDENTIALS } = require('@kcl/testbed');
+const { KinesisClientLibConfig, NOOP_LOGGER, createShardStatus } = require('@kcl/core');
+const { measureOps, startDynalite, randomName, LOCAL_CREDENTIALS } = require('@kcl/testbed');
 
 const { values: args } = parseArgs({
   options: {
@@ -37,42 +37,13 @@ if (!Number.isInteger(OPS) || OPS < 16) throw new Error(`--ops must be an intege
 const CONCURRENCY = [1, 16];
 const BASELINE_FILE = join(here, 'baseline.json');
 
-const silent = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silent;
-  },
-};
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** Runs `op(lane, i)` OPS times over `lanes` concurrent lanes; returns ops/s and latency percentiles in ms. */
-async function measure(lanes, op) {
-  const latencies = new Float64Array(OPS);
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (;;) {
-        const i = next++;
-        if (i >= OPS) return;
-        const t0 = process.hrtime.bigint();
-        await op(lane, i);
-        latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  return { opsPerSec: Math.round(OPS / seconds), p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)) };
-}
-
 const round = (x) => Math.round(x * 100) / 100;
+
+/** Runs `op(lane, i)` OPS times over `lanes` lanes (testbed's measureOps); ops/s whole, latencies rounded to 0.01 ms. */
+async function measure(lanes, op) {
+  const { opsPerSec, p50Ms, p99Ms } = await measureOps(OPS, lanes, op);
+  return { opsPerSec: Math.round(opsPerSec), p50Ms: round(p50Ms), p99Ms: round(p99Ms) };
+}
 
 async function main() {
   const server = args.endpoint ? undefined : await startDynalite();
@@ -81,7 +52,7 @@ async function main() {
     .withTableName(randomName('bench'))
     .withDynamoDBEndpoint(endpoint)
     .withDynamoDBCredentials(LOCAL_CREDENTIALS)
-    .withLogger(silent);
+    .withLogger(NOOP_LOGGER);
   const checkpointer = new DynamoCheckpoint(config);
   await checkpointer.init();
   const results = [];

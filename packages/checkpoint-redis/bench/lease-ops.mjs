@@ -11,8 +11,8 @@ import { cpus } from 'node:os';
 
 const require = createRequire(import.meta.url);
 const { RedisCheckpoint } = require('../dist/index.js');
-const { KinesisClientLibConfig, createShardStatus } = require('@kcl/core');
-const { startRedis, randomName } = require('@kcl/testbed');
+const { KinesisClientLibConfig, NOOP_LOGGER, createShardStatus } = require('@kcl/core');
+const { measureOps, startRedis, randomName } = require('@kcl/testbed');
 const { createClient } = require('redis');
 
 const args = process.argv.slice(2);
@@ -22,43 +22,11 @@ const JSON_OUT = args.includes('--json');
 const IN_FLIGHT = 16;
 if (!Number.isInteger(OPS) || OPS < IN_FLIGHT) throw new Error(`--ops must be an integer >= ${IN_FLIGHT}`);
 
-const silent = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silent;
-  },
-};
-
-/** Runs `op(lane, i)` OPS times over `lanes` concurrent lanes; returns ops/s and latency percentiles (ms). */
-async function measure(lanes, op) {
-  const latencies = new Float64Array(OPS);
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (;;) {
-        const i = next++;
-        if (i >= OPS) return;
-        const t0 = process.hrtime.bigint();
-        await op(lane, i);
-        latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  return { opsPerSec: OPS / seconds, p50: pct(50), p99: pct(99) };
-}
-
 const server = await startRedis();
 const raw = createClient({ url: server.url, RESP: 2 });
 await raw.connect();
 const table = randomName('bench');
-const config = new KinesisClientLibConfig(table, 'bench-stream', 'us-east-1', 'bench-worker').withLogger(silent);
+const config = new KinesisClientLibConfig(table, 'bench-stream', 'us-east-1', 'bench-worker').withLogger(NOOP_LOGGER);
 const cp = new RedisCheckpoint(config, { address: server.address });
 await cp.init();
 
@@ -71,13 +39,15 @@ for (let lane = 0; lane < IN_FLIGHT; lane++) {
   owned.push(shard);
 }
 
+let checkpoints = 0;
 const operations = {
   'HSET (baseline)': (lane, i) => raw.hSet(`bench:${table}:baseline:${lane}`, 'Checkpoint', String(i)),
   takeLease: () => cp.takeLease(newShard(), 'bench-worker'),
   renewLease: (lane) => cp.renewLease(owned[lane], 'bench-worker'),
-  checkpointSequence: (lane, i) => {
+  checkpointSequence: (lane) => {
+    // Always forward (warm-up and every row included): a checkpoint never moves backwards.
     const shard = owned[lane];
-    shard.checkpoint = String(49590338271490256608559692538361571095921575989136588802n + BigInt(i));
+    shard.checkpoint = String(49590338271490256608559692538361571095921575989136588802n + BigInt(++checkpoints));
     return cp.checkpointSequence(shard);
   },
 };
@@ -92,7 +62,7 @@ for (const [mode, lanes] of [
 ]) {
   let baseline;
   for (const [name, op] of Object.entries(operations)) {
-    const r = await measure(lanes, op);
+    const r = await measureOps(OPS, lanes, op);
     baseline ??= r.opsPerSec;
     results.push({ operation: name, mode, ...r, ratioToBaseline: r.opsPerSec / baseline });
   }
@@ -111,7 +81,7 @@ if (JSON_OUT) {
   console.log('|---|---|---:|---:|---:|---:|');
   for (const r of results) {
     console.log(
-      `| ${r.operation} | ${r.mode} | ${Math.round(r.opsPerSec)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.ratioToBaseline.toFixed(2)} |`,
+      `| ${r.operation} | ${r.mode} | ${Math.round(r.opsPerSec)} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.ratioToBaseline.toFixed(2)} |`,
     );
   }
 }

@@ -37,3 +37,4 @@ export { spawnNodeChild, nodeEntryArgs, TS_REGISTER_PRELOAD, type NodeChild, typ
 export { forkIpcChild, type IpcChild, type ForkIpcChildOptions } from './ipc-child';
 export { encodeAggregate } from './kpl-aggregate';
 export { startTlsAnswerBed, type TlsAnswerBed, type TlsAnswerMeasurement } from './tls-answer-bed';
+export { measureOps, type OpsMeasurement } from './measure-ops';
