@@ -15,7 +15,7 @@ import {
   type RecordProcessor,
   type WorkerEvents,
 } from '@kcl/core';
-import { createTestStream, localKinesisClient, randomName, startKinesalite, type LocalServer } from '@kcl/testbed';
+import { createTestStream, localKinesisClient, randomName, startDynalite, startKinesalite, type LocalServer } from '@kcl/testbed';
 import { createStoreClient, type StoreClient } from '../../src/store-client';
 import type { StoreTarget } from '../../src/store-client';
 
@@ -184,4 +184,48 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<{ error: u
     return { error, millis: Date.now() - started };
   }
   throw new Error('expected a rejection');
+}
+
+/** What {@link useMiniBed} starts for a test file. */
+export interface MiniBed {
+  /** kinesalite and its client. */
+  readonly bed: KinesisBed;
+  /** dynalite (the DynamoDB lease store). */
+  readonly dynalite: LocalServer;
+  /** Workers pushed here are stopped after each test. */
+  readonly workers: MiniWorker[];
+}
+
+/**
+ * Registers the hooks of a bad-input test file: kinesalite and dynalite for the whole file (beforeAll / afterAll), and
+ * every worker pushed to `workers` stopped after each test. The servers are there from the first test on.
+ */
+export function useMiniBed(): MiniBed {
+  let bed: KinesisBed | undefined;
+  let dynalite: LocalServer | undefined;
+  const workers: MiniWorker[] = [];
+  beforeAll(async () => {
+    bed = await KinesisBed.start();
+    dynalite = await startDynalite();
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.stop().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await dynalite?.stop();
+    await bed?.stop();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started yet (use it inside a test)`);
+    return value;
+  };
+  return {
+    get bed() {
+      return started(bed, 'kinesalite');
+    },
+    get dynalite() {
+      return started(dynalite, 'dynalite');
+    },
+    workers,
+  };
 }
