@@ -34,7 +34,7 @@ export { startDurableRedis, type DurableRedisHandle } from './durable-redis';
 export { startKinesaliteProcess, type KinesaliteProcess, type KinesaliteProcessOptions } from './kinesalite-process';
 export { putRecordsWithRetry, type PutRecordResult, type PutRecordsOptions, type PutRecordsOutcome } from './put-records';
 export { spawnNodeChild, nodeEntryArgs, TS_REGISTER_PRELOAD, type NodeChild, type NodeChildExit, type NodeChildOptions } from './node-child';
-export { forkIpcChild, type IpcChild, type ForkIpcChildOptions } from './ipc-child';
+export { forkIpcChild, IpcChild, type ChildMessage, type IpcChildOptions } from './ipc-child';
 export { encodeAggregate } from './kpl-aggregate';
 export { startTlsAnswerBed, type TlsAnswerBed, type TlsAnswerMeasurement } from './tls-answer-bed';
 export { measureOps, type OpsMeasurement } from './measure-ops';
