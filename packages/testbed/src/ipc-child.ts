@@ -97,6 +97,11 @@ export class IpcChild {
     this.child.on('error', () => undefined); // surfaces as exit; sends to a dead child are ignored
   }
 
+  /** The child process itself (to signal it, or read its exit code). */
+  get process(): ChildProcess {
+    return this.child;
+  }
+
   /** The child's process id. */
   get pid(): number | undefined {
     return this.child.pid;
