@@ -11,7 +11,8 @@ import {
 } from '@kcl/testbed';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScaleBenchOptions } from './scale-args';
-import { ScaleChild } from './scale-child-process';
+import { IpcChild } from '@kcl/testbed';
+import { benchScript } from './scale-child-process';
 import { commandStatsDelta, fetchCommandStats, type CommandStats } from './scale-commandstats';
 import { DeliveryLedger, type DeliverySummary } from './scale-delivery';
 import { fairShareRange, FairShareWatcher } from './scale-fair-share';
@@ -70,8 +71,8 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
   const remaining = (): number => deadline - performance.now();
   const stamp = Date.now().toString(36);
   let kinesalite: KinesaliteProcess | undefined;
-  let standIn: ScaleChild | undefined;
-  let dynalite: ScaleChild | undefined;
+  let standIn: IpcChild | undefined;
+  let dynalite: IpcChild | undefined;
   let redis: RedisServerHandle | undefined;
   let kinesis: KinesisClient | undefined;
   let producer: ScaleProducer | undefined;
@@ -85,7 +86,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
     let kinesisEndpoint: string;
     if (options.engineOnly) {
       progress(`starting the Kinesis stand-in (${options.shards} shards)...`);
-      standIn = new ScaleChild('kinesis stand-in', 'scale-server-child.js', ['stand-in', String(options.shards)]);
+      standIn = new IpcChild('kinesis stand-in', benchScript('scale-server-child.js'), ['stand-in', String(options.shards)]);
       kinesisEndpoint = String((await standIn.ready(READY_TIMEOUT_MS)).endpoint);
     } else {
       progress(`starting kinesalite and creating a stream of ${options.shards} shards...`);
@@ -96,7 +97,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
     if (options.backend === 'redis') {
       redis = await startRedis();
     } else {
-      dynalite = new ScaleChild('dynalite', 'scale-server-child.js', ['dynalite']);
+      dynalite = new IpcChild('dynalite', benchScript('scale-server-child.js'), ['dynalite']);
       dynamoEndpoint = String((await dynalite.ready(READY_TIMEOUT_MS)).endpoint);
     }
     const ledger = new DeliveryLedger();

@@ -1,10 +1,11 @@
-import { ScaleChild, type ChildMessage } from './scale-child-process';
+import { IpcChild, type ChildMessage } from '@kcl/testbed';
+import { benchScript } from './scale-child-process';
 import type { DeliveredBatch } from './scale-delivery';
 import type { ScaleWorkerSettings, WorkerSnapshot } from './scale-worker-protocol';
 
 /** Coordinator side of one worker process (./scale-worker-child). */
 export class ScaleWorkerProcess {
-  private readonly child: ScaleChild;
+  private readonly child: IpcChild;
   /** performance.now() when the child called start() (its `ready` message arrived). */
   readyAt: number | undefined;
   /** How long start() took in the child. */
@@ -22,7 +23,7 @@ export class ScaleWorkerProcess {
   onDelivered: (batch: DeliveredBatch) => void = () => undefined;
 
   constructor(readonly settings: ScaleWorkerSettings) {
-    this.child = new ScaleChild(settings.workerId, 'scale-worker-child.js', [JSON.stringify(settings)], workerNodeArgs());
+    this.child = new IpcChild(settings.workerId, benchScript('scale-worker-child.js'), [JSON.stringify(settings)], { execArgv: workerNodeArgs() });
     this.child.onMessage = (message) => this.handle(message);
     this.child.onExit = () => {
       this.exited = true;

@@ -6,8 +6,7 @@
  * client CPU per call (process.cpuUsage around the steady calls, after a warm-up), with 1 and 8 concurrent callers.
  */
 import { join } from 'node:path';
-import { createTestCertificates } from '@kcl/testbed';
-import { forkChild, type ChildChannel } from './child-channel';
+import { createTestCertificates, forkIpcChild, type IpcChild } from '@kcl/testbed';
 import { median } from './stats';
 import type { TransportBenchOptions } from './transport-args';
 import type { ClientRunResult } from './transport-client-child';
@@ -66,10 +65,16 @@ export async function runTransportBench(
   log: (line: string) => void = () => undefined,
 ): Promise<TransportBenchResult> {
   const certificates = await createTestCertificates();
-  let server: ChildChannel | undefined;
+  let server: IpcChild | undefined;
   try {
-    server = await forkChild(SERVER_SCRIPT, [certificates.keyPath, certificates.certPath, String(options.records), String(options.recordBytes)]);
-    const endpoint = `https://127.0.0.1:${String(server.ready.port)}`;
+    const started = await forkIpcChild('transport server', SERVER_SCRIPT, [
+      certificates.keyPath,
+      certificates.certPath,
+      String(options.records),
+      String(options.recordBytes),
+    ]);
+    server = started.child;
+    const endpoint = `https://127.0.0.1:${String(started.ready['port'])}`;
     log(`TLS server (child process) on ${endpoint}, GetRecords answers ${options.records} x ${options.recordBytes} B records`);
     const rows: TransportRow[] = [];
     for (const concurrency of options.concurrency) {
@@ -93,30 +98,30 @@ export async function runTransportBench(
 }
 
 async function measureConcurrency(
-  server: ChildChannel,
+  server: IpcChild,
   endpoint: string,
   caCertPath: string,
   concurrency: number,
   options: TransportBenchOptions,
   log: (line: string) => void,
 ): Promise<TransportRow[]> {
-  const clients = new Map<TransportVariant, ChildChannel>();
+  const clients = new Map<TransportVariant, IpcChild>();
   const measured = new Map<TransportVariant, Measured>();
   try {
     for (const variant of options.variants) {
       const env = { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-      const client = await forkChild(CLIENT_SCRIPT, [variant, endpoint], { env });
+      const { child: client } = await forkIpcChild(`transport client (${variant})`, CLIENT_SCRIPT, [variant, endpoint], { env });
       clients.set(variant, client);
-      if (options.warmup > 0) await client.request<ClientRunResult>({ type: 'run', calls: options.warmup, concurrency }, 'done');
+      if (options.warmup > 0) await client.ask<ClientRunResult>({ type: 'run', calls: options.warmup, concurrency }, 'done');
       measured.set(variant, { calls: 0, connections: 0, cpuPerCall: [], millis: 0 });
     }
     for (let run = 0; run < options.runs; run++) {
       // Rotate the order per run so no variant always runs first (or last) on a machine whose load drifts.
       const order = options.variants.map((_, i) => options.variants[(i + run) % options.variants.length]!);
       for (const variant of order) {
-        const before = await server.request<TransportServerStats>({ type: 'stats' }, 'stats');
-        const result = await clients.get(variant)!.request<ClientRunResult>({ type: 'run', calls: options.calls, concurrency }, 'done');
-        const after = await server.request<TransportServerStats>({ type: 'stats' }, 'stats');
+        const before = await server.ask<TransportServerStats>({ type: 'stats' }, 'stats');
+        const result = await clients.get(variant)!.ask<ClientRunResult>({ type: 'run', calls: options.calls, concurrency }, 'done');
+        const after = await server.ask<TransportServerStats>({ type: 'stats' }, 'stats');
         if (result.records !== options.calls * options.records) {
           throw new Error(`${variant}: received ${result.records} records, expected ${options.calls * options.records}`);
         }

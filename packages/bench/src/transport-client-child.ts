@@ -6,6 +6,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { GetRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { callConcurrently } from '@kcl/testbed';
 import { createVariantClient, isTransportVariant } from './transport-clients';
 
 export interface ClientRunRequest {
@@ -22,18 +23,11 @@ export interface ClientRunResult {
 }
 
 /** Makes `calls` GetRecords calls from `concurrency` callers; returns the records received. */
-export async function callGetRecords(client: KinesisClient, calls: number, concurrency: number): Promise<number> {
-  let started = 0;
-  let records = 0;
-  const caller = async (): Promise<void> => {
-    while (started < calls) {
-      started++;
-      const out = await client.send(new GetRecordsCommand({ ShardIterator: 'bench-iterator' }));
-      records += out.Records?.length ?? 0;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, calls) }, caller));
-  return records;
+export function callGetRecords(client: KinesisClient, calls: number, concurrency: number): Promise<number> {
+  return callConcurrently(calls, concurrency, async () => {
+    const out = await client.send(new GetRecordsCommand({ ShardIterator: 'bench-iterator' }));
+    return out.Records?.length ?? 0;
+  });
 }
 
 function main(): void {

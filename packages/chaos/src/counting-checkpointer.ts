@@ -24,8 +24,11 @@ export class CountingCheckpointer implements Checkpointer {
   init(): Promise<void> {
     return this.count('init', () => this.inner.init());
   }
-  getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
-    return this.count('getLease', () => this.inner.getLease(shard, newAssignTo));
+  takeLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+    return this.count('takeLease', () => this.inner.takeLease(shard, newAssignTo));
+  }
+  renewLease(shard: ShardStatus, workerId: string): Promise<void> {
+    return this.count('renewLease', () => this.inner.renewLease(shard, workerId));
   }
   checkpointSequence(shard: ShardStatus): Promise<void> {
     return this.count('checkpointSequence', () => this.inner.checkpointSequence(shard));

@@ -2,7 +2,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createWinstonLogger, KinesisClientLibConfig } from '@kcl/core';
 import { listAllShards } from '@kcl/testbed';
-import { createStoreClient, type StoreClient } from './lease-store-client';
+import { createStoreClient, type StoreClient } from '@kcl/integration-tests';
 import type { FinalLease, FinalShard } from './log-lines';
 import { toFinalShards } from './resharding';
 import type { StoreSpec } from './worker-settings';
@@ -16,7 +16,7 @@ export class LeaseTableReader {
     const config = new KinesisClientLibConfig(applicationName, streamName, 'us-east-1', 'chaos-lease-reader').withLogger(
       createWinstonLogger({ level: 'silent' }),
     );
-    this.client = createStoreClient(store, config, 5_000);
+    this.client = createStoreClient(store, config, { timeoutMillis: 5_000, dynamoMaxAttempts: 2 });
   }
 
   async leases(): Promise<FinalLease[]> {

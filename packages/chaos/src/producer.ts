@@ -7,7 +7,7 @@
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { putRecordsWithRetry, type PutRecordResult } from '@kcl/testbed';
 import { now, sleep } from './clock';
-import { encodeAggregate } from './kpl-aggregate';
+import { encodeAggregate } from '@kcl/testbed';
 import type { ProducedRecord } from './log-lines';
 import { drawPayloadSize, encodePayload, partitionKeyFor } from './payloads';
 import type { Prng } from './prng';

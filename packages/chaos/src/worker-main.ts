@@ -24,7 +24,7 @@ import { ChaosProcessor } from './chaos-processor';
 import { now, sleep } from './clock';
 import { CountingCheckpointer } from './counting-checkpointer';
 import { installKinesisFaults } from './kinesis-faults';
-import { createStoreClient } from './lease-store-client';
+import { createStoreClient } from '@kcl/integration-tests';
 import { LogWriter } from './log-writer';
 import { deriveSeed, Prng } from './prng';
 import { WORKER_SETTINGS_ENV, type WorkerSettings } from './worker-settings';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     return t0;
   };
   const injected = installKinesisFaults(kinesis, s.kinesisFaults, readT0, new Prng(deriveSeed(s.seed, `kinesis/${s.slot}/${s.incarnation}`)));
-  const store = createStoreClient(s.store, config, s.timings.storeTimeoutMillis);
+  const store = createStoreClient(s.store, config, { timeoutMillis: s.timings.storeTimeoutMillis, dynamoMaxAttempts: 2 });
   const checkpointer = new CountingCheckpointer(store.checkpointer);
   const processorPrng = new Prng(deriveSeed(s.seed, `processor/${s.slot}/${s.incarnation}`));
   let tenures = 0;

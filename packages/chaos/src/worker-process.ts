@@ -2,11 +2,12 @@
  * The coordinator's handle on one worker slot: the current worker process (incarnation) of that slot, started with
  * its settings, and the process faults applied to it (SIGKILL + restart, SIGSTOP + SIGCONT, graceful SIGTERM).
  */
-import { spawnEntry, waitExit, type ChildHandle } from './child';
+import { extname, join } from 'node:path';
+import { spawnNodeChild, type NodeChild } from '@kcl/testbed';
 import { WORKER_SETTINGS_ENV, type WorkerSettings } from './worker-settings';
 
 export class WorkerSlot {
-  private child: ChildHandle | undefined;
+  private child: NodeChild | undefined;
   private incarnationCount = 0;
   paused = false;
   /** Exits that were not asked for (crashes), as `pid: code/signal`. */
@@ -41,7 +42,9 @@ export class WorkerSlot {
   start(): void {
     if (this.running) return;
     const settings = this.settings(this.incarnationCount++);
-    const child = spawnEntry('worker-main', { env: { [WORKER_SETTINGS_ENV]: JSON.stringify(settings) }, stderrFile: this.stderrFile });
+    // worker-main next to this module: dist/*.js, or src/*.ts (through testbed's ts preload) when run from src/ (tests).
+    const entry = join(__dirname, `worker-main${extname(__filename)}`);
+    const child = spawnNodeChild(entry, { env: { [WORKER_SETTINGS_ENV]: JSON.stringify(settings) }, stderr: { file: this.stderrFile } });
     this.child = child;
     this.expectingExit = false;
     this.paused = false;
@@ -79,7 +82,7 @@ export class WorkerSlot {
     this.resume();
     this.expectingExit = true;
     child.signal('SIGTERM');
-    const exit = await waitExit(child, graceMs);
+    const exit = await child.waitExit(graceMs);
     if (exit) return exit.code === 0;
     child.signal('SIGKILL');
     await child.exited;

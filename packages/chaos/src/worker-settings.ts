@@ -1,21 +1,11 @@
 /**
  * What the coordinator tells a worker process (JSON in the CHAOS_WORKER environment variable).
  */
+import type { StoreTarget } from '@kcl/integration-tests';
 import type { ScheduledFault } from './schedule';
 
 /** Where the lease store is, as the workers reach it (through the fault proxies). */
-export type StoreSpec =
-  | { kind: 'dynamodb'; endpoint: string; tableName: string }
-  | { kind: 'redis'; address: string; tableName: string; keyPrefix: string }
-  | {
-      kind: 'redis-cluster';
-      /** `redis://host:port` of each master, as the workers reach it. */
-      rootNodes: string[];
-      /** Node address the cluster announces (`host:port`) -> address to use instead (its proxy). */
-      addressMap: Record<string, string>;
-      tableName: string;
-      keyPrefix: string;
-    };
+export type StoreSpec = StoreTarget;
 
 export interface WorkerTimings {
   failoverMillis: number;

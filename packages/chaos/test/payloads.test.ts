@@ -1,5 +1,5 @@
 import { deaggregateRecords } from '@kcl/core';
-import { encodeAggregate } from '../src/kpl-aggregate';
+import { encodeAggregate } from '@kcl/testbed';
 import { decodePayloadId, drawPayloadSize, encodePayload, partitionKeyFor } from '../src/payloads';
 import { Prng } from '../src/prng';
 

@@ -55,11 +55,11 @@ test('hand-off: from leaseLost(handoff) to the claimer taking the shard', () => 
 test('lastCounts sums the last cumulative line of each incarnation; deliveryCounts counts duplicates', () => {
   expect(
     lastCounts([
-      { t: 'ops', at: 1, w: 'w1', inc: 'w1/1', ops: { getLease: 1 } },
-      { t: 'ops', at: 2, w: 'w1', inc: 'w1/1', ops: { getLease: 5, listLeases: 2 } },
-      { t: 'ops', at: 3, w: 'w2', inc: 'w2/1', ops: { getLease: 1 } },
+      { t: 'ops', at: 1, w: 'w1', inc: 'w1/1', ops: { takeLease: 1 } },
+      { t: 'ops', at: 2, w: 'w1', inc: 'w1/1', ops: { takeLease: 5, listLeases: 2 } },
+      { t: 'ops', at: 3, w: 'w2', inc: 'w2/1', ops: { takeLease: 1 } },
     ]),
-  ).toEqual({ getLease: 6, listLeases: 2 });
+  ).toEqual({ takeLease: 6, listLeases: 2 });
   const run = new RunBuilder();
   const s0 = run.produce(0, 3);
   run

@@ -4,8 +4,8 @@
 //   pnpm --filter @kcl/checkpoint-dynamodb bench [-- --ops 2000 --endpoint http://127.0.0.1:8000 --json --write-baseline]
 //
 // Measures three lease operations, each one conditional UpdateItem:
-//   getLease (take)  taking new leases (row absent, counter 0)
-//   renew            getLease by the owner (owner + token condition, counter + 1)
+//   takeLease        taking new leases (row absent, counter 0)
+//   renewLease       by the owner (owner + token condition, counter + 1)
 //   checkpoint       checkpointSequence (owner + token condition)
 // first sequentially (1 in flight), then with 16 in flight (16 lanes, each on its own leases). Prints ops/s and p50/p99
 // latency per scenario and the ratio of ops/s to bench/baseline.json (the figures in the README).
@@ -21,8 +21,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const { DynamoCheckpoint } = require('../dist/index.js');
-const { KinesisClientLibConfig, createShardStatus } = require('@kcl/core');
-const { startDynalite, randomName, LOCAL_CREDENTIALS } = require('@kcl/testbed');
+const { KinesisClientLibConfig, NOOP_LOGGER, createShardStatus } = require('@kcl/core');
+const { measureOps, startDynalite, randomName, LOCAL_CREDENTIALS } = require('@kcl/testbed');
 
 const { values: args } = parseArgs({
   options: {
@@ -37,34 +37,13 @@ if (!Number.isInteger(OPS) || OPS < 16) throw new Error(`--ops must be an intege
 const CONCURRENCY = [1, 16];
 const BASELINE_FILE = join(here, 'baseline.json');
 
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** Runs `op(lane, i)` OPS times over `lanes` concurrent lanes; returns ops/s and latency percentiles in ms. */
-async function measure(lanes, op) {
-  const latencies = new Float64Array(OPS);
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (;;) {
-        const i = next++;
-        if (i >= OPS) return;
-        const t0 = process.hrtime.bigint();
-        await op(lane, i);
-        latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  return { opsPerSec: Math.round(OPS / seconds), p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)) };
-}
-
 const round = (x) => Math.round(x * 100) / 100;
+
+/** Runs `op(lane, i)` OPS times over `lanes` lanes (testbed's measureOps); ops/s whole, latencies rounded to 0.01 ms. */
+async function measure(lanes, op) {
+  const { opsPerSec, p50Ms, p99Ms } = await measureOps(OPS, lanes, op);
+  return { opsPerSec: Math.round(opsPerSec), p50Ms: round(p50Ms), p99Ms: round(p99Ms) };
+}
 
 async function main() {
   const server = args.endpoint ? undefined : await startDynalite();
@@ -73,20 +52,20 @@ async function main() {
     .withTableName(randomName('bench'))
     .withDynamoDBEndpoint(endpoint)
     .withDynamoDBCredentials(LOCAL_CREDENTIALS)
-    .withLogger(silent);
+    .withLogger(NOOP_LOGGER);
   const checkpointer = new DynamoCheckpoint(config);
   await checkpointer.init();
   const results = [];
   try {
     // Warm-up: connections, JIT.
-    for (let i = 0; i < 100; i++) await checkpointer.getLease(createShardStatus(`warmup-${i}`), 'bench-worker');
+    for (let i = 0; i < 100; i++) await checkpointer.takeLease(createShardStatus(`warmup-${i}`), 'bench-worker');
 
     for (const lanes of CONCURRENCY) {
       // Leases of this round: OPS new shards for the takes; renew and checkpoint cycle over them lane by lane.
       const shards = Array.from({ length: OPS }, (_, i) => createShardStatus(`c${lanes}-shardId-${String(i).padStart(12, '0')}`));
-      const take = await measure(lanes, (_lane, i) => checkpointer.getLease(shards[i], 'bench-worker'));
-      results.push({ op: 'getLease (take)', inFlight: lanes, ...take });
-      const renew = await measure(lanes, (_lane, i) => checkpointer.getLease(shards[i], 'bench-worker'));
+      const take = await measure(lanes, (_lane, i) => checkpointer.takeLease(shards[i], 'bench-worker'));
+      results.push({ op: 'takeLease', inFlight: lanes, ...take });
+      const renew = await measure(lanes, (_lane, i) => checkpointer.renewLease(shards[i], 'bench-worker'));
       results.push({ op: 'renew', inFlight: lanes, ...renew });
       const checkpoint = await measure(lanes, (_lane, i) => {
         const shard = shards[i];
@@ -111,7 +90,8 @@ async function main() {
     opsPerScenario: OPS,
     results,
   };
-  if (args['write-baseline']) writeFileSync(BASELINE_FILE, `${JSON.stringify({ ...summary, results: results.map(({ ratioToBaseline, ...r }) => r) }, null, 2)}\n`);
+  if (args['write-baseline'])
+    writeFileSync(BASELINE_FILE, `${JSON.stringify({ ...summary, results: results.map(({ ratioToBaseline, ...r }) => r) }, null, 2)}\n`);
   if (args.json) {
     console.log(JSON.stringify(summary));
     return;

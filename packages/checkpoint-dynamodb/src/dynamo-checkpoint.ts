@@ -170,26 +170,13 @@ export class DynamoCheckpoint implements Checkpointer {
     }
   }
 
-  async getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+  async takeLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
     requireId(shard.id, 'shard.id');
     requireId(newAssignTo, 'newAssignTo');
-    const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
-    if (shard.assignedTo === newAssignTo && shard.leaseToken !== undefined) {
-      const input = renewWrite(this.tableName, shard.id, newAssignTo, shard.leaseToken, leaseTimeout);
-      const item = await this.watchLoss(
-        shard.id,
-        newAssignTo,
-        this.ready().table.conditionalWrite(`renew ${shard.id}`, shard.id, input, (current, cause) =>
-          tenureConflict('renewed', shard.id, newAssignTo, current, cause),
-        ),
-      );
-      applyItem(shard, item);
-      this.noteOwner(shard.id, newAssignTo, shard.leaseCounter);
-      return;
-    }
     if (!Number.isInteger(shard.leaseCounter) || shard.leaseCounter < 0) {
       throw new InvalidArgumentError(`shard.leaseCounter must be a non-negative integer, got ${String(shard.leaseCounter)}`);
     }
+    const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
     const input = takeWrite(this.tableName, shard, newAssignTo, randomUUID(), leaseTimeout);
     const item = await this.ready().table.conditionalWrite(`take ${shard.id}`, shard.id, input, (current, cause) =>
       takeConflict(shard.id, shard.leaseCounter, current, cause),
@@ -198,6 +185,23 @@ export class DynamoCheckpoint implements Checkpointer {
     this.noteOwner(shard.id, newAssignTo, shard.leaseCounter);
     if (newAssignTo !== this.config.workerId) await this.ready().signals.signal(newAssignTo);
     this.logger.debug('Lease taken', { shardId: shard.id, workerId: newAssignTo, leaseCounter: shard.leaseCounter });
+  }
+
+  async renewLease(shard: ShardStatus, workerId: string): Promise<void> {
+    requireId(shard.id, 'shard.id');
+    requireId(workerId, 'workerId');
+    requireId(shard.leaseToken, 'shard.leaseToken');
+    const leaseTimeout = new Date(Date.now() + this.config.failoverTimeMillis);
+    const input = renewWrite(this.tableName, shard.id, workerId, shard.leaseToken, leaseTimeout);
+    const item = await this.watchLoss(
+      shard.id,
+      workerId,
+      this.ready().table.conditionalWrite(`renew ${shard.id}`, shard.id, input, (current, cause) =>
+        tenureConflict('renewed', shard.id, workerId, current, cause),
+      ),
+    );
+    applyItem(shard, item);
+    this.noteOwner(shard.id, workerId, shard.leaseCounter);
   }
 
   async checkpointSequence(shard: ShardStatus): Promise<void> {
@@ -454,7 +458,7 @@ function toCoordinatorLease(item: LeaseItem): CoordinatorLease {
   return { assignedTo, leaseCounter, leaseToken };
 }
 
-function requireId(value: unknown, name: string): void {
+function requireId(value: unknown, name: string): asserts value is string {
   if (typeof value !== 'string' || value === '') {
     throw new InvalidArgumentError(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
   }

@@ -1,5 +1,6 @@
 // Checkpoint order enforced by the DynamoDB condition itself: a late (retried or delayed) write cannot move a
 // checkpoint backwards, rows go-kcl wrote are ordered the same way, and deletes need SHARD_END. Against dynalite.
+import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { CheckpointOrderError, createShardStatus, LeaseLostError, LeaseNotFinishedError, SHARD_END } from '@kcl/core';
@@ -49,7 +50,7 @@ test('a late copy of an earlier checkpoint write (a retry whose first attempt wa
   try {
     await checkpointer.init();
     const shard = createShardStatus('s-late');
-    await checkpointer.getLease(shard, 'worker-a');
+    await takeOrRenewLease(checkpointer, shard, 'worker-a');
     shard.checkpoint = '5';
     await checkpointer.checkpointSequence(shard);
     const early = updates[updates.length - 1]!;
@@ -87,7 +88,7 @@ test('a go-kcl row (no LeaseCounter, no SubSequenceNumber) is ordered by its Che
     }),
   );
   const [seen] = await a.listLeases();
-  await a.getLease(seen!, 'ts-worker');
+  await takeOrRenewLease(a, seen!, 'ts-worker');
   expect(seen).toMatchObject({ checkpoint: seq, leaseCounter: 1 });
 
   seen!.checkpoint = '49590338271490256608559692538361571095921575989136588897';
@@ -109,7 +110,7 @@ test('a refused backwards checkpoint leaves the row untouched; a non-owner gets 
   const a = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-a' });
   const b = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
   const shard = createShardStatus('s-back');
-  await a.getLease(shard, 'worker-a');
+  await takeOrRenewLease(a, shard, 'worker-a');
   shard.checkpoint = '200';
   shard.subSequenceNumber = 7;
   await a.checkpointSequence(shard);

@@ -1,5 +1,6 @@
 // Client ownership (injected vs created), paging of lease listings, and classification of failed conditions when the
 // server returns the current row (ALL_OLD) as DynamoDB does.
+import { takeOrRenewLease } from '@kcl/core';
 import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CheckpointOrderError, createShardStatus, LeaseLostError, LeaseNotAcquiredError, LeaseNotFinishedError, WorkerStateError } from '@kcl/core';
@@ -38,7 +39,7 @@ test('an injected client is used (config endpoint ignored) and is not destroyed 
   // The config points nowhere: only the injected client can succeed.
   const checkpointer = new DynamoCheckpoint(testConfig('http://127.0.0.1:1', { tableName })).withDynamoDB(client);
   await checkpointer.init();
-  await checkpointer.getLease(createShardStatus('s-1'), 'worker-a');
+  await takeOrRenewLease(checkpointer, createShardStatus('s-1'), 'worker-a');
   expect(counts.get('UpdateItemCommand')).toBe(1);
   await checkpointer.close();
   await checkpointer.close(); // idempotent
@@ -59,7 +60,7 @@ test('messages for an injected client name its endpoint', async () => {
 test('close() destroys the client it created; init() afterwards reconnects', async () => {
   const tableName = randomName('own');
   const checkpointer = await openCheckpointer(server.endpoint, { tableName });
-  await checkpointer.getLease(createShardStatus('s-1'), 'worker-a');
+  await takeOrRenewLease(checkpointer, createShardStatus('s-1'), 'worker-a');
   await checkpointer.close();
   await expect(checkpointer.getLeaseOwner('s-1')).rejects.toBeInstanceOf(WorkerStateError);
   await checkpointer.init();
@@ -73,7 +74,7 @@ test('listLeases and listActiveWorkers read every page', async () => {
   const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint, { tableName }), { scanPageSize: 3 }).withDynamoDB(client);
   await checkpointer.init();
   const ids = Array.from({ length: 11 }, (_, i) => `shardId-${String(i).padStart(12, '0')}`);
-  for (const id of ids) await checkpointer.getLease(createShardStatus(id), id.endsWith('1') ? 'worker-b' : 'worker-a');
+  for (const id of ids) await takeOrRenewLease(checkpointer, createShardStatus(id), id.endsWith('1') ? 'worker-b' : 'worker-a');
 
   const leases = await checkpointer.listLeases();
   expect(leases.map((l) => l.id).sort()).toEqual(ids);
@@ -126,16 +127,16 @@ describe('when the server returns the current row with a failed condition (ALL_O
     try {
       await a.init();
       const mine = createShardStatus('s-1');
-      await a.getLease(mine, 'worker-a');
-      await b.getLease((await b.listLeases())[0]!, 'worker-b');
+      await takeOrRenewLease(a, mine, 'worker-a');
+      await takeOrRenewLease(b, (await b.listLeases())[0]!, 'worker-b');
 
-      await expect(a.getLease(mine, 'worker-a')).rejects.toThrow(/now held by worker-b/);
+      await expect(takeOrRenewLease(a, mine, 'worker-a')).rejects.toThrow(/now held by worker-b/);
       mine.checkpoint = '5';
       await expect(a.checkpointSequence(mine)).rejects.toBeInstanceOf(LeaseLostError);
-      await expect(a.getLease(createShardStatus('s-1'), 'worker-a')).rejects.toThrow(/counter is 2, not the observed 0; held by worker-b/);
+      await expect(takeOrRenewLease(a, createShardStatus('s-1'), 'worker-a')).rejects.toThrow(/counter is 2, not the observed 0; held by worker-b/);
       await expect(a.removeLeaseOwner('s-1', mine.leaseToken!)).rejects.toThrow(/held by worker-b/);
       const ahead = createShardStatus('s-2');
-      await a.getLease(ahead, 'worker-a');
+      await takeOrRenewLease(a, ahead, 'worker-a');
       ahead.checkpoint = '200';
       await a.checkpointSequence(ahead);
       ahead.checkpoint = '5';
@@ -166,8 +167,8 @@ describe('when the server returns the current row with a failed condition (ALL_O
     const a = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-a' })).withDynamoDB(client);
     try {
       await a.init();
-      await a.getLease(createShardStatus('s-1'), 'worker-a');
-      await expect(a.getLease(createShardStatus('s-1'), 'worker-b')).rejects.toThrow(/counter is 1, not the observed 0; held by worker-a/);
+      await takeOrRenewLease(a, createShardStatus('s-1'), 'worker-a');
+      await expect(takeOrRenewLease(a, createShardStatus('s-1'), 'worker-b')).rejects.toThrow(/counter is 1, not the observed 0; held by worker-a/);
       expect(counts.get('GetItemCommand')).toBe(1);
       expect(counts.get('UpdateItemCommand')).toBe(2);
     } finally {

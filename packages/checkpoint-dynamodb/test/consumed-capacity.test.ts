@@ -1,5 +1,6 @@
 // consumedCapacity(): requests per operation and refused writes always; read/write units only with
 // reportConsumedCapacity, taken from what the server reports (dynalite reports CapacityUnits for applied calls).
+import { takeOrRenewLease } from '@kcl/core';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createShardStatus } from '@kcl/core';
 import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
@@ -46,8 +47,8 @@ async function open(options: DynamoCheckpointOptions): Promise<DynamoCheckpoint>
 /** One of each kind of call, plus a refused take. */
 async function workload(c: DynamoCheckpoint): Promise<void> {
   const shard = createShardStatus('s-1');
-  await c.getLease(shard, 'worker-a'); // UpdateItem
-  await c.getLease(createShardStatus('s-1'), 'worker-b').catch(() => undefined); // refused UpdateItem + GetItem
+  await takeOrRenewLease(c, shard, 'worker-a'); // UpdateItem
+  await takeOrRenewLease(c, createShardStatus('s-1'), 'worker-b').catch(() => undefined); // refused UpdateItem + GetItem
   await c.fetchCheckpoint(shard).catch(() => undefined); // GetItem
   await c.listLeases(); // Scan
   await c.listOwnedLeases('worker-a'); // Query
@@ -110,8 +111,8 @@ test('DynamoDB-style answers that split TOTAL into read and write units are adde
   );
   const c = await open({ reportConsumedCapacity: true });
   const shard = createShardStatus('s-1');
-  await c.getLease(shard, 'worker-a');
-  await c.getLease(shard, 'worker-a');
+  await takeOrRenewLease(c, shard, 'worker-a');
+  await takeOrRenewLease(c, shard, 'worker-a');
   await c.getLeaseOwner('s-1');
   expect(c.consumedCapacity()).toMatchObject({ read: 1, write: 4 });
 });

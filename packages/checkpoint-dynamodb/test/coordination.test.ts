@@ -1,6 +1,7 @@
 // DynamoDB specifics of fleet coordination (the shared conformance suite covers the semantics): the items' layout in
 // the lease table, one request per transition, coordination items kept out of the shard listings next to go-kcl rows,
 // transferLease's row, and argument checks that fail before any request.
+import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createShardStatus, InvalidArgumentError, LeaseLostError, SHARD_END } from '@kcl/core';
@@ -85,7 +86,7 @@ test('coordination items stay out of listLeases and listActiveWorkers next to go
   await cp.heartbeat('worker-a');
   await cp.takeCoordinatorLease('worker-a', 0);
   const mine = createShardStatus('shardId-000000000001');
-  await cp.getLease(mine, 'worker-a');
+  await takeOrRenewLease(cp, mine, 'worker-a');
   expect((await cp.listLeases()).map((l) => l.id).sort()).toEqual(['shardId-000000000001', 'shardId-000000000007']);
   const active = await cp.listActiveWorkers(new Map());
   expect(Object.fromEntries([...active].map(([w, leases]) => [w, leases.map((l) => l.id)]))).toEqual({
@@ -104,7 +105,7 @@ test('coordination items stay out of listLeases and listActiveWorkers next to go
 
 test('transferLease is one conditional UpdateItem (then the assignment signal): new owner and token, counter + 1, claim removed, LeaseTimeout refreshed, checkpoint kept', async () => {
   const shard = createShardStatus('s-1');
-  await cp.getLease(shard, 'worker-a');
+  await takeOrRenewLease(cp, shard, 'worker-a');
   shard.checkpoint = '1234';
   await cp.checkpointSequence(shard);
   const b = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
@@ -132,7 +133,7 @@ test('transferLease is one conditional UpdateItem (then the assignment signal): 
 
 test('a refused transfer is classified from the row read after it (dynalite returns no ALL_OLD item)', async () => {
   const shard = createShardStatus('s-1');
-  await cp.getLease(shard, 'worker-a');
+  await takeOrRenewLease(cp, shard, 'worker-a');
   counts.clear();
   const error = await cp.transferLease('s-1', 'stale-token', 'worker-a', 'worker-b').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LeaseLostError);

@@ -1,4 +1,5 @@
 // Bad input and broken servers give clear typed errors at init(), naming the address.
+import { takeOrRenewLease } from '@kcl/core';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ConfigError, createShardStatus, LeaseStoreAuthError, LeaseStoreError, LeaseStoreUnavailableError, WorkerStateError } from '@kcl/core';
@@ -188,7 +189,7 @@ test('a server that goes away after init(): operations reject with LeaseStoreUna
   try {
     await checkpointer.init();
     await dynalite.stop();
-    await expect(checkpointer.getLease(createShardStatus('s-1'), 'worker-a')).rejects.toBeInstanceOf(LeaseStoreUnavailableError);
+    await expect(takeOrRenewLease(checkpointer, createShardStatus('s-1'), 'worker-a')).rejects.toBeInstanceOf(LeaseStoreUnavailableError);
     await expect(checkpointer.listLeases()).rejects.toThrow(dynalite.endpoint);
   } finally {
     await checkpointer.close();

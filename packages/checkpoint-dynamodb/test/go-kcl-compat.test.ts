@@ -1,5 +1,6 @@
 // Rows written by go-kcl (vmware-go-kcl's DynamoDB checkpointer) are read, taken and checkpointed; rows we write keep
 // go-kcl's attribute names and types so go-kcl tooling can still read them.
+import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createShardStatus, LeaseNotAcquiredError, SHARD_END } from '@kcl/core';
@@ -87,7 +88,7 @@ test('a go-kcl lease (counter 0) can be taken and checkpointed; the row keeps go
   });
   const [observed] = await checkpointer.listLeases();
   if (!observed) throw new Error('not listed');
-  await checkpointer.getLease(observed, 'ts-worker');
+  await takeOrRenewLease(checkpointer, observed, 'ts-worker');
   expect(observed).toMatchObject({ assignedTo: 'ts-worker', leaseCounter: 1, checkpoint: SEQ });
 
   // Resume from go-kcl's checkpoint, then move it.
@@ -111,9 +112,9 @@ test('a go-kcl row without owner or LeaseTimeout (released) is taken; one at SHA
   await putGoKclRow({ ShardID: 's-free', Checkpoint: SEQ });
   await putGoKclRow({ ShardID: 's-done', Checkpoint: SHARD_END, AssignedTo: 'go-worker-1', LeaseTimeout: '2024-05-01T10:00:00Z' });
   const free = createShardStatus('s-free');
-  await checkpointer.getLease(free, 'ts-worker');
+  await takeOrRenewLease(checkpointer, free, 'ts-worker');
   expect(free).toMatchObject({ assignedTo: 'ts-worker', checkpoint: SEQ, leaseCounter: 1 });
-  await expect(checkpointer.getLease(createShardStatus('s-done'), 'ts-worker')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
+  await expect(takeOrRenewLease(checkpointer, createShardStatus('s-done'), 'ts-worker')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
   expect((await row('s-done'))?.AssignedTo).toEqual({ S: 'go-worker-1' });
   // A finished go-kcl shard is not an active lease.
   const workers = await checkpointer.listActiveWorkers(new Map());
@@ -125,6 +126,6 @@ test('a go-kcl ClaimRequest is read and cleared by the take', async () => {
   await putGoKclRow({ ShardID: 's-claimed', AssignedTo: 'go-worker-1', LeaseTimeout: '2024-05-01T10:00:00Z', ClaimRequest: 'go-worker-2' });
   const [seen] = await checkpointer.listLeases();
   expect(seen?.claimRequest).toBe('go-worker-2');
-  await checkpointer.getLease(seen!, 'ts-worker');
+  await takeOrRenewLease(checkpointer, seen!, 'ts-worker');
   expect((await row('s-claimed'))?.ClaimRequest).toBeUndefined();
 });

@@ -1,4 +1,5 @@
 // The lease protocol against dynalite: each transition's condition, its typed error, and what is stored.
+import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -53,7 +54,7 @@ async function observe(checkpointer: DynamoCheckpoint, shardId: string): Promise
 test('take of a new lease creates the row with owner, token, counter 1, parents and an RFC 3339 LeaseTimeout', async () => {
   const shard = createShardStatus('shardId-000000000002', { parentShardIds: ['shardId-000000000000', 'shardId-000000000001'] });
   const before = Date.now();
-  await a.getLease(shard, 'worker-a');
+  await takeOrRenewLease(a, shard, 'worker-a');
   expect(shard).toMatchObject({ assignedTo: 'worker-a', leaseCounter: 1, parentShardId: 'shardId-000000000000' });
   expect(shard.leaseToken).toMatch(/^[0-9a-f-]{36}$/);
   expect(shard.leaseTimeout!.getTime()).toBeGreaterThanOrEqual(before + 1_000 - 5);
@@ -72,8 +73,8 @@ test('take of a new lease creates the row with owner, token, counter 1, parents 
 
 test('two workers racing for a new lease: exactly one wins, the other gets LeaseNotAcquiredError', async () => {
   const results = await Promise.allSettled([
-    a.getLease(createShardStatus('s-race'), 'worker-a'),
-    b.getLease(createShardStatus('s-race'), 'worker-b'),
+    takeOrRenewLease(a, createShardStatus('s-race'), 'worker-a'),
+    takeOrRenewLease(b, createShardStatus('s-race'), 'worker-b'),
   ]);
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -83,30 +84,30 @@ test('two workers racing for a new lease: exactly one wins, the other gets Lease
 
 test('take at the observed counter succeeds (expiry); a stale counter fails and leaves the row alone', async () => {
   const mine = createShardStatus('s-1');
-  await a.getLease(mine, 'worker-a');
+  await takeOrRenewLease(a, mine, 'worker-a');
   const seenByB = await observe(b, 's-1');
   expect(seenByB.leaseCounter).toBe(1);
-  await a.getLease(mine, 'worker-a'); // renewal moves the counter to 2
+  await takeOrRenewLease(a, mine, 'worker-a'); // renewal moves the counter to 2
   const stale = { ...seenByB };
-  await expect(b.getLease(stale, 'worker-b')).rejects.toThrow(/counter is 2, not the observed 1; held by worker-a/);
+  await expect(takeOrRenewLease(b, stale, 'worker-b')).rejects.toThrow(/counter is 2, not the observed 1; held by worker-a/);
   expect((await row('s-1'))?.AssignedTo).toEqual({ S: 'worker-a' });
 
   const fresh = await observe(b, 's-1');
-  await b.getLease(fresh, 'worker-b');
+  await takeOrRenewLease(b, fresh, 'worker-b');
   expect(fresh).toMatchObject({ assignedTo: 'worker-b', leaseCounter: 3 });
   expect(fresh.leaseToken).not.toBe(mine.leaseToken);
 });
 
 test('renew increments the counter and keeps token and claim; renewing a lost lease throws LeaseLostError', async () => {
   const mine = createShardStatus('s-renew');
-  await a.getLease(mine, 'worker-a');
+  await takeOrRenewLease(a, mine, 'worker-a');
   const token = mine.leaseToken;
   await b.claimShard(await observe(b, 's-renew'), 'worker-b');
-  await a.getLease(mine, 'worker-a');
+  await takeOrRenewLease(a, mine, 'worker-a');
   expect(mine).toMatchObject({ leaseCounter: 2, leaseToken: token, claimRequest: 'worker-b', assignedTo: 'worker-a' });
 
-  await b.getLease(await observe(b, 's-renew'), 'worker-b'); // taken over (as after expiry)
-  const error = await a.getLease(mine, 'worker-a').catch((e: unknown) => e);
+  await takeOrRenewLease(b, await observe(b, 's-renew'), 'worker-b'); // taken over (as after expiry)
+  const error = await takeOrRenewLease(a, mine, 'worker-a').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LeaseLostError);
   expect((error as Error).message).toContain('now held by worker-b');
   expect((await row('s-renew'))?.AssignedTo).toEqual({ S: 'worker-b' });
@@ -114,12 +115,12 @@ test('renew increments the counter and keeps token and claim; renewing a lost le
 
 test('a worker that lost a lease can never overwrite the new owner checkpoint, even after re-taking it', async () => {
   const old = createShardStatus('s-cp');
-  await a.getLease(old, 'worker-a');
+  await takeOrRenewLease(a, old, 'worker-a');
   old.checkpoint = '100';
   await a.checkpointSequence(old);
 
   const taken = await observe(b, 's-cp');
-  await b.getLease(taken, 'worker-b');
+  await takeOrRenewLease(b, taken, 'worker-b');
   taken.checkpoint = '200';
   await b.checkpointSequence(taken);
 
@@ -132,14 +133,14 @@ test('a worker that lost a lease can never overwrite the new owner checkpoint, e
   // worker-a re-takes the lease later: its old tenure (token) still cannot write.
   await b.removeLeaseOwner('s-cp', taken.leaseToken!);
   const again = await observe(a, 's-cp');
-  await a.getLease(again, 'worker-a');
+  await takeOrRenewLease(a, again, 'worker-a');
   await expect(a.checkpointSequence(old)).rejects.toThrow(/re-taken since/);
   expect((await row('s-cp'))?.Checkpoint).toEqual({ S: '200' });
 });
 
 test('checkpoint stores sequence and sub-sequence numbers without touching the counter; fetchCheckpoint reads them', async () => {
   const shard = createShardStatus('s-sub');
-  await a.getLease(shard, 'worker-a');
+  await takeOrRenewLease(a, shard, 'worker-a');
   shard.checkpoint = '49590338271490256608559692538361571095921575989136588898';
   shard.subSequenceNumber = 3;
   await a.checkpointSequence(shard);
@@ -161,7 +162,7 @@ test('checkpointSequence rejects bad input before writing', async () => {
   await expect(a.checkpointSequence(shard)).rejects.toBeInstanceOf(InvalidArgumentError);
   shard.checkpoint = '1';
   await expect(a.checkpointSequence(shard)).rejects.toBeInstanceOf(LeaseLostError); // never leased
-  await a.getLease(shard, 'worker-a');
+  await takeOrRenewLease(a, shard, 'worker-a');
   shard.subSequenceNumber = -1;
   await expect(a.checkpointSequence(shard)).rejects.toBeInstanceOf(InvalidArgumentError);
   expect((await row('s-bad'))?.Checkpoint).toBeUndefined();
@@ -169,7 +170,7 @@ test('checkpointSequence rejects bad input before writing', async () => {
 
 test('fetchCheckpoint: SequenceNotFoundError for no lease, and for a lease without checkpoint (fields still filled)', async () => {
   await expect(a.fetchCheckpoint(createShardStatus('nothing'))).rejects.toBeInstanceOf(SequenceNotFoundError);
-  await a.getLease(createShardStatus('s-nocp'), 'worker-a');
+  await takeOrRenewLease(a, createShardStatus('s-nocp'), 'worker-a');
   const read = createShardStatus('s-nocp');
   await expect(b.fetchCheckpoint(read)).rejects.toBeInstanceOf(SequenceNotFoundError);
   expect(read).toMatchObject({ assignedTo: 'worker-a', leaseCounter: 1 });
@@ -177,12 +178,12 @@ test('fetchCheckpoint: SequenceNotFoundError for no lease, and for a lease witho
 
 test('a lease at SHARD_END is never taken again', async () => {
   const shard = createShardStatus('s-end');
-  await a.getLease(shard, 'worker-a');
+  await takeOrRenewLease(a, shard, 'worker-a');
   shard.checkpoint = SHARD_END;
   await a.checkpointSequence(shard);
   await a.removeLeaseOwner('s-end', shard.leaseToken!);
   const seen = await observe(b, 's-end');
-  const error = await b.getLease(seen, 'worker-b').catch((e: unknown) => e);
+  const error = await takeOrRenewLease(b, seen, 'worker-b').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LeaseNotAcquiredError);
   expect((error as Error).message).toContain('SHARD_END');
   expect((await row('s-end'))?.AssignedTo).toBeUndefined();
@@ -190,19 +191,19 @@ test('a lease at SHARD_END is never taken again', async () => {
 
 test('take with a non-zero observed counter of a deleted lease fails instead of re-creating it', async () => {
   const finished = createShardStatus('s-del');
-  await a.getLease(finished, 'worker-a');
+  await takeOrRenewLease(a, finished, 'worker-a');
   finished.checkpoint = SHARD_END;
   await a.checkpointSequence(finished);
   const seen = await observe(b, 's-del');
   await a.removeLeaseInfo('s-del');
-  await expect(b.getLease(seen, 'worker-b')).rejects.toThrow(/no longer exists/);
+  await expect(takeOrRenewLease(b, seen, 'worker-b')).rejects.toThrow(/no longer exists/);
   expect(await row('s-del')).toBeUndefined();
   await a.removeLeaseInfo('s-del'); // absent: no error
 });
 
 test('removeLeaseOwner: releases own lease (counter + 1, checkpoint and claim kept), LeaseLostError for another owner, no-op when unowned', async () => {
   const shard = createShardStatus('s-rel');
-  await a.getLease(shard, 'worker-a');
+  await takeOrRenewLease(a, shard, 'worker-a');
   shard.checkpoint = '42';
   await a.checkpointSequence(shard);
   await b.claimShard(await observe(b, 's-rel'), 'worker-b');
@@ -222,13 +223,13 @@ test('removeLeaseOwner: releases own lease (counter + 1, checkpoint and claim ke
 
   // The claimer takes it at the new counter; the take clears the claim.
   const released = await observe(b, 's-rel');
-  await b.getLease(released, 'worker-b');
+  await takeOrRenewLease(b, released, 'worker-b');
   expect(released).toMatchObject({ assignedTo: 'worker-b', checkpoint: '42', claimRequest: undefined, leaseCounter: 3 });
 });
 
 test('claimShard: sets ClaimRequest once; ShardClaimedError when pending or at SHARD_END; LeaseNotAcquiredError when the owner changed', async () => {
   const shard = createShardStatus('s-claim');
-  await a.getLease(shard, 'worker-a');
+  await takeOrRenewLease(a, shard, 'worker-a');
   const seen = await observe(b, 's-claim');
   await b.claimShard(seen, 'worker-b');
   expect(seen.claimRequest).toBe('worker-b');
@@ -238,7 +239,7 @@ test('claimShard: sets ClaimRequest once; ShardClaimedError when pending or at S
   expect(second).toBeInstanceOf(ShardClaimedError);
   expect((second as Error).message).toContain('pending claim by worker-b');
 
-  await a.getLease(createShardStatus('s-moved'), 'worker-a');
+  await takeOrRenewLease(a, createShardStatus('s-moved'), 'worker-a');
   const stale = createShardStatus('s-moved', { assignedTo: 'worker-z' });
   const moved = await b.claimShard(stale, 'worker-c').catch((e: unknown) => e);
   expect(moved).toBeInstanceOf(LeaseNotAcquiredError);
@@ -249,21 +250,21 @@ test('claimShard: sets ClaimRequest once; ShardClaimedError when pending or at S
   expect(await row('absent')).toBeUndefined();
 
   const ended = createShardStatus('s-ended');
-  await a.getLease(ended, 'worker-a');
+  await takeOrRenewLease(a, ended, 'worker-a');
   ended.checkpoint = SHARD_END;
   await a.checkpointSequence(ended);
   await expect(b.claimShard(await observe(b, 's-ended'), 'worker-b')).rejects.toBeInstanceOf(ShardClaimedError);
 });
 
 test('listActiveWorkers groups owned unfinished leases by owner and updates the caller map in place', async () => {
-  for (const id of ['s-0', 's-1', 's-2']) await a.getLease(createShardStatus(id), 'worker-a');
-  await b.getLease(createShardStatus('s-3'), 'worker-b');
+  for (const id of ['s-0', 's-1', 's-2']) await takeOrRenewLease(a, createShardStatus(id), 'worker-a');
+  await takeOrRenewLease(b, createShardStatus('s-3'), 'worker-b');
   const ended = createShardStatus('s-4');
-  await b.getLease(ended, 'worker-b');
+  await takeOrRenewLease(b, ended, 'worker-b');
   ended.checkpoint = SHARD_END;
   await b.checkpointSequence(ended);
   const released = createShardStatus('s-5');
-  await a.getLease(released, 'worker-a');
+  await takeOrRenewLease(a, released, 'worker-a');
   await a.removeLeaseOwner('s-5', released.leaseToken!);
 
   const local = createShardStatus('s-3', { startingSequenceNumber: '7' });
@@ -280,8 +281,10 @@ test('listActiveWorkers groups owned unfinished leases by owner and updates the 
   expect(local).toMatchObject({ assignedTo: 'worker-b', leaseCounter: 1, startingSequenceNumber: '7' });
 });
 
-test('getLease validates its arguments', async () => {
-  await expect(a.getLease(createShardStatus(''), 'worker-a')).rejects.toBeInstanceOf(InvalidArgumentError);
-  await expect(a.getLease(createShardStatus('x'), '')).rejects.toBeInstanceOf(InvalidArgumentError);
-  await expect(a.getLease(createShardStatus('x', { leaseCounter: -1 }), 'worker-a')).rejects.toBeInstanceOf(InvalidArgumentError);
+test('takeLease and renewLease validate their arguments', async () => {
+  await expect(a.takeLease(createShardStatus(''), 'worker-a')).rejects.toBeInstanceOf(InvalidArgumentError);
+  await expect(a.takeLease(createShardStatus('x'), '')).rejects.toBeInstanceOf(InvalidArgumentError);
+  await expect(a.takeLease(createShardStatus('x', { leaseCounter: -1 }), 'worker-a')).rejects.toBeInstanceOf(InvalidArgumentError);
+  await expect(a.renewLease(createShardStatus('x', { assignedTo: 'worker-a' }), 'worker-a')).rejects.toBeInstanceOf(InvalidArgumentError);
+  await expect(a.renewLease(createShardStatus('', { leaseToken: 't' }), 'worker-a')).rejects.toBeInstanceOf(InvalidArgumentError);
 });

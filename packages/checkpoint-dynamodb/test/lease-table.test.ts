@@ -1,4 +1,5 @@
 // Table creation at init(): on-demand and provisioned, idempotence, waiting for ACTIVE, incompatible tables.
+import { takeOrRenewLease } from '@kcl/core';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -73,7 +74,7 @@ test('an existing table is used as is (no CreateTable) and its rows survive', as
   const tableName = randomName('existing');
   const first = await openCheckpointer(server.endpoint, { tableName });
   const shard = { id: 'shardId-000000000000', parentShardIds: [], leaseCounter: 0 };
-  await first.getLease(shard, 'worker-a');
+  await takeOrRenewLease(first, shard, 'worker-a');
   const lines: LogLine[] = [];
   const second = await openCheckpointer(server.endpoint, { tableName, logger: recordingLogger(lines) }, { billingMode: 'PROVISIONED' });
   expect(lines.some((l) => l.message === 'Created lease table')).toBe(false);
@@ -143,7 +144,7 @@ describe('against a dynalite whose tables take time to become ACTIVE', () => {
       probe.destroy();
     }
     // Usable at once.
-    await checkpointer.getLease({ id: 's-1', parentShardIds: [], leaseCounter: 0 }, 'worker-a');
+    await takeOrRenewLease(checkpointer, { id: 's-1', parentShardIds: [], leaseCounter: 0 }, 'worker-a');
   });
 
   test('init() gives up after tableActiveTimeoutMillis with a retryable LeaseStoreError', async () => {
@@ -183,7 +184,7 @@ test('a table that is UPDATING (e.g. while an index is added) is used at once: D
     const started = Date.now();
     const checkpointer = await openCheckpointer(updating.endpoint, { tableName, endpoint: updating.endpoint }, { createOwnerIndex: false });
     expect(Date.now() - started).toBeLessThan(2_000);
-    await checkpointer.getLease({ id: 's-1', parentShardIds: [], leaseCounter: 0 }, 'worker-a');
+    await takeOrRenewLease(checkpointer, { id: 's-1', parentShardIds: [], leaseCounter: 0 }, 'worker-a');
     expect((await probe.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus).toBe('UPDATING');
     await closeAll();
   } finally {

@@ -1,6 +1,7 @@
 // listOwnedLeases for the store's own worker id: answered from the list last read while the worker's assignment epoch
 // (registry item) has not moved; lease writes that give a lease to another worker move that worker's epoch; a
 // periodic re-read covers writers that send no signal; leases this store sees go elsewhere leave the list.
+import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createShardStatus, LeaseLostError } from '@kcl/core';
@@ -56,7 +57,7 @@ const queries = (s: Store) => s.counts.get('QueryCommand') ?? 0;
 
 async function take(s: Store, id: string, owner: string): Promise<ShardStatus> {
   const shard = createShardStatus(id);
-  await s.cp.getLease(shard, owner);
+  await takeOrRenewLease(s.cp, shard, owner);
   return shard;
 }
 
@@ -186,12 +187,12 @@ test('leases this store sees go to someone else leave the list without a Query; 
   a.counts.clear();
 
   // Taken over by another worker (no signal to the old owner): a renewal refused as LEASE_LOST drops it.
-  await c.cp.getLease(await stored(c, 's-1'), 'worker-c');
-  await expect(a.cp.getLease(one, 'worker-a')).rejects.toBeInstanceOf(LeaseLostError);
+  await takeOrRenewLease(c.cp, await stored(c, 's-1'), 'worker-c');
+  await expect(takeOrRenewLease(a.cp, one, 'worker-a')).rejects.toBeInstanceOf(LeaseLostError);
   // Released by the worker itself.
   await a.cp.removeLeaseOwner('s-2', two.leaseToken!);
   // Re-assigned elsewhere: the worker's read of the lease shows the other owner.
-  await c.cp.getLease(await stored(c, 's-3'), 'worker-c');
+  await takeOrRenewLease(c.cp, await stored(c, 's-3'), 'worker-c');
   await a.cp.fetchCheckpoint(createShardStatus('s-3')).catch(() => undefined);
   // Handed over by the worker.
   await a.cp.transferLease('s-4', four.leaseToken!, 'worker-a', 'worker-c');

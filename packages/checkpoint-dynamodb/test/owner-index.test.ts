@@ -1,5 +1,6 @@
 // The owner index (GSI AssignedTo-index): created with the table, queried by listOwnedLeases, added with UpdateTable
 // to tables without it (go-kcl, older @kcl), and the Scan fallback with exactly one warning while it is not usable.
+import { takeOrRenewLease } from '@kcl/core';
 import { CreateTableCommand, DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CreateTableCommandInput, DynamoDBClient, UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { createShardStatus } from '@kcl/core';
@@ -96,7 +97,7 @@ async function takeAll(cp: DynamoCheckpoint, owner: string, ids: string[]): Prom
   return Promise.all(
     ids.map(async (id) => {
       const shard = createShardStatus(id);
-      await cp.getLease(shard, owner);
+      await takeOrRenewLease(cp, shard, owner);
       return shard;
     }),
   );
@@ -180,7 +181,7 @@ test('an existing table without the index: UpdateTable at init(); while it is re
   // That is the request DynamoDB wants for an on-demand table (no index throughput). dynalite 4 refuses it (it wants
   // ProvisionedThroughput even then), which exercises the failure path: keep scanning, try again later.
   const [first] = await takeAll(checkpointer, 'worker-a', ['s-1', 's-2']);
-  await checkpointer.getLease(first!, 'worker-a');
+  await takeOrRenewLease(checkpointer, first!, 'worker-a');
   await checkpointer.takeCoordinatorLease('worker-a', 0);
   counts.clear();
   for (let i = 0; i < 3; i += 1) {
@@ -347,7 +348,7 @@ test('an index named AssignedTo-index that is not the owner index is left alone;
   const { checkpointer, counts, lines, updates } = await probe(tableName);
   expect(updates).toHaveLength(0);
   await takeAll(checkpointer, 'worker-a', ['s-1']);
-  await checkpointer.getLease((await checkpointer.listLeases())[0]!, 'worker-a');
+  await takeOrRenewLease(checkpointer, (await checkpointer.listLeases())[0]!, 'worker-a');
   counts.clear();
   // With KEYS_ONLY the index has no LeaseCounter: querying it would report counter 0.
   expect(await checkpointer.listOwnedLeases('worker-a')).toEqual([{ shardId: 's-1', leaseCounter: 2 }]);

@@ -3,7 +3,7 @@
 // Not a test. Run: `pnpm --filter @kcl/checkpoint-redis bench` (builds first), options: --ops N (default 5000),
 // --json (one JSON line instead of the table).
 //
-// Measures getLease (take of a new lease), getLease (renew by the owner) and checkpointSequence: ops/s and p50/p99
+// Measures takeLease (take of a new lease), renewLease (renew by the owner) and checkpointSequence: ops/s and p50/p99
 // latency, sequentially and with 16 calls in flight. Baseline: a plain HSET round trip on a node-redis client in the
 // same mode; "x baseline" is the op's throughput divided by the baseline's.
 import { createRequire } from 'node:module';
@@ -11,8 +11,8 @@ import { cpus } from 'node:os';
 
 const require = createRequire(import.meta.url);
 const { RedisCheckpoint } = require('../dist/index.js');
-const { KinesisClientLibConfig, createShardStatus } = require('@kcl/core');
-const { startRedis, randomName } = require('@kcl/testbed');
+const { KinesisClientLibConfig, NOOP_LOGGER, createShardStatus } = require('@kcl/core');
+const { measureOps, startRedis, randomName } = require('@kcl/testbed');
 const { createClient } = require('redis');
 
 const args = process.argv.slice(2);
@@ -22,35 +22,11 @@ const JSON_OUT = args.includes('--json');
 const IN_FLIGHT = 16;
 if (!Number.isInteger(OPS) || OPS < IN_FLIGHT) throw new Error(`--ops must be an integer >= ${IN_FLIGHT}`);
 
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
-
-/** Runs `op(lane, i)` OPS times over `lanes` concurrent lanes; returns ops/s and latency percentiles (ms). */
-async function measure(lanes, op) {
-  const latencies = new Float64Array(OPS);
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (;;) {
-        const i = next++;
-        if (i >= OPS) return;
-        const t0 = process.hrtime.bigint();
-        await op(lane, i);
-        latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  return { opsPerSec: OPS / seconds, p50: pct(50), p99: pct(99) };
-}
-
 const server = await startRedis();
 const raw = createClient({ url: server.url, RESP: 2 });
 await raw.connect();
 const table = randomName('bench');
-const config = new KinesisClientLibConfig(table, 'bench-stream', 'us-east-1', 'bench-worker').withLogger(silent);
+const config = new KinesisClientLibConfig(table, 'bench-stream', 'us-east-1', 'bench-worker').withLogger(NOOP_LOGGER);
 const cp = new RedisCheckpoint(config, { address: server.address });
 await cp.init();
 
@@ -59,17 +35,19 @@ const newShard = () => createShardStatus(`shardId-${String(shardSeq++).padStart(
 const owned = [];
 for (let lane = 0; lane < IN_FLIGHT; lane++) {
   const shard = newShard();
-  await cp.getLease(shard, 'bench-worker');
+  await cp.takeLease(shard, 'bench-worker');
   owned.push(shard);
 }
 
+let checkpoints = 0;
 const operations = {
   'HSET (baseline)': (lane, i) => raw.hSet(`bench:${table}:baseline:${lane}`, 'Checkpoint', String(i)),
-  'getLease (take)': () => cp.getLease(newShard(), 'bench-worker'),
-  'getLease (renew)': (lane) => cp.getLease(owned[lane], 'bench-worker'),
-  checkpointSequence: (lane, i) => {
+  takeLease: () => cp.takeLease(newShard(), 'bench-worker'),
+  renewLease: (lane) => cp.renewLease(owned[lane], 'bench-worker'),
+  checkpointSequence: (lane) => {
+    // Always forward (warm-up and every row included): a checkpoint never moves backwards.
     const shard = owned[lane];
-    shard.checkpoint = String(49590338271490256608559692538361571095921575989136588802n + BigInt(i));
+    shard.checkpoint = String(49590338271490256608559692538361571095921575989136588802n + BigInt(++checkpoints));
     return cp.checkpointSequence(shard);
   },
 };
@@ -78,10 +56,13 @@ const operations = {
 for (const op of Object.values(operations)) for (let i = 0; i < 300; i++) await op(i % IN_FLIGHT, i);
 
 const results = [];
-for (const [mode, lanes] of [['sequential', 1], [`${IN_FLIGHT} in flight`, IN_FLIGHT]]) {
+for (const [mode, lanes] of [
+  ['sequential', 1],
+  [`${IN_FLIGHT} in flight`, IN_FLIGHT],
+]) {
   let baseline;
   for (const [name, op] of Object.entries(operations)) {
-    const r = await measure(lanes, op);
+    const r = await measureOps(OPS, lanes, op);
     baseline ??= r.opsPerSec;
     results.push({ operation: name, mode, ...r, ratioToBaseline: r.opsPerSec / baseline });
   }
@@ -99,6 +80,8 @@ if (JSON_OUT) {
   console.log('| operation | mode | ops/s | p50 ms | p99 ms | x baseline |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const r of results) {
-    console.log(`| ${r.operation} | ${r.mode} | ${Math.round(r.opsPerSec)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} | ${r.ratioToBaseline.toFixed(2)} |`);
+    console.log(
+      `| ${r.operation} | ${r.mode} | ${Math.round(r.opsPerSec)} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.ratioToBaseline.toFixed(2)} |`,
+    );
   }
 }

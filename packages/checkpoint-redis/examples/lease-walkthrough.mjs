@@ -10,7 +10,15 @@ const { RedisCheckpoint } = require('../dist/index.js');
 const { KinesisClientLibConfig, createShardStatus, LeaseNotAcquiredError } = require('@kcl/core');
 const { createClient } = require('redis');
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+const quiet = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return quiet;
+  },
+};
 let server;
 let address = process.env.REDIS_ADDRESS;
 if (!address) {
@@ -28,7 +36,7 @@ await Promise.all([alice.init(), bob.init()]);
 
 // alice takes shard 1 (a new lease: counter 0 -> 1) and checkpoints.
 const shard = createShardStatus('shardId-000000000001');
-await alice.getLease(shard, 'alice');
+await alice.takeLease(shard, 'alice');
 shard.checkpoint = '49590338271490256608559692538361571095921575989136588802';
 await alice.checkpointSequence(shard);
 console.log('alice holds', shard.id, { counter: shard.leaseCounter, checkpoint: shard.checkpoint });
@@ -36,7 +44,7 @@ console.log('alice holds', shard.id, { counter: shard.leaseCounter, checkpoint: 
 // bob saw counter 0 earlier; alice's take moved it, so bob's take fails.
 const seenByBob = createShardStatus('shardId-000000000001');
 try {
-  await bob.getLease(seenByBob, 'bob');
+  await bob.takeLease(seenByBob, 'bob');
 } catch (error) {
   if (!(error instanceof LeaseNotAcquiredError)) throw error;
   console.log('bob cannot take it:', error.message);
@@ -45,13 +53,13 @@ try {
 // bob asks for the shard (lease stealing); alice sees the claim on her next renewal and releases.
 await bob.fetchCheckpoint(seenByBob);
 await bob.claimShard(seenByBob, 'bob');
-await alice.getLease(shard, 'alice');
+await alice.renewLease(shard, 'alice');
 console.log('alice sees claim by', shard.claimRequest);
-await alice.removeLeaseOwner(shard.id);
+await alice.removeLeaseOwner(shard.id, shard.leaseToken);
 
 // bob takes it at the counter he now observes, and resumes from alice's checkpoint.
 await bob.fetchCheckpoint(seenByBob);
-await bob.getLease(seenByBob, 'bob');
+await bob.takeLease(seenByBob, 'bob');
 console.log('bob holds', seenByBob.id, { counter: seenByBob.leaseCounter, checkpoint: seenByBob.checkpoint });
 
 // What is stored, in go-kcl's layout.

@@ -10,7 +10,7 @@
  *   `:shard:` could otherwise spell another application's key);
  * - worker ids are stored as hash values (AssignedTo, ClaimRequest), never in keys: any text without control
  *   characters, up to 256 characters, not blank (the rule KinesisClientLibConfig applies; checked again here because
- *   a config can be changed after construction and getLease/claimShard take ids as arguments).
+ *   a config can be changed after construction and takeLease/renewLease/claimShard take ids as arguments).
  * No name may contain whitespace or control characters (they make keys and log lines ambiguous).
  */
 import { ConfigError, InvalidArgumentError } from '@kcl/core';

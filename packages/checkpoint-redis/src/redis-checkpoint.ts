@@ -105,25 +105,13 @@ export class RedisCheckpoint implements Checkpointer {
     return this.initPromise;
   }
 
-  async getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+  async takeLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
     checkShard(shard);
-    checkWorkerId('getLease', newAssignTo);
-    const renew = shard.assignedTo === newAssignTo && shard.leaseToken !== undefined;
-    const stored = await this.run(`getLease(${shard.id})`, async (exec) => {
-      const failover = String(this.failoverTimeMillis);
-      if (renew) {
-        return this.transition(
-          exec,
-          'renew-lease',
-          shard.id,
-          [this.keys.shard(shard.id)],
-          [newAssignTo, shard.leaseToken as string, failover, shard.id, this.keys.ownerPrefix],
-          newAssignTo,
-        );
-      }
-      const parents = shard.parentShardIds;
-      if (parents.some((p) => p.includes(','))) throw new InvalidArgumentError(`Parent shard ids of ${shard.id} must not contain ","`);
-      return this.transition(
+    checkWorkerId('takeLease', newAssignTo);
+    const parents = shard.parentShardIds;
+    if (parents.some((p) => p.includes(','))) throw new InvalidArgumentError(`Parent shard ids of ${shard.id} must not contain ","`);
+    const stored = await this.run(`takeLease(${shard.id})`, (exec) =>
+      this.transition(
         exec,
         'take-lease',
         shard.id,
@@ -133,17 +121,38 @@ export class RedisCheckpoint implements Checkpointer {
           newAssignTo,
           randomUUID(),
           String(shard.leaseCounter),
-          failover,
+          String(this.failoverTimeMillis),
           shard.parentShardId ?? parents[0] ?? '',
           parents.join(','),
           this.keys.ownerPrefix,
         ],
         newAssignTo,
         shard.leaseCounter,
-      );
-    });
+      ),
+    );
     applyStoredLease(shard, stored);
-    this.logger.debug(renew ? 'lease renewed' : 'lease taken', { shardId: shard.id, workerId: newAssignTo, leaseCounter: shard.leaseCounter });
+    this.logger.debug('lease taken', { shardId: shard.id, workerId: newAssignTo, leaseCounter: shard.leaseCounter });
+  }
+
+  async renewLease(shard: ShardStatus, workerId: string): Promise<void> {
+    checkShard(shard);
+    checkWorkerId('renewLease', workerId);
+    const token = shard.leaseToken;
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new InvalidArgumentError(`renewLease(${shard.id}) needs the lease token of the tenure, got ${JSON.stringify(token)}`);
+    }
+    const stored = await this.run(`renewLease(${shard.id})`, (exec) =>
+      this.transition(
+        exec,
+        'renew-lease',
+        shard.id,
+        [this.keys.shard(shard.id)],
+        [workerId, token, String(this.failoverTimeMillis), shard.id, this.keys.ownerPrefix],
+        workerId,
+      ),
+    );
+    applyStoredLease(shard, stored);
+    this.logger.debug('lease renewed', { shardId: shard.id, workerId, leaseCounter: shard.leaseCounter });
   }
 
   async checkpointSequence(shard: ShardStatus): Promise<void> {

@@ -15,7 +15,7 @@ import type { Redactor } from './redactor';
 
 /** Where an error happened, for its message. */
 export interface ErrorContext {
-  /** e.g. `init`, `getLease(shardId-000000000001)`. */
+  /** e.g. `init`, `takeLease(shardId-000000000001)`. */
   operation: string;
   /** `host:port` or a description of the injected client. Never contains credentials. */
   display: string;

@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { ConfigError, createShardStatus } from '@kcl/core';
 import { randomName, startRedisCluster, type RedisClusterHandle } from '@kcl/testbed';
 import { createClient, createCluster } from 'redis';
@@ -35,7 +36,7 @@ it('keys get a hash tag around the table name automatically, share one slot and 
   const table = `orders-${randomName('c')}`;
   const cp = new RedisCheckpoint(testConfig(table), { cluster });
   expect(cp.keys.base).toBe(`kcl:{${table}}`);
-  for (let i = 0; i < 20; i++) await cp.getLease(createShardStatus(`shardId-${String(i).padStart(12, '0')}`), 'worker-1');
+  for (let i = 0; i < 20; i++) await takeOrRenewLease(cp, createShardStatus(`shardId-${String(i).padStart(12, '0')}`), 'worker-1');
   const found = await keysByNode(`kcl:{${table}}:*`);
   expect(found).toHaveLength(22); // 20 lease hashes, the shard set and the owner set of worker-1
   expect(new Set(found.map((line) => line.split(' ')[0])).size).toBe(1);
@@ -62,7 +63,7 @@ it('a cluster passed as `client` is detected and hash-tagged too', async () => {
   const table = randomName('c');
   const cp = new RedisCheckpoint(testConfig(table), { client: cluster });
   expect(cp.keys.base).toBe(`kcl:{${table}}`);
-  await cp.getLease(createShardStatus('shardId-000000000001'), 'worker-1');
+  await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'worker-1');
   expect(await cp.getLeaseOwner('shardId-000000000001')).toBe('worker-1');
   await cp.close();
 });
@@ -80,10 +81,10 @@ it('hashTag: false is refused with a cluster (scripts would fail with CROSSSLOT)
 it('after SCRIPT FLUSH on every master the scripts are loaded again, on the master owning the slot', async () => {
   const cp = new RedisCheckpoint(testConfig(randomName('c')), { cluster });
   const shard = createShardStatus('shardId-000000000001');
-  await cp.getLease(shard, 'worker-1');
+  await takeOrRenewLease(cp, shard, 'worker-1');
   await Promise.all(nodes.map((n) => n.scriptFlush()));
   const before = cp.commandCounts();
-  await cp.getLease(shard, 'worker-1');
+  await takeOrRenewLease(cp, shard, 'worker-1');
   shard.checkpoint = '9';
   await cp.checkpointSequence(shard);
   expect(shard.leaseCounter).toBe(2);
@@ -104,7 +105,7 @@ it('two applications on the cluster are isolated', async () => {
   const a = new RedisCheckpoint(testConfig(randomName('a'), 'w'), { cluster });
   const b = new RedisCheckpoint(testConfig(randomName('b'), 'w'), { cluster });
   const sa = createShardStatus('shardId-000000000001');
-  await a.getLease(sa, 'w');
+  await takeOrRenewLease(a, sa, 'w');
   sa.checkpoint = '1001';
   await a.checkpointSequence(sa);
   await expect(b.fetchCheckpoint(createShardStatus('shardId-000000000001'))).rejects.toMatchObject({ code: 'SEQUENCE_NOT_FOUND' });

@@ -2,6 +2,7 @@
  * Command timeouts on the hot path: the client this package opens has no node-redis per-command timer (the executor's
  * own commandTimeoutMillis applies); an injected client keeps its owner's settings.
  */
+import { takeOrRenewLease } from '@kcl/core';
 import { createShardStatus } from '@kcl/core';
 import { createClient } from 'redis';
 import { RedisCheckpoint } from '../src';
@@ -16,7 +17,7 @@ describe('command timeouts', () => {
     try {
       await cp.init();
       timeouts.mockClear();
-      for (let i = 0; i < 5; i++) await cp.getLease(createShardStatus(`shardId-00000000000${i}`), 'w');
+      for (let i = 0; i < 5; i++) await takeOrRenewLease(cp, createShardStatus(`shardId-00000000000${i}`), 'w');
       const leases = await cp.listLeases();
       expect(leases).toHaveLength(5);
       // node-redis 6 would arm one 5 s timer per command (SSCAN, 5 x HGETALL, 5 lease scripts...).
@@ -33,7 +34,7 @@ describe('command timeouts', () => {
     const send = jest.spyOn(client, 'sendCommand');
     const cp = new RedisCheckpoint(testConfig(tableName(), 'w'), { client });
     try {
-      await cp.getLease(createShardStatus('shardId-000000000001'), 'w');
+      await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'w');
       expect(send).toHaveBeenCalled();
       for (const [, options] of send.mock.calls) expect(options).toEqual({ typeMapping: {} });
     } finally {

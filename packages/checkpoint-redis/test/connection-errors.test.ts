@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createShardStatus, LeaseStoreAuthError, LeaseStoreError, LeaseStoreUnavailableError } from '@kcl/core';
 import { getFreePort, startRedis, type RedisServerHandle } from '@kcl/testbed';
@@ -133,7 +134,7 @@ describe('credentials', () => {
       { address: `redis://kcl-app:App-Pass-1@${secured.address}` },
     ]) {
       const cp = new RedisCheckpoint(testConfig(tableName(), 'w'), options);
-      await cp.getLease(createShardStatus('shardId-000000000001'), 'w');
+      await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'w');
       await cp.close();
     }
     const { error } = await failInit({ address: secured.address, username: 'kcl-app', password: PASSWORD });
@@ -152,7 +153,7 @@ describe('credentials', () => {
       const { logger, lines } = captureLogger();
       const cp = new RedisCheckpoint(testConfig(tableName(), 'w', { logger }), options);
       const shard = createShardStatus('shardId-000000000001');
-      await cp.getLease(shard, 'w');
+      await takeOrRenewLease(cp, shard, 'w');
       expect(shard.leaseCounter).toBe(1);
       await cp.close();
       expect(lines.length).toBeGreaterThan(0);
@@ -169,7 +170,7 @@ describe('lifecycle', () => {
     const late = await startRedis({ port });
     try {
       await cp.init();
-      await cp.getLease(createShardStatus('shardId-000000000001'), 'w');
+      await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'w');
     } finally {
       await cp.close();
       await late.stop();
@@ -218,10 +219,10 @@ describe('lifecycle', () => {
     const server = await startRedis();
     const cp = new RedisCheckpoint(testConfig(tableName(), 'w'), { address: server.address, commandTimeoutMillis: 1_000 });
     const shard = createShardStatus('shardId-000000000001');
-    await cp.getLease(shard, 'w');
+    await takeOrRenewLease(cp, shard, 'w');
     await server.stop();
     const started = Date.now();
-    const error = await rejection(cp.getLease(shard, 'w'));
+    const error = await rejection(takeOrRenewLease(cp, shard, 'w'));
     expect(error).toBeInstanceOf(LeaseStoreUnavailableError);
     expect((error as Error).message).toContain(server.address);
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -232,7 +233,7 @@ describe('lifecycle', () => {
       for (;;) {
         try {
           lease = createShardStatus('shardId-000000000001');
-          await cp.getLease(lease, 'w');
+          await takeOrRenewLease(cp, lease, 'w');
           break;
         } catch (retry) {
           expect(retry).toBeInstanceOf(LeaseStoreUnavailableError);

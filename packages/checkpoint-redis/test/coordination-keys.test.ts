@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { createShardStatus } from '@kcl/core';
 import { RedisCheckpoint } from '../src';
 import { tableName, testConfig, useRedisServer } from './helpers';
@@ -26,7 +27,7 @@ it('registry, leader and owner set live under the application keys: <prefix>:<ta
   await cp.heartbeat('w1');
   await cp.heartbeat('w1');
   await cp.takeCoordinatorLease('w1', 0);
-  await cp.getLease(createShardStatus('shardId-000000000001'), 'w1');
+  await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'w1');
   expect(await redis.raw.hGetAll(`kcl:${table}:workers`)).toEqual({ w1: '2' });
   expect(await redis.raw.hGetAll(`kcl:${table}:leader`)).toEqual(expect.objectContaining({ AssignedTo: 'w1', LeaseCounter: '1' }));
   expect(await redis.raw.sMembers(`kcl:${table}:owner:w1`)).toEqual(['shardId-000000000001']);
@@ -39,11 +40,11 @@ it('a lease written without an owner set (go-kcl, an older @kcl) is indexed by i
   const table = tableName('coord-heal');
   const cp = await open(table);
   const shard = createShardStatus('shardId-000000000001');
-  await cp.getLease(shard, 'w1');
+  await takeOrRenewLease(cp, shard, 'w1');
   // As a writer that keeps no owner sets would leave it: the lease is owned, the set is gone.
   await redis.raw.del(`kcl:${table}:owner:w1`);
   expect(await cp.listOwnedLeases('w1')).toEqual([]);
-  await cp.getLease(shard, 'w1');
+  await takeOrRenewLease(cp, shard, 'w1');
   const before = await commandCalls('smembers');
   expect(await cp.listOwnedLeases('w1')).toEqual([{ shardId: 'shardId-000000000001' }]);
   expect((await commandCalls('smembers')) - before).toBe(1);
@@ -54,7 +55,7 @@ it('renewLeases renews 200 leases in one script call (one round trip)', async ()
   const table = tableName('coord-batch');
   const cp = await open(table);
   const shards = Array.from({ length: 200 }, (_, i) => createShardStatus(`shardId-${String(i).padStart(12, '0')}`));
-  for (const shard of shards) await cp.getLease(shard, 'w1');
+  for (const shard of shards) await takeOrRenewLease(cp, shard, 'w1');
   await cp.renewLeases(shards.slice(0, 1), 'w1'); // (the scripts were loaded at init)
   const before = (await commandCalls('evalsha')) + (await commandCalls('eval'));
   const results = await cp.renewLeases(shards, 'w1');
@@ -68,7 +69,7 @@ it('renewLeases renews 200 leases in one script call (one round trip)', async ()
 it('commandCounts() counts the commands this checkpointer sent, by name (a script is one EVALSHA/EVAL)', async () => {
   const cp = await open(tableName('coord-count'));
   const start = cp.commandCounts();
-  await cp.getLease(createShardStatus('shardId-000000000001'), 'w1');
+  await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'w1');
   await cp.listOwnedLeases('w1');
   await cp.listOwnedLeases('w1');
   await cp.listLeases();

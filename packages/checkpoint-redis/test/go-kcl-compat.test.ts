@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { CheckpointOrderError, createShardStatus, LeaseLostError, LeaseNotFinishedError, SHARD_END } from '@kcl/core';
 import { randomName } from '@kcl/testbed';
 import { RedisCheckpoint } from '../src';
@@ -56,7 +57,7 @@ it('a go-kcl lease is taken at counter 0, keeps its checkpoint, drops the claim,
   const shard = createShardStatus('shardId-000000000003');
   await cp.fetchCheckpoint(shard);
   const before = Date.now();
-  await cp.getLease(shard, 'ts-worker');
+  await takeOrRenewLease(cp, shard, 'ts-worker');
   const after = Date.now();
   expect(shard).toEqual(expect.objectContaining({ assignedTo: 'ts-worker', leaseCounter: 1, checkpoint: '100', claimRequest: undefined }));
   expect(shard.leaseToken).toEqual(expect.any(String));
@@ -83,8 +84,8 @@ it('once an @kcl worker took a go-kcl lease, a take at the old counter 0 fails',
   const b = new RedisCheckpoint(testConfig(table, 'b'), { address: redis.server.address });
   const seenByA = createShardStatus('shardId-000000000004');
   const seenByB = createShardStatus('shardId-000000000004');
-  await a.getLease(seenByA, 'a');
-  await expect(b.getLease(seenByB, 'b')).rejects.toMatchObject({ code: 'LEASE_NOT_ACQUIRED' });
+  await takeOrRenewLease(a, seenByA, 'a');
+  await expect(takeOrRenewLease(b, seenByB, 'b')).rejects.toMatchObject({ code: 'LEASE_NOT_ACQUIRED' });
   await Promise.all([a.close(), b.close()]);
 });
 
@@ -92,7 +93,7 @@ it('a go-kcl hash at SHARD_END is never taken', async () => {
   const table = randomName('gokcl');
   await writeGoKclLease(table, 'shardId-000000000005', { Checkpoint: SHARD_END });
   const cp = new RedisCheckpoint(testConfig(table, 'a'), { address: redis.server.address });
-  await expect(cp.getLease(createShardStatus('shardId-000000000005'), 'a')).rejects.toMatchObject({ code: 'LEASE_NOT_ACQUIRED' });
+  await expect(takeOrRenewLease(cp, createShardStatus('shardId-000000000005'), 'a')).rejects.toMatchObject({ code: 'LEASE_NOT_ACQUIRED' });
   expect(await redis.raw.hGet(`kcl:${table}:shard:shardId-000000000005`, 'AssignedTo')).toBeNull();
   await cp.close();
 });
@@ -102,9 +103,9 @@ it('checkpoints are fenced by the token: a stale holder cannot overwrite after a
   const a = new RedisCheckpoint(testConfig(table, 'a'), { address: redis.server.address });
   const b = new RedisCheckpoint(testConfig(table, 'b'), { address: redis.server.address });
   const mine = createShardStatus('shardId-000000000006');
-  await a.getLease(mine, 'a');
+  await takeOrRenewLease(a, mine, 'a');
   const observed = createShardStatus('shardId-000000000006', { leaseCounter: mine.leaseCounter });
-  await b.getLease(observed, 'b');
+  await takeOrRenewLease(b, observed, 'b');
   observed.checkpoint = '200';
   await b.checkpointSequence(observed);
   mine.checkpoint = '150';
@@ -137,7 +138,7 @@ it('a go-kcl hash is ordered by its Checkpoint: taken, never moved back (Checkpo
   const cp = new RedisCheckpoint(testConfig(table, 'ts-worker'), { address: redis.server.address });
   const shard = createShardStatus('shardId-000000000007');
   await cp.fetchCheckpoint(shard);
-  await cp.getLease(shard, 'ts-worker');
+  await takeOrRenewLease(cp, shard, 'ts-worker');
   shard.checkpoint = '9'.repeat(55); // shorter, although every digit is larger
   await expect(cp.checkpointSequence(shard)).rejects.toMatchObject({ code: 'CHECKPOINT_OUT_OF_ORDER', stored: seq, attempted: '9'.repeat(55) });
   shard.checkpoint = seq;

@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { createShardStatus } from '@kcl/core';
 import { randomName } from '@kcl/testbed';
 import { RedisCheckpoint } from '../src';
@@ -13,7 +14,7 @@ beforeEach(async () => {
 async function useLease(options: ConstructorParameters<typeof RedisCheckpoint>[1], table = 'orders'): Promise<RedisCheckpoint> {
   const cp = new RedisCheckpoint(testConfig(table, 'worker-1'), options);
   const shard = createShardStatus('shardId-000000000001', { parentShardIds: ['shardId-000000000000'] });
-  await cp.getLease(shard, 'worker-1');
+  await takeOrRenewLease(cp, shard, 'worker-1');
   shard.checkpoint = '49590338271490256608559692538361571095921575989136588802';
   await cp.checkpointSequence(shard);
   return cp;
@@ -78,8 +79,8 @@ it('two applications on one server are isolated (own keys, own leases)', async (
   const b = new RedisCheckpoint(testConfig('app-b', 'w'), { address: redis.server.address });
   const shardA = createShardStatus('shardId-000000000001');
   const shardB = createShardStatus('shardId-000000000001');
-  await a.getLease(shardA, 'w');
-  await b.getLease(shardB, 'w');
+  await takeOrRenewLease(a, shardA, 'w');
+  await takeOrRenewLease(b, shardB, 'w');
   expect(shardA.leaseCounter).toBe(1);
   expect(shardB.leaseCounter).toBe(1);
   shardA.checkpoint = '111';
@@ -96,7 +97,7 @@ it('two applications on one server are isolated (own keys, own leases)', async (
 it('db selects the database (keys land in db 15 only)', async () => {
   const table = randomName('db');
   const cp = new RedisCheckpoint(testConfig(table), { address: `redis://${redis.server.address}/3`, db: 15 });
-  await cp.getLease(createShardStatus('shardId-000000000001'), 'worker-1');
+  await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'worker-1');
   expect(await redis.raw.keys('*')).toEqual([]);
   const db15 = redis.raw.duplicate({ database: 15 });
   await db15.connect();

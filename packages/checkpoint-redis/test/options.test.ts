@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { ConfigError, createShardStatus, InvalidArgumentError } from '@kcl/core';
 import { createClient } from 'redis';
 import { RedisCheckpoint, type RedisCheckpointOptions } from '../src';
@@ -200,11 +201,11 @@ describe('names that become part of keys are validated (no two applications can 
     expect(error.allowed).toContain('without control characters');
   });
 
-  it('worker ids passed to getLease / claimShard and shard ids are checked too (InvalidArgumentError)', async () => {
+  it('worker ids passed to takeLease / renewLease / claimShard and shard ids are checked too (InvalidArgumentError)', async () => {
     const cp = new RedisCheckpoint(testConfig('orders'), { address: 'h:1' });
-    await expect(cp.getLease(createShardStatus('shardId-1'), 'bad\u0007id')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(takeOrRenewLease(cp, createShardStatus('shardId-1'), 'bad\u0007id')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(cp.claimShard(createShardStatus('shardId-1', { assignedTo: 'a' }), '')).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(cp.getLease(createShardStatus('app:shard:x'), 'w')).rejects.toThrow(/Invalid shard id "app:shard:x"/);
+    await expect(takeOrRenewLease(cp, createShardStatus('app:shard:x'), 'w')).rejects.toThrow(/Invalid shard id "app:shard:x"/);
     await expect(cp.removeLeaseOwner('shardId-1', '')).rejects.toBeInstanceOf(InvalidArgumentError);
     await cp.close();
   });

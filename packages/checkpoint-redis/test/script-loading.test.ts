@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { readdirSync } from 'node:fs';
 import { createShardStatus, type ShardStatus } from '@kcl/core';
 import { randomName } from '@kcl/testbed';
@@ -40,7 +41,7 @@ it('init loads every script once (SCRIPT LOAD); lease calls then send EVALSHA on
   expect(loaded).toEqual(SCRIPT_NAMES.map(() => 1));
   const sent = counter(cp);
   const all = shards(20);
-  await Promise.all(all.map((s) => cp.getLease(s, 'w1')));
+  await Promise.all(all.map((s) => takeOrRenewLease(cp, s, 'w1')));
   await cp.renewLeases(all, 'w1');
   expect([sent('EVALSHA'), sent('EVAL'), sent('SCRIPT')]).toEqual([21, 0, 0]);
   await cp.close();
@@ -49,14 +50,14 @@ it('init loads every script once (SCRIPT LOAD); lease calls then send EVALSHA on
 it('after SCRIPT FLUSH, 50 concurrent calls of two scripts cause one reload per script and all succeed', async () => {
   const cp = new RedisCheckpoint(testConfig(randomName('flush')), { address: redis.server.address });
   const all = shards(50);
-  await Promise.all(all.map((s) => cp.getLease(s, 'w1')));
+  await Promise.all(all.map((s) => takeOrRenewLease(cp, s, 'w1')));
   await redis.raw.scriptFlush();
   const sent = counter(cp);
   const evalBefore = await serverCalls('eval');
   // 40 renewals (renew-lease.lua) and 10 checkpoints (checkpoint.lua), all sent before any answer came.
   await Promise.all(
     all.map((s, i) => {
-      if (i < 40) return cp.getLease(s, 'w1');
+      if (i < 40) return takeOrRenewLease(cp, s, 'w1');
       s.checkpoint = String(1000 + i);
       return cp.checkpointSequence(s);
     }),
@@ -69,7 +70,7 @@ it('after SCRIPT FLUSH, 50 concurrent calls of two scripts cause one reload per 
   const stored = (await cp.listLeases()).filter((l) => l.checkpoint !== undefined);
   expect(stored).toHaveLength(10);
   // Cached again: no further loads.
-  await cp.getLease(all[0] as ShardStatus, 'w1');
+  await takeOrRenewLease(cp, all[0] as ShardStatus, 'w1');
   expect([sent('SCRIPT'), sent('EVALSHA')]).toEqual([2, 101]);
   await cp.close();
 });
@@ -85,8 +86,8 @@ it('a user that may not SCRIPT LOAD: init still succeeds and the scripts are sen
   await cp.init();
   const sent = counter(cp);
   const all = shards(5);
-  await Promise.all(all.map((s) => cp.getLease(s, 'w1')));
-  await cp.getLease(all[0] as ShardStatus, 'w1');
+  await Promise.all(all.map((s) => takeOrRenewLease(cp, s, 'w1')));
+  await takeOrRenewLease(cp, all[0] as ShardStatus, 'w1');
   expect(all.map((s) => s.leaseCounter)).toEqual([2, 1, 1, 1, 1]);
   // EVALSHA (NOSCRIPT) then EVAL while take-lease is not cached; after the first EVAL the server has it.
   expect(sent('SCRIPT')).toBe(0);

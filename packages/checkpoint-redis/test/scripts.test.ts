@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createShardStatus } from '@kcl/core';
@@ -53,7 +54,7 @@ it('values are only ARGV: Lua-looking worker ids and shard ids are stored verbat
   const shardId = 'shardId-"]] .. redis.call("DEL", KEYS[2]) .. [["';
   const shard = createShardStatus(shardId);
   await redis.raw.set('canary', 'alive');
-  await cp.getLease(shard, nasty);
+  await takeOrRenewLease(cp, shard, nasty);
   shard.checkpoint = '7';
   await cp.checkpointSequence(shard);
   expect(await redis.raw.get('canary')).toBe('alive');
@@ -70,7 +71,7 @@ describe('injected clients', () => {
     client.on('error', () => undefined);
     await client.connect();
     const cp = new RedisCheckpoint(testConfig(randomName('inj')), { client });
-    await cp.getLease(createShardStatus('shardId-000000000001'), 'worker-1');
+    await takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'worker-1');
     await cp.close();
     expect(client.isOpen).toBe(true);
     expect(await client.ping()).toBe('PONG');
@@ -98,7 +99,7 @@ describe('injected clients', () => {
     await client.connect();
     const cp = new RedisCheckpoint(testConfig(table), { client });
     const shard = createShardStatus('shardId-000000000001', { parentShardIds: ['shardId-000000000000'] });
-    await cp.getLease(shard, 'worker-1');
+    await takeOrRenewLease(cp, shard, 'worker-1');
     shard.checkpoint = '77';
     shard.subSequenceNumber = 3;
     await cp.checkpointSequence(shard);

@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '@kcl/core';
 import { createShardStatus, LeaseStoreAuthError, LeaseStoreError, LeaseStoreUnavailableError } from '@kcl/core';
 import { startRedis, type RedisServerHandle } from '@kcl/testbed';
 import { RedisCheckpoint, type RedisCheckpointOptions } from '../src';
@@ -20,7 +21,7 @@ async function attempt(options: RedisCheckpointOptions): Promise<{ error: unknow
   const { logger, lines } = captureLogger();
   const cp = new RedisCheckpoint(testConfig(tableName(), 'w', { logger }), options);
   const started = Date.now();
-  const error = await rejection(cp.getLease(createShardStatus('shardId-000000000001'), 'w'));
+  const error = await rejection(takeOrRenewLease(cp, createShardStatus('shardId-000000000001'), 'w'));
   const millis = Date.now() - started;
   await cp.close();
   return { error, lines, millis };
@@ -40,7 +41,7 @@ it.each<[string, () => RedisCheckpointOptions]>([
   const { logger, lines } = captureLogger();
   const cp = new RedisCheckpoint(testConfig(tableName(), 'w', { logger }), options());
   const shard = createShardStatus('shardId-000000000001');
-  await cp.getLease(shard, 'w');
+  await takeOrRenewLease(cp, shard, 'w');
   shard.checkpoint = '42';
   await cp.checkpointSequence(shard);
   expect((await cp.listLeases()).map((l) => l.checkpoint)).toEqual(['42']);
@@ -93,8 +94,8 @@ it('tls.rejectUnauthorized: false connects but warns once (at init, not per call
     await cp.init();
     await cp.init();
     const shard = createShardStatus('shardId-000000000001');
-    await cp.getLease(shard, 'w');
-    await cp.getLease(shard, 'w');
+    await takeOrRenewLease(cp, shard, 'w');
+    await takeOrRenewLease(cp, shard, 'w');
     const warnings = lines.filter((l) => l.startsWith('warn ') && l.includes('rejectUnauthorized'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('verification is OFF');

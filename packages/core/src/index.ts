@@ -6,6 +6,7 @@ export type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from './checkpoint
 export { assertStorableCheckpoint, judgeCheckpointMove } from './checkpoint/checkpoint-order';
 export { LEASE_ROW_FIELDS, STORED_LEASE_FIELDS, applyStoredLease, copyStoredLease, groupActiveWorkers } from './checkpoint/lease-row';
 export type { StoredLease } from './checkpoint/lease-row';
+export { isLeaseRenewal, takeOrRenewLease } from './checkpoint/lease-transitions';
 export type { CheckpointMove, StoredCheckpoint } from './checkpoint/checkpoint-order';
 export { ShutdownReason } from './processor/shutdown-reason';
 export type {

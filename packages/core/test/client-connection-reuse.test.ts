@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { createTestCertificates, runJsonChild, startTlsAnswerServer } from '@kcl/testbed';
-import type { TestCertificates, TlsAnswerServer } from '@kcl/testbed';
+import { nodeEntryArgs, runJsonChild, startTlsAnswerBed, type TlsAnswerBed } from '@kcl/testbed';
 
 // The worker's default Kinesis client for an https:// endpoint (AWS) must reuse its TLS connections: with the SDK's
 // Kinesis default (one HTTP/2 session per request), every call paid a TLS handshake (and two round trips against
@@ -19,48 +18,32 @@ const LIST_SHARDS = JSON.stringify({
 });
 
 function runClientChild(env: Record<string, string>): Promise<{ ok: boolean; shards?: number; error?: string }> {
-  return runJsonChild(['-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'kinesis-client-child.ts')], env);
+  return runJsonChild(nodeEntryArgs(join(FIXTURES, 'kinesis-client-child.ts')), env);
 }
 
 describe('createKinesisClient connection reuse (https:// endpoints)', () => {
-  let certificates: TestCertificates;
-  let server: TlsAnswerServer;
+  let bed: TlsAnswerBed;
   beforeAll(async () => {
-    certificates = await createTestCertificates();
-    server = await startTlsAnswerServer({ keyPath: certificates.keyPath, certPath: certificates.certPath, body: LIST_SHARDS });
+    bed = await startTlsAnswerBed({ body: LIST_SHARDS });
   });
-  afterAll(async () => {
-    await server?.stop();
-    certificates?.remove();
-  });
+  afterAll(() => bed?.stop());
 
   it('makes 20 sequential calls over at most 2 TLS connections (not one per call)', async () => {
-    const connectionsBefore = server.connections();
-    const requestsBefore = server.requests();
-    const result = await runClientChild({
-      NODE_EXTRA_CA_CERTS: certificates.caCertPath,
-      KCL_CLIENT_ENDPOINT: server.endpoint,
-      KCL_CLIENT_CALLS: '20',
-    });
-    expect(result).toEqual({ ok: true, shards: 20 });
-    expect(server.requests() - requestsBefore).toBe(20);
-    expect(server.connections() - connectionsBefore).toBeLessThanOrEqual(2);
+    const run = await bed.measure(() => runClientChild({ ...bed.trustEnv, KCL_CLIENT_ENDPOINT: bed.endpoint, KCL_CLIENT_CALLS: '20' }));
+    expect(run.result).toEqual({ ok: true, shards: 20 });
+    expect(run.requests).toBe(20);
+    expect(run.connections).toBeLessThanOrEqual(2);
   });
 
   it('makes 40 calls from 4 concurrent callers over at most 4 TLS connections', async () => {
-    const connectionsBefore = server.connections();
-    const result = await runClientChild({
-      NODE_EXTRA_CA_CERTS: certificates.caCertPath,
-      KCL_CLIENT_ENDPOINT: server.endpoint,
-      KCL_CLIENT_CALLS: '40',
-      KCL_CLIENT_CONCURRENCY: '4',
-    });
-    expect(result).toEqual({ ok: true, shards: 40 });
-    expect(server.connections() - connectionsBefore).toBeLessThanOrEqual(4);
+    const env = { ...bed.trustEnv, KCL_CLIENT_ENDPOINT: bed.endpoint, KCL_CLIENT_CALLS: '40', KCL_CLIENT_CONCURRENCY: '4' };
+    const run = await bed.measure(() => runClientChild(env));
+    expect(run.result).toEqual({ ok: true, shards: 40 });
+    expect(run.connections).toBeLessThanOrEqual(4);
   });
 
   it('does not trust the server without the CA (the test really checks certificates)', async () => {
-    const result = await runClientChild({ KCL_CLIENT_ENDPOINT: server.endpoint, KCL_CLIENT_CALLS: '1' });
+    const result = await runClientChild({ KCL_CLIENT_ENDPOINT: bed.endpoint, KCL_CLIENT_CALLS: '1' });
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/certificate/i);
   });

@@ -3,6 +3,7 @@
  * only worker that reads the whole lease table after start; a dead worker's leases reassigned within failover + one
  * refresh period; a dead or paused leader replaced; joining workers reach their share by hand-offs with no overlap.
  */
+import { takeOrRenewLease } from '../src/checkpoint/lease-transitions';
 import { DeliveryLedger, fakeConsumerFactory } from './helpers/worker-fake-consumer';
 import {
   createTestStream,
@@ -172,7 +173,7 @@ test('a worker whose leases expired gets none of them back while its heartbeat s
   // shards up): a SIGKILLed worker looks like this to the leader for up to one renewal interval.
   const ghost = new InMemoryCheckpointer(table, { workerId: 'ghost', failoverTimeMillis: FAST.failoverTimeMillis });
   for (const id of ['shardId-000000000000', 'shardId-000000000001']) {
-    await ghost.getLease(createShardStatus(id), 'ghost');
+    await takeOrRenewLease(ghost, createShardStatus(id), 'ghost');
   }
   await ghost.heartbeat('ghost');
   const beat = setInterval(() => void ghost.heartbeat('ghost'), 50);
@@ -232,13 +233,13 @@ test('a worker that owns an expired lease but is alive (a restart under the same
   // no other receiver than 'again' itself.
   const again = new InMemoryCheckpointer(table, { workerId: 'again', failoverTimeMillis: FAST.failoverTimeMillis });
   const stale = createShardStatus('shardId-000000000000');
-  await again.getLease(stale, 'again');
+  await takeOrRenewLease(again, stale, 'again');
   const live = createShardStatus('shardId-000000000001');
-  await again.getLease(live, 'again');
+  await takeOrRenewLease(again, live, 'again');
   await again.heartbeat('again');
   const beat = setInterval(() => {
     void again.heartbeat('again');
-    void again.getLease(live, 'again').catch(() => undefined);
+    void takeOrRenewLease(again, live, 'again').catch(() => undefined);
   }, 50);
   try {
     const a = makeWorker(table, fx.kinesis, workerConfig(stream, 'a'), { shardConsumerFactory: fakeConsumerFactory({ ledger }), events });
@@ -273,7 +274,7 @@ test('a lease assigned to a worker while it leaves is released at its shutdown, 
   const late = createShardStatus('shardId-000000000099');
   const removeWorker = a.store.removeWorker.bind(a.store);
   a.store.removeWorker = async (workerId: string) => {
-    await leader.getLease(late, 'a');
+    await takeOrRenewLease(leader, late, 'a');
     return removeWorker(workerId);
   };
   await a.worker.start();

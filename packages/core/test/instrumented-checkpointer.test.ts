@@ -76,11 +76,11 @@ describe('instrumentCheckpointer', () => {
   it('reports call and checkpoint times per operation and shard, and health on success', async () => {
     const { metrics, store } = setup();
     const shard = createShardStatus('shardId-1');
-    await store.getLease(shard, 'w1');
+    await store.takeLease(shard, 'w1');
     shard.checkpoint = '100';
     await store.checkpointSequence(shard);
     expect(metrics.calls).toEqual([
-      ['getLease', 7],
+      ['takeLease', 7],
       ['checkpointSequence', 7],
     ]);
     expect(metrics.checkpointTimes).toEqual([['shardId-1', 7]]);
@@ -91,7 +91,7 @@ describe('instrumentCheckpointer', () => {
   it('a store failure counts an error and turns health false; the next success turns it true', async () => {
     const { metrics, store, table } = setup();
     const shard = createShardStatus('shardId-1');
-    await store.getLease(shard, 'w1');
+    await store.takeLease(shard, 'w1');
     table.failNext('checkpointSequence', new LeaseStoreUnavailableError('connection refused'));
     shard.checkpoint = '100';
     await expect(store.checkpointSequence(shard)).rejects.toBeInstanceOf(LeaseStoreUnavailableError);
@@ -105,10 +105,10 @@ describe('instrumentCheckpointer', () => {
   it('a lost lease is a checkpoint failure but not a store failure', async () => {
     const { metrics, store, table } = setup();
     const shard = createShardStatus('shardId-1');
-    await store.getLease(shard, 'w1');
+    await store.takeLease(shard, 'w1');
     const thief = new InMemoryCheckpointer(table, { workerId: 'w2' });
     const stolen = createShardStatus('shardId-1', { assignedTo: 'w1', leaseCounter: shard.leaseCounter });
-    await thief.getLease(stolen, 'w2');
+    await thief.takeLease(stolen, 'w2');
     shard.checkpoint = '100';
     await expect(store.checkpointSequence(shard)).rejects.toBeInstanceOf(KclError);
     expect(metrics.checkpointFailures).toHaveLength(1);

@@ -3,6 +3,7 @@
  * worker id cannot free the live owner's lease), and the set of shards ended locally stays bounded.
  * In-memory lease store, real timers with long lease periods (nothing fires on its own during a case).
  */
+import { takeOrRenewLease } from '../src/checkpoint/lease-transitions';
 import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import type { LeaseLostReason } from '../src/leases/held-lease';
@@ -59,7 +60,7 @@ describe('LeaseCoordinator.release', () => {
       // While the old process is paused (SIGSTOP), a restarted process with the same worker id takes the lease.
       const restarted = new InMemoryCheckpointer(table, { workerId: 'w', failoverTimeMillis: F });
       const successor = { ...table.get('s0')!, leaseToken: undefined }; // it does not know the old token: a take
-      await restarted.getLease(successor, 'w');
+      await takeOrRenewLease(restarted, successor, 'w');
       expect(successor.leaseToken).not.toBe(staleToken);
 
       // The old process resumes inside shutdown(REQUESTED) and releases its lease.
@@ -67,7 +68,7 @@ describe('LeaseCoordinator.release', () => {
       expect(table.get('s0')).toMatchObject({ assignedTo: 'w', leaseToken: successor.leaseToken, leaseCounter: successor.leaseCounter });
       expect(stale.lost).toEqual([{ shardId: 's0', reason: 'released' }]);
       expect(stale.errors).toEqual([]);
-      await restarted.getLease(successor, 'w'); // the successor still holds and renews it
+      await takeOrRenewLease(restarted, successor, 'w'); // the successor still holds and renews it
     } finally {
       await stop(stale.coordinator);
     }

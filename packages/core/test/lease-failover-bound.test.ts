@@ -3,6 +3,7 @@
  * period of its last renewal, also by a survivor that is already at its fair share. Jest fake timers drive every
  * timer of a real LeaseCoordinator; its monotonic clock is the (fake) Date.now().
  */
+import { takeOrRenewLease } from '../src/checkpoint/lease-transitions';
 import { createShardStatus, type ShardStatus } from '../src/checkpoint/shard-status';
 import { LeaseCoordinator } from '../src/leases/lease-coordinator';
 import { NoopMonitoringService } from '../src/metrics/monitoring-service';
@@ -69,7 +70,7 @@ describe('failover bound (fake timers)', () => {
     // sees each new counter value almost a whole take interval late: the worst observation lag.
     const a = new InMemoryCheckpointer(table, { workerId: 'a', failoverTimeMillis: F });
     const aLeases: ShardStatus[] = [createShardStatus('s0'), createShardStatus('s1')];
-    for (const lease of aLeases) await a.getLease(lease, 'a');
+    for (const lease of aLeases) await takeOrRenewLease(a, lease, 'a');
 
     await coordinator.start(); // first pass at t = 0: b takes s2 and s3 (fair share 2 of 4)
     try {
@@ -79,7 +80,7 @@ describe('failover bound (fake timers)', () => {
       let lastRenewal = 0;
       for (let k = 0; k < 10; k++) {
         await advanceTo(k * R + 1);
-        for (const lease of aLeases) await a.getLease(lease, 'a');
+        for (const lease of aLeases) await takeOrRenewLease(a, lease, 'a');
         lastRenewal = Date.now();
       }
       // While "a" renews, b keeps to its regular pace (passes at R, 2R, ... 9R): no extra passes.

@@ -1,4 +1,5 @@
 /** Lease validity, renewal, loss and hand-off requests (LeaseRenewer + HeldLease) on the in-memory lease store. */
+import { takeOrRenewLease } from '../src/checkpoint/lease-transitions';
 import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import { createShardStatus, type ShardStatus } from '../src/checkpoint/shard-status';
 import { LeaseLostError, LeaseStoreUnavailableError } from '../src/errors';
@@ -80,7 +81,7 @@ describe('LeaseRenewer', () => {
     const store = new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F });
     const shard = createShardStatus('shard-1');
     const startedAt = performance.now();
-    await store.getLease(shard, 'me');
+    await takeOrRenewLease(store, shard, 'me');
     const timing = computeLeaseTiming(F, R);
     const handle = new HeldLease(shard, startedAt, timing.validityMillis, () => performance.now(), 'me');
     const lost: Setup['lost'] = [];
@@ -116,7 +117,7 @@ describe('LeaseRenewer', () => {
     const { table, handle, lost } = await setup();
     const thief = new InMemoryCheckpointer(table, { workerId: 'thief' });
     const stored = table.get('shard-1') as ShardStatus;
-    await thief.getLease(stored, 'thief');
+    await takeOrRenewLease(thief, stored, 'thief');
     const t0 = performance.now();
     await waitFor(() => handle.lostSignal.aborted, 'lost signal', 2_000);
     expect(performance.now() - t0).toBeLessThan(R + 100);
@@ -184,7 +185,7 @@ describe('LeaseRenewer', () => {
     const track = async (count: number): Promise<HeldLease[]> => {
       const shards = Array.from({ length: count }, (_, i) => createShardStatus(`shard-${String(i).padStart(4, '0')}`));
       const startedAt = performance.now();
-      await Promise.all(shards.map((shard) => store.getLease(shard, 'me')));
+      await Promise.all(shards.map((shard) => takeOrRenewLease(store, shard, 'me')));
       const handles = shards.map((shard) => new HeldLease(shard, startedAt, timing.validityMillis, () => performance.now(), 'me'));
       for (const h of handles) renewer.track(h);
       return handles;
@@ -214,7 +215,8 @@ describe('LeaseRenewer', () => {
     expect(sizes.slice(0, 3 * perTick).reduce((a, b) => a + b, 0)).toBe(3_000);
     const counters = table.list().map((l) => l.leaseCounter);
     expect(Math.min(...counters)).toBeGreaterThanOrEqual(4);
-    expect(table.callCount('getLease')).toBe(1_000); // the takes only: no per-lease renewal
+    expect(table.callCount('takeLease')).toBe(1_000);
+    expect(table.callCount('renewLease')).toBe(0); // no per-lease renewal
     expect(handles.every((h) => h.isValid())).toBe(true);
     expect(lost).toEqual([]);
   });
@@ -224,7 +226,7 @@ describe('LeaseRenewer', () => {
     const { track, lost } = many(new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F }), table);
     const handles = await track(3);
     const thief = new InMemoryCheckpointer(table, { workerId: 'thief' });
-    await thief.getLease(table.get('shard-0001') as ShardStatus, 'thief');
+    await takeOrRenewLease(thief, table.get('shard-0001') as ShardStatus, 'thief');
     await waitFor(() => lost.length === 1, 'the stolen lease lost', 2_000);
     expect(lost).toEqual([{ shardId: 'shard-0001', reason: 'taken' }]);
     const counters = [0, 2].map((i) => table.get(`shard-000${i}`)!.leaseCounter);
@@ -232,7 +234,7 @@ describe('LeaseRenewer', () => {
     expect([handles[0]!.isValid(), handles[2]!.isValid()]).toEqual([true, true]);
   });
 
-  test('a store without renewLeases: one getLease renewal per due lease', async () => {
+  test('a store without renewLeases: one renewLease per due lease', async () => {
     const table = new InMemoryLeaseTable();
     const inner = new InMemoryCheckpointer(table, { workerId: 'me', failoverTimeMillis: F });
     const withoutBatch = new Proxy(inner, {
@@ -240,8 +242,7 @@ describe('LeaseRenewer', () => {
     }) as Checkpointer;
     const { track, lost } = many(withoutBatch, table);
     await track(5);
-    const takes = table.callCount('getLease');
-    await waitFor(() => table.callCount('getLease') - takes >= 10, 'two rounds of renewals', 2_000);
+    await waitFor(() => table.callCount('renewLease') >= 10, 'two rounds of renewals', 2_000);
     expect(table.callCount('renewLeases')).toBe(0);
     expect(lost).toEqual([]);
   });
@@ -253,7 +254,7 @@ describe('LeaseRenewer', () => {
     const withoutBatch = new Proxy(inner, {
       get: (target, property) => {
         if (property === 'renewLeases') return undefined;
-        if (property === 'getLease') return (shard: ShardStatus, owner: string) => gauge.track(target.getLease(shard, owner));
+        if (property === 'renewLease') return (shard: ShardStatus, owner: string) => gauge.track(target.renewLease(shard, owner));
         return Reflect.get(target, property, target);
       },
     }) as Checkpointer;

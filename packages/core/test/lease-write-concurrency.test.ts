@@ -1,7 +1,7 @@
 /**
  * Bounded lease writes: the concurrency helper (runBounded, mapBounded), and that the start pass (LeaseTaker) and the
  * leader round (LeaseAssigner) never have more than LEASE_WRITE_CONCURRENCY lease writes in flight while still taking
- * every lease they should. In-memory lease store wrapped to count concurrent getLease calls.
+ * every lease they should. In-memory lease store wrapped to count concurrent takeLease calls.
  */
 import type { Checkpointer } from '../src/checkpoint/checkpointer';
 import type { ShardStatus } from '../src/checkpoint/shard-status';
@@ -100,14 +100,14 @@ describe('mapBounded / runBounded', () => {
   });
 });
 
-/** `getLease` calls for `owner` counted by `gauge` (the other methods pass through). */
+/** `takeLease` calls for `owner` counted by `gauge` (the other methods pass through). */
 function gauged(inner: Checkpointer, gauge: InFlightGauge, owner: string): Checkpointer {
   return new Proxy(inner, {
     get: (target, property) => {
-      if (property === 'getLease') {
+      if (property === 'takeLease') {
         return (shard: ShardStatus, newAssignTo: string) => {
-          const call = target.getLease(shard, newAssignTo);
-          return newAssignTo === owner && shard.leaseToken === undefined ? gauge.track(call) : call; // takes only
+          const call = target.takeLease(shard, newAssignTo);
+          return newAssignTo === owner ? gauge.track(call) : call;
         };
       }
       const value = Reflect.get(target, property, target) as unknown;
@@ -169,14 +169,17 @@ describe('lease writes in flight', () => {
     let raced = 0;
     const racing = new Proxy(inner, {
       get: (target, property) => {
-        if (property === 'getLease') {
+        if (property === 'takeLease') {
           return async (shard: ShardStatus, newAssignTo: string) => {
             // Another worker takes every 10th shard just before this worker's take arrives.
-            if (shard.leaseToken === undefined && Number(shard.id.slice(-3)) % 10 === 0) {
+            if (Number(shard.id.slice(-3)) % 10 === 0) {
               raced++;
-              await new InMemoryCheckpointer(table, { workerId: 'rival', failoverTimeMillis: F }).getLease({ ...shard, parentShardIds: [] }, 'rival');
+              await new InMemoryCheckpointer(table, { workerId: 'rival', failoverTimeMillis: F }).takeLease(
+                { ...shard, parentShardIds: [] },
+                'rival',
+              );
             }
-            return target.getLease(shard, newAssignTo);
+            return target.takeLease(shard, newAssignTo);
           };
         }
         const value = Reflect.get(target, property, target) as unknown;
@@ -221,7 +224,7 @@ describe('lease writes in flight', () => {
     // Takes answer after 600 ms: 300 takes in rounds of LEASE_WRITE_CONCURRENCY take 1.8 s, longer than the validity;
     // a lease taken is renewed within 600 + 800 ms of its take's start, 200 ms inside its validity (with 400 ms takes
     // and a 1 s failover time the margin was 0 and the test failed under load).
-    table.setLatency((op) => (op === 'getLease' ? 600 : 0));
+    table.setLatency((op) => (op === 'takeLease' ? 600 : 0));
     const store = new InMemoryCheckpointer(table, { workerId: 'w', failoverTimeMillis: failover });
     const lost: string[] = [];
     const { coordinator: c, errors } = coordinator(table, 300, store, 1_000, failover);

@@ -38,7 +38,8 @@ function collectCases(mutate: Mutate, ownedLeasesLagMillis?: number) {
       const overrides = mutate(inner, table, workerId);
       const methods = [
         'init',
-        'getLease',
+        'takeLease',
+        'renewLease',
         'checkpointSequence',
         'fetchCheckpoint',
         'removeLeaseInfo',
@@ -77,8 +78,6 @@ async function outcome(cases: Map<string, ConformanceTestFn>, namePart: string):
   }
 }
 
-const isTake = (shard: ShardStatus, worker: string) => !(shard.assignedTo === worker && shard.leaseToken !== undefined);
-
 /** An owner index kept by the mutant itself (per table), updated only where the mutant says so. */
 const ownerSets = new WeakMap<InMemoryLeaseTable, Map<string, Set<string>>>();
 function ownerIndex(table: InMemoryLeaseTable): Map<string, Set<string>> {
@@ -95,9 +94,9 @@ function indexMaintainedExcept(forget: 'transferLease' | 'removeLeaseInfo' | 'ta
       if (to !== undefined) index.set(to, (index.get(to) ?? new Set()).add(shardId));
     };
     return {
-      getLease: async (shard, worker) => {
+      takeLease: async (shard, worker) => {
         const before = table.get(shard.id)?.assignedTo;
-        await inner.getLease(shard, worker);
+        await inner.takeLease(shard, worker);
         move(shard.id, forget === 'takeOver' ? undefined : before, worker);
       },
       removeLeaseOwner: async (shardId, token) => {
@@ -125,9 +124,9 @@ const mutants: Array<[string, Mutate, string]> = [
   [
     'a take that ignores the counter the caller observed',
     (inner, table) => ({
-      getLease: async (shard, worker) => {
-        if (isTake(shard, worker)) shard.leaseCounter = table.get(shard.id)?.leaseCounter ?? 0;
-        return inner.getLease(shard, worker);
+      takeLease: async (shard, worker) => {
+        shard.leaseCounter = table.get(shard.id)?.leaseCounter ?? 0;
+        return inner.takeLease(shard, worker);
       },
     }),
     'a take with a stale counter',
@@ -135,11 +134,10 @@ const mutants: Array<[string, Mutate, string]> = [
   [
     'a take that reads, then writes (not atomic)',
     (inner, table) => ({
-      getLease: async (shard, worker) => {
-        if (!isTake(shard, worker)) return inner.getLease(shard, worker);
+      takeLease: async (shard, worker) => {
         const current = await table.run('fetchCheckpoint', (leases) => leases.get(shard.id)?.leaseCounter ?? 0);
         if (current !== shard.leaseCounter) throw new LeaseNotAcquiredError(shard.id);
-        const fresh = await table.run('getLease', (leases) => {
+        const fresh = await table.run('takeLease', (leases) => {
           const next = { ...createShardStatus(shard.id), assignedTo: worker, leaseCounter: current + 1, leaseToken: worker };
           leases.set(shard.id, next);
           return next;
@@ -180,10 +178,9 @@ const mutants: Array<[string, Mutate, string]> = [
   [
     'a renewal that does not increment the counter',
     (inner, table) => ({
-      getLease: async (shard, worker) => {
-        if (isTake(shard, worker)) return inner.getLease(shard, worker);
+      renewLease: async (shard, worker) => {
         const stored = table.get(shard.id);
-        if (stored?.assignedTo !== worker || stored.leaseToken !== shard.leaseToken) return inner.getLease(shard, worker);
+        if (stored?.assignedTo !== worker || stored.leaseToken !== shard.leaseToken) return inner.renewLease(shard, worker);
         Object.assign(shard, stored);
       },
     }),
@@ -430,7 +427,8 @@ describe('checkpointer conformance suite catches broken backends', () => {
           }
         };
       return {
-        getLease: write(inner.getLease.bind(inner)),
+        takeLease: write(inner.takeLease.bind(inner)),
+        renewLease: write(inner.renewLease.bind(inner)),
         removeLeaseOwner: write(inner.removeLeaseOwner.bind(inner)),
         transferLease: write(inner.transferLease.bind(inner)),
         removeLeaseInfo: write(inner.removeLeaseInfo.bind(inner)),

@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '../src/checkpoint/lease-transitions';
 import {
   ConfigError,
   InvalidArgumentError,
@@ -25,12 +26,12 @@ describe('InMemoryCheckpointer', () => {
   it('takes a new lease, renews it and shares state through the table', async () => {
     const { table, a, b } = setup();
     const shard = createShardStatus('s1', { parentShardIds: ['p1', 'p2'] });
-    await a.getLease(shard, 'a');
+    await takeOrRenewLease(a, shard, 'a');
     expect(shard).toMatchObject({ assignedTo: 'a', leaseCounter: 1, parentShardId: 'p1', parentShardIds: ['p1', 'p2'] });
     const token = shard.leaseToken;
     expect(token).toEqual(expect.any(String));
     expect(shard.leaseTimeout).toBeInstanceOf(Date);
-    await a.getLease(shard, 'a');
+    await takeOrRenewLease(a, shard, 'a');
     expect(shard.leaseCounter).toBe(2);
     expect(shard.leaseToken).toBe(token);
     expect(await b.getLeaseOwner('s1')).toBe('a');
@@ -40,32 +41,32 @@ describe('InMemoryCheckpointer', () => {
   it('takes only at the observed counter and never at SHARD_END', async () => {
     const { a, b } = setup();
     const shard = createShardStatus('s1');
-    await a.getLease(shard, 'a');
+    await takeOrRenewLease(a, shard, 'a');
     const seen = createShardStatus('s1', { leaseCounter: 1, assignedTo: 'a' });
-    await a.getLease(shard, 'a'); // counter 2
-    await expect(b.getLease(seen, 'b')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
+    await takeOrRenewLease(a, shard, 'a'); // counter 2
+    await expect(takeOrRenewLease(b, seen, 'b')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
     seen.leaseCounter = 2;
-    await b.getLease(seen, 'b');
+    await takeOrRenewLease(b, seen, 'b');
     expect(seen).toMatchObject({ assignedTo: 'b', leaseCounter: 3 });
     expect(seen.leaseToken).not.toBe(shard.leaseToken);
-    await expect(a.getLease(shard, 'a')).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(takeOrRenewLease(a, shard, 'a')).rejects.toBeInstanceOf(LeaseLostError);
     shard.checkpoint = '1';
     await expect(a.checkpointSequence(shard)).rejects.toBeInstanceOf(LeaseLostError);
     seen.checkpoint = SHARD_END;
     await b.checkpointSequence(seen);
-    await expect(a.getLease(createShardStatus('s1', { leaseCounter: 3 }), 'a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
+    await expect(takeOrRenewLease(a, createShardStatus('s1', { leaseCounter: 3 }), 'a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
   });
 
   it('rejects a take of a deleted lease at a non-zero counter', async () => {
     const { a } = setup();
-    await expect(a.getLease(createShardStatus('gone', { leaseCounter: 4 }), 'a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
+    await expect(takeOrRenewLease(a, createShardStatus('gone', { leaseCounter: 4 }), 'a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
   });
 
   it('lets exactly one of many concurrent takers win', async () => {
     const table = new InMemoryLeaseTable();
     table.setLatency(2);
     const workers = Array.from({ length: 10 }, (_, i) => new InMemoryCheckpointer(table, { workerId: `w${i}` }));
-    const results = await Promise.allSettled(workers.map((w, i) => w.getLease(createShardStatus('s'), `w${i}`)));
+    const results = await Promise.allSettled(workers.map((w, i) => takeOrRenewLease(w, createShardStatus('s'), `w${i}`)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(table.get('s')?.leaseCounter).toBe(1);
   });
@@ -73,12 +74,12 @@ describe('InMemoryCheckpointer', () => {
   it('claims, releases and hands over', async () => {
     const { table, a, b } = setup();
     const shard = createShardStatus('s1');
-    await a.getLease(shard, 'a');
+    await takeOrRenewLease(a, shard, 'a');
     const view = table.get('s1');
     if (!view) throw new Error('missing');
     await b.claimShard(view, 'b');
     await expect(b.claimShard(view, 'c')).rejects.toBeInstanceOf(ShardClaimedError);
-    await a.getLease(shard, 'a');
+    await takeOrRenewLease(a, shard, 'a');
     expect(shard.claimRequest).toBe('b');
     const token = shard.leaseToken as string;
     await expect(b.removeLeaseOwner('s1', token)).rejects.toBeInstanceOf(LeaseLostError);
@@ -89,7 +90,7 @@ describe('InMemoryCheckpointer', () => {
     await expect(b.getLeaseOwner('s1')).rejects.toBeInstanceOf(NoLeaseOwnerError);
     const next = table.get('s1');
     if (!next) throw new Error('missing');
-    await b.getLease(next, 'b');
+    await takeOrRenewLease(b, next, 'b');
     expect(next).toMatchObject({ assignedTo: 'b', claimRequest: undefined, leaseCounter: 4 });
     await expect(a.claimShard(shard, 'a')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
   });
@@ -98,7 +99,7 @@ describe('InMemoryCheckpointer', () => {
     const { a, b } = setup();
     await expect(a.fetchCheckpoint(createShardStatus('none'))).rejects.toBeInstanceOf(SequenceNotFoundError);
     const s1 = createShardStatus('s1');
-    await a.getLease(s1, 'a');
+    await takeOrRenewLease(a, s1, 'a');
     const probe = createShardStatus('s1');
     await expect(b.fetchCheckpoint(probe)).rejects.toBeInstanceOf(SequenceNotFoundError);
     expect(probe.assignedTo).toBe('a');
@@ -108,9 +109,9 @@ describe('InMemoryCheckpointer', () => {
     await b.fetchCheckpoint(probe);
     expect(probe).toMatchObject({ checkpoint: '123', subSequenceNumber: 7, leaseCounter: 1 });
     const s2 = createShardStatus('s2');
-    await b.getLease(s2, 'b');
+    await takeOrRenewLease(b, s2, 'b');
     const s3 = createShardStatus('s3');
-    await b.getLease(s3, 'b');
+    await takeOrRenewLease(b, s3, 'b');
     s3.checkpoint = SHARD_END;
     await b.checkpointSequence(s3);
     const known = new Map([['s2', createShardStatus('s2')]]);
@@ -145,19 +146,19 @@ describe('InMemoryLeaseTable fault hooks', () => {
   it('failNext fails the next call(s) of one operation without writing', async () => {
     const { table, a } = setup();
     const boom = new LeaseStoreUnavailableError('boom');
-    table.failNext('getLease', boom, { times: 2 });
+    table.failNext('takeLease', boom, { times: 2 });
     await expect(a.listLeases()).resolves.toEqual([]);
-    await expect(a.getLease(createShardStatus('s'), 'a')).rejects.toBe(boom);
-    await expect(a.getLease(createShardStatus('s'), 'a')).rejects.toBe(boom);
+    await expect(takeOrRenewLease(a, createShardStatus('s'), 'a')).rejects.toBe(boom);
+    await expect(takeOrRenewLease(a, createShardStatus('s'), 'a')).rejects.toBe(boom);
     expect(table.size).toBe(0);
-    await a.getLease(createShardStatus('s'), 'a');
-    expect(table.callCount('getLease')).toBe(3);
+    await takeOrRenewLease(a, createShardStatus('s'), 'a');
+    expect(table.callCount('takeLease')).toBe(3);
   });
 
   it('failNext afterWrite applies the write and then throws', async () => {
     const { table, a } = setup();
     table.failNext('*', new Error('lost reply'), { afterWrite: true });
-    await expect(a.getLease(createShardStatus('s'), 'a')).rejects.toThrow('lost reply');
+    await expect(takeOrRenewLease(a, createShardStatus('s'), 'a')).rejects.toThrow('lost reply');
     expect(table.get('s')?.assignedTo).toBe('a');
   });
 
@@ -180,7 +181,7 @@ describe('InMemoryLeaseTable fault hooks', () => {
     table.setLatency(0);
     table.pause();
     let done = false;
-    const pending = a.getLease(createShardStatus('s'), 'a').then(() => {
+    const pending = takeOrRenewLease(a, createShardStatus('s'), 'a').then(() => {
       done = true;
     });
     await new Promise((r) => setTimeout(r, 20));
@@ -198,7 +199,7 @@ describe('InMemoryLeaseTable fault hooks', () => {
     if (!seen) throw new Error('missing');
     seen.checkpoint = 'mutated';
     expect(table.get('old')?.checkpoint).toBe('9');
-    await a.getLease(seen, 'a');
+    await takeOrRenewLease(a, seen, 'a');
     expect(seen.checkpoint).toBe('9');
     table.reset();
     expect(table.size).toBe(0);

@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '../src/checkpoint/lease-transitions';
 import { InvalidArgumentError, LeaseLostError, LeaseNotAcquiredError, LeaseStoreUnavailableError } from '../src/errors';
 import { SHARD_END, createShardStatus } from '../src/checkpoint/shard-status';
 import { COORDINATOR_LEASE_ID } from '../src/checkpoint/coordination';
@@ -56,8 +57,8 @@ describe('InMemoryCheckpointer fleet coordination', () => {
     const { a, b } = setup();
     const one = createShardStatus('s1');
     const two = createShardStatus('s2');
-    await a.getLease(one, 'a');
-    await a.getLease(two, 'a');
+    await takeOrRenewLease(a, one, 'a');
+    await takeOrRenewLease(a, two, 'a');
     await b.claimShard(createShardStatus('s1', { assignedTo: 'a' }), 'b');
     expect((await b.listOwnedLeases('a')).sort((x, y) => x.shardId.localeCompare(y.shardId))).toEqual([
       { shardId: 's1', leaseCounter: 1 },
@@ -72,7 +73,7 @@ describe('InMemoryCheckpointer fleet coordination', () => {
     expect(moved.leaseToken).not.toBe(one.leaseToken);
     expect(await a.listOwnedLeases('a')).toEqual([{ shardId: 's2', leaseCounter: 1 }]);
     expect(await a.listOwnedLeases('b')).toEqual([{ shardId: 's1', leaseCounter: 2 }]);
-    await expect(a.getLease(one, 'a')).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(takeOrRenewLease(a, one, 'a')).rejects.toBeInstanceOf(LeaseLostError);
     two.checkpoint = SHARD_END;
     await a.checkpointSequence(two);
     await expect(a.transferLease('s2', two.leaseToken!, 'a', 'b')).rejects.toBeInstanceOf(LeaseNotAcquiredError);
@@ -82,8 +83,8 @@ describe('InMemoryCheckpointer fleet coordination', () => {
   it('renews many leases in one call with one result per lease', async () => {
     const { table, a, b } = setup();
     const shards = ['s1', 's2', 's3'].map((id) => createShardStatus(id));
-    for (const shard of shards) await a.getLease(shard, 'a');
-    await b.getLease(createShardStatus('s2', { leaseCounter: 1 }), 'b');
+    for (const shard of shards) await takeOrRenewLease(a, shard, 'a');
+    await takeOrRenewLease(b, createShardStatus('s2', { leaseCounter: 1 }), 'b');
     const results = await a.renewLeases(shards, 'a');
     expect(results[0]).toBe(shards[0]);
     expect(results[1]).toBeInstanceOf(LeaseLostError);

@@ -4,8 +4,8 @@
  * failover time + one refresh period and resumes after the last checkpoint: nothing is lost, and only records the
  * dead worker delivered after its last checkpoint are delivered again.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { IpcChild, TS_REGISTER_PRELOAD } from '@kcl/testbed';
 import type { ChildMessage } from './fixtures/worker-child';
 import { createTestStream, EventLog, FAST, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
 import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
@@ -14,16 +14,13 @@ import { useWorkerSuite } from './helpers/worker-suite';
 
 const { fx, cleanup } = useWorkerSuite();
 
-function startChild(env: Record<string, string>, onMessage: (m: ChildMessage) => void): ChildProcess {
-  const child = fork(join(__dirname, 'fixtures', 'worker-child.ts'), [], {
-    execArgv: ['-r', join(__dirname, 'fixtures', 'ts-register.js')],
+function startChild(env: Record<string, string>, onMessage: (m: ChildMessage) => void): IpcChild {
+  const child = new IpcChild('worker child', join(__dirname, 'fixtures', 'worker-child.ts'), [], {
+    execArgv: ['-r', TS_REGISTER_PRELOAD],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  child.on('message', (m) => onMessage(m as ChildMessage));
-  cleanup.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  child.onMessage = (m) => onMessage(m as unknown as ChildMessage);
+  cleanup.push(() => child.stop(0));
   return child;
 }
 
@@ -54,8 +51,8 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
       for (const r of m.records ?? []) byChild.push({ shardId: m.shardId!, ...r });
     },
   );
-  await waitFor(() => childLeases !== undefined || child.exitCode !== null, 'the child worker to start', 30_000);
-  expect(child.exitCode).toBeNull(); // it did not crash on start-up (its stderr is shown above if it did)
+  await waitFor(() => childLeases !== undefined || child.process.exitCode !== null, 'the child worker to start', 30_000);
+  if (child.process.exitCode !== null) throw new Error(`the child worker crashed on start-up: ${child.stderr().join('\n')}`);
   expect(childLeases).toEqual(['shardId-000000000000', 'shardId-000000000001']);
   producer.start(10, 30);
 
@@ -76,9 +73,9 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
     10_000,
   );
 
-  child.kill('SIGKILL');
+  child.process.kill('SIGKILL');
   const killedAt = performance.now();
-  await new Promise((resolve) => child.once('exit', resolve));
+  await child.whenExited();
   const checkpoints = new Map(table.list().map((l) => [l.id, l.checkpoint]));
 
   await waitFor(() => survivor.worker.heldShards().length === 2, 'the survivor taking over', 5_000);

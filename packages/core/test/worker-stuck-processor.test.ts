@@ -2,10 +2,10 @@
  * A record processor call that never returns: the worker reports it (warning, `processorStuck` event, optional
  * `processorStuck` metric) after `logWarningForTaskAfterMillis` and again each time that much more passes; the call is
  * not interrupted, the lease stays held, and shutdown() still ends within `shutdownGraceMillis` (the lease is left to
- * expire). Found missing by the chaos suite's bad-input matrix (packages/chaos).
+ * expire). Found missing by the bad-input matrix (packages/integration-tests/test/bad-input-*.test.ts).
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NoopMonitoringService, type MonitoringService } from '../src/metrics/monitoring-service';
+import { RecordingMonitoringService } from '../src/testing';
 import type { RecordProcessor } from '../src/processor/record-processor';
 import type { WorkerEvents } from '../src/worker/worker-events';
 import { ConfigError } from '../src/errors';
@@ -29,21 +29,10 @@ afterAll(async () => {
   await fx.stop();
 });
 
-/** A MonitoringService that records the processorStuck metric. */
-function stuckMetrics(): MonitoringService & { stuck: Array<[string, number]> } {
-  const stuck: Array<[string, number]> = [];
-  return Object.assign(new NoopMonitoringService(), {
-    stuck,
-    processorStuck: (shard: string, millis: number) => {
-      stuck.push([shard, millis]);
-    },
-  });
-}
-
 test('a processRecords that never returns is reported as stuck repeatedly; shutdown() stays bounded', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 1 });
   await fx.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ Data: Buffer.from('x'), PartitionKey: 'pk' }] }));
-  const metrics = stuckMetrics();
+  const metrics = new RecordingMonitoringService();
   const config = workerConfig(stream, 'w1', { grace: 1_000 }).withLogWarningForTaskAfterMillis(300).withMonitoringService(metrics);
   let calls = 0;
   const hanging: RecordProcessor = {
@@ -67,8 +56,8 @@ test('a processRecords that never returns is reported as stuck repeatedly; shutd
   const millis = stuck.map((e) => e.millis);
   expect(millis[0]).toBeGreaterThanOrEqual(295);
   expect(millis[1]! - millis[0]!).toBeGreaterThanOrEqual(250);
-  expect(metrics.stuck.length).toBeGreaterThanOrEqual(3);
-  expect(metrics.stuck[0]![0]).toBe('shardId-000000000000');
+  expect(metrics.argsOf('processorStuck').length).toBeGreaterThanOrEqual(3);
+  expect(metrics.argsOf('processorStuck')[0]![0]).toBe('shardId-000000000000');
   expect(w.logger.at('warn').some((l) => /processRecords\(\) has not returned after \d+ ms/.test(l.message))).toBe(true);
   expect(w.worker.heldShards()).toEqual(['shardId-000000000000']);
 

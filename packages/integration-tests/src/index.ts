@@ -4,6 +4,7 @@ export * from './delivery-log';
 export * from './go-kcl-leases';
 export * from './kinesis-bed';
 export * from './lease-stores';
+export * from './store-client';
 export * from './producer';
 export * from './recording-processor';
 export * from './worker-config';

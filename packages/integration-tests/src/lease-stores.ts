@@ -2,10 +2,9 @@
  * The two lease stores under test, on the test bed's real servers: DynamoDB (`DynamoCheckpoint` on dynalite) and
  * Redis (`RedisCheckpoint` on redis-server). Tests run once per store with `describe.each(LEASE_STORE_NAMES)`.
  */
-import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
-import { RedisCheckpoint } from '@kcl/checkpoint-redis';
 import { KinesisClientLibConfig, type Checkpointer, type CoordinatorLease, type ShardStatus, type WorkerHeartbeat } from '@kcl/core';
-import { LOCAL_CREDENTIALS, randomName, startDynalite, startRedis, type LocalServer } from '@kcl/testbed';
+import { randomName, startDynalite, startRedis, type LocalServer } from '@kcl/testbed';
+import { createStoreClient, type StoreTarget } from './store-client';
 import { APPLICATION, testLogger } from './worker-config';
 
 export type LeaseStoreName = 'dynamodb' | 'redis';
@@ -64,18 +63,16 @@ export function newNamespace(): StoreNamespace {
  * namespace's). The checkpointer opens (and on close() closes) its own connection.
  */
 export function createCheckpointer(spec: StoreSpec, config: KinesisClientLibConfig): Checkpointer {
-  config.withTableName(spec.namespace.tableName);
+  return createStoreClient(storeTarget(spec), config, { timeoutMillis: 3_000 }).checkpointer;
+}
+
+/** The {@link StoreTarget} of `spec` (what {@link createStoreClient} builds from). */
+export function storeTarget(spec: StoreSpec): StoreTarget {
   const { host, port } = spec.address;
-  if (spec.name === 'dynamodb') {
-    config.withDynamoDBEndpoint(`http://${host}:${port}`).withDynamoDBCredentials({ ...LOCAL_CREDENTIALS });
-    return new DynamoCheckpoint(config, { connectionTimeoutMillis: 1_000, requestTimeoutMillis: 3_000 });
-  }
-  return new RedisCheckpoint(config, {
-    address: `${host}:${port}`,
-    keyPrefix: spec.namespace.keyPrefix,
-    connectTimeoutMillis: 3_000,
-    commandTimeoutMillis: 3_000,
-  });
+  const { tableName, keyPrefix } = spec.namespace;
+  return spec.name === 'dynamodb'
+    ? { kind: 'dynamodb', endpoint: `http://${host}:${port}`, tableName }
+    : { kind: 'redis', address: `${host}:${port}`, tableName, keyPrefix };
 }
 
 /** A running store server for a test file: builds checkpointers for it and closes them all at the end. */

@@ -6,7 +6,7 @@
  * failure after the lease store was initialised (fan-out registration, which kinesalite refuses).
  */
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { getFreePort, localDynamoClient, ManagedChild, randomName, waitFor } from '@kcl/testbed';
+import { getFreePort, localDynamoClient, ManagedChild, nodeEntryArgs, randomName, waitFor } from '@kcl/testbed';
 import { join } from 'node:path';
 import { LEASE_STORE_NAMES, newNamespace, type LeaseStoreName, type StoreSpec } from '../src';
 import type { ShutdownAppConfig, ShutdownAppLine } from './fixtures/shutdown-app';
@@ -28,7 +28,7 @@ class AppProcess {
     this.child = new ManagedChild(
       `shutdown-app (${settings.store.name}, ${settings.storeMode})`,
       process.execPath,
-      ['--disable-warning=NodeVersionSupportWarning', '-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'shutdown-app.ts')],
+      ['--disable-warning=NodeVersionSupportWarning', ...nodeEntryArgs(join(FIXTURES, 'shutdown-app.ts'))],
       // cwd: the package, so the worker finds @kcl/checkpoint-dynamodb as an application would (default store).
       { cwd: join(__dirname, '..'), env: { ...process.env, KCL_IT_APP: JSON.stringify(settings) } },
     );

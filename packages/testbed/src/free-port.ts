@@ -56,8 +56,3 @@ export async function waitForPort(port: number, options: { host?: string; timeou
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25));
   }
 }
-
-/** True if the error is a bind failure because the port is taken. */
-export function isAddressInUse(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EADDRINUSE';
-}

@@ -10,7 +10,7 @@ export { startDynalite, type DynaliteOptions } from './dynalite';
 export { startRedis, type StartRedisOptions } from './redis';
 export { startRedisCluster, type StartRedisClusterOptions } from './redis-cluster';
 export { createTestCertificates, type TestCertificates } from './tls';
-export { runJsonChild } from './json-child';
+export { callConcurrently, printJsonResult, runJsonChild } from './json-child';
 export { startTlsAnswerServer, type TlsAnswerServer, type TlsAnswerServerOptions } from './tls-answer-server';
 export { randomName } from './names';
 export {
@@ -44,3 +44,8 @@ export {
   type ReceivedDatum,
   type ReceivedRequest,
 } from './cloudwatch-stand-in';
+export { spawnNodeChild, nodeEntryArgs, TS_REGISTER_PRELOAD, type NodeChild, type NodeChildExit, type NodeChildOptions } from './node-child';
+export { forkIpcChild, IpcChild, type ChildMessage, type IpcChildOptions } from './ipc-child';
+export { encodeAggregate } from './kpl-aggregate';
+export { startTlsAnswerBed, type TlsAnswerBed, type TlsAnswerMeasurement } from './tls-answer-bed';
+export { measureOps, type OpsMeasurement } from './measure-ops';

@@ -27,20 +27,31 @@ export interface Checkpointer {
   init(): Promise<void>;
 
   /**
-   * Takes or renews the lease of `shard` for `newAssignTo`.
-   *
-   * Renew (`shard.assignedTo === newAssignTo` and `shard.leaseToken` set): succeeds only if the stored lease still
-   * has that owner and token; increments the counter. Throws {@link LeaseLostError} otherwise.
-   *
-   * Take (any other case): succeeds only if the stored lease is absent (and `shard.leaseCounter` is 0) or its
-   * counter still equals `shard.leaseCounter` (the value the caller observed). Sets the owner, a new token,
-   * increments the counter and clears `claimRequest`. Creates the lease (with `shard`'s parent ids) if absent.
-   * Throws {@link LeaseNotAcquiredError} if the condition fails. Never takes a lease checkpointed at SHARD_END.
+   * Takes the lease of `shard` for `newAssignTo` (a free lease, an expired one, or a re-take of its own): succeeds only
+   * if the stored lease is absent (and `shard.leaseCounter` is 0) or its counter still equals `shard.leaseCounter`
+   * (the value the caller observed). Sets the owner, a new token, increments the counter and clears `claimRequest`.
+   * Creates the lease (with `shard`'s parent ids) if absent. Never takes a lease checkpointed at SHARD_END.
+   * `shard.assignedTo` and `shard.leaseToken` are ignored: only the observed counter decides.
    *
    * On success `shard` is updated in place with the stored state (owner, counter, token, checkpoint,
-   * subSequenceNumber, claimRequest, parent ids, leaseTimeout).
+   * subSequenceNumber, claimRequest, parent ids, leaseTimeout). Throws {@link LeaseNotAcquiredError} (nothing
+   * changed) if the condition fails; InvalidArgumentError for an empty `newAssignTo` or a negative / non-integer
+   * `shard.leaseCounter`.
    */
-  getLease(shard: ShardStatus, newAssignTo: string): Promise<void>;
+  takeLease(shard: ShardStatus, newAssignTo: string): Promise<void>;
+
+  /**
+   * Renews the lease of `shard` held by `workerId` in the tenure of `shard.leaseToken`: succeeds only if the stored
+   * lease still has that owner and that token; increments the counter and keeps the token, the checkpoint and
+   * `claimRequest`. Never creates a lease. On success `shard` is updated in place with the stored state (as for
+   * {@link Checkpointer.takeLease}). Throws {@link LeaseLostError} (nothing changed) if the lease is absent, unowned,
+   * owned by another worker or in another tenure (another token); InvalidArgumentError for an empty `workerId` or a
+   * missing / empty `shard.leaseToken`.
+   *
+   * go-kcl's `getLease` (take or renew, told apart by the fields of `shard`) is derived from these two once in core:
+   * `takeOrRenewLease` (checkpoint/lease-transitions.ts).
+   */
+  renewLease(shard: ShardStatus, workerId: string): Promise<void>;
 
   /**
    * Writes `shard.checkpoint` (and `shard.subSequenceNumber`) conditional on `shard.assignedTo` and
@@ -168,8 +179,8 @@ export interface Checkpointer {
   transferLease(shardId: string, leaseToken: string, fromWorker: string, toWorker: string): Promise<ShardStatus>;
 
   /**
-   * Optional batch renewal: the same as one renewal per entry (`getLease(shard, workerId)` with `shard.assignedTo ===
-   * workerId` and its token), in as few round trips as the store allows (Redis: one script call). Each entry is
+   * Optional batch renewal: the same as one {@link Checkpointer.renewLease} per entry (an entry whose `assignedTo` is
+   * not `workerId` or that has no token fails its slot with {@link LeaseLostError}), in as few round trips as the store allows (Redis: one script call). Each entry is
    * updated in place on success. The result has one slot per entry, in order: the updated ShardStatus, or the error
    * that entry's renewal gave (e.g. {@link LeaseLostError}; the other entries are still renewed). The call itself
    * rejects only when the store fails as a whole (connectivity, auth); then any subset may have been applied.

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import { SHARD_END, type ShardStatus } from '../checkpoint/shard-status';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
@@ -5,6 +6,7 @@ import { isKclError } from '../errors';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import type { ShardRegistry } from '../shards/shard-registry';
+import { fullJitterDelay } from '../internal/backoff';
 import { jittered, PeriodicTask } from '../internal/periodic-task';
 import { HeldLease, type LeaseLostReason } from './held-lease';
 import { FleetLoops, supportsCoordination } from './fleet-loops';
@@ -234,7 +236,8 @@ export class LeaseCoordinator {
    * The consumer of `shardId` stopped with REQUESTED (shutdown or hand-off). A hand-off goes straight to the claiming
    * worker with `transferLease` (fenced by the token of this tenure; the lease stays owned all along, so nobody else
    * can take it in between); otherwise the lease is released with removeLeaseOwner (fenced the same way) so another
-   * worker can take it at once. Never rejects; a release that fails is left to expire.
+   * worker can take it at once. A failed write is tried up to 3 times, waiting a full-jitter back-off (base
+   * `renewRetryMillis`, capped at `renewIntervalMillis`) in between. Never rejects; a release that fails is left to expire.
    */
   async release(shardId: string, reason: 'released' | 'handoff' | 'failing'): Promise<void> {
     const handle = this.held.get(shardId);
@@ -276,7 +279,8 @@ export class LeaseCoordinator {
           outcome = 'abandoned';
           break;
         }
-        await new Promise<void>((resolve) => setTimeout(resolve, this.timing.renewRetryMillis));
+        // Full-jitter back-off (the one in internal/backoff), so workers releasing together do not retry in step.
+        await delay(fullJitterDelay(attempt, this.timing.renewRetryMillis, this.timing.renewIntervalMillis));
       }
     }
     this.held.delete(shardId);

@@ -32,7 +32,7 @@ interface Observation {
  * `failoverTimeMillis` since then: its owner has stopped renewing. A lease seen for the first time is never expired
  * (the observation just started), so a restarted worker waits one failover time before taking others' leases.
  *
- * After deciding a lease is expired, take it with `checkpointer.getLease(shard, me)` with `shard.leaseCounter` set to
+ * After deciding a lease is expired, take it with `checkpointer.takeLease(shard, me)` with `shard.leaseCounter` set to
  * the observed counter: the store's conditional write fails if the owner renewed in the meantime.
  */
 export class LeaseObserver {

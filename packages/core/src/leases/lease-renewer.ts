@@ -40,7 +40,7 @@ interface Tracked {
 /**
  * Keeps the leases this worker holds alive with ONE scheduler for all of them (not two timers per lease): each tick
  * renews every lease that is due, in `renewLeases` calls of at most {@link RENEW_BATCH_MAX} leases when the store has
- * it (Redis: one round trip each), else with one conditional `getLease(heldState, workerId)` per lease, in parallel
+ * it (Redis: one round trip each), else with one conditional `renewLease(heldState, workerId)` per lease, in parallel
  * (at most {@link LEASE_WRITE_CONCURRENCY} in flight). Renewals never wait for the take loops' write slots. Each
  * lease is renewed every `renewIntervalMillis`; its validity is timed from the START of its last successful renewal
  * (see {@link LeaseTiming}), exactly as with one timer per lease.
@@ -197,7 +197,7 @@ export class LeaseRenewer {
   /**
    * Renews `entries`: in calls of at most {@link RENEW_BATCH_MAX} leases, all sent at once, when the store has
    * `renewLeases` (one round trip however large the held set: on a busy event loop every further round would add its
-   * delay), else one `getLease` per lease (at most {@link LEASE_WRITE_CONCURRENCY} in flight). Never rejects because
+   * delay), else one `renewLease` per lease (at most {@link LEASE_WRITE_CONCURRENCY} in flight). Never rejects because
    * of the store; every entry is in flight until its own call settled.
    */
   private async renewBatch(entries: Tracked[]): Promise<void> {
@@ -216,7 +216,7 @@ export class LeaseRenewer {
     }
   }
 
-  /** One store call: `renewLeases` for `entries`, or `getLease` for the single entry when the store has no batch call. */
+  /** One store call: `renewLeases` for `entries`, or `renewLease` for the single entry when the store has no batch call. */
   private async renewChunk(entries: Tracked[]): Promise<void> {
     const { checkpointer, workerId, clock, logger } = this.options;
     const copies = entries.map((e) => renewalCopy(e.handle.shard));
@@ -227,7 +227,7 @@ export class LeaseRenewer {
         results = await checkpointer.renewLeases(copies, workerId);
       } else {
         const copy = copies[0] as ShardStatus;
-        await checkpointer.getLease(copy, workerId);
+        await checkpointer.renewLease(copy, workerId);
         results = [copy];
       }
     } catch (error) {

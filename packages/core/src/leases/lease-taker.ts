@@ -63,7 +63,7 @@ export const EXPIRY_RECHECK_MARGIN_MILLIS = 2;
  * Takes leases up to this worker's fair share. Each pass reads the whole lease table (`listLeases`), feeds the
  * LeaseObserver, classifies every shard ({@link assessLeases}) and takes up to `target - held` leases, at most
  * `writeConcurrency` ({@link LEASE_WRITE_CONCURRENCY}) at a time: claimed-for-me first, then new and unowned ones,
- * then expired ones. A take is `getLease(shard, workerId)` with the counter as observed and no token, i.e. a write
+ * then expired ones. A take is `takeLease(shard, workerId)` with the counter as observed, i.e. a write
  * conditional on that counter; LeaseNotAcquiredError means another worker won the race and is skipped quietly.
  */
 export class LeaseTaker {
@@ -198,7 +198,7 @@ export class LeaseTaker {
     });
     const startedAt = clock();
     try {
-      await checkpointer.getLease(shard, workerId);
+      await checkpointer.takeLease(shard, workerId);
     } catch (error) {
       if (isKclError(error) && error.code === 'LEASE_NOT_ACQUIRED') {
         logger.debug('lease not acquired: another worker was faster', { shardId, kind: candidate.kind });

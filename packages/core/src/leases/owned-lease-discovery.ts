@@ -81,7 +81,7 @@ export class OwnedLeaseDiscovery {
       const copy = renewalCopy(shard);
       const startedAt = clock();
       try {
-        await checkpointer.getLease(copy, workerId);
+        await checkpointer.renewLease(copy, workerId);
       } catch (error) {
         if (isKclError(error) && error.code === 'LEASE_LOST') return false;
         throw error;

@@ -6,6 +6,7 @@ import { coordinationCases } from './conformance-coordination-cases';
 import { leaseCases } from './conformance-lease-cases';
 import { orderCases } from './conformance-order-cases';
 import { tableCases } from './conformance-table-cases';
+import { transitionCases } from './conformance-transition-cases';
 import { resolveTestApi, withTimeout, type ConformanceTestApi } from './conformance-test-api';
 
 /** Options of {@link runCheckpointerConformance}. */
@@ -58,9 +59,13 @@ export interface CheckpointerConformanceOptions {
 }
 
 /** The names of every case, in the order they are registered (handy for filtering with `-t`). */
-export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [...tableCases, ...leaseCases, ...orderCases, ...coordinationCases].map(
-  ([name]) => name,
-);
+export const CHECKPOINTER_CONFORMANCE_CASES: readonly string[] = [
+  ...tableCases,
+  ...leaseCases,
+  ...transitionCases,
+  ...orderCases,
+  ...coordinationCases,
+].map(([name]) => name);
 
 /**
  * Registers the Checkpointer conformance suite: one `describe` with one test per rule of the {@link Checkpointer}
@@ -119,7 +124,7 @@ export function runCheckpointerConformance(options: CheckpointerConformanceOptio
         withTimeout(() => cleanup(), timeoutMs),
         timeoutMs,
       );
-    [...tableCases, ...leaseCases, ...orderCases, ...coordinationCases].forEach(([name, body], index) => {
+    [...tableCases, ...leaseCases, ...transitionCases, ...orderCases, ...coordinationCases].forEach(([name, body], index) => {
       api.it(
         name,
         withTimeout(() => runCase(deps, index, body), timeoutMs),

@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '../checkpoint/lease-transitions';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import type { Checkpointer } from '../checkpoint/checkpointer';
@@ -52,7 +53,7 @@ function coordinatorToken(lease: CoordinatorLease): string {
 /** Takes a new lease of `label` for worker `w` and returns it. */
 async function take(ctx: CaseContext, w: { id: string; cp: Checkpointer }, label: string): Promise<ShardStatus> {
   const shard = createShardStatus(ctx.shardId(label));
-  await w.cp.getLease(shard, w.id);
+  await takeOrRenewLease(w.cp, shard, w.id);
   return shard;
 }
 
@@ -167,15 +168,15 @@ export const coordinationCases: ReadonlyArray<readonly [string, ConformanceCase]
       const two = await take(ctx, a, 'two');
       const [s1, s2] = [one.id, two.id];
       await expectOwned(ctx, c.cp, a.id, { [s1]: 1, [s2]: 1 }, 'after two takes');
-      await a.cp.getLease(one, a.id);
+      await takeOrRenewLease(a.cp, one, a.id);
       await expectOwned(ctx, c.cp, a.id, { [s1]: 2, [s2]: 1 }, 'after a renewal (counter follows)');
       await a.cp.removeLeaseOwner(s2, tokenOf(two));
       await expectOwned(ctx, c.cp, a.id, { [s1]: 2 }, 'after a release');
       const theirs = viewOf(await peek(b.cp, s2));
-      await b.cp.getLease(theirs, b.id);
+      await takeOrRenewLease(b.cp, theirs, b.id);
       await expectOwned(ctx, c.cp, b.id, { [s2]: 3 }, 'after a take of a released lease');
       const stolen = viewOf(await peek(c.cp, s2));
-      await c.cp.getLease(stolen, c.id);
+      await takeOrRenewLease(c.cp, stolen, c.id);
       await expectOwned(ctx, a.cp, b.id, {}, 'after its lease was taken over by another worker');
       await expectOwned(ctx, a.cp, c.id, { [s2]: 4 }, 'after taking over a lease');
       await a.cp.transferLease(s1, tokenOf(one), a.id, b.id);
@@ -200,7 +201,7 @@ export const coordinationCases: ReadonlyArray<readonly [string, ConformanceCase]
       mine.checkpoint = SEQ_1;
       await a.cp.checkpointSequence(mine);
       await b.cp.claimShard(viewOf(await peek(b.cp, id)), b.id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       assert.equal(mine.claimRequest, b.id);
       const moved = await a.cp.transferLease(id, tokenOf(mine), a.id, b.id);
       assert.equal(moved.id, id);
@@ -216,12 +217,12 @@ export const coordinationCases: ReadonlyArray<readonly [string, ConformanceCase]
       assert.equal(stored.claimRequest, undefined);
       assert.equal(stored.checkpoint, SEQ_1);
 
-      await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'the old owner renewing');
+      await expectKclError(takeOrRenewLease(a.cp, mine, a.id), 'LEASE_LOST', 'the old owner renewing');
       mine.checkpoint = SEQ_1;
       await expectKclError(a.cp.checkpointSequence(mine), 'LEASE_LOST', 'the old owner checkpointing');
       const theirs = viewOf(moved);
       theirs.leaseToken = moved.leaseToken;
-      await b.cp.getLease(theirs, b.id);
+      await takeOrRenewLease(b.cp, theirs, b.id);
       assert.equal(theirs.leaseCounter, 4, 'the new owner renews with the returned token');
       assert.equal(theirs.leaseToken, moved.leaseToken);
     },
@@ -235,7 +236,7 @@ export const coordinationCases: ReadonlyArray<readonly [string, ConformanceCase]
       const first = await take(ctx, a, 'fenced');
       const id = first.id;
       const retaken = viewOf(await peek(a.cp, id));
-      await a.cp.getLease(retaken, a.id);
+      await takeOrRenewLease(a.cp, retaken, a.id);
       const before = await peek(c.cp, id);
       await expectKclError(a.cp.transferLease(id, tokenOf(first), a.id, b.id), 'LEASE_LOST', 'transfer with the token of an earlier tenure');
       await expectKclError(c.cp.transferLease(id, tokenOf(retaken), c.id, b.id), 'LEASE_LOST', 'transfer naming another owner');
@@ -294,10 +295,10 @@ export const coordinationCases: ReadonlyArray<readonly [string, ConformanceCase]
       const [kept, lost, stale, checkpointed] = shards as [ShardStatus, ShardStatus, ShardStatus, ShardStatus];
       checkpointed.checkpoint = SEQ_1;
       await a.cp.checkpointSequence(checkpointed);
-      await b.cp.getLease(viewOf(await peek(b.cp, lost.id)), b.id);
+      await takeOrRenewLease(b.cp, viewOf(await peek(b.cp, lost.id)), b.id);
       const staleToken = stale.leaseToken;
       const retaken = viewOf(await peek(a.cp, stale.id));
-      await a.cp.getLease(retaken, a.id);
+      await takeOrRenewLease(a.cp, retaken, a.id);
       stale.leaseToken = staleToken;
       const lostBefore = await peek(b.cp, lost.id);
 

@@ -111,7 +111,7 @@ export async function peek(cp: Checkpointer, shardId: string): Promise<ShardStat
   return Object.assign(shard, { exists });
 }
 
-/** A copy of the lease as another worker would pass it to getLease/claimShard (ListShards fields not needed). */
+/** A copy of the lease as another worker would pass it to takeLease/claimShard (ListShards fields not needed). */
 export function viewOf(lease: ShardStatus): ShardStatus {
   return createShardStatus(lease.id, {
     parentShardIds: [...lease.parentShardIds],
@@ -126,7 +126,7 @@ export function viewOf(lease: ShardStatus): ShardStatus {
 /** The lease token of a tenure the case took (fails the case if the store returned none). */
 export function tokenOf(shard: ShardStatus): string {
   if (typeof shard.leaseToken !== 'string' || shard.leaseToken.length === 0) {
-    throw new AssertionError({ message: `the lease of ${shard.id} has no token: getLease must set one` });
+    throw new AssertionError({ message: `the lease of ${shard.id} has no token: takeLease must set one` });
   }
   return shard.leaseToken;
 }

@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '../checkpoint/lease-transitions';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { SHARD_END, createShardStatus } from '../checkpoint/shard-status';
@@ -24,13 +25,13 @@ function assertLosersNotAcquired(results: PromiseSettledResult<void>[]): void {
 /** Cases about taking, renewing, expiring and checkpointing one lease. */
 export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
   [
-    'getLease takes a new lease: creates it with owner, counter 1, a token and the parent ids',
+    'takeOrRenewLease (go-kcl getLease) takes a new lease: creates it with owner, counter 1, a token and the parent ids',
     async (ctx) => {
       const a = await ctx.worker('a');
       const b = await ctx.worker('b');
       const id = ctx.shardId('new');
       const shard = createShardStatus(id, { parentShardIds: [ctx.shardId('parent')] });
-      await a.cp.getLease(shard, a.id);
+      await takeOrRenewLease(a.cp, shard, a.id);
       assert.equal(shard.assignedTo, a.id, 'shard updated in place: owner');
       assert.equal(shard.leaseCounter, 1, 'shard updated in place: counter');
       assert.ok(typeof shard.leaseToken === 'string' && shard.leaseToken.length > 0, 'shard updated in place: token');
@@ -45,17 +46,17 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
     },
   ],
   [
-    'getLease renews: counter + 1, same token, checkpoint kept',
+    'takeOrRenewLease (go-kcl getLease) renews: counter + 1, same token, checkpoint kept',
     async (ctx) => {
       const a = await ctx.worker('a');
       const id = ctx.shardId('renew');
       const shard = createShardStatus(id);
-      await a.cp.getLease(shard, a.id);
+      await takeOrRenewLease(a.cp, shard, a.id);
       const token = shard.leaseToken;
       shard.checkpoint = SEQ_1;
       await a.cp.checkpointSequence(shard);
       for (let expected = 2; expected <= 4; expected += 1) {
-        await a.cp.getLease(shard, a.id);
+        await takeOrRenewLease(a.cp, shard, a.id);
         assert.equal(shard.leaseCounter, expected, 'renewal increments the counter');
         assert.equal(shard.leaseToken, token, 'renewal keeps the token');
       }
@@ -73,10 +74,10 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('lost');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       const theirs = viewOf(await peek(b.cp, id));
-      await b.cp.getLease(theirs, b.id);
-      await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'renewal after a take-over');
+      await takeOrRenewLease(b.cp, theirs, b.id);
+      await expectKclError(takeOrRenewLease(a.cp, mine, a.id), 'LEASE_LOST', 'renewal after a take-over');
       const stored = await peek(b.cp, id);
       assert.equal(stored.assignedTo, b.id);
       assert.equal(stored.leaseCounter, theirs.leaseCounter, 'a failed renewal does not move the counter');
@@ -86,9 +87,9 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       finished.checkpoint = SHARD_END;
       await b.cp.checkpointSequence(finished);
       await b.cp.removeLeaseOwner(id, tokenOf(theirs));
-      await expectKclError(b.cp.getLease(theirs, b.id), 'LEASE_LOST', 'renewal after release');
+      await expectKclError(takeOrRenewLease(b.cp, theirs, b.id), 'LEASE_LOST', 'renewal after release');
       await b.cp.removeLeaseInfo(id);
-      await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'renewal of a deleted lease');
+      await expectKclError(takeOrRenewLease(a.cp, mine, a.id), 'LEASE_LOST', 'renewal of a deleted lease');
     },
   ],
   [
@@ -99,7 +100,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('observer');
       const id = ctx.shardId('expiry');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       mine.checkpoint = SEQ_1;
       await a.cp.checkpointSequence(mine);
       const observer = new LeaseObserver({ failoverTimeMillis: failover });
@@ -117,7 +118,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
           await sleep(failover / 5);
           if (!renewing) return;
           lastRenewStart = performance.now();
-          await a.cp.getLease(mine, a.id);
+          await takeOrRenewLease(a.cp, mine, a.id);
         }
       })().catch((error: unknown) => {
         renewError = error;
@@ -154,11 +155,11 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(last.leaseCounter, mine.leaseCounter, 'the observed counter is the last renewal');
 
       const taken = viewOf(last);
-      await b.cp.getLease(taken, b.id);
+      await takeOrRenewLease(b.cp, taken, b.id);
       assert.equal(taken.assignedTo, b.id);
       assert.equal(taken.leaseCounter, mine.leaseCounter + 1);
       assert.equal(taken.checkpoint, SEQ_1, 'the new owner resumes from the stored checkpoint');
-      await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'the old owner renewing after the take-over');
+      await expectKclError(takeOrRenewLease(a.cp, mine, a.id), 'LEASE_LOST', 'the old owner renewing after the take-over');
     },
   ],
   [
@@ -168,8 +169,8 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('takeover');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       mine.checkpoint = SEQ_2;
       mine.subSequenceNumber = 2;
       await a.cp.checkpointSequence(mine);
@@ -178,16 +179,16 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const theirs = viewOf(observed);
       theirs.checkpoint = undefined;
       theirs.subSequenceNumber = undefined;
-      await b.cp.getLease(theirs, b.id);
+      await takeOrRenewLease(b.cp, theirs, b.id);
       assert.equal(theirs.assignedTo, b.id);
       assert.equal(theirs.leaseCounter, 3);
       assert.ok(theirs.leaseToken !== undefined && theirs.leaseToken !== mine.leaseToken, 'a take sets a new token');
-      assert.equal(theirs.checkpoint, SEQ_2, 'getLease fills in the stored checkpoint');
-      assert.equal(theirs.subSequenceNumber, 2, 'getLease fills in the stored subSequenceNumber');
+      assert.equal(theirs.checkpoint, SEQ_2, 'a take fills in the stored checkpoint');
+      assert.equal(theirs.subSequenceNumber, 2, 'a take fills in the stored subSequenceNumber');
       const stored = await peek(a.cp, id);
       assert.equal(stored.assignedTo, b.id);
       assert.equal(stored.leaseToken, theirs.leaseToken);
-      await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'the old owner renewing');
+      await expectKclError(takeOrRenewLease(a.cp, mine, a.id), 'LEASE_LOST', 'the old owner renewing');
     },
   ],
   [
@@ -197,19 +198,19 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('stale');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       const observed = viewOf(await peek(b.cp, id));
-      await a.cp.getLease(mine, a.id);
-      await expectKclError(b.cp.getLease(observed, b.id), 'LEASE_NOT_ACQUIRED', 'take at a stale counter');
-      await expectKclError(b.cp.getLease(createShardStatus(id), b.id), 'LEASE_NOT_ACQUIRED', 'take at counter 0 of an existing lease');
+      await takeOrRenewLease(a.cp, mine, a.id);
+      await expectKclError(takeOrRenewLease(b.cp, observed, b.id), 'LEASE_NOT_ACQUIRED', 'take at a stale counter');
+      await expectKclError(takeOrRenewLease(b.cp, createShardStatus(id), b.id), 'LEASE_NOT_ACQUIRED', 'take at counter 0 of an existing lease');
       const ahead = viewOf(observed);
       ahead.leaseCounter = 99;
-      await expectKclError(b.cp.getLease(ahead, b.id), 'LEASE_NOT_ACQUIRED', 'take at a counter the lease never had');
+      await expectKclError(takeOrRenewLease(b.cp, ahead, b.id), 'LEASE_NOT_ACQUIRED', 'take at a counter the lease never had');
       const stored = await peek(b.cp, id);
       assert.equal(stored.assignedTo, a.id, 'failed takes do not change the owner');
       assert.equal(stored.leaseCounter, 2, 'failed takes do not change the counter');
       assert.equal(stored.leaseToken, mine.leaseToken);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
     },
   ],
   [
@@ -218,7 +219,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const workers = await contenders(ctx, 20);
       const id = ctx.shardId('race-new');
       const shards = workers.map(() => createShardStatus(id));
-      const results = await Promise.allSettled(workers.map((w, i) => w.cp.getLease(shards[i]!, w.id)));
+      const results = await Promise.allSettled(workers.map((w, i) => takeOrRenewLease(w.cp, shards[i]!, w.id)));
       const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
       assert.equal(winners.length, 1, `expected exactly one winner, got ${winners.length}`);
       assertLosersNotAcquired(results);
@@ -236,11 +237,11 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const workers = await contenders(ctx, 20);
       const id = ctx.shardId('race-expired');
       const mine = createShardStatus(id);
-      await owner.cp.getLease(mine, owner.id);
-      await owner.cp.getLease(mine, owner.id);
+      await takeOrRenewLease(owner.cp, mine, owner.id);
+      await takeOrRenewLease(owner.cp, mine, owner.id);
       const observed = await peek(owner.cp, id);
       const shards = workers.map(() => viewOf(observed));
-      const results = await Promise.allSettled(workers.map((w, i) => w.cp.getLease(shards[i]!, w.id)));
+      const results = await Promise.allSettled(workers.map((w, i) => takeOrRenewLease(w.cp, shards[i]!, w.id)));
       const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
       assert.equal(winners.length, 1, `expected exactly one winner, got ${winners.length}`);
       assertLosersNotAcquired(results);
@@ -249,7 +250,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(stored.assignedTo, workers[winner]!.id);
       assert.equal(stored.leaseCounter, 3);
       assert.equal(stored.leaseToken, shards[winner]!.leaseToken);
-      await expectKclError(owner.cp.getLease(mine, owner.id), 'LEASE_LOST', 'the old owner renewing');
+      await expectKclError(takeOrRenewLease(owner.cp, mine, owner.id), 'LEASE_LOST', 'the old owner renewing');
     },
   ],
   [
@@ -259,7 +260,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('checkpoint');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       mine.checkpoint = SEQ_1;
       mine.subSequenceNumber = 3;
       await a.cp.checkpointSequence(mine);
@@ -286,11 +287,11 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const c = await ctx.worker('c');
       const id = ctx.shardId('fenced');
       const first = createShardStatus(id);
-      await a.cp.getLease(first, a.id);
+      await takeOrRenewLease(a.cp, first, a.id);
       first.checkpoint = SEQ_1;
       await a.cp.checkpointSequence(first);
       const theirs = viewOf(await peek(b.cp, id));
-      await b.cp.getLease(theirs, b.id);
+      await takeOrRenewLease(b.cp, theirs, b.id);
       theirs.checkpoint = SEQ_2;
       await b.cp.checkpointSequence(theirs);
 
@@ -304,7 +305,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
 
       // a re-take by the old owner gives it a new tenure: its first tenure's token stays invalid
       const again = viewOf(await peek(a.cp, id));
-      await a.cp.getLease(again, a.id);
+      await takeOrRenewLease(a.cp, again, a.id);
       assert.notEqual(again.leaseToken, first.leaseToken);
       await expectKclError(a.cp.checkpointSequence(first), 'LEASE_LOST', 'checkpoint with the token of an earlier tenure');
       await expectKclError(b.cp.checkpointSequence(theirs), 'LEASE_LOST', 'checkpoint by the owner before the re-take');
@@ -322,7 +323,7 @@ export const leaseCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await expectKclError(a.cp.fetchCheckpoint(unknown), 'SEQUENCE_NOT_FOUND', 'fetchCheckpoint of an unknown shard');
       const id = ctx.shardId('unchecked');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       const probe = createShardStatus(id);
       await expectKclError(a.cp.fetchCheckpoint(probe), 'SEQUENCE_NOT_FOUND', 'fetchCheckpoint of a lease without checkpoint');
       assert.equal(probe.assignedTo, a.id, 'owner filled in although there is no checkpoint');

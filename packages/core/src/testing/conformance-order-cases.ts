@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '../checkpoint/lease-transitions';
 import assert from 'node:assert/strict';
 import { SHARD_END, createShardStatus, type ShardStatus } from '../checkpoint/shard-status';
 import { expectKclError, peek, tokenOf, viewOf, type ConformanceCase } from './conformance-harness';
@@ -38,10 +39,10 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(old.id, restarted.id);
       const id = ctx.shardId('stale-release');
       const first = createShardStatus(id);
-      await old.cp.getLease(first, old.id);
+      await takeOrRenewLease(old.cp, first, old.id);
       // the restarted instance takes the (expired) lease at the observed counter: same owner, a new tenure
       const second = viewOf(await peek(restarted.cp, id));
-      await restarted.cp.getLease(second, restarted.id);
+      await takeOrRenewLease(restarted.cp, second, restarted.id);
       assert.equal(second.assignedTo, old.id);
       assert.notEqual(second.leaseToken, first.leaseToken, 'a take sets a new token, also for the same worker id');
       const before = await peek(restarted.cp, id);
@@ -52,7 +53,7 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(after.assignedTo, restarted.id, 'a refused release keeps the owner');
       assert.equal(after.leaseToken, before.leaseToken, 'a refused release keeps the token');
       assert.equal(after.leaseCounter, before.leaseCounter, 'a refused release does not move the counter');
-      await restarted.cp.getLease(second, restarted.id); // the live owner still renews
+      await takeOrRenewLease(restarted.cp, second, restarted.id); // the live owner still renews
 
       await restarted.cp.removeLeaseOwner(id, tokenOf(second));
       const released = await peek(old.cp, id);
@@ -67,7 +68,7 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('order');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       const refused = async (checkpoint: string, sub: number | undefined, what: string, expected: { checkpoint: string; sub?: number }) => {
         await expectKclError(write(a.cp, mine, checkpoint, sub), 'CHECKPOINT_OUT_OF_ORDER', what);
         assert.deepEqual(
@@ -104,10 +105,10 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('order-lost');
       const first = createShardStatus(id);
-      await a.cp.getLease(first, a.id);
+      await takeOrRenewLease(a.cp, first, a.id);
       await write(a.cp, first, SEQ_56_NEXT);
       const theirs = viewOf(await peek(b.cp, id));
-      await b.cp.getLease(theirs, b.id);
+      await takeOrRenewLease(b.cp, theirs, b.id);
       await expectKclError(write(a.cp, first, SEQ_56), 'LEASE_LOST', 'a backwards checkpoint with a stale tenure');
       assert.equal((await peek(b.cp, id)).checkpoint, SEQ_56_NEXT);
     },
@@ -119,7 +120,7 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('final');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       await write(a.cp, mine, SEQ_129_HIGH, 4);
       await write(a.cp, mine, SHARD_END);
       await expectKclError(write(a.cp, mine, SEQ_56), 'CHECKPOINT_OUT_OF_ORDER', 'a smaller sequence number after SHARD_END');
@@ -135,7 +136,7 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(stored.subSequenceNumber ?? undefined, undefined, 'SHARD_END has no sub-sequence number');
       // the finished shard stays unleasable, also after its owner let go
       await a.cp.removeLeaseOwner(id, tokenOf(mine));
-      await expectKclError(b.cp.getLease(viewOf(await peek(b.cp, id)), b.id), 'LEASE_NOT_ACQUIRED', 'take of a finished shard');
+      await expectKclError(takeOrRenewLease(b.cp, viewOf(await peek(b.cp, id)), b.id), 'LEASE_NOT_ACQUIRED', 'take of a finished shard');
       assert.equal((await peek(b.cp, id)).checkpoint, SHARD_END);
     },
   ],
@@ -145,7 +146,7 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const a = await ctx.worker('a');
       const id = ctx.shardId('invalid');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       await write(a.cp, mine, '100');
       for (const bad of ['', 'TRIM_HORIZON', '0100', '-5', '12.5', '1'.repeat(130)]) {
         await expectKclError(write(a.cp, mine, bad), 'INVALID_ARGUMENT', `checkpoint ${JSON.stringify(bad.slice(0, 12))}`);
@@ -161,7 +162,7 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('delete-unfinished');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       await expectKclError(b.cp.removeLeaseInfo(id), 'LEASE_NOT_FINISHED', 'removal of a lease without checkpoint');
       await write(a.cp, mine, SEQ_56);
       await expectKclError(b.cp.removeLeaseInfo(id), 'LEASE_NOT_FINISHED', 'removal of a lease at a sequence number');
@@ -174,7 +175,7 @@ export const orderCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
         (await b.cp.listLeases()).some((s) => s.id === id),
         'listLeases still has it',
       );
-      await a.cp.getLease(mine, a.id); // still held and renewed
+      await takeOrRenewLease(a.cp, mine, a.id); // still held and renewed
       await write(a.cp, mine, SHARD_END);
       await b.cp.removeLeaseInfo(id);
       assert.equal((await peek(b.cp, id)).exists, false, 'a lease at SHARD_END is removed');

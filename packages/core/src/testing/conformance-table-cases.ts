@@ -1,3 +1,4 @@
+import { takeOrRenewLease } from '../checkpoint/lease-transitions';
 import assert from 'node:assert/strict';
 import { SHARD_END, createShardStatus, type ShardStatus } from '../checkpoint/shard-status';
 import { expectKclError, inBatches, peek, tokenOf, viewOf, type ConformanceCase } from './conformance-harness';
@@ -19,7 +20,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await a.cp.init();
       const id = ctx.shardId('init');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       const c = await ctx.worker('c', { tableName: fresh });
       await c.cp.init();
       const stored = await peek(c.cp, id);
@@ -35,7 +36,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const c = await ctx.worker('c');
       const id = ctx.shardId('claim');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       const seenByB = viewOf(await peek(b.cp, id));
       await b.cp.claimShard(seenByB, b.id);
       assert.equal(seenByB.claimRequest, b.id, 'claimShard updates the shard in place');
@@ -50,9 +51,9 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
 
       const other = ctx.shardId('claim-moved');
       const theirs = createShardStatus(other);
-      await a.cp.getLease(theirs, a.id);
+      await takeOrRenewLease(a.cp, theirs, a.id);
       const stale = viewOf(await peek(c.cp, other));
-      await b.cp.getLease(viewOf(stale), b.id);
+      await takeOrRenewLease(b.cp, viewOf(stale), b.id);
       await expectKclError(c.cp.claimShard(stale, c.id), 'LEASE_NOT_ACQUIRED', 'a claim naming an owner that changed');
       assert.equal((await peek(c.cp, other)).claimRequest, undefined);
     },
@@ -64,9 +65,9 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('handoff');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       await b.cp.claimShard(viewOf(await peek(b.cp, id)), b.id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       assert.equal(mine.claimRequest, b.id, 'the owner sees the claim when it renews');
       assert.equal(mine.leaseCounter, 2);
       mine.checkpoint = SEQ_1;
@@ -78,14 +79,14 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       assert.equal(released.claimRequest, b.id, 'release keeps the claim');
       assert.equal(released.checkpoint, SEQ_1, 'release keeps the checkpoint');
       const taken = viewOf(released);
-      await b.cp.getLease(taken, b.id);
+      await takeOrRenewLease(b.cp, taken, b.id);
       assert.equal(taken.assignedTo, b.id);
       assert.equal(taken.claimRequest, undefined, 'a take clears the claim');
       assert.equal(taken.checkpoint, SEQ_1);
       const stored = await peek(a.cp, id);
       assert.equal(stored.claimRequest, undefined);
       assert.equal(stored.leaseCounter, 4);
-      await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'the old owner renewing after hand-off');
+      await expectKclError(takeOrRenewLease(a.cp, mine, a.id), 'LEASE_LOST', 'the old owner renewing after hand-off');
     },
   ],
   [
@@ -95,7 +96,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('release');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       await expectKclError(b.cp.removeLeaseOwner(id, tokenOf(mine)), 'LEASE_LOST', 'release by a non-owner');
       const untouched = await peek(a.cp, id);
       assert.equal(untouched.assignedTo, a.id);
@@ -107,7 +108,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const released = await peek(a.cp, id);
       assert.equal(released.assignedTo, undefined);
       assert.equal(released.leaseCounter, 2, 'releasing an unowned lease again does not move the counter');
-      await expectKclError(a.cp.getLease(mine, a.id), 'LEASE_LOST', 'renewal after release');
+      await expectKclError(takeOrRenewLease(a.cp, mine, a.id), 'LEASE_LOST', 'renewal after release');
     },
   ],
   [
@@ -117,19 +118,19 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('ended');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       mine.checkpoint = SHARD_END;
       await a.cp.checkpointSequence(mine);
       const active = await b.cp.listActiveWorkers(new Map());
       assert.ok(!(active.get(a.id) ?? []).some((s) => s.id === id), 'listActiveWorkers skips SHARD_END leases');
       const seen = viewOf(await peek(b.cp, id));
       assert.equal(seen.checkpoint, SHARD_END);
-      await expectKclError(b.cp.getLease(viewOf(seen), b.id), 'LEASE_NOT_ACQUIRED', 'take of a SHARD_END lease');
+      await expectKclError(takeOrRenewLease(b.cp, viewOf(seen), b.id), 'LEASE_NOT_ACQUIRED', 'take of a SHARD_END lease');
       await expectKclError(b.cp.claimShard(viewOf(seen), b.id), 'SHARD_CLAIMED', 'claim of a SHARD_END lease');
       await a.cp.removeLeaseOwner(id, tokenOf(mine));
       const released = viewOf(await peek(b.cp, id));
-      await expectKclError(b.cp.getLease(viewOf(released), b.id), 'LEASE_NOT_ACQUIRED', 'take of a released SHARD_END lease');
-      await expectKclError(a.cp.getLease(viewOf(released), a.id), 'LEASE_NOT_ACQUIRED', 'the old owner re-taking it');
+      await expectKclError(takeOrRenewLease(b.cp, viewOf(released), b.id), 'LEASE_NOT_ACQUIRED', 'take of a released SHARD_END lease');
+      await expectKclError(takeOrRenewLease(a.cp, viewOf(released), a.id), 'LEASE_NOT_ACQUIRED', 'the old owner re-taking it');
       const stored = await peek(b.cp, id);
       assert.equal(stored.checkpoint, SHARD_END);
       assert.equal(stored.assignedTo, undefined);
@@ -137,7 +138,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
     },
   ],
   [
-    'parent shard ids (both parents of a merge) round-trip through getLease, fetchCheckpoint and listLeases',
+    'parent shard ids (both parents of a merge) round-trip through takeLease, fetchCheckpoint and listLeases',
     async (ctx) => {
       const a = await ctx.worker('a');
       const b = await ctx.worker('b');
@@ -145,15 +146,15 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const merged = createShardStatus(ctx.shardId('merged'), { parentShardIds: [p1, p2] });
       const split = createShardStatus(ctx.shardId('split'), { parentShardId: p1 });
       const root = createShardStatus(ctx.shardId('root'));
-      for (const shard of [merged, split, root]) await a.cp.getLease(shard, a.id);
+      for (const shard of [merged, split, root]) await takeOrRenewLease(a.cp, shard, a.id);
       const check = (s: ShardStatus, parents: string[], where: string) => {
         assert.equal(s.parentShardId, parents[0], `${where}: parentShardId of ${s.id}`);
         assert.deepEqual(sorted(s.parentShardIds), sorted(parents), `${where}: parentShardIds of ${s.id}`);
       };
-      check(merged, [p1, p2], 'getLease');
+      check(merged, [p1, p2], 'takeLease');
       merged.checkpoint = SEQ_2;
       await a.cp.checkpointSequence(merged);
-      await a.cp.getLease(merged, a.id);
+      await takeOrRenewLease(a.cp, merged, a.id);
       const fetched = createShardStatus(merged.id);
       await b.cp.fetchCheckpoint(fetched);
       check(fetched, [p1, p2], 'fetchCheckpoint');
@@ -167,8 +168,8 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const taken = viewOf(listed.get(merged.id)!);
       taken.parentShardIds = [];
       taken.parentShardId = undefined;
-      await b.cp.getLease(taken, b.id);
-      check(taken, [p1, p2], 'getLease of an existing lease');
+      await takeOrRenewLease(b.cp, taken, b.id);
+      check(taken, [p1, p2], 'takeLease of an existing lease');
     },
   ],
   [
@@ -179,7 +180,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const id = ctx.shardId('owner');
       await expectKclError(b.cp.getLeaseOwner(id), 'NO_LEASE_OWNER', 'owner of an absent lease');
       const owned = createShardStatus(id);
-      await a.cp.getLease(owned, a.id);
+      await takeOrRenewLease(a.cp, owned, a.id);
       assert.equal(await b.cp.getLeaseOwner(id), a.id);
       assert.equal(await a.cp.getLeaseOwner(id), a.id);
       await a.cp.removeLeaseOwner(id, tokenOf(owned));
@@ -193,7 +194,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const b = await ctx.worker('b');
       const id = ctx.shardId('removed');
       const mine = createShardStatus(id);
-      await a.cp.getLease(mine, a.id);
+      await takeOrRenewLease(a.cp, mine, a.id);
       mine.checkpoint = SEQ_1;
       await a.cp.checkpointSequence(mine);
       mine.checkpoint = SHARD_END;
@@ -207,9 +208,9 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await expectKclError(b.cp.getLeaseOwner(id), 'NO_LEASE_OWNER', 'owner after removal');
       assert.ok(!(await b.cp.listLeases()).some((s) => s.id === id), 'listLeases after removal');
       await expectKclError(a.cp.checkpointSequence(mine), 'LEASE_LOST', 'checkpoint of a removed lease');
-      await expectKclError(b.cp.getLease(before, b.id), 'LEASE_NOT_ACQUIRED', 'take of a removed lease at its old counter');
+      await expectKclError(takeOrRenewLease(b.cp, before, b.id), 'LEASE_NOT_ACQUIRED', 'take of a removed lease at its old counter');
       const fresh = createShardStatus(id);
-      await b.cp.getLease(fresh, b.id);
+      await takeOrRenewLease(b.cp, fresh, b.id);
       assert.equal(fresh.leaseCounter, 1);
       assert.equal(fresh.checkpoint, undefined, 'a re-created lease has no checkpoint');
       await expectKclError(a.cp.checkpointSequence(mine), 'LEASE_LOST', 'checkpoint with the removed lease token');
@@ -230,7 +231,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const leases = new Map<string, ShardStatus>();
       await inBatches(ids, 16, async (id) => {
         const shard = createShardStatus(id);
-        await owner(ids.indexOf(id)).cp.getLease(shard, owner(ids.indexOf(id)).id);
+        await takeOrRenewLease(owner(ids.indexOf(id)).cp, shard, owner(ids.indexOf(id)).id);
         leases.set(id, shard);
       });
       const releasedIdx = ids.map((_, i) => i).filter((i) => i % 16 === 1);
@@ -284,11 +285,11 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       const only2 = ctx.shardId('only-in-2');
       const in1 = createShardStatus(id);
       const in2 = createShardStatus(id);
-      await a1.cp.getLease(in1, a1.id);
-      await a2.cp.getLease(in2, a2.id);
+      await takeOrRenewLease(a1.cp, in1, a1.id);
+      await takeOrRenewLease(a2.cp, in2, a2.id);
       assert.equal(in2.leaseCounter, 1, 'the same shard id is a new lease in the other table');
       const only2Lease = createShardStatus(only2);
-      await a2.cp.getLease(only2Lease, a2.id);
+      await takeOrRenewLease(a2.cp, only2Lease, a2.id);
       in1.checkpoint = SEQ_1;
       in2.checkpoint = SEQ_2;
       await a1.cp.checkpointSequence(in1);
@@ -303,7 +304,7 @@ export const tableCases: ReadonlyArray<readonly [string, ConformanceCase]> = [
       await a2.cp.removeLeaseInfo(id);
       assert.equal((await peek(a1.cp, id)).checkpoint, SEQ_1, 'removal in one table leaves the other');
       await a2.cp.removeLeaseOwner(only2, tokenOf(only2Lease));
-      await a1.cp.getLease(in1, a1.id);
+      await takeOrRenewLease(a1.cp, in1, a1.id);
     },
   ],
 ];

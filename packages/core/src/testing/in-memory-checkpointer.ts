@@ -57,15 +57,15 @@ export interface InMemoryCheckpointerOptions {
  * const table = new InMemoryLeaseTable();
  * const a = new InMemoryCheckpointer(table, { workerId: 'worker-a' });
  * const b = new InMemoryCheckpointer(table, config); // a KinesisClientLibConfig works too
- * table.failNext('getLease', new LeaseStoreUnavailableError('boom'));
+ * table.failNext('takeLease', new LeaseStoreUnavailableError('boom'));
  * ```
  *
  * Semantics (identical to what DynamoDB and Redis backends must do):
  * - take: the lease is absent and the caller's `leaseCounter` is 0, or the stored counter equals the caller's;
  *   never a lease at SHARD_END. Sets owner, a new random token, counter + 1, clears the claim; creates the lease with
  *   the caller's parent ids if absent. Otherwise {@link LeaseNotAcquiredError}.
- * - renew (`shard.assignedTo === newAssignTo` and a token): the stored owner and token must match, counter + 1, token
- *   and claim kept. Otherwise {@link LeaseLostError}.
+ * - renew (`renewLease(shard, workerId)`, fenced by `shard.leaseToken`): the stored owner and token must match,
+ *   counter + 1, token and claim kept. Otherwise {@link LeaseLostError}.
  * - checkpoint: conditional on owner and token (else {@link LeaseLostError}), counter unchanged; never backwards and
  *   never away from SHARD_END (else {@link CheckpointOrderError}); the stored checkpoint again is a no-op success.
  * - release (`removeLeaseOwner(shardId, leaseToken)`): only by the owner with the token of its tenure (else
@@ -108,16 +108,15 @@ export class InMemoryCheckpointer implements Checkpointer {
     await this.table.run('init', () => undefined);
   }
 
-  async getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+  async takeLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
     this.assertOpen();
-    if (typeof newAssignTo !== 'string' || newAssignTo.length === 0) {
-      throw new InvalidArgumentError(`getLease needs a non-empty worker id, got ${JSON.stringify(newAssignTo)}`);
+    assertNonEmpty(newAssignTo, 'worker id', 'takeLease');
+    if (!Number.isInteger(shard.leaseCounter) || shard.leaseCounter < 0) {
+      throw new InvalidArgumentError(`takeLease(${shard.id}) needs a non-negative integer leaseCounter, got ${String(shard.leaseCounter)}`);
     }
-    const renew = shard.assignedTo === newAssignTo && shard.leaseToken !== undefined;
-    const stored = await this.table.run('getLease', (leases) => {
+    const stored = await this.table.run('takeLease', (leases) => {
       const current = leases.get(shard.id);
       const leaseTimeout = new Date(Date.now() + this.failoverTimeMillis);
-      if (renew) return renewStoredLease(leases, shard, newAssignTo, leaseTimeout);
       if (!current) {
         if (shard.leaseCounter !== 0) {
           throw new LeaseNotAcquiredError(
@@ -154,11 +153,18 @@ export class InMemoryCheckpointer implements Checkpointer {
       return copyStoredLease(current);
     });
     applyStoredLease(shard, stored);
-    this.logger?.debug(renew ? 'lease renewed' : 'lease taken', {
-      shardId: shard.id,
-      workerId: newAssignTo,
-      leaseCounter: stored.leaseCounter,
-    });
+    this.logger?.debug('lease taken', { shardId: shard.id, workerId: newAssignTo, leaseCounter: stored.leaseCounter });
+  }
+
+  async renewLease(shard: ShardStatus, workerId: string): Promise<void> {
+    this.assertOpen();
+    assertNonEmpty(workerId, 'worker id', 'renewLease');
+    assertNonEmpty(shard.leaseToken, 'lease token', `renewLease(${shard.id})`);
+    const stored = await this.table.run('renewLease', (leases) =>
+      renewStoredLease(leases, shard, workerId, new Date(Date.now() + this.failoverTimeMillis)),
+    );
+    applyStoredLease(shard, stored);
+    this.logger?.debug('lease renewed', { shardId: shard.id, workerId, leaseCounter: stored.leaseCounter });
   }
 
   async checkpointSequence(shard: ShardStatus): Promise<void> {

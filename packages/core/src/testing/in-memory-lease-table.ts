@@ -6,7 +6,8 @@ import { InvalidArgumentError, LeaseStoreUnavailableError } from '../errors';
 /** The Checkpointer operations an {@link InMemoryLeaseTable} can delay or fail. */
 export type CheckpointerOperation =
   | 'init'
-  | 'getLease'
+  | 'takeLease'
+  | 'renewLease'
   | 'checkpointSequence'
   | 'fetchCheckpoint'
   | 'removeLeaseInfo'

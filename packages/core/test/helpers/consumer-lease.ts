@@ -2,6 +2,7 @@
  * A LeaseHandle for consumer tests, backed by a real lease in an InMemoryCheckpointer: the test controls validity,
  * loss and hand-off directly (no renewer).
  */
+import { takeOrRenewLease } from '../../src/checkpoint/lease-transitions';
 import { createShardStatus } from '../../src/checkpoint/shard-status';
 import type { ShardStatus } from '../../src/checkpoint/shard-status';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '../../src/testing';
@@ -59,7 +60,7 @@ export async function takeTestLease(
   const store = new InMemoryCheckpointer(table, { workerId });
   const { checkpoint, subSequenceNumber, ...rest } = options.init ?? {};
   const shard = createShardStatus(shardId, rest);
-  await store.getLease(shard, workerId);
+  await takeOrRenewLease(store, shard, workerId);
   if (rest.hashKeyRange !== undefined) shard.hashKeyRange = rest.hashKeyRange;
   if (checkpoint !== undefined) {
     shard.checkpoint = checkpoint;
@@ -74,7 +75,7 @@ export async function stealLease(table: InMemoryLeaseTable, shardId: string, thi
   const store = new InMemoryCheckpointer(table, { workerId: thief });
   const stolen = (await store.listLeases()).find((l) => l.id === shardId);
   if (!stolen) throw new Error(`no lease ${shardId} to steal`);
-  await store.getLease(stolen, thief);
+  await takeOrRenewLease(store, stolen, thief);
   return stolen;
 }
 

@@ -1,4 +1,5 @@
 /** Shared pieces of worker and lease-engine tests: kinesalite, short-timed configs, fault-injecting store, waits. */
+import { takeOrRenewLease } from '../../src/checkpoint/lease-transitions';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createTestStream, startKinesalite } from '@kcl/testbed';
 import type { Checkpointer } from '../../src/checkpoint/checkpointer';
@@ -108,8 +109,11 @@ export class FaultyCheckpointer implements Checkpointer {
   init(): Promise<void> {
     return this.call(() => this.inner.init());
   }
-  getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
-    return this.call(() => this.inner.getLease(shard, newAssignTo));
+  takeLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+    return this.call(() => this.inner.takeLease(shard, newAssignTo));
+  }
+  renewLease(shard: ShardStatus, workerId: string): Promise<void> {
+    return this.call(() => this.inner.renewLease(shard, workerId));
   }
   checkpointSequence(shard: ShardStatus): Promise<void> {
     return this.call(() => this.inner.checkpointSequence(shard));
@@ -168,7 +172,7 @@ export class FaultyCheckpointer implements Checkpointer {
       if (this.inner.renewLeases) return this.inner.renewLeases(shards, workerId);
       return Promise.all(
         shards.map((shard) =>
-          this.inner.getLease(shard, workerId).then(
+          takeOrRenewLease(this.inner, shard, workerId).then(
             () => shard,
             (error: unknown) => error as Error,
           ),

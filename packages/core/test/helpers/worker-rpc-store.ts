@@ -163,8 +163,11 @@ export class RpcCheckpointer implements Checkpointer {
   async init(): Promise<void> {
     await this.invoke('init', []);
   }
-  async getLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
-    await this.invoke('getLease', [shard, newAssignTo], shard);
+  async takeLease(shard: ShardStatus, newAssignTo: string): Promise<void> {
+    await this.invoke('takeLease', [shard, newAssignTo], shard);
+  }
+  async renewLease(shard: ShardStatus, workerId: string): Promise<void> {
+    await this.invoke('renewLease', [shard, workerId], shard);
   }
   async checkpointSequence(shard: ShardStatus): Promise<void> {
     await this.invoke('checkpointSequence', [shard]);

@@ -1,7 +1,8 @@
 /** Parent side of the process tests: spawns worker processes and collects their JSON lines with receive times. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { spawnNodeChild } from '@kcl/testbed';
 import { DeliveryLog } from '../../src/delivery-log';
 import type { WorkerProcessConfig, WorkerProcessLine } from '../fixtures/worker-process';
 
@@ -21,15 +22,13 @@ export class WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(readonly settings: WorkerProcessConfig) {
-    this.child = spawn(
-      process.execPath,
-      ['--disable-warning=NodeVersionSupportWarning', '-r', join(FIXTURES, 'ts-register.js'), join(FIXTURES, 'worker-process.ts')],
-      {
-        env: { ...process.env, KCL_IT_WORKER: JSON.stringify(settings) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    const child = spawnNodeChild(join(FIXTURES, 'worker-process.ts'), {
+      nodeOptions: ['--disable-warning=NodeVersionSupportWarning'],
+      env: { KCL_IT_WORKER: JSON.stringify(settings) },
+      stderr: 'inherit',
+    });
+    this.child = child.process;
+    this.exited = child.exited;
     const reader = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
     reader.on('line', (text) => {
       if (!text.startsWith('{')) return;

@@ -1,5 +1,5 @@
 /**
- * KPL aggregates for the producer, encoded by an independent implementation (aws-kinesis-agg 4.2.8, protobufjs), so
+ * KPL aggregates for test producers (the chaos producer, bad-input tests), encoded by an independent implementation (aws-kinesis-agg 4.2.8, protobufjs), so
  * the engine's de-aggregation is tested against someone else's encoder. Every user record of one aggregate shares its
  * partition key, so they all hash into the shard the aggregate lands on (none is dropped as out of range after a
  * reshard). Keys must not look like integers (see `partitionKeyFor`).

@@ -1,13 +1,35 @@
 /**
- * Builds the lease store client (a Checkpointer) described by a {@link StoreSpec}: DynamoCheckpoint, RedisCheckpoint
- * on one server, or RedisCheckpoint on a node-redis cluster client whose node addresses are mapped to the proxies.
+ * The one builder of a test's lease store client (a Checkpointer) from where the store is, used by the end-to-end
+ * tests here, their worker processes and the chaos workers: DynamoCheckpoint, RedisCheckpoint on one server, or
+ * RedisCheckpoint on a node-redis cluster client whose node addresses are mapped (e.g. to fault proxies).
  */
 import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
 import { RedisCheckpoint } from '@kcl/checkpoint-redis';
 import type { Checkpointer, KinesisClientLibConfig } from '@kcl/core';
 import { LOCAL_CREDENTIALS } from '@kcl/testbed';
 import { createCluster } from 'redis';
-import type { StoreSpec } from './worker-settings';
+
+/** Where a lease store is, as a worker reaches it (possibly through fault proxies). Plain JSON, so it can go to a child. */
+export type StoreTarget =
+  | { kind: 'dynamodb'; endpoint: string; tableName: string }
+  | { kind: 'redis'; address: string; tableName: string; keyPrefix: string }
+  | {
+      kind: 'redis-cluster';
+      /** `redis://host:port` of each master, as the workers reach it. */
+      rootNodes: string[];
+      /** Node address the cluster announces (`host:port`) -> address to use instead (its proxy). */
+      addressMap: Record<string, string>;
+      tableName: string;
+      keyPrefix: string;
+    };
+
+/** Options of {@link createStoreClient}. */
+export interface StoreClientOptions {
+  /** Store call timeout (Redis command timeout; DynamoDB request timeout). */
+  timeoutMillis: number;
+  /** DynamoDB attempts per call. @defaultValue the DynamoCheckpoint default */
+  dynamoMaxAttempts?: number;
+}
 
 export interface StoreClient {
   checkpointer: Checkpointer;
@@ -16,14 +38,15 @@ export interface StoreClient {
 }
 
 /** Sets the config's table name (and DynamoDB endpoint) and builds the checkpointer. */
-export function createStoreClient(spec: StoreSpec, config: KinesisClientLibConfig, timeoutMillis: number): StoreClient {
+export function createStoreClient(spec: StoreTarget, config: KinesisClientLibConfig, options: StoreClientOptions): StoreClient {
+  const { timeoutMillis, dynamoMaxAttempts } = options;
   config.withTableName(spec.tableName);
   if (spec.kind === 'dynamodb') {
     config.withDynamoDBEndpoint(spec.endpoint).withDynamoDBCredentials({ ...LOCAL_CREDENTIALS });
     const checkpointer = new DynamoCheckpoint(config, {
       connectionTimeoutMillis: Math.min(timeoutMillis, 1_000),
       requestTimeoutMillis: timeoutMillis,
-      maxAttempts: 2,
+      ...(dynamoMaxAttempts === undefined ? {} : { maxAttempts: dynamoMaxAttempts }),
     });
     return { checkpointer, close: () => checkpointer.close() };
   }

@@ -12,8 +12,8 @@ import { KinesisClientLibConfig, LeaseStoreAuthError, LeaseStoreUnavailableError
 import { RedisCheckpoint } from '@kcl/checkpoint-redis';
 import { DynamoCheckpoint } from '@kcl/checkpoint-dynamodb';
 import { startDynalite, startRedis, startTcpProxy, waitFor, type LocalServer, type TcpFaultProxy } from '@kcl/testbed';
-import type { StoreSpec } from '../src/worker-settings';
-import { KinesisBed, miniWorker, rejectionOf, storeNames, type MiniWorker } from './support/mini-run';
+import type { StoreTarget } from '../src/store-client';
+import { KinesisBed, miniWorker, rejectionOf, storeNames, type MiniWorker } from './helpers/mini-run';
 
 let bed: KinesisBed;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -28,7 +28,7 @@ afterAll(async () => {
   await bed.stop();
 });
 
-function specFor(backend: 'dynamodb' | 'redis', address: string): StoreSpec {
+function specFor(backend: 'dynamodb' | 'redis', address: string): StoreTarget {
   const names = storeNames();
   return backend === 'dynamodb'
     ? { kind: 'dynamodb', endpoint: `http://${address}`, tableName: names.tableName }

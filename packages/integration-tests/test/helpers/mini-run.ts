@@ -1,6 +1,6 @@
 /**
  * One in-process Worker on kinesalite with a real lease store (optionally behind the TCP fault proxy) and a
- * recording processor, for the bad-input tests.
+ * recording processor, for the bad-input tests (bad-input-*.test.ts).
  */
 import { createHash } from 'node:crypto';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
@@ -15,9 +15,9 @@ import {
   type RecordProcessor,
   type WorkerEvents,
 } from '@kcl/core';
-import { createTestStream, localKinesisClient, randomName, startKinesalite, type LocalServer } from '@kcl/testbed';
-import { createStoreClient, type StoreClient } from '../../src/lease-store-client';
-import type { StoreSpec } from '../../src/worker-settings';
+import { createTestStream, localKinesisClient, randomName, startDynalite, startKinesalite, type LocalServer } from '@kcl/testbed';
+import { createStoreClient, type StoreClient } from '../../src/store-client';
+import type { StoreTarget } from '../../src/store-client';
 
 export interface Delivery {
   shardId: string;
@@ -135,7 +135,7 @@ export function miniConfig(streamName: string, kinesisEndpoint: string, workerId
 export function miniWorker(options: {
   streamName: string;
   kinesisEndpoint: string;
-  spec: StoreSpec;
+  spec: StoreTarget;
   recorder?: Recorder;
   configure?: (config: KinesisClientLibConfig) => void;
   storeTimeoutMillis?: number;
@@ -143,7 +143,7 @@ export function miniWorker(options: {
 }): MiniWorker {
   const config = miniConfig(options.streamName, options.kinesisEndpoint);
   options.configure?.(config);
-  const store = createStoreClient(options.spec, config, options.storeTimeoutMillis ?? 1_000);
+  const store = createStoreClient(options.spec, config, { timeoutMillis: options.storeTimeoutMillis ?? 1_000, dynamoMaxAttempts: 2 });
   const recorder = options.recorder ?? new Recorder();
   const checkpointer = options.checkpointer ? options.checkpointer(store.checkpointer) : store.checkpointer;
   const worker = new Worker(recorder.factory(), config).withCheckpointer(checkpointer);
@@ -184,4 +184,48 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<{ error: u
     return { error, millis: Date.now() - started };
   }
   throw new Error('expected a rejection');
+}
+
+/** What {@link useMiniBed} starts for a test file. */
+export interface MiniBed {
+  /** kinesalite and its client. */
+  readonly bed: KinesisBed;
+  /** dynalite (the DynamoDB lease store). */
+  readonly dynalite: LocalServer;
+  /** Workers pushed here are stopped after each test. */
+  readonly workers: MiniWorker[];
+}
+
+/**
+ * Registers the hooks of a bad-input test file: kinesalite and dynalite for the whole file (beforeAll / afterAll), and
+ * every worker pushed to `workers` stopped after each test. The servers are there from the first test on.
+ */
+export function useMiniBed(): MiniBed {
+  let bed: KinesisBed | undefined;
+  let dynalite: LocalServer | undefined;
+  const workers: MiniWorker[] = [];
+  beforeAll(async () => {
+    bed = await KinesisBed.start();
+    dynalite = await startDynalite();
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.stop().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await dynalite?.stop();
+    await bed?.stop();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started yet (use it inside a test)`);
+    return value;
+  };
+  return {
+    get bed() {
+      return started(bed, 'kinesalite');
+    },
+    get dynalite() {
+      return started(dynalite, 'dynalite');
+    },
+    workers,
+  };
 }

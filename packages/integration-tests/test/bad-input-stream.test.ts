@@ -10,9 +10,8 @@
 import { createHash } from 'node:crypto';
 import { DeleteStreamCommand, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
 import { isKclError, ShutdownReason } from '@kcl/core';
-import { startDynalite, waitFor, type LocalServer } from '@kcl/testbed';
-import { encodeAggregate } from '../src/kpl-aggregate';
-import { KinesisBed, miniWorker, storeNames, type MiniWorker } from './support/mini-run';
+import { encodeAggregate, waitFor } from '@kcl/testbed';
+import { miniWorker, storeNames, useMiniBed, type MiniWorker } from './helpers/mini-run';
 
 const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
 
@@ -29,34 +28,20 @@ function aggregateWithBadKeyIndex(): Buffer {
   return Buffer.concat([Buffer.from([0x0a, key.length]), key, Buffer.from([0x1a, record.length]), record]); // table, records
 }
 
-let bed: KinesisBed;
-let dynalite: LocalServer;
-const workers: MiniWorker[] = [];
-
-beforeAll(async () => {
-  bed = await KinesisBed.start();
-  dynalite = await startDynalite();
-});
-afterEach(async () => {
-  for (const w of workers.splice(0)) await w.stop().catch(() => undefined);
-});
-afterAll(async () => {
-  await dynalite.stop();
-  await bed.stop();
-});
+const env = useMiniBed();
 
 function worker(streamName: string): MiniWorker {
   const w = miniWorker({
     streamName,
-    kinesisEndpoint: bed.server.endpoint,
-    spec: { kind: 'dynamodb', endpoint: dynalite.endpoint, tableName: storeNames().tableName },
+    kinesisEndpoint: env.bed.server.endpoint,
+    spec: { kind: 'dynamodb', endpoint: env.dynalite.endpoint, tableName: storeNames().tableName },
   });
-  workers.push(w);
+  env.workers.push(w);
   return w;
 }
 
 test('corrupt aggregates are delivered as raw records, in order; a valid aggregate beside them is de-aggregated', async () => {
-  const stream = await bed.stream(1);
+  const stream = await env.bed.stream(1);
   const valid = encodeAggregate('pk-agg', [Buffer.from('agg-0'), Buffer.from('agg-1'), Buffer.from('agg-2')]);
   const badMd5 = Buffer.from(valid);
   badMd5[badMd5.length - 1] = (badMd5[badMd5.length - 1]! + 1) % 256;
@@ -70,7 +55,7 @@ test('corrupt aggregates are delivered as raw records, in order; a valid aggrega
   const payloads: Buffer[] = [Buffer.from('before')];
   for (const [, bytes] of corrupt) payloads.push(bytes, Buffer.from(`after-${payloads.length}`));
   payloads.push(valid, Buffer.from('last'));
-  await bed.put(stream, payloads);
+  await env.bed.put(stream, payloads);
 
   const w = worker(stream);
   await w.worker.start();
@@ -93,15 +78,15 @@ test('corrupt aggregates are delivered as raw records, in order; a valid aggrega
 });
 
 test('the stream deleted mid-run: reported as errors, the worker keeps running and still shuts down cleanly', async () => {
-  const stream = await bed.stream(2);
+  const stream = await env.bed.stream(2);
   const w = worker(stream);
   await w.worker.start();
   const before = Array.from({ length: 30 }, (_, i) => `rec-${i}`);
-  await bed.put(stream, before.slice(0, 15), 'pk-a');
-  await bed.put(stream, before.slice(15), 'pk-zz');
+  await env.bed.put(stream, before.slice(0, 15), 'pk-a');
+  await env.bed.put(stream, before.slice(15), 'pk-zz');
   await waitFor(() => new Set(w.recorder.texts()).size === 30, 'the records put before the deletion', 15_000);
 
-  await bed.client.send(new DeleteStreamCommand({ StreamName: stream }));
+  await env.bed.client.send(new DeleteStreamCommand({ StreamName: stream }));
   const notFound = (): unknown[] =>
     w.recorder
       .eventsNamed('error')
