@@ -151,7 +151,10 @@ class Call {
 
   private readonly onRequestTimeout = (): void => {
     this.requestTimer = undefined;
-    const error = timeoutError(`a request has exceeded the configured ${this.transport.timeouts.requestTimeoutMillis} ms requestTimeout`, 'ETIMEDOUT');
+    const error = timeoutError(
+      `a request has exceeded the configured ${this.transport.timeouts.requestTimeoutMillis} ms requestTimeout`,
+      'ETIMEDOUT',
+    );
     this.req.destroy(error);
     this.fail(error);
   };
