@@ -198,10 +198,11 @@ function sleep(millis: number, signal: AbortSignal): Promise<void> {
 
 /** Serializes a GetRecords input as the SDK does (JSON 1.1 body, undefined members left out). */
 export function serializeGetRecordsInput(input: LeanGetRecordsInput): string {
-  const body: Record<string, unknown> = {};
-  if (input.ShardIterator !== undefined) body['ShardIterator'] = input.ShardIterator;
-  if (input.Limit !== undefined) body['Limit'] = input.Limit;
-  return JSON.stringify(body);
+  // Written as text (no intermediate object): this runs on every poll.
+  const { ShardIterator: iterator, Limit: limit } = input;
+  const limitText = limit === undefined ? '' : `"Limit":${JSON.stringify(limit)}`;
+  if (iterator === undefined) return `{${limitText}}`;
+  return `{"ShardIterator":${JSON.stringify(iterator)}${limitText === '' ? '' : `,${limitText}`}}`;
 }
 
 /**

@@ -73,13 +73,56 @@ function headersOf(message: IncomingMessage): Record<string, string | undefined>
 /** Sockets whose TCP keep-alive is already on. */
 const keepAliveSockets = new WeakSet<Socket>();
 
-/** One in-flight call: its listeners are methods, not per-call closures. */
+/** The call a request, its response or its socket (one call at a time) belongs to. */
+const CALL = Symbol('kcl.leanCall');
+type WithCall = { [CALL]?: Call | undefined };
+
+function callOf(emitter: unknown): Call | undefined {
+  return (emitter as WithCall)[CALL];
+}
+
+// Listeners shared by every call (`this` is the emitter), so a call allocates no closures.
+function onSocket(this: ClientRequest, socket: Socket): void {
+  callOf(this)?.socketAssigned(socket);
+}
+function onConnect(this: Socket): void {
+  callOf(this)?.connected();
+}
+function onIdleTimeout(this: Socket): void {
+  callOf(this)?.idleTimeout();
+}
+function onRequestError(this: ClientRequest, error: Error & { code?: string }): void {
+  callOf(this)?.failed(error);
+}
+function onResponse(this: ClientRequest, response: IncomingMessage): void {
+  callOf(this)?.responded(response);
+}
+function onClose(this: ClientRequest): void {
+  callOf(this)?.closed();
+}
+function onData(this: IncomingMessage, chunk: Buffer): void {
+  callOf(this)?.chunks.push(chunk);
+}
+function onEnd(this: IncomingMessage): void {
+  callOf(this)?.ended();
+}
+function onResponseError(this: IncomingMessage, error: Error & { code?: string }): void {
+  callOf(this)?.failed(error);
+}
+function onRequestTimeout(call: Call): void {
+  call.requestTimedOut();
+}
+function onConnectTimeout(call: Call): void {
+  call.connectTimedOut();
+}
+
+/** One in-flight call; also the listener of the caller's AbortSignal (`handleEvent`). */
 class Call {
+  readonly chunks: Buffer[] = [];
   private settled = false;
   private requestTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private socket: Socket | undefined;
-  private readonly chunks: Buffer[] = [];
   private response: IncomingMessage | undefined;
 
   constructor(
@@ -92,14 +135,26 @@ class Call {
 
   start(body: string): void {
     const { req } = this;
-    req.once('response', this.onResponse);
-    req.on('error', this.onError);
-    req.once('socket', this.onSocket);
-    req.once('close', this.onClose);
-    this.signal.addEventListener('abort', this.onAbort, { once: true });
+    (req as WithCall)[CALL] = this;
+    req.once('response', onResponse);
+    req.on('error', onRequestError);
+    req.once('socket', onSocket);
+    req.once('close', onClose);
+    this.signal.addEventListener('abort', this, { once: true });
     const { requestTimeoutMillis } = this.transport.timeouts;
-    if (requestTimeoutMillis > 0) this.requestTimer = setTimeout(this.onRequestTimeout, requestTimeoutMillis);
+    if (requestTimeoutMillis > 0) this.requestTimer = setTimeout(onRequestTimeout, requestTimeoutMillis, this);
     req.end(body);
+  }
+
+  /** The AbortSignal fired. */
+  handleEvent(): void {
+    this.req.destroy();
+    this.fail(leanAbortError(this.signal));
+  }
+
+  failed(error: Error & { code?: string }): void {
+    if (error.code !== undefined && TIMEOUT_ERROR_CODES.has(error.code)) error.name = 'TimeoutError';
+    this.fail(error);
   }
 
   private fail(error: Error): void {
@@ -114,42 +169,43 @@ class Call {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.requestTimer = undefined;
     this.connectTimer = undefined;
-    this.signal.removeEventListener('abort', this.onAbort);
+    this.signal.removeEventListener('abort', this);
   }
 
-  private readonly onSocket = (socket: Socket): void => {
+  socketAssigned(socket: Socket): void {
     this.socket = socket;
+    (socket as WithCall)[CALL] = this;
     const { timeouts, keepAliveMsecs } = this.transport;
     if (!keepAliveSockets.has(socket)) {
       keepAliveSockets.add(socket);
       socket.setKeepAlive(true, keepAliveMsecs);
     }
     if (socket.connecting) {
-      if (timeouts.connectionTimeoutMillis > 0) this.connectTimer = setTimeout(this.onConnectTimeout, timeouts.connectionTimeoutMillis);
-      socket.once('connect', this.onConnect);
+      if (timeouts.connectionTimeoutMillis > 0) this.connectTimer = setTimeout(onConnectTimeout, timeouts.connectionTimeoutMillis, this);
+      socket.once('connect', onConnect);
     } else {
       this.armIdleTimeout();
     }
-  };
+  }
 
-  private readonly onConnect = (): void => {
+  connected(): void {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
     this.armIdleTimeout();
-  };
+  }
 
   private armIdleTimeout(): void {
     const millis = this.transport.timeouts.socketIdleTimeoutMillis;
-    if (millis > 0 && this.socket !== undefined) this.socket.setTimeout(millis, this.onIdleTimeout);
+    if (millis > 0 && this.socket !== undefined) this.socket.setTimeout(millis, onIdleTimeout);
   }
 
-  private readonly onConnectTimeout = (): void => {
+  connectTimedOut(): void {
     this.connectTimer = undefined;
     this.req.destroy();
     this.fail(timeoutError(`the request socket did not establish a connection within ${this.transport.timeouts.connectionTimeoutMillis} ms`));
-  };
+  }
 
-  private readonly onRequestTimeout = (): void => {
+  requestTimedOut(): void {
     this.requestTimer = undefined;
     const error = timeoutError(
       `a request has exceeded the configured ${this.transport.timeouts.requestTimeoutMillis} ms requestTimeout`,
@@ -157,40 +213,27 @@ class Call {
     );
     this.req.destroy(error);
     this.fail(error);
-  };
+  }
 
-  private readonly onIdleTimeout = (): void => {
+  idleTimeout(): void {
     const error = timeoutError(`the request socket timed out after ${this.transport.timeouts.socketIdleTimeoutMillis} ms of inactivity`);
     this.response?.destroy(error);
     this.req.destroy();
     this.fail(error);
-  };
+  }
 
-  private readonly onAbort = (): void => {
-    this.req.destroy();
-    this.fail(leanAbortError(this.signal));
-  };
-
-  private readonly onError = (error: Error & { code?: string }): void => {
-    if (error.code !== undefined && TIMEOUT_ERROR_CODES.has(error.code)) error.name = 'TimeoutError';
-    this.fail(error);
-  };
-
-  private readonly onResponse = (response: IncomingMessage): void => {
+  responded(response: IncomingMessage): void {
     // Headers arrived: the request timeout stops here, as in the SDK's handler.
     if (this.requestTimer !== undefined) clearTimeout(this.requestTimer);
     this.requestTimer = undefined;
     this.response = response;
-    response.on('data', this.onData);
-    response.once('end', this.onEnd);
-    response.once('error', this.onError);
-  };
+    (response as WithCall)[CALL] = this;
+    response.on('data', onData);
+    response.once('end', onEnd);
+    response.once('error', onResponseError);
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
-    this.chunks.push(chunk);
-  };
-
-  private readonly onEnd = (): void => {
+  ended(): void {
     const response = this.response!;
     if (this.settled) return;
     this.settled = true;
@@ -198,13 +241,19 @@ class Call {
     const { chunks } = this;
     const body = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
     this.resolve({ statusCode: response.statusCode ?? -1, reason: response.statusMessage, headers: headersOf(response), body });
-  };
+  }
 
-  private readonly onClose = (): void => {
-    // The agent resets the timeout of a socket it takes back; only this call's listener goes.
-    this.socket?.removeListener('timeout', this.onIdleTimeout);
+  closed(): void {
+    const { socket } = this;
+    if (socket !== undefined) {
+      // The agent resets the timeout of a socket it takes back; only this call's listener goes, and the socket
+      // no longer points at this call.
+      socket.removeListener('timeout', onIdleTimeout);
+      socket.removeListener('connect', onConnect);
+      if ((socket as WithCall)[CALL] === this) (socket as WithCall)[CALL] = undefined;
+    }
     if (!this.settled) this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', name: 'TimeoutError' }));
-  };
+  }
 }
 
 /** The keep-alive agents and timeouts of a client's HTTP/1.1 handler; sends lean requests on them. */
