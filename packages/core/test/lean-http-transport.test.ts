@@ -141,6 +141,9 @@ describe('LeanHttpTransport', () => {
     const pending = transport().send(request(), inFlight.signal);
     inFlight.abort(reason);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError', cause: reason });
+    const withText = new AbortController();
+    withText.abort('lease lost');
+    await expect(transport().send(request(), withText.signal)).rejects.toMatchObject({ name: 'AbortError', message: 'lease lost' });
   });
 
   it('fails with a TimeoutError when the socket is still connecting after the connection timeout', async () => {

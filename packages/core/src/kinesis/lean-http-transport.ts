@@ -26,6 +26,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisHttpTimeouts } from './client-factory';
+import { primitiveText } from '../internal/primitive-text';
 
 /** An answer read to its end. Header values as Node gives them (lower-case names). */
 export interface LeanHttpAnswer {
@@ -54,10 +55,10 @@ function timeoutError(message: string, code?: string): Error {
   return error;
 }
 
-/** The abort error `@smithy/node-http-handler` builds. */
+/** The abort error `@smithy/node-http-handler` builds (a non-Error reason as its message, objects as `an object`). */
 export function leanAbortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  const error = new Error(reason === undefined || reason === null || reason instanceof Error ? 'Request aborted' : String(reason));
+  const error = new Error(reason === undefined || reason === null || reason instanceof Error ? 'Request aborted' : primitiveText(reason));
   error.name = 'AbortError';
   if (reason instanceof Error) error.cause = reason;
   return error;
