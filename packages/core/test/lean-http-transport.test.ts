@@ -60,7 +60,7 @@ function readAll(req: IncomingMessage): Promise<string> {
 
 describe('LeanHttpTransport', () => {
   it('posts the body with its headers and reads the whole answer (status, headers, body in several chunks)', async () => {
-    let received: { method?: string; body: string; target?: string } | undefined;
+    let received: { method: string | undefined; body: string; target: string | undefined } | undefined;
     handler = (req, res) => {
       void readAll(req).then((body) => {
         received = { method: req.method, body, target: req.headers['content-type'] };
@@ -149,7 +149,7 @@ describe('LeanHttpTransport', () => {
   it('fails with a TimeoutError when the socket is still connecting after the connection timeout', async () => {
     // An agent whose sockets never finish connecting.
     class NeverConnects extends HttpAgent {
-      createConnection(): Socket {
+      override createConnection(): Socket {
         const socket = new NetSocket();
         Object.defineProperty(socket, 'connecting', { value: true });
         return socket;
