@@ -22,6 +22,11 @@ describe('serializeGetRecordsInput', () => {
     expect(serializeGetRecordsInput({ ShardIterator: 'AAAA/+==', Limit: 10000 })).toBe('{"ShardIterator":"AAAA/+==","Limit":10000}');
     expect(serializeGetRecordsInput({ ShardIterator: 'it' })).toBe('{"ShardIterator":"it"}');
     expect(serializeGetRecordsInput({ ShardIterator: 'quote " and \\ back' })).toBe('{"ShardIterator":"quote \\" and \\\\ back"}');
+    expect(serializeGetRecordsInput({ ShardIterator: undefined, Limit: 5 })).toBe('{"Limit":5}');
+    expect(serializeGetRecordsInput({ ShardIterator: undefined })).toBe('{}');
+    for (const input of [{ ShardIterator: 'a\u2028b\n', Limit: 1 }, { ShardIterator: 'x' }, { ShardIterator: undefined, Limit: 7 }]) {
+      expect(serializeGetRecordsInput(input)).toBe(JSON.stringify(input));
+    }
   });
 });
 

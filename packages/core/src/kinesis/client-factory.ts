@@ -1,11 +1,14 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import type { SecureContextOptions } from 'node:tls';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
 import { checkEndpoint, checkInteger, checkMillis, checkRegion } from '../config/validation';
 import { KCL_CONFIG_LIMITS } from '../config/defaults';
 import { KinesisHttpsHandler, useHttp2AuthorityForEventStreams } from './kinesis-https-handler';
+import { attachLeanHttpTransport, LeanHttpTransport } from './lean-http-transport';
 
 /** The config fields the factory reads. */
 export type KinesisClientConfigFields = Pick<KinesisClientLibConfig, 'regionName' | 'kinesisEndpoint' | 'kinesisCredentials' | 'maxRetryCount'>;
@@ -83,6 +86,22 @@ export interface KinesisClientFactoryInternals {
   tlsOptions?: Pick<SecureContextOptions, 'ca'>;
 }
 
+/** The HTTP/1.1 handler, destroying the agents it was given (it only destroys agents it has used). */
+class OwnedAgentsHttpHandler extends NodeHttpHandler {
+  constructor(
+    private readonly agents: { http: HttpAgent; https: HttpsAgent },
+    options: ConstructorParameters<typeof NodeHttpHandler>[0],
+  ) {
+    super(options);
+  }
+
+  override destroy(): void {
+    super.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
 function resolveTimeouts(overrides: Partial<KinesisHttpTimeouts> | undefined): KinesisHttpTimeouts {
   const merged = { ...KINESIS_HTTP_TIMEOUTS, ...overrides };
   return {
@@ -125,19 +144,17 @@ export function createKinesisClient(config: KinesisClientConfigFields, internals
   };
   const endpoint = config.kinesisEndpoint === undefined ? undefined : checkEndpoint('kinesisEndpoint', config.kinesisEndpoint);
   if (endpoint !== undefined) clientConfig.endpoint = endpoint;
-  // Agent options (not Agents), so the handler still builds, owns and destroys its agents.
-  const http1 = new NodeHttpHandler({
+  // The agents are built here (with the options the handler would use) so the lean GetRecords path can send on the
+  // same keep-alive pools (lean-http-transport.ts); the handler destroys them with itself.
+  const agentOptions = { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS, maxFreeSockets: KINESIS_HTTP_MAX_FREE_SOCKETS };
+  const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent({ ...agentOptions, ...internals.tlsOptions }) };
+  const http1 = new OwnedAgentsHttpHandler(agents, {
     connectionTimeout: timeouts.connectionTimeoutMillis,
     requestTimeout: timeouts.requestTimeoutMillis,
     throwOnRequestTimeout: true,
     socketTimeout: timeouts.socketIdleTimeoutMillis,
-    httpAgent: { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS, maxFreeSockets: KINESIS_HTTP_MAX_FREE_SOCKETS },
-    httpsAgent: {
-      keepAlive: true,
-      maxSockets: KINESIS_HTTP_MAX_SOCKETS,
-      maxFreeSockets: KINESIS_HTTP_MAX_FREE_SOCKETS,
-      ...internals.tlsOptions,
-    },
+    httpAgent: agents.http,
+    httpsAgent: agents.https,
   });
   const plainHttp = endpoint !== undefined && new URL(endpoint).protocol === 'http:';
   clientConfig.requestHandler = plainHttp
@@ -152,5 +169,6 @@ export function createKinesisClient(config: KinesisClientConfigFields, internals
   if (config.kinesisCredentials !== undefined) clientConfig.credentials = config.kinesisCredentials;
   const client = new KinesisClient(clientConfig);
   if (!plainHttp) useHttp2AuthorityForEventStreams(client);
+  attachLeanHttpTransport(client, new LeanHttpTransport(agents, timeouts), clientConfig.requestHandler);
   return client;
 }

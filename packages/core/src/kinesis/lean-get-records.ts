@@ -36,6 +36,7 @@ import { getRetryAfterHint, isServerError, isThrottlingError, isTransientError }
 import { KinesisError } from '../errors';
 import { kinesisErrorFromResponse, responseMetadata, type LeanHttpResponse } from './lean-errors';
 import { parseGetRecordsOutput } from './lean-get-records-output';
+import { leanHttpTransportOf, type LeanHttpTransport } from './lean-http-transport';
 
 /** The input the lean path serializes (GetRecords without StreamARN). */
 export interface LeanGetRecordsInput {
@@ -116,6 +117,11 @@ interface Prepared {
   maxAttempts: number;
   userAgent: string;
   sdkUserAgent: string;
+  /** The request path (the endpoint's, ending with `/`) and `host` header. */
+  path: string;
+  host: string;
+  /** Sends on the keep-alive agent of the handler `createKinesisClient` built; absent for any other handler. */
+  transport: LeanHttpTransport | undefined;
 }
 
 const SIGV4 = 'aws.auth#sigv4';
@@ -192,10 +198,11 @@ function sleep(millis: number, signal: AbortSignal): Promise<void> {
 
 /** Serializes a GetRecords input as the SDK does (JSON 1.1 body, undefined members left out). */
 export function serializeGetRecordsInput(input: LeanGetRecordsInput): string {
-  const body: Record<string, unknown> = {};
-  if (input.ShardIterator !== undefined) body['ShardIterator'] = input.ShardIterator;
-  if (input.Limit !== undefined) body['Limit'] = input.Limit;
-  return JSON.stringify(body);
+  // Written as text (no intermediate object): this runs on every poll.
+  const { ShardIterator: iterator, Limit: limit } = input;
+  const limitText = limit === undefined ? '' : `"Limit":${JSON.stringify(limit)}`;
+  if (iterator === undefined) return `{${limitText}}`;
+  return `{"ShardIterator":${JSON.stringify(iterator)}${limitText === '' ? '' : `,${limitText}`}}`;
 }
 
 /**
@@ -264,6 +271,9 @@ export class LeanGetRecords {
       maxAttempts: await config.maxAttempts(),
       userAgent: userAgentOf(pairs),
       sdkUserAgent: pairs.length > 0 ? userAgentOf(pairs.slice(0, 1)) : 'aws-sdk-js',
+      path: endpoint.url.pathname.endsWith('/') ? endpoint.url.pathname : `${endpoint.url.pathname}/`,
+      host: endpoint.url.port === '' ? endpoint.url.hostname : `${endpoint.url.hostname}:${endpoint.url.port}`,
+      transport: leanHttpTransportOf(this.client),
     };
   }
 
@@ -337,8 +347,7 @@ export class LeanGetRecords {
     attempt: number,
     abortSignal: AbortSignal,
   ): Promise<GetRecordsCommandOutput> {
-    const { url } = prepared;
-    const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+    const { url, path } = prepared;
     const request = new HttpRequest({
       protocol: url.protocol,
       hostname: url.hostname,
@@ -352,7 +361,7 @@ export class LeanGetRecords {
         'content-length': String(Buffer.byteLength(body)),
         'x-amz-user-agent': prepared.sdkUserAgent,
         'user-agent': prepared.userAgent,
-        host: url.port === '' ? url.hostname : `${url.hostname}:${url.port}`,
+        host: prepared.host,
         'amz-sdk-invocation-id': invocationId,
         'amz-sdk-request': `attempt=${attempt}; max=${prepared.maxAttempts}`,
       },
@@ -368,8 +377,19 @@ export class LeanGetRecords {
     const signer = scheme.signer;
     const signed = await this.sign(prepared, request, signingProperties);
     try {
-      const { response } = await (this.client.config.requestHandler as unknown as RequestHandler).handle(signed, { abortSignal });
-      const text = await readBodyText(response.body);
+      let response: HttpResponseLike;
+      let text: string;
+      if (prepared.transport !== undefined) {
+        const answer = await prepared.transport.send(
+          { protocol: signed.protocol, hostname: signed.hostname, port: signed.port, path: signed.path, headers: signed.headers, body },
+          abortSignal,
+        );
+        response = answer;
+        text = answer.body;
+      } else {
+        response = (await (this.client.config.requestHandler as unknown as RequestHandler).handle(signed, { abortSignal })).response;
+        text = await readBodyText(response.body);
+      }
       if (response.statusCode >= 300) throw kinesisErrorFromResponse(response, parseErrorBody(text), response);
       signer.successHandler?.(response, signingProperties);
       return parseGetRecordsOutput(text, responseMetadata(response));
