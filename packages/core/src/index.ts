@@ -53,7 +53,7 @@ export { deaggregateRecords } from './kpl/deaggregate';
 export type { DeaggregateOptions, OutOfRangeInfo, CorruptAggregateInfo } from './kpl/deaggregate';
 export type { HashKeyRange } from './kpl/hash-key';
 export { Worker } from './worker/worker';
-export type { WorkerState, WorkerOptions } from './worker/worker';
+export type { WorkerState, WorkerOptions, WithCheckpointerOptions } from './worker/worker-options';
 export type { WorkerStatus, HeldLeaseStatus, LeaseStoreHealth, LeaseStoreLastError } from './worker/worker-status';
 export type { ProcessorOperation } from './consumers/processor-watchdog';
 export type { WorkerEvents, WorkerEventName, WorkerEventListener, ProcessorFailingEvent, BatchSkippedEvent } from './worker/worker-events';

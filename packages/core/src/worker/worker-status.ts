@@ -6,7 +6,7 @@ import type { HeldLease } from '../leases/held-lease';
 import type { ShardActivity } from '../consumers/shard-activity';
 import type { ProcessorOperation } from '../consumers/processor-watchdog';
 import type { LeaseStoreHealth } from './lease-store-health';
-import type { WorkerState } from './worker';
+import type { WorkerState } from './worker-options';
 
 export type { LeaseStoreHealth, LeaseStoreLastError } from './lease-store-health';
 
