@@ -1,7 +1,7 @@
 import { TestbedError, checkIntegerOption } from './errors';
 import { LOOPBACK, getFreePort } from './free-port';
 import { launchRedis, type RedisProcess } from './redis-process';
-import { respCommand } from './resp';
+import { redisCommand } from './redis-command';
 import type { RedisClusterHandle } from './types';
 
 const SLOTS = 16384;
@@ -87,20 +87,20 @@ async function formCluster(nodes: RedisProcess[], busPorts: number[], timeoutMs:
     nodes.map(async (node, index) => {
       const first = Math.floor((SLOTS * index) / nodes.length);
       const last = Math.floor((SLOTS * (index + 1)) / nodes.length) - 1;
-      await respCommand(target(node), ['CLUSTER', 'ADDSLOTSRANGE', String(first), String(last)]);
+      await redisCommand(target(node), ['CLUSTER', 'ADDSLOTSRANGE', String(first), String(last)]);
       // Distinct config epochs, as redis-cli does, so no epoch collision has to be resolved first.
-      await respCommand(target(node), ['CLUSTER', 'SET-CONFIG-EPOCH', String(index + 1)]);
+      await redisCommand(target(node), ['CLUSTER', 'SET-CONFIG-EPOCH', String(index + 1)]);
     }),
   );
   const [seed, ...others] = nodes;
   if (seed) {
     for (const [index, other] of others.entries()) {
-      await respCommand(target(seed), ['CLUSTER', 'MEET', LOOPBACK, String(other.port), String(busPorts[index + 1])]);
+      await redisCommand(target(seed), ['CLUSTER', 'MEET', LOOPBACK, String(other.port), String(busPorts[index + 1])]);
     }
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const infos = await Promise.all(nodes.map((node) => respCommand(target(node), ['CLUSTER', 'INFO'])));
+    const infos = await Promise.all(nodes.map((node) => redisCommand(target(node), ['CLUSTER', 'INFO'])));
     if (infos.every((info) => info?.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${nodes.length}\r\n`))) return;
     if (Date.now() > deadline) {
       throw new Error(`cluster not ok after ${timeoutMs} ms; CLUSTER INFO of node 1:\n${infos[0] ?? ''}`);

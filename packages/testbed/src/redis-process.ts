@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ManagedChild, waitUntilReady } from './child-process';
 import { TestbedError } from './errors';
 import { LOOPBACK, getFreePort } from './free-port';
-import { respCommand, type RespTarget } from './resp';
+import { redisCommand, type RedisCommandTarget } from './redis-command';
 
 const INSTALL_HINT = 'redis-server was not found in /usr/bin or on PATH: install it (apt-get install redis-server)';
 const MAX_ATTEMPTS = 3;
@@ -107,13 +107,13 @@ export async function launchRedis(options: LaunchRedisOptions): Promise<RedisPro
       await child.stop();
       if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     };
-    const target: RespTarget = { host: LOOPBACK, port, password: options.password, tlsCa: options.tls?.caPem };
+    const target: RedisCommandTarget = { host: LOOPBACK, port, password: options.password, tlsCa: options.tls?.caPem };
     try {
       // INFO (not just PING) so a foreign server that grabbed the port is never mistaken for ours; then PING, which
       // answers -LOADING (an error) until a restarted server has loaded its append-only file.
       const ours = async (): Promise<boolean> =>
-        (await respCommand(target, ['INFO', 'server']))?.includes(`process_id:${String(child.pid)}\r\n`) === true &&
-        (await respCommand(target, ['PING'])) === 'PONG';
+        (await redisCommand(target, ['INFO', 'server']))?.includes(`process_id:${String(child.pid)}\r\n`) === true &&
+        (await redisCommand(target, ['PING'])) === 'PONG';
       await waitUntilReady(child, ours, {
         timeoutMs: options.startTimeoutMs ?? 20_000,
         intervalMs: 10,

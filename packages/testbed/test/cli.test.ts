@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { getFreePort, localDynamoClient, localKinesisClient, startRedis, waitForPort } from '../src';
 import { parseArgs } from '../src/cli';
-import { respCommand } from '../src/resp';
+import { redisCommand } from '../src/redis-command';
 import { PACKAGE_DIR } from './support';
 
 const CLI = join(PACKAGE_DIR, 'dist', 'cli.js');
@@ -86,7 +86,7 @@ describe('pnpm local:up (dist/cli.js)', () => {
       dynamo.destroy();
     }
     const redisUrl = new URL(env.KCL_REDIS_URL as string);
-    expect(await respCommand({ host: redisUrl.hostname, port: Number(redisUrl.port) }, ['PING'])).toBe('PONG');
+    expect(await redisCommand({ host: redisUrl.hostname, port: Number(redisUrl.port) }, ['PING'])).toBe('PONG');
 
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(0);

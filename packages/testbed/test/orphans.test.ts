@@ -7,10 +7,10 @@ import { PACKAGE_DIR, processAlive, waitForProcessExit } from './support';
 // stop() (the exit hook must kill them).
 const PARENT = `
 const t = require(${JSON.stringify(join(PACKAGE_DIR, 'dist', 'index.js'))});
-const { respCommand } = require(${JSON.stringify(join(PACKAGE_DIR, 'dist', 'resp.js'))});
+const { redisCommand } = require(${JSON.stringify(join(PACKAGE_DIR, 'dist', 'redis-command.js'))});
 (async () => {
   const redis = await t.startRedis();
-  const info = await respCommand({ host: redis.host, port: redis.port }, ['INFO', 'server']);
+  const info = await redisCommand({ host: redis.host, port: redis.port }, ['INFO', 'server']);
   const kinesis = process.argv[1] === 'with-kinesis' ? await t.startKinesisLocal() : undefined;
   console.log(JSON.stringify({ redis: Number(/process_id:(\\d+)/.exec(info)[1]), kinesis: kinesis && kinesis.pid }));
   if (process.argv[2] === 'exit') process.exit(0);

@@ -1,6 +1,6 @@
 import { createCluster } from 'redis';
 import { startRedisCluster, TestbedError, type RedisClusterHandle } from '../src';
-import { respCommand } from '../src/resp';
+import { redisCommand } from '../src/redis-command';
 
 describe('redis cluster', () => {
   let cluster: RedisClusterHandle;
@@ -17,7 +17,7 @@ describe('redis cluster', () => {
     expect(cluster.nodes).toHaveLength(3);
     expect(cluster.urls).toEqual(cluster.nodes.map((node) => `redis://127.0.0.1:${node.port}`));
     for (const node of cluster.nodes) {
-      const info = await respCommand(node, ['CLUSTER', 'INFO']);
+      const info = await redisCommand(node, ['CLUSTER', 'INFO']);
       expect(info).toContain('cluster_state:ok');
       expect(info).toContain('cluster_slots_assigned:16384');
       expect(info).toContain('cluster_size:3');
@@ -36,7 +36,7 @@ describe('redis cluster', () => {
       redis.destroy();
     }
     // the keys really are spread over all masters
-    const sizes = await Promise.all(cluster.nodes.map(async (node) => Number(await respCommand(node, ['DBSIZE']))));
+    const sizes = await Promise.all(cluster.nodes.map(async (node) => Number(await redisCommand(node, ['DBSIZE']))));
     expect(sizes.every((size) => size > 0)).toBe(true);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(30);
   });

@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { startRedis, TestbedError, type RedisServerHandle } from '../src';
-import { respCommand } from '../src/resp';
+import { redisCommand } from '../src/redis-command';
 import { processAlive, waitForProcessExit } from './support';
 
 /** Connects node-redis without reconnecting, so a failed handshake rejects connect() instead of retrying. */
@@ -11,7 +11,7 @@ function client(url: string, socket: { tls?: true; ca?: string } = {}) {
 }
 
 async function serverPid(server: RedisServerHandle): Promise<number> {
-  const info = await respCommand({ host: server.host, port: server.port, password: server.password, tlsCa: server.tlsCa }, ['INFO', 'server']);
+  const info = await redisCommand({ host: server.host, port: server.port, password: server.password, tlsCa: server.tlsCa }, ['INFO', 'server']);
   return Number(/process_id:(\d+)/.exec(info ?? '')?.[1]);
 }
 
