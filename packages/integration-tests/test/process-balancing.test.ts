@@ -10,12 +10,15 @@ import { ShutdownReason } from '@kcl/core';
 import { waitFor } from '@kcl/testbed';
 import { describeOverlaps, LEASE_STORE_NAMES, STEADY_TIMINGS } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
+import { runExclusively } from './helpers/exclusive-suite';
 import { leaderOf, ProcessFleet } from './helpers/process-fleet';
 
 /** Scheduling slack on a loaded 2-core machine, on top of the bounds the lease protocol promises. */
 const SLACK_MILLIS = 1_500;
 const SHARDS = 12;
 
+// Worker processes with failover-time bounds: never two such files at once (see exclusive-suite).
+runExclusively();
 const { bed, useLeaseStore } = useEndToEndSuite({ checkRejections: false });
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {

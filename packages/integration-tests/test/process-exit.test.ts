@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { LEASE_STORE_NAMES, newNamespace, type LeaseStoreName, type StoreSpec } from '../src';
 import type { ShutdownAppConfig, ShutdownAppLine } from './fixtures/shutdown-app';
 import { useEndToEndSuite } from './helpers/e2e-suite';
+import { runExclusively } from './helpers/exclusive-suite';
 
 const FIXTURES = join(__dirname, 'fixtures');
 /** The app's shutdownGraceMillis (testConfig's default). */
@@ -18,6 +19,8 @@ const GRACE_MILLIS = 5_000;
 /** Time for a loaded 2-core machine to get a Node process going or gone, on top of the protocol's own bounds. */
 const PROCESS_SLACK_MILLIS = 10_000;
 
+// Worker processes with failover-time bounds: never two such files at once (see exclusive-suite).
+runExclusively();
 const { bed, useLeaseStore } = useEndToEndSuite({ checkRejections: false });
 
 /** The shutdown app in its own process, with its JSON lines. */

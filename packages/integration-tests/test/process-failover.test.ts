@@ -10,10 +10,13 @@ import { waitFor } from '@kcl/testbed';
 import { DeliveryLog, LEASE_STORE_NAMES, TIMINGS, type StoreNamespace } from '../src';
 import { deliveryLog, WorkerProcess } from './helpers/worker-processes';
 import { useEndToEndSuite } from './helpers/e2e-suite';
+import { runExclusively } from './helpers/exclusive-suite';
 
 /** Scheduling slack on a loaded 2-core machine, on top of the bounds the lease protocol promises. */
 const SLACK_MILLIS = 1_500;
 
+// Worker processes with failover-time bounds: never two such files at once (see exclusive-suite).
+runExclusively();
 const { bed, useLeaseStore } = useEndToEndSuite({ checkRejections: false });
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {

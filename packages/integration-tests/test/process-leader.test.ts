@@ -11,6 +11,7 @@ import { ShutdownReason } from '@kcl/core';
 import { waitFor } from '@kcl/testbed';
 import { describeOverlaps, LEASE_STORE_NAMES, STEADY_TIMINGS, type StoreNamespace } from '../src';
 import { useEndToEndSuite } from './helpers/e2e-suite';
+import { runExclusively } from './helpers/exclusive-suite';
 import { checkpointsOf, leaderOf, ProcessFleet, unexpectedDuplicates } from './helpers/process-fleet';
 import type { WorkerProcess } from './helpers/worker-processes';
 
@@ -19,6 +20,8 @@ const SLACK_MILLIS = 1_500;
 const SHARDS = 12;
 const { failoverMillis, refreshMillis } = STEADY_TIMINGS;
 
+// Worker processes with failover-time bounds: never two such files at once (see exclusive-suite).
+runExclusively();
 const { bed, useLeaseStore } = useEndToEndSuite({ checkRejections: false });
 
 describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
