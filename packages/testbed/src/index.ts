@@ -49,3 +49,5 @@ export { forkIpcChild, IpcChild, type ChildMessage, type IpcChildOptions } from 
 export { encodeAggregate } from './kpl-aggregate';
 export { startTlsAnswerBed, type TlsAnswerBed, type TlsAnswerMeasurement } from './tls-answer-bed';
 export { measureOps, type OpsMeasurement } from './measure-ops';
+export { readChildSettings, jsonLineWriter, sendToParent, exitOnStopSignals, runChildMain, textRecords, type TextRecord } from './worker-child';
+export { DeliveryLog, describeOverlaps, type DeliveredRecord, type DeliveryBatch, type Overlap, type ShutdownEntry } from './delivery-log';
