@@ -51,3 +51,10 @@ export { startTlsAnswerBed, type TlsAnswerBed, type TlsAnswerMeasurement } from 
 export { measureOps, type OpsMeasurement } from './measure-ops';
 export { readChildSettings, jsonLineWriter, sendToParent, exitOnStopSignals, runChildMain, textRecords, type TextRecord } from './worker-child';
 export { DeliveryLog, describeOverlaps, type DeliveredRecord, type DeliveryBatch, type Overlap, type ShutdownEntry } from './delivery-log';
+export {
+  describeConnectionReuse,
+  readClientCallSettings,
+  type ClientCallSettings,
+  type ConnectionReuseOptions,
+  type ConnectionReuseTestApi,
+} from './connection-reuse';
