@@ -1,7 +1,7 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { InitialPositionInStream, KinesisClientLibConfig, Worker, type ProcessRecordsInput } from '@kcl/core';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '@kcl/core/testing';
-import { createTestStream, localKinesisClient, startKinesalite, type LocalServer } from '@kcl/testbed';
+import { createTestStream, localKinesisClient, startKinesalite, useServer } from '@kcl/testbed';
 import { METRIC_NAMES, PrometheusMonitoringService } from '../src';
 
 function total(body: string, name: string, worker: string): number {
@@ -23,18 +23,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 // A real worker consuming a real (local) stream, metrics scraped over HTTP from the standalone server.
 describe('PrometheusMonitoringService with a running Worker', () => {
-  let kinesis: LocalServer;
-
-  beforeAll(async () => {
-    kinesis = await startKinesalite();
-  });
-
-  afterAll(async () => {
-    await kinesis?.stop();
-  });
+  const kinesalite = useServer(startKinesalite);
 
   it('exposes moving record, byte, lease and timing metrics while the worker consumes, and stops with the worker', async () => {
-    const client = localKinesisClient(kinesis.endpoint);
+    const client = localKinesisClient(kinesalite().endpoint);
     const stream = await createTestStream(client, { shardCount: 2 });
     const put = async (from: number, count: number) => {
       const Records = Array.from({ length: count }, (_, i) => ({ Data: Buffer.from(`record-${from + i}`), PartitionKey: `k${from + i}` }));
@@ -45,7 +37,7 @@ describe('PrometheusMonitoringService with a running Worker', () => {
     const metrics = new PrometheusMonitoringService({ listenAddress: '127.0.0.1:0' });
     const config = new KinesisClientLibConfig('metrics-app', stream, 'us-east-1', 'metrics-worker')
       .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
-      .withKinesisEndpoint(kinesis.endpoint)
+      .withKinesisEndpoint(kinesalite().endpoint)
       .withCredentials({ accessKeyId: 'local', secretAccessKey: 'local' })
       .withFailoverTimeMillis(2_000)
       .withLeaseRefreshPeriodMillis(200)
@@ -64,7 +56,7 @@ describe('PrometheusMonitoringService with a running Worker', () => {
       },
       config,
     )
-      .withKinesis(localKinesisClient(kinesis.endpoint))
+      .withKinesis(localKinesisClient(kinesalite().endpoint))
       .withCheckpointer(new InMemoryCheckpointer(table, { workerId: 'metrics-worker', failoverTimeMillis: 2_000 }));
 
     await worker.start();

@@ -58,3 +58,4 @@ export {
   type ConnectionReuseOptions,
   type ConnectionReuseTestApi,
 } from './connection-reuse';
+export { useServer, useDynalite, type DynaliteForTests } from './use-server';
