@@ -2,9 +2,9 @@
 import { takeOrRenewLease } from '@kcl/core';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ConfigError, LeaseStoreError } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite, useDynalite } from '@kcl/testbed';
+import { createTestTable, localDynamoClient, randomName, startDynalite, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { closeAll, openCheckpointer, recordingLogger, testConfig } from './helpers';
 import type { LogLine } from './helpers';
@@ -85,14 +85,7 @@ test('createTable: false and no table -> LeaseStoreError naming table and endpoi
 
 test('a table with another key schema is rejected with a ConfigError naming tableName', async () => {
   const tableName = randomName('wrongkey');
-  await dynalite.client().send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'leaseKey', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'leaseKey', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTestTable(dynalite.client(), { name: tableName, partitionKey: 'leaseKey' });
   const error = await new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName })).init().then(
     () => undefined,
     (e: unknown) => e,
@@ -160,14 +153,7 @@ test('a table that is UPDATING (e.g. while an index is added) is used at once: D
   const probe = localDynamoClient(updating.endpoint);
   const tableName = randomName('updating');
   try {
-    await probe.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'ShardID', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'ShardID', KeyType: 'HASH' }],
-        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
-      }),
-    );
+    await createTestTable(probe, { name: tableName, partitionKey: 'ShardID', provisioned: { readCapacityUnits: 1, writeCapacityUnits: 1 } });
     await probe.send(new UpdateTableCommand({ TableName: tableName, ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 2 } }));
     expect((await probe.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus).toBe('UPDATING');
     const started = Date.now();
