@@ -5,10 +5,10 @@
  * dead worker delivered after its last checkpoint are delivered again.
  */
 import { join } from 'node:path';
-import { IpcChild, TS_REGISTER_PRELOAD } from '@kcl/testbed';
+import { IpcChild, Producer, TS_REGISTER_PRELOAD } from '@kcl/testbed';
 import type { ChildMessage, WorkerChildSettings } from './fixtures/worker-child';
 import { createTestStream, EventLog, FAST, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
-import { LedgerProcessorFactory, newRecordLedger, Producer } from './helpers/worker-processor';
+import { LedgerProcessorFactory, newRecordLedger } from './helpers/worker-processor';
 import { startLeaseTableServer, type LeaseTableServer } from './helpers/worker-rpc-store';
 import { useWorkerSuite } from './helpers/worker-suite';
 
@@ -85,7 +85,7 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
     expect(e.at - killedAt).toBeGreaterThan(FAST.failoverTimeMillis - FAST.leaseRefreshPeriodMillis - 50);
   }
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p) || byChild.some((r) => r.data === p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p) || byChild.some((r) => r.data === p)), 'every record', 10_000);
 
   for (const [shardId, checkpoint] of checkpoints) {
     const first = ledger.deliveries().find((d) => d.batch.shardId === shardId)!;
@@ -97,7 +97,7 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
   }
   // Nothing lost; the only records delivered twice are those the child delivered after its last checkpoint.
   const all = new Set([...byChild.map((r) => r.data), ...ledger.deliveries().map((d) => d.data)]);
-  expect(producer.produced.filter((p) => !all.has(p))).toEqual([]);
+  expect(producer.payloads().filter((p) => !all.has(p))).toEqual([]);
   const allowed = new Set(byChild.filter((r) => BigInt(r.sequenceNumber) > BigInt(checkpoints.get(r.shardId)!)).map((r) => r.data));
   const childData = new Set(byChild.map((r) => r.data));
   const repeated = ledger

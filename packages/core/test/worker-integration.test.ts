@@ -3,11 +3,12 @@
  * exclusivity while workers come and go, at-least-once in-order delivery, hand-over and stealing without duplicates.
  */
 import { getEventListeners, getMaxListeners } from 'node:events';
+import { Producer } from '@kcl/testbed';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { pollingShardConsumerFactory } from '../src/worker/default-consumer-factory';
 import type { ShardConsumerFactory } from '../src/consumers/shard-consumer';
 import { createTestStream, delay, EventLog, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
-import { LedgerProcessorFactory, newRecordLedger, Producer, type LedgerProcessorOptions, type RecordLedger } from './helpers/worker-processor';
+import { LedgerProcessorFactory, newRecordLedger, type LedgerProcessorOptions, type RecordLedger } from './helpers/worker-processor';
 import { useWorkerSuite } from './helpers/worker-suite';
 
 const { fx, workers, producers } = useWorkerSuite();
@@ -28,7 +29,7 @@ function worker(
 
 function expectAllDelivered(ledger: RecordLedger, producer: Producer): void {
   const got = ledger.payloads();
-  const missing = producer.produced.filter((p) => !got.has(p));
+  const missing = producer.payloads().filter((p) => !got.has(p));
   expect(missing).toEqual([]);
   expect(ledger.orderViolations()).toEqual([]);
   expect(ledger.overlaps()).toEqual([]);
@@ -76,7 +77,7 @@ test('three workers come and go on a 4-shard stream: one owner per shard at a ti
   await waitFor(() => a.worker.heldShards().length === 4, 'a holding every shard', 10_000);
   await delay(300);
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 10_000);
 
   expectAllDelivered(ledger, producer);
   const zombies = ledger.shutdowns.filter((s) => s.workerId === 'c' && s.reason === ShutdownReason.ZOMBIE);
@@ -103,7 +104,7 @@ test('graceful shutdown with a checkpointing processor: the next worker continue
   expect(Math.max(...events.of('leaseAcquired', 'b').map((e) => e.at)) - releasedAt).toBeLessThan(500);
   await delay(300);
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 10_000);
 
   expectAllDelivered(ledger, producer);
   expect(ledger.duplicates()).toEqual([]);
@@ -132,7 +133,7 @@ test('balancing hands leases over in parallel; the owner checkpoints before lett
   clearInterval(sampler);
   await delay(300);
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 10_000);
 
   expect(maxOutstanding).toBe(2); // both claims in one balancing round
   expect(events.of('leaseLost', 'a').map((e) => e.reason)).toEqual(['handoff', 'handoff']);

@@ -3,11 +3,12 @@
  * parents finish (SHARD_END) before their children start, closed shards are never leased again, nothing is lost.
  */
 import { DescribeStreamSummaryCommand, MergeShardsCommand } from '@aws-sdk/client-kinesis';
+import { Producer } from '@kcl/testbed';
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { listShards, splitShard } from './helpers/consumer-kinesis';
 import { createTestStream, delay, EventLog, InMemoryLeaseTable, makeWorker, waitFor, workerConfig } from './helpers/worker-harness';
-import { LedgerProcessorFactory, newRecordLedger, Producer } from './helpers/worker-processor';
+import { LedgerProcessorFactory, newRecordLedger } from './helpers/worker-processor';
 import { useWorkerSuite } from './helpers/worker-suite';
 
 const { fx, workers, producers } = useWorkerSuite();
@@ -52,7 +53,7 @@ test('split then merge mid-run: every parent reaches SHARD_END before its childr
   await delay(500);
   await producer.stop();
 
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 15_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 15_000);
   await waitFor(() => [0, 1, 3].every((n) => table.get(id(n))?.checkpoint === SHARD_END), 'parents at SHARD_END', 5_000);
 
   const lineage: Array<[string, string[]]> = [
@@ -84,7 +85,7 @@ test('split then merge mid-run: every parent reaches SHARD_END before its childr
     expect(events.of('leaseAcquired').filter((e) => e.shardId === parent && e.at > ended.at)).toEqual([]);
   }
   const got = ledger.payloads();
-  expect(producer.produced.filter((p) => !got.has(p))).toEqual([]);
+  expect(producer.payloads().filter((p) => !got.has(p))).toEqual([]);
   expect(ledger.orderViolations()).toEqual([]);
   expect(ledger.overlaps()).toEqual([]);
   // The merge child's lease records both parents.

@@ -59,3 +59,4 @@ export {
   type ConnectionReuseTestApi,
 } from './connection-reuse';
 export { useServer, useDynalite, type DynaliteForTests } from './use-server';
+export { Producer, type ProducedRecord } from './producer';

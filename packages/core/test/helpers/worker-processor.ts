@@ -2,7 +2,6 @@
  * Recording record processors for worker integration tests with the real polling consumer: every delivered record
  * and every processRecords interval is written to a shared ledger, across workers.
  */
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { DeliveryLog, textRecords } from '@kcl/testbed';
 import type {
   InitializationInput,
@@ -90,50 +89,5 @@ export class LedgerProcessorFactory implements RecordProcessorFactory {
   ) {}
   createProcessor(): RecordProcessor {
     return new LedgerProcessor(this.workerId, this.ledger, this.options);
-  }
-}
-
-/** Puts records `${prefix}-${i}` with random partition keys (so they spread over the shards) every `everyMs`. */
-export class Producer {
-  readonly produced: string[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private n = 0;
-
-  constructor(
-    private readonly kinesis: KinesisClient,
-    private readonly stream: string,
-    private readonly prefix = 'rec',
-  ) {}
-
-  async put(count: number): Promise<void> {
-    const records = Array.from({ length: count }, () => {
-      const data = `${this.prefix}-${this.n++}`;
-      return { data, key: `pk-${Math.floor(Math.random() * 1e9)}` };
-    });
-    for (let i = 0; i < records.length; i += 500) {
-      const chunk = records.slice(i, i + 500);
-      const out = await this.kinesis.send(
-        new PutRecordsCommand({
-          StreamName: this.stream,
-          Records: chunk.map((r) => ({ Data: Buffer.from(r.data), PartitionKey: r.key })),
-        }),
-      );
-      if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} records failed`);
-      this.produced.push(...chunk.map((r) => r.data));
-    }
-  }
-
-  /** Puts `batch` records every `everyMs` until stop(). */
-  start(batch: number, everyMs: number): void {
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.put(batch)).catch(() => undefined);
-    }, everyMs);
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
   }
 }
