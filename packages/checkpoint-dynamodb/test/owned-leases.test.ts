@@ -1,6 +1,7 @@
 // listOwnedLeases for the store's own worker id: answered from the list last read while the worker's assignment epoch
 // (registry item) has not moved; lease writes that give a lease to another worker move that worker's epoch; a
 // periodic re-read covers writers that send no signal; leases this store sees go elsewhere leave the list.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -41,7 +42,6 @@ async function store(workerId: string, options: DynamoCheckpointOptions = {}): P
   return { cp, counts };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ids = (owned: OwnedLease[]) => owned.map((o) => o.shardId).sort();
 const queries = (s: Store) => s.counts.get('QueryCommand') ?? 0;
 

@@ -1,5 +1,6 @@
 // The owner index (GSI AssignedTo-index): created with the table, queried by listOwnedLeases, added with UpdateTable
 // to tables without it (go-kcl, older @kcl), and the Scan fallback with exactly one warning while it is not usable.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { takeOrRenewLease } from '@kcl/core';
 import { CreateTableCommand, DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CreateTableCommandInput, DynamoDBClient, UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
@@ -82,7 +83,6 @@ async function describeTable(tableName: string) {
 const warnings = (lines: LogLine[]) => lines.filter((l) => l.level === 'warn');
 const byShard = (owned: Array<{ shardId: string; leaseCounter?: number | undefined }>) =>
   [...owned].sort((a, b) => a.shardId.localeCompare(b.shardId));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes `ids` for `owner` (through `cp`) and returns the taken leases. */
 async function takeAll(cp: DynamoCheckpoint, owner: string, ids: string[]): Promise<ShardStatus[]> {
