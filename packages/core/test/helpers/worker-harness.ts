@@ -18,7 +18,8 @@ import type {
 } from '../../src/processor/record-processor';
 import { ShutdownReason } from '../../src/processor/shutdown-reason';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '../../src/testing';
-import { Worker, type WorkerOptions } from '../../src/worker/worker';
+import { Worker } from '../../src/worker/worker';
+import type { WorkerOptions } from '../../src/worker/worker-options';
 import type { WorkerEvents } from '../../src/worker/worker-events';
 import { RecordingLogger } from './consumer-recorders';
 import { serverFixture, type ServerFixture } from './kinesis-fixture';
