@@ -19,7 +19,7 @@ import {
   type ProcessRecordsInput,
   type RecordProcessor,
 } from '@kcl/core';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient } from '@kcl/testbed';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient, sendToParent } from '@kcl/testbed';
 import { addCallCounts, countCalls, countStoreCommands, noCalls, type CallCounts } from './scale-call-counter';
 import type { DeliveredBatch } from './scale-delivery';
 import type { ScaleWorkerSettings, SteadyFigures, WorkerSnapshot } from './scale-worker-protocol';
@@ -28,8 +28,9 @@ const settings = JSON.parse(process.argv[2] ?? '{}') as ScaleWorkerSettings;
 const DELIVERY_FLUSH_MILLIS = 250;
 const MB = 1024 * 1024;
 
+/** Fire and forget: a message the coordinator can no longer take (it disconnected) is dropped. */
 function send(message: object): void {
-  if (process.connected) process.send?.(message, () => undefined);
+  if (process.connected) sendToParent(message).catch(() => undefined);
 }
 
 const config = new KinesisClientLibConfig(settings.applicationName, settings.streamName, LOCAL_REGION, settings.workerId)

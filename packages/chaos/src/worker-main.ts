@@ -19,7 +19,7 @@ import {
   type KclLogLevel,
   type WorkerEvents,
 } from '@kcl/core';
-import { LOCAL_CREDENTIALS } from '@kcl/testbed';
+import { exitOnStopSignals, LOCAL_CREDENTIALS, readChildSettings, runChildMain } from '@kcl/testbed';
 import { ChaosProcessor } from './chaos-processor';
 import { now, sleep } from './clock';
 import { CountingCheckpointer } from './counting-checkpointer';
@@ -34,9 +34,7 @@ const OPS_INTERVAL_MS = 2_000;
 const EXIT_SLACK_MS = 5_000;
 
 async function main(): Promise<void> {
-  const raw = process.env[WORKER_SETTINGS_ENV];
-  if (!raw) throw new Error(`${WORKER_SETTINGS_ENV} is not set`);
-  const s = JSON.parse(raw) as WorkerSettings;
+  const s = readChildSettings<WorkerSettings>(WORKER_SETTINGS_ENV);
   const inc = `${s.workerId}/${process.pid}`;
   const log = new LogWriter(s.logFile);
   log.write({ t: 'start', at: now(), w: s.workerId, inc, pid: process.pid });
@@ -109,23 +107,18 @@ async function main(): Promise<void> {
   const statsTimer = setInterval(writeStats, OPS_INTERVAL_MS);
 
   const stopping = new AbortController();
-  let finished: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (finished ??= (async () => {
-      stopping.abort();
-      const cut = setTimeout(() => process.exit(3), s.timings.shutdownGraceMillis + EXIT_SLACK_MS);
-      await worker.shutdown();
-      clearInterval(statsTimer);
-      writeStats();
-      log.write({ t: 'stopped', at: now(), w: s.workerId, inc });
-      await store.close().catch(() => undefined);
-      kinesis.destroy();
-      clearTimeout(cut);
-      log.close();
-      process.exit(0);
-    })());
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  const stop = exitOnStopSignals(async () => {
+    stopping.abort();
+    const cut = setTimeout(() => process.exit(3), s.timings.shutdownGraceMillis + EXIT_SLACK_MS);
+    await worker.shutdown();
+    clearInterval(statsTimer);
+    writeStats();
+    log.write({ t: 'stopped', at: now(), w: s.workerId, inc });
+    await store.close().catch(() => undefined);
+    kinesis.destroy();
+    clearTimeout(cut);
+    log.close();
+  }, ['SIGTERM', 'SIGINT']);
 
   // The lease store may be unreachable right now (a partition): keep trying, as a supervisor would restart us.
   for (let attempt = 1; !stopping.signal.aborted; attempt++) {
@@ -144,7 +137,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`chaos worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runChildMain('chaos worker', main);

@@ -4,35 +4,25 @@ import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { CheckpointOrderError, createShardStatus, LeaseLostError, LeaseNotFinishedError, SHARD_END } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { localDynamoClient, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { closeAll, openCheckpointer, testConfig } from './helpers';
 
-let server: LocalServer;
-let raw: DynamoDBClient;
+const dynalite = useDynalite();
 let tableName: string;
 
-beforeAll(async () => {
-  server = await startDynalite();
-  raw = localDynamoClient(server.endpoint);
-});
 beforeEach(() => {
   tableName = randomName('order');
 });
 afterEach(closeAll);
-afterAll(async () => {
-  raw.destroy();
-  await server.stop();
-});
 
 async function row(shardId: string) {
-  return (await raw.send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: shardId } }, ConsistentRead: true }))).Item;
+  return (await dynalite.client().send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: shardId } }, ConsistentRead: true }))).Item;
 }
 
 /** A client that records the input of every UpdateItem it sends (to replay one later, as a late retry would). */
 function recordingClient(): { client: DynamoDBClient; updates: UpdateItemCommandInput[] } {
-  const client = localDynamoClient(server.endpoint);
+  const client = localDynamoClient(dynalite.endpoint());
   const updates: UpdateItemCommandInput[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -46,7 +36,7 @@ function recordingClient(): { client: DynamoDBClient; updates: UpdateItemCommand
 
 test('a late copy of an earlier checkpoint write (a retry whose first attempt was applied) cannot move the checkpoint back', async () => {
   const { client, updates } = recordingClient();
-  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-a' })).withDynamoDB(client);
+  const checkpointer = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, workerId: 'worker-a' })).withDynamoDB(client);
   try {
     await checkpointer.init();
     const shard = createShardStatus('s-late');
@@ -57,19 +47,25 @@ test('a late copy of an earlier checkpoint write (a retry whose first attempt wa
     expect(Object.values(early.ExpressionAttributeValues ?? {})).toContainEqual({ S: '5' });
 
     // The same request arriving again right away (the SDK retrying after a lost answer): the same checkpoint, allowed.
-    await raw.send(new UpdateItemCommand(early));
+    await dynalite.client().send(new UpdateItemCommand(early));
     expect((await row('s-late'))?.Checkpoint).toEqual({ S: '5' });
 
     shard.checkpoint = '200';
     await checkpointer.checkpointSequence(shard);
     // ...and arriving after the owner moved on: the condition refuses it.
-    const replay = await raw.send(new UpdateItemCommand(early)).catch((e: unknown) => e);
+    const replay = await dynalite
+      .client()
+      .send(new UpdateItemCommand(early))
+      .catch((e: unknown) => e);
     expect((replay as Error).name).toBe('ConditionalCheckFailedException');
     expect((await row('s-late'))?.Checkpoint).toEqual({ S: '200' });
 
     shard.checkpoint = SHARD_END;
     await checkpointer.checkpointSequence(shard);
-    const afterEnd = await raw.send(new UpdateItemCommand(updates[updates.length - 2]!)).catch((e: unknown) => e);
+    const afterEnd = await dynalite
+      .client()
+      .send(new UpdateItemCommand(updates[updates.length - 2]!))
+      .catch((e: unknown) => e);
     expect((afterEnd as Error).name).toBe('ConditionalCheckFailedException');
     expect((await row('s-late'))?.Checkpoint).toEqual({ S: SHARD_END });
   } finally {
@@ -79,9 +75,9 @@ test('a late copy of an earlier checkpoint write (a retry whose first attempt wa
 });
 
 test('a go-kcl row (no LeaseCounter, no SubSequenceNumber) is ordered by its Checkpoint: taken, moved forward, never back', async () => {
-  const a = await openCheckpointer(server.endpoint, { tableName, workerId: 'ts-worker' });
+  const a = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'ts-worker' });
   const seq = '49590338271490256608559692538361571095921575989136588898';
-  await raw.send(
+  await dynalite.client().send(
     new PutItemCommand({
       TableName: tableName,
       Item: { ShardID: { S: 's-go' }, AssignedTo: { S: 'go-worker' }, LeaseTimeout: { S: '2024-05-01T10:00:00Z' }, Checkpoint: { S: seq } },
@@ -107,8 +103,8 @@ test('a go-kcl row (no LeaseCounter, no SubSequenceNumber) is ordered by its Che
 });
 
 test('a refused backwards checkpoint leaves the row untouched; a non-owner gets LeaseLostError instead', async () => {
-  const a = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-a' });
-  const b = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
+  const a = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-a' });
+  const b = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-b' });
   const shard = createShardStatus('s-back');
   await takeOrRenewLease(a, shard, 'worker-a');
   shard.checkpoint = '200';
@@ -126,9 +122,9 @@ test('a refused backwards checkpoint leaves the row untouched; a non-owner gets 
 });
 
 test('removeLeaseInfo of a go-kcl row at a sequence number is refused; at SHARD_END it is deleted', async () => {
-  const a = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-a' });
-  await raw.send(new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: 's-open' }, Checkpoint: { S: '42' } } }));
-  await raw.send(new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: 's-done' }, Checkpoint: { S: SHARD_END } } }));
+  const a = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-a' });
+  await dynalite.client().send(new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: 's-open' }, Checkpoint: { S: '42' } } }));
+  await dynalite.client().send(new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: 's-done' }, Checkpoint: { S: SHARD_END } } }));
   const refused = await a.removeLeaseInfo('s-open').catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(LeaseNotFinishedError);
   expect(refused).toMatchObject({ code: 'LEASE_NOT_FINISHED', checkpoint: '42', shardId: 's-open' });

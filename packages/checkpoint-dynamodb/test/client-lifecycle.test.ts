@@ -4,20 +4,13 @@ import { takeOrRenewLease } from '@kcl/core';
 import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CheckpointOrderError, createShardStatus, LeaseLostError, LeaseNotAcquiredError, LeaseNotFinishedError, WorkerStateError } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { localDynamoClient, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { closeAll, openCheckpointer, testConfig } from './helpers';
 
-let server: LocalServer;
+const dynalite = useDynalite();
 
-beforeAll(async () => {
-  server = await startDynalite();
-});
 afterEach(closeAll);
-afterAll(async () => {
-  await server.stop();
-});
 
 /** Counts the commands sent through `client`, by name. */
 function countCommands(client: DynamoDBClient): Map<string, number> {
@@ -33,7 +26,7 @@ function countCommands(client: DynamoDBClient): Map<string, number> {
 }
 
 test('an injected client is used (config endpoint ignored) and is not destroyed by close()', async () => {
-  const client = localDynamoClient(server.endpoint);
+  const client = localDynamoClient(dynalite.endpoint());
   const counts = countCommands(client);
   const tableName = randomName('inject');
   // The config points nowhere: only the injected client can succeed.
@@ -52,14 +45,14 @@ test('an injected client is used (config endpoint ignored) and is not destroyed 
 
 test('messages for an injected client name its endpoint', async () => {
   const client = localDynamoClient('http://127.0.0.1:1', { maxAttempts: 1 });
-  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint)).withDynamoDB(client);
+  const checkpointer = new DynamoCheckpoint(testConfig(dynalite.endpoint())).withDynamoDB(client);
   await expect(checkpointer.init()).rejects.toThrow('Cannot reach DynamoDB at http://127.0.0.1:1');
   client.destroy();
 });
 
 test('close() destroys the client it created; init() afterwards reconnects', async () => {
   const tableName = randomName('own');
-  const checkpointer = await openCheckpointer(server.endpoint, { tableName });
+  const checkpointer = await openCheckpointer(dynalite.endpoint(), { tableName });
   await takeOrRenewLease(checkpointer, createShardStatus('s-1'), 'worker-a');
   await checkpointer.close();
   await expect(checkpointer.getLeaseOwner('s-1')).rejects.toBeInstanceOf(WorkerStateError);
@@ -68,10 +61,10 @@ test('close() destroys the client it created; init() afterwards reconnects', asy
 });
 
 test('listLeases and listActiveWorkers read every page', async () => {
-  const client = localDynamoClient(server.endpoint);
+  const client = localDynamoClient(dynalite.endpoint());
   const counts = countCommands(client);
   const tableName = randomName('pages');
-  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint, { tableName }), { scanPageSize: 3 }).withDynamoDB(client);
+  const checkpointer = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName }), { scanPageSize: 3 }).withDynamoDB(client);
   await checkpointer.init();
   const ids = Array.from({ length: 11 }, (_, i) => `shardId-${String(i).padStart(12, '0')}`);
   for (const id of ids) await takeOrRenewLease(checkpointer, createShardStatus(id), id.endsWith('1') ? 'worker-b' : 'worker-a');
@@ -88,18 +81,12 @@ test('listLeases and listActiveWorkers read every page', async () => {
 });
 
 describe('when the server returns the current row with a failed condition (ALL_OLD, as DynamoDB does)', () => {
-  let raw: DynamoDBClient;
-  beforeAll(() => {
-    raw = localDynamoClient(server.endpoint);
-  });
-  afterAll(() => raw.destroy());
-
   /**
    * A client whose failed conditional writes carry the stored row, as real DynamoDB returns it for
    * ReturnValuesOnConditionCheckFailure=ALL_OLD (dynalite accepts the parameter but returns no item).
    */
   function allOldClient(tableName: string): { client: DynamoDBClient; counts: Map<string, number> } {
-    const client = localDynamoClient(server.endpoint);
+    const client = localDynamoClient(dynalite.endpoint());
     const counts = countCommands(client);
     client.middlewareStack.add(
       (next) => async (args) => {
@@ -108,7 +95,7 @@ describe('when the server returns the current row with a failed condition (ALL_O
         } catch (error) {
           const input = args.input as { Key?: Record<string, unknown>; ReturnValuesOnConditionCheckFailure?: string };
           if ((error as Error).name === 'ConditionalCheckFailedException' && input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && input.Key) {
-            const out = await raw.send(new GetItemCommand({ TableName: tableName, Key: input.Key as never, ConsistentRead: true }));
+            const out = await dynalite.client().send(new GetItemCommand({ TableName: tableName, Key: input.Key as never, ConsistentRead: true }));
             (error as { Item?: unknown }).Item = out.Item;
           }
           throw error;
@@ -122,8 +109,8 @@ describe('when the server returns the current row with a failed condition (ALL_O
   test('conflicts are classified from the returned row, without an extra GetItem', async () => {
     const tableName = randomName('allold');
     const { client, counts } = allOldClient(tableName);
-    const a = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-a' })).withDynamoDB(client);
-    const b = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
+    const a = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, workerId: 'worker-a' })).withDynamoDB(client);
+    const b = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-b' });
     try {
       await a.init();
       const mine = createShardStatus('s-1');
@@ -162,9 +149,9 @@ describe('when the server returns the current row with a failed condition (ALL_O
 
   test('without the returned row (emulators), the conflict is classified by one GetItem after the failed write', async () => {
     const tableName = randomName('noallold');
-    const client = localDynamoClient(server.endpoint);
+    const client = localDynamoClient(dynalite.endpoint());
     const counts = countCommands(client);
-    const a = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-a' })).withDynamoDB(client);
+    const a = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, workerId: 'worker-a' })).withDynamoDB(client);
     try {
       await a.init();
       await takeOrRenewLease(a, createShardStatus('s-1'), 'worker-a');

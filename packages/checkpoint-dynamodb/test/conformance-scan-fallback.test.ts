@@ -1,35 +1,22 @@
 // The shared conformance suite on tables without the owner index (as go-kcl or an older @kcl created them) and
 // createOwnerIndex: false, so listOwnedLeases answers from its Scan fallback: the contract holds there as well.
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClientLibConfig } from '@kcl/core';
 import { runCheckpointerConformance } from '@kcl/core/testing';
-import { LOCAL_CREDENTIALS, localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { LOCAL_CREDENTIALS, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { recordingLogger } from './helpers';
 import type { LogLine } from './helpers';
 
-let server: LocalServer | undefined;
-let raw: DynamoDBClient | undefined;
+const dynalite = useDynalite();
 const tables = new Map<string, Promise<unknown>>();
 const lines: LogLine[] = [];
-
-beforeAll(async () => {
-  server = await startDynalite();
-  raw = localDynamoClient(server.endpoint);
-});
-afterAll(async () => {
-  raw?.destroy();
-  await server?.stop();
-});
 
 /** Creates `tableName` once, with the hash key ShardID only (no owner index). */
 function tableWithoutIndex(tableName: string): Promise<unknown> {
   let created = tables.get(tableName);
   if (created === undefined) {
-    if (!raw) throw new Error('dynalite is not running');
-    created = raw.send(
+    created = dynalite.client().send(
       new CreateTableCommand({
         TableName: tableName,
         AttributeDefinitions: [{ AttributeName: 'ShardID', AttributeType: 'S' }],
@@ -46,10 +33,9 @@ runCheckpointerConformance({
   name: 'DynamoCheckpoint (dynalite, no owner index: Scan fallback)',
   newTableName: () => randomName('conformance-scan'),
   create: async ({ tableName, workerId, failoverTimeMillis }) => {
-    if (!server) throw new Error('dynalite is not running');
     await tableWithoutIndex(tableName);
     const config = new KinesisClientLibConfig(tableName, 'conformance-stream', 'us-east-1', workerId)
-      .withDynamoDBEndpoint(server.endpoint)
+      .withDynamoDBEndpoint(dynalite.endpoint())
       .withDynamoDBCredentials(LOCAL_CREDENTIALS)
       .withFailoverTimeMillis(failoverTimeMillis)
       .withLogger(recordingLogger(lines));

@@ -1,19 +1,11 @@
 // The shared Checkpointer conformance suite from @kcl/core/testing, against dynalite.
 import { KinesisClientLibConfig } from '@kcl/core';
 import { runCheckpointerConformance } from '@kcl/core/testing';
-import { LOCAL_CREDENTIALS, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { LOCAL_CREDENTIALS, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { recordingLogger } from './helpers';
 
-let server: LocalServer | undefined;
-
-beforeAll(async () => {
-  server = await startDynalite();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const dynalite = useDynalite();
 
 runCheckpointerConformance({
   name: 'DynamoCheckpoint (dynalite)',
@@ -21,9 +13,8 @@ runCheckpointerConformance({
   ownedLeasesLagMillis: 0,
   newTableName: () => randomName('conformance'),
   create: async ({ tableName, workerId, failoverTimeMillis }) => {
-    if (!server) throw new Error('dynalite is not running');
     const config = new KinesisClientLibConfig(tableName, 'conformance-stream', 'us-east-1', workerId)
-      .withDynamoDBEndpoint(server.endpoint)
+      .withDynamoDBEndpoint(dynalite.endpoint())
       .withDynamoDBCredentials(LOCAL_CREDENTIALS)
       .withFailoverTimeMillis(failoverTimeMillis)
       .withLogger(recordingLogger());

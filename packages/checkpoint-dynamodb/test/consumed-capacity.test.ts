@@ -3,22 +3,18 @@
 import { takeOrRenewLease } from '@kcl/core';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createShardStatus } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { localDynamoClient, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import type { DynamoCheckpointOptions } from '../src';
 import { testConfig } from './helpers';
 
-let server: LocalServer;
+const dynalite = useDynalite();
 let client: DynamoDBClient;
 let asked: Map<string, Array<string | undefined>>;
 let cp: DynamoCheckpoint | undefined;
 
-beforeAll(async () => {
-  server = await startDynalite();
-});
 beforeEach(() => {
-  client = localDynamoClient(server.endpoint);
+  client = localDynamoClient(dynalite.endpoint());
   asked = new Map();
   // Records the ReturnConsumedCapacity of every request, by command.
   client.middlewareStack.add(
@@ -34,12 +30,9 @@ afterEach(async () => {
   await cp?.close();
   client.destroy();
 });
-afterAll(async () => {
-  await server.stop();
-});
 
 async function open(options: DynamoCheckpointOptions): Promise<DynamoCheckpoint> {
-  cp = new DynamoCheckpoint(testConfig(server.endpoint, { tableName: randomName('cap') }), options).withDynamoDB(client);
+  cp = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName: randomName('cap') }), options).withDynamoDB(client);
   await cp.init();
   return cp;
 }

@@ -5,27 +5,21 @@ import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createShardStatus, InvalidArgumentError, LeaseLostError, SHARD_END } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { localDynamoClient, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { closeAll, countCommands, openCheckpointer, testConfig } from './helpers';
 
-let server: LocalServer;
-let raw: DynamoDBClient;
+const dynalite = useDynalite();
 let client: DynamoDBClient;
 let counts: Map<string, number>;
 let cp: DynamoCheckpoint;
 let tableName: string;
 
-beforeAll(async () => {
-  server = await startDynalite();
-  raw = localDynamoClient(server.endpoint);
-});
 beforeEach(async () => {
   tableName = randomName('coord');
-  client = localDynamoClient(server.endpoint);
+  client = localDynamoClient(dynalite.endpoint());
   counts = countCommands(client);
-  cp = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-a', failoverTimeMillis: 60_000 })).withDynamoDB(client);
+  cp = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, workerId: 'worker-a', failoverTimeMillis: 60_000 })).withDynamoDB(client);
   await cp.init();
   counts.clear();
 });
@@ -34,13 +28,9 @@ afterEach(async () => {
   client.destroy();
   await closeAll();
 });
-afterAll(async () => {
-  raw.destroy();
-  await server.stop();
-});
 
 async function row(key: string) {
-  return (await raw.send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: key } }, ConsistentRead: true }))).Item;
+  return (await dynalite.client().send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: key } }, ConsistentRead: true }))).Item;
 }
 
 test('heartbeat is one UpdateItem on the item __kcl_coordination__#worker#<id>, which holds only LeaseCounter', async () => {
@@ -77,7 +67,7 @@ test('the coordinator lease is the item __kcl_coordination__#leader with Assigne
 });
 
 test('coordination items stay out of listLeases and listActiveWorkers next to go-kcl rows; go-kcl sees them as extra rows only', async () => {
-  await raw.send(
+  await dynalite.client().send(
     new PutItemCommand({
       TableName: tableName,
       Item: { ShardID: { S: 'shardId-000000000007' }, AssignedTo: { S: 'go-worker' }, Checkpoint: { S: '42' } },
@@ -94,7 +84,7 @@ test('coordination items stay out of listLeases and listActiveWorkers next to go
     'worker-a': ['shardId-000000000001'],
   });
   // The table itself holds the two coordination items as ordinary rows (what go-kcl's Scan would see).
-  const all = await raw.send(new ScanCommand({ TableName: tableName }));
+  const all = await dynalite.client().send(new ScanCommand({ TableName: tableName }));
   expect((all.Items ?? []).map((i) => i.ShardID?.S).sort()).toEqual([
     '__kcl_coordination__#leader',
     '__kcl_coordination__#worker#worker-a',
@@ -108,7 +98,7 @@ test('transferLease is one conditional UpdateItem (then the assignment signal): 
   await takeOrRenewLease(cp, shard, 'worker-a');
   shard.checkpoint = '1234';
   await cp.checkpointSequence(shard);
-  const b = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
+  const b = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-b' });
   await b.claimShard(createShardStatus('s-1', { assignedTo: 'worker-a' }), 'worker-b');
   const before = await row('s-1');
   counts.clear();

@@ -2,31 +2,21 @@
 // go-kcl's attribute names and types so go-kcl tooling can still read them.
 import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { createShardStatus, LeaseNotAcquiredError, SHARD_END } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { randomName, useDynalite } from '@kcl/testbed';
 import type { DynamoCheckpoint } from '../src';
 import { closeAll, openCheckpointer } from './helpers';
 
-let server: LocalServer;
-let raw: DynamoDBClient;
+const dynalite = useDynalite();
 let checkpointer: DynamoCheckpoint;
 let tableName: string;
 
-beforeAll(async () => {
-  server = await startDynalite();
-  raw = localDynamoClient(server.endpoint);
-});
 beforeEach(async () => {
   tableName = randomName('gokcl');
-  checkpointer = await openCheckpointer(server.endpoint, { tableName, workerId: 'ts-worker' });
+  checkpointer = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'ts-worker' });
 });
 afterEach(closeAll);
-afterAll(async () => {
-  raw.destroy();
-  await server.stop();
-});
 
 const SEQ = '49590338271490256608559692538361571095921575989136588898';
 
@@ -34,11 +24,11 @@ const SEQ = '49590338271490256608559692538361571095921575989136588898';
 async function putGoKclRow(item: Record<string, string>): Promise<void> {
   const Item: Record<string, AttributeValue> = {};
   for (const [k, v] of Object.entries(item)) Item[k] = { S: v };
-  await raw.send(new PutItemCommand({ TableName: tableName, Item }));
+  await dynalite.client().send(new PutItemCommand({ TableName: tableName, Item }));
 }
 
 async function row(shardId: string) {
-  return (await raw.send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: shardId } }, ConsistentRead: true }))).Item;
+  return (await dynalite.client().send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: shardId } }, ConsistentRead: true }))).Item;
 }
 
 test('a go-kcl row is read: owner, RFC3339Nano LeaseTimeout, checkpoint, parent; counter 0, no token', async () => {

@@ -1,7 +1,6 @@
 // The lease protocol against dynalite: each transition's condition, its typed error, and what is stored.
 import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createShardStatus,
   InvalidArgumentError,
@@ -13,34 +12,24 @@ import {
   ShardClaimedError,
 } from '@kcl/core';
 import type { ShardStatus } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { randomName, useDynalite } from '@kcl/testbed';
 import type { DynamoCheckpoint } from '../src';
 import { closeAll, openCheckpointer } from './helpers';
 
-let server: LocalServer;
-let raw: DynamoDBClient;
+const dynalite = useDynalite();
 let a: DynamoCheckpoint;
 let b: DynamoCheckpoint;
 let tableName: string;
 
-beforeAll(async () => {
-  server = await startDynalite();
-  raw = localDynamoClient(server.endpoint);
-});
 beforeEach(async () => {
   tableName = randomName('ops');
-  a = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-a' });
-  b = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
+  a = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-a' });
+  b = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-b' });
 });
 afterEach(closeAll);
-afterAll(async () => {
-  raw.destroy();
-  await server.stop();
-});
 
 async function row(shardId: string) {
-  const out = await raw.send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: shardId } }, ConsistentRead: true }));
+  const out = await dynalite.client().send(new GetItemCommand({ TableName: tableName, Key: { ShardID: { S: shardId } }, ConsistentRead: true }));
   return out.Item;
 }
 

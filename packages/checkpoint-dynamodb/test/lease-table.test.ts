@@ -2,30 +2,19 @@
 import { takeOrRenewLease } from '@kcl/core';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ConfigError, LeaseStoreError } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { createTestTable, localDynamoClient, randomName, startDynalite, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { closeAll, openCheckpointer, recordingLogger, testConfig } from './helpers';
 import type { LogLine } from './helpers';
 
-let server: LocalServer;
-let client: DynamoDBClient;
+const dynalite = useDynalite();
 
-beforeAll(async () => {
-  server = await startDynalite();
-  client = localDynamoClient(server.endpoint);
-});
 afterEach(closeAll);
-afterAll(async () => {
-  client.destroy();
-  await server.stop();
-});
 
 async function describe_(tableName: string) {
-  const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const out = await dynalite.client().send(new DescribeTableCommand({ TableName: tableName }));
   if (!out.Table) throw new Error('no table');
   return out.Table;
 }
@@ -33,7 +22,7 @@ async function describe_(tableName: string) {
 test('init() creates an on-demand table keyed by ShardID (S) and logs it', async () => {
   const tableName = randomName('ondemand');
   const lines: LogLine[] = [];
-  await openCheckpointer(server.endpoint, { tableName, logger: recordingLogger(lines) });
+  await openCheckpointer(dynalite.endpoint(), { tableName, logger: recordingLogger(lines) });
   const table = await describe_(tableName);
   expect(table.TableStatus).toBe('ACTIVE');
   expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
@@ -48,7 +37,7 @@ test('init() creates an on-demand table keyed by ShardID (S) and logs it', async
 
 test('init() creates a provisioned table with the given capacity', async () => {
   const tableName = randomName('prov');
-  await openCheckpointer(server.endpoint, { tableName }, { billingMode: 'PROVISIONED', readCapacityUnits: 7, writeCapacityUnits: 3 });
+  await openCheckpointer(dynalite.endpoint(), { tableName }, { billingMode: 'PROVISIONED', readCapacityUnits: 7, writeCapacityUnits: 3 });
   const table = await describe_(tableName);
   expect(table.BillingModeSummary?.BillingMode ?? 'PROVISIONED').toBe('PROVISIONED');
   expect(table.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
@@ -57,8 +46,8 @@ test('init() creates a provisioned table with the given capacity', async () => {
 test('init() is idempotent: repeated, concurrent and by several workers on one table', async () => {
   const tableName = randomName('idem');
   const lines: LogLine[] = [];
-  const a = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, logger: recordingLogger(lines) }));
-  const b = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId: 'worker-b', logger: recordingLogger(lines) }));
+  const a = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, logger: recordingLogger(lines) }));
+  const b = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, workerId: 'worker-b', logger: recordingLogger(lines) }));
   try {
     await Promise.all([a.init(), a.init(), b.init()]);
     await a.init();
@@ -72,46 +61,39 @@ test('init() is idempotent: repeated, concurrent and by several workers on one t
 
 test('an existing table is used as is (no CreateTable) and its rows survive', async () => {
   const tableName = randomName('existing');
-  const first = await openCheckpointer(server.endpoint, { tableName });
+  const first = await openCheckpointer(dynalite.endpoint(), { tableName });
   const shard = { id: 'shardId-000000000000', parentShardIds: [], leaseCounter: 0 };
   await takeOrRenewLease(first, shard, 'worker-a');
   const lines: LogLine[] = [];
-  const second = await openCheckpointer(server.endpoint, { tableName, logger: recordingLogger(lines) }, { billingMode: 'PROVISIONED' });
+  const second = await openCheckpointer(dynalite.endpoint(), { tableName, logger: recordingLogger(lines) }, { billingMode: 'PROVISIONED' });
   expect(lines.some((l) => l.message === 'Created lease table')).toBe(false);
   expect(await second.getLeaseOwner('shardId-000000000000')).toBe('worker-a');
 });
 
 test('createTable: false and no table -> LeaseStoreError naming table and endpoint', async () => {
   const tableName = randomName('missing');
-  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint, { tableName }), { createTable: false });
+  const checkpointer = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName }), { createTable: false });
   const error = await checkpointer.init().then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(LeaseStoreError);
   expect((error as Error).message).toContain(tableName);
-  expect((error as Error).message).toContain(server.endpoint);
-  await expect(client.send(new DescribeTableCommand({ TableName: tableName }))).rejects.toThrow();
+  expect((error as Error).message).toContain(dynalite.endpoint());
+  await expect(dynalite.client().send(new DescribeTableCommand({ TableName: tableName }))).rejects.toThrow();
 });
 
 test('a table with another key schema is rejected with a ConfigError naming tableName', async () => {
   const tableName = randomName('wrongkey');
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'leaseKey', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'leaseKey', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const error = await new DynamoCheckpoint(testConfig(server.endpoint, { tableName })).init().then(
+  await createTestTable(dynalite.client(), { name: tableName, partitionKey: 'leaseKey' });
+  const error = await new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName })).init().then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ConfigError);
   expect(error).toMatchObject({ option: 'tableName', value: tableName });
   expect((error as Error).message).toContain('leaseKey (HASH)');
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await dynalite.client().send(new DeleteTableCommand({ TableName: tableName }));
 });
 
 describe('against a dynalite whose tables take time to become ACTIVE', () => {
@@ -171,14 +153,7 @@ test('a table that is UPDATING (e.g. while an index is added) is used at once: D
   const probe = localDynamoClient(updating.endpoint);
   const tableName = randomName('updating');
   try {
-    await probe.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'ShardID', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'ShardID', KeyType: 'HASH' }],
-        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
-      }),
-    );
+    await createTestTable(probe, { name: tableName, partitionKey: 'ShardID', provisioned: { readCapacityUnits: 1, writeCapacityUnits: 1 } });
     await probe.send(new UpdateTableCommand({ TableName: tableName, ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 2 } }));
     expect((await probe.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus).toBe('UPDATING');
     const started = Date.now();

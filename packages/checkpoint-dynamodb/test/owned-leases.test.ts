@@ -1,37 +1,28 @@
 // listOwnedLeases for the store's own worker id: answered from the list last read while the worker's assignment epoch
 // (registry item) has not moved; lease writes that give a lease to another worker move that worker's epoch; a
 // periodic re-read covers writers that send no signal; leases this store sees go elsewhere leave the list.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { takeOrRenewLease } from '@kcl/core';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createShardStatus, LeaseLostError } from '@kcl/core';
 import type { OwnedLease, ShardStatus } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { localDynamoClient, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import type { DynamoCheckpointOptions } from '../src';
 import { countCommands, testConfig } from './helpers';
 
-let server: LocalServer;
-let raw: DynamoDBClient;
+const dynalite = useDynalite();
 let tableName: string;
 const clients: DynamoDBClient[] = [];
 const opened: DynamoCheckpoint[] = [];
 
-beforeAll(async () => {
-  server = await startDynalite();
-  raw = localDynamoClient(server.endpoint);
-});
 beforeEach(() => {
   tableName = randomName('owned');
 });
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((c) => c.close()));
   for (const c of clients.splice(0)) c.destroy();
-});
-afterAll(async () => {
-  raw.destroy();
-  await server.stop();
 });
 
 interface Store {
@@ -41,17 +32,16 @@ interface Store {
 
 /** A store of `workerId` on the test's table, on a client that counts commands. */
 async function store(workerId: string, options: DynamoCheckpointOptions = {}): Promise<Store> {
-  const client = localDynamoClient(server.endpoint);
+  const client = localDynamoClient(dynalite.endpoint());
   clients.push(client);
   const counts = countCommands(client);
-  const cp = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, workerId, failoverTimeMillis: 60_000 }), options).withDynamoDB(client);
+  const cp = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, workerId, failoverTimeMillis: 60_000 }), options).withDynamoDB(client);
   opened.push(cp);
   await cp.init();
   counts.clear();
   return { cp, counts };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ids = (owned: OwnedLease[]) => owned.map((o) => o.shardId).sort();
 const queries = (s: Store) => s.counts.get('QueryCommand') ?? 0;
 
@@ -70,7 +60,7 @@ async function stored(s: Store, id: string): Promise<ShardStatus> {
 
 async function registryItem(workerId: string) {
   const key = { ShardID: { S: `__kcl_coordination__#worker#${workerId}` } };
-  return (await raw.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+  return (await dynalite.client().send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 }
 
 /** Lists twice: the first read and the re-read that follows it; afterwards the list is settled. */
@@ -144,7 +134,7 @@ test('the owner index is read again after ownedLeasesRefreshMillis even without 
   await a.cp.heartbeat('worker-a');
   expect(await settle(a)).toEqual([]);
   // An older @kcl leader assigns without a signal.
-  await raw.send(
+  await dynalite.client().send(
     new PutItemCommand({
       TableName: tableName,
       Item: { ShardID: { S: 's-9' }, AssignedTo: { S: 'worker-a' }, LeaseCounter: { N: '1' }, LeaseToken: { S: 't' } },
@@ -233,9 +223,9 @@ test('a registry item deleted and created again (epoch back to 0) reads the owne
 
 test('a registry item without AssignmentEpoch (go-kcl table, older @kcl) counts as epoch 0', async () => {
   const a = await store('worker-a');
-  await raw.send(
-    new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: '__kcl_coordination__#worker#worker-a' }, LeaseCounter: { N: '7' } } }),
-  );
+  await dynalite
+    .client()
+    .send(new PutItemCommand({ TableName: tableName, Item: { ShardID: { S: '__kcl_coordination__#worker#worker-a' }, LeaseCounter: { N: '7' } } }));
   await a.cp.heartbeat('worker-a');
   expect(await settle(a)).toEqual([]);
   // This store's signal adds the attribute to the item.

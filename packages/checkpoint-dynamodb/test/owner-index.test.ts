@@ -1,34 +1,25 @@
 // The owner index (GSI AssignedTo-index): created with the table, queried by listOwnedLeases, added with UpdateTable
 // to tables without it (go-kcl, older @kcl), and the Scan fallback with exactly one warning while it is not usable.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { takeOrRenewLease } from '@kcl/core';
 import { CreateTableCommand, DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CreateTableCommandInput, DynamoDBClient, UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { createShardStatus } from '@kcl/core';
 import type { ShardStatus } from '@kcl/core';
-import { localDynamoClient, randomName, startDynalite } from '@kcl/testbed';
-import type { LocalServer } from '@kcl/testbed';
+import { localDynamoClient, randomName, useDynalite } from '@kcl/testbed';
 import { DynamoCheckpoint, OWNER_INDEX_NAME } from '../src';
 import type { DynamoCheckpointOptions } from '../src';
 import { closeAll, countCommands, openCheckpointer, recordingLogger, serviceError, testConfig } from './helpers';
 import type { LogLine } from './helpers';
 
-let server: LocalServer;
-let raw: DynamoDBClient;
+const dynalite = useDynalite();
 const clients: DynamoDBClient[] = [];
 const opened: DynamoCheckpoint[] = [];
 
-beforeAll(async () => {
-  server = await startDynalite();
-  raw = localDynamoClient(server.endpoint);
-});
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((c) => c.close()));
   for (const c of clients.splice(0)) c.destroy();
   await closeAll();
-});
-afterAll(async () => {
-  raw.destroy();
-  await server.stop();
 });
 
 interface Probe {
@@ -46,7 +37,7 @@ async function probe(
   options: DynamoCheckpointOptions = {},
   fault?: (command: string, input: unknown, send: () => Promise<{ output: unknown }>) => Promise<{ output: unknown }>,
 ): Promise<Probe> {
-  const client = localDynamoClient(server.endpoint);
+  const client = localDynamoClient(dynalite.endpoint());
   clients.push(client);
   const updates: UpdateTableCommandInput[] = [];
   client.middlewareStack.add(
@@ -60,7 +51,9 @@ async function probe(
   );
   const counts = countCommands(client);
   const lines: LogLine[] = [];
-  const checkpointer = new DynamoCheckpoint(testConfig(server.endpoint, { tableName, logger: recordingLogger(lines) }), options).withDynamoDB(client);
+  const checkpointer = new DynamoCheckpoint(testConfig(dynalite.endpoint(), { tableName, logger: recordingLogger(lines) }), options).withDynamoDB(
+    client,
+  );
   opened.push(checkpointer);
   await checkpointer.init();
   return { checkpointer, client, counts, lines, updates };
@@ -71,7 +64,7 @@ async function createTableWithoutIndex(
   tableName: string,
   extra: Partial<CreateTableCommandInput> = { BillingMode: 'PAY_PER_REQUEST' },
 ): Promise<void> {
-  await raw.send(
+  await dynalite.client().send(
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: [{ AttributeName: 'ShardID', AttributeType: 'S' }],
@@ -82,7 +75,7 @@ async function createTableWithoutIndex(
 }
 
 async function describeTable(tableName: string) {
-  const table = (await raw.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  const table = (await dynalite.client().send(new DescribeTableCommand({ TableName: tableName }))).Table;
   if (!table) throw new Error('no table');
   return table;
 }
@@ -90,7 +83,6 @@ async function describeTable(tableName: string) {
 const warnings = (lines: LogLine[]) => lines.filter((l) => l.level === 'warn');
 const byShard = (owned: Array<{ shardId: string; leaseCounter?: number | undefined }>) =>
   [...owned].sort((a, b) => a.shardId.localeCompare(b.shardId));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes `ids` for `owner` (through `cp`) and returns the taken leases. */
 async function takeAll(cp: DynamoCheckpoint, owner: string, ids: string[]): Promise<ShardStatus[]> {
@@ -105,7 +97,7 @@ async function takeAll(cp: DynamoCheckpoint, owner: string, ids: string[]): Prom
 
 test('init() creates the table with the owner index: hash key AssignedTo (S), projection INCLUDE LeaseCounter, ACTIVE', async () => {
   const tableName = randomName('gsi');
-  await openCheckpointer(server.endpoint, { tableName });
+  await openCheckpointer(dynalite.endpoint(), { tableName });
   const [index, ...others] = (await describeTable(tableName)).GlobalSecondaryIndexes ?? [];
   expect(others).toHaveLength(0);
   expect(index).toMatchObject({
@@ -119,7 +111,7 @@ test('init() creates the table with the owner index: hash key AssignedTo (S), pr
 
 test('a provisioned table gets the index with the same capacity', async () => {
   const tableName = randomName('gsiprov');
-  await openCheckpointer(server.endpoint, { tableName }, { billingMode: 'PROVISIONED', readCapacityUnits: 4, writeCapacityUnits: 2 });
+  await openCheckpointer(dynalite.endpoint(), { tableName }, { billingMode: 'PROVISIONED', readCapacityUnits: 4, writeCapacityUnits: 2 });
   const index = (await describeTable(tableName)).GlobalSecondaryIndexes?.[0];
   expect(index?.IndexName).toBe('AssignedTo-index');
   expect(index?.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 4, WriteCapacityUnits: 2 });
@@ -129,7 +121,7 @@ test('listOwnedLeases is one Query on the index (no Scan), leaves out the coordi
   const tableName = randomName('gsiquery');
   const { checkpointer, counts, lines, updates } = await probe(tableName);
   expect(updates).toHaveLength(0);
-  const other = await openCheckpointer(server.endpoint, { tableName, workerId: 'worker-b' });
+  const other = await openCheckpointer(dynalite.endpoint(), { tableName, workerId: 'worker-b' });
   await takeAll(checkpointer, 'worker-a', ['s-1', 's-2']);
   await takeAll(other, 'worker-b', ['s-3']);
   await checkpointer.takeCoordinatorLease('worker-a', 0);
@@ -218,7 +210,7 @@ test('a table created by go-kcl (provisioned, no index): UpdateTable with the ta
     ['shardId-000000000001', 'go-worker-2'],
     ['shardId-000000000002', 'go-worker-1'],
   ] as const) {
-    await raw.send(
+    await dynalite.client().send(
       new PutItemCommand({
         TableName: tableName,
         Item: { ShardID: { S: id }, AssignedTo: { S: owner }, LeaseTimeout: { S: '2024-05-01T10:00:00.123456789Z' }, Checkpoint: { S: '4959' } },
@@ -331,7 +323,7 @@ test('a Query refused because the index went away falls back to a Scan for that 
 
 test('an index named AssignedTo-index that is not the owner index is left alone; listOwnedLeases scans and says why', async () => {
   const tableName = randomName('foreign');
-  await raw.send(
+  await dynalite.client().send(
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: [

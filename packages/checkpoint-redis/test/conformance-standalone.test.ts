@@ -1,18 +1,12 @@
 import { KinesisClientLibConfig } from '@kcl/core';
 import { runCheckpointerConformance } from '@kcl/core/testing';
-import { randomName, startRedis, type RedisServerHandle } from '@kcl/testbed';
+import { randomName, startRedis, useServer } from '@kcl/testbed';
 import { RedisCheckpoint } from '../src';
 import { captureLogger } from './helpers';
 
-let server: RedisServerHandle;
 const keyPrefix = randomName('conf');
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const redis = useServer(startRedis);
 
 runCheckpointerConformance({
   name: 'RedisCheckpoint (single redis-server)',
@@ -21,6 +15,6 @@ runCheckpointerConformance({
       new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId)
         .withFailoverTimeMillis(failoverTimeMillis)
         .withLogger(captureLogger().logger),
-      { address: server.address, keyPrefix },
+      { address: redis().address, keyPrefix },
     ),
 });

@@ -1,19 +1,13 @@
 import { KinesisClientLibConfig } from '@kcl/core';
 import { runCheckpointerConformance } from '@kcl/core/testing';
-import { randomName, startRedis, type RedisServerHandle } from '@kcl/testbed';
+import { randomName, startRedis, useServer } from '@kcl/testbed';
 import { RedisCheckpoint } from '../src';
 import { captureLogger } from './helpers';
 
 // A real TLS-only redis-server with requirepass: every case authenticates over rediss:// with the server's CA.
-let server: RedisServerHandle;
 const password = `pw-${randomName('tls')}`;
 
-beforeAll(async () => {
-  server = await startRedis({ password, tls: true });
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const redis = useServer(() => startRedis({ password, tls: true }));
 
 runCheckpointerConformance({
   name: 'RedisCheckpoint (TLS + AUTH)',
@@ -22,6 +16,6 @@ runCheckpointerConformance({
       new KinesisClientLibConfig(tableName, 'stream', 'us-east-1', workerId)
         .withFailoverTimeMillis(failoverTimeMillis)
         .withLogger(captureLogger().logger),
-      { address: `rediss://${server.address}`, password, tls: { ca: server.tlsCa as string } },
+      { address: `rediss://${redis().address}`, password, tls: { ca: redis().tlsCa as string } },
     ),
 });

@@ -16,8 +16,8 @@ import type { Http2ServerRequest, Http2ServerResponse, Http2Session, IncomingHtt
 import type { AddressInfo, Socket } from 'node:net';
 import { KinesisClient as SdkKinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
-import { createTestCertificates, randomName, startKinesalite } from '@kcl/testbed';
-import type { LocalServer, TestCertificates } from '@kcl/testbed';
+import { createTestCertificates, randomName, startKinesalite, useServer } from '@kcl/testbed';
+import type { TestCertificates } from '@kcl/testbed';
 import { KinesisClientLibConfig } from '../src/config/kcl-config';
 import { ConfigError } from '../src/errors';
 import { createKinesisClient, KINESIS_HTTP_MAX_FREE_SOCKETS, KINESIS_HTTP_TIMEOUTS } from '../src/kinesis/client-factory';
@@ -109,16 +109,10 @@ describe('createKinesisClient (resolved configuration)', () => {
 });
 
 describe('createKinesisClient against kinesalite', () => {
-  let server: LocalServer;
-  beforeAll(async () => {
-    server = await startKinesalite();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const kinesalite = useServer(startKinesalite);
 
   it('creates a stream, puts a record and lists shards over plain HTTP', async () => {
-    const client = createKinesisClient(config().withKinesisEndpoint(server.endpoint).withKinesisCredentials(creds));
+    const client = createKinesisClient(config().withKinesisEndpoint(kinesalite().endpoint).withKinesisCredentials(creds));
     const streamName = randomName('client-factory');
     try {
       await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 2 }));

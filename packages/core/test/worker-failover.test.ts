@@ -5,19 +5,19 @@
  * dead worker delivered after its last checkpoint are delivered again.
  */
 import { join } from 'node:path';
-import { IpcChild, TS_REGISTER_PRELOAD } from '@kcl/testbed';
-import type { ChildMessage } from './fixtures/worker-child';
+import { IpcChild, Producer, TS_REGISTER_PRELOAD } from '@kcl/testbed';
+import type { ChildMessage, WorkerChildSettings } from './fixtures/worker-child';
 import { createTestStream, EventLog, FAST, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
-import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
+import { LedgerProcessorFactory, newRecordLedger } from './helpers/worker-processor';
 import { startLeaseTableServer, type LeaseTableServer } from './helpers/worker-rpc-store';
 import { useWorkerSuite } from './helpers/worker-suite';
 
 const { fx, cleanup } = useWorkerSuite();
 
-function startChild(env: Record<string, string>, onMessage: (m: ChildMessage) => void): IpcChild {
+function startChild(settings: WorkerChildSettings, onMessage: (m: ChildMessage) => void): IpcChild {
   const child = new IpcChild('worker child', join(__dirname, 'fixtures', 'worker-child.ts'), [], {
     execArgv: ['-r', TS_REGISTER_PRELOAD],
-    env: { ...process.env, ...env },
+    env: { ...process.env, KCL_CHILD_WORKER: JSON.stringify(settings) },
   });
   child.onMessage = (m) => onMessage(m as unknown as ChildMessage);
   cleanup.push(() => child.stop(0));
@@ -36,15 +36,15 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
   let childLeases: string[] | undefined;
   const child = startChild(
     {
-      KCL_CHILD_WORKER_ID: 'child',
-      KCL_CHILD_STREAM: stream,
-      KCL_CHILD_KINESIS: fx.server.endpoint,
-      KCL_CHILD_STORE: server.url,
-      KCL_CHILD_FAILOVER: String(FAST.failoverTimeMillis),
-      KCL_CHILD_REFRESH: String(FAST.leaseRefreshPeriodMillis),
+      workerId: 'child',
+      streamName: stream,
+      kinesisEndpoint: fx.server.endpoint,
+      storeUrl: server.url,
+      failoverMillis: FAST.failoverTimeMillis,
+      refreshMillis: FAST.leaseRefreshPeriodMillis,
       // The child starts first and is the leader; without balancing the survivor stays idle until the child dies, so
       // this is also the failover of the leader's own leases (taken at once by the next leader, see leader-election.ts).
-      KCL_CHILD_STEALING: 'false',
+      stealing: false,
     },
     (m) => {
       if (m.type === 'started') childLeases = m.leases;
@@ -57,7 +57,7 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
   producer.start(10, 30);
 
   // The survivor, idle until the child dies.
-  const ledger = new RecordLedger();
+  const ledger = newRecordLedger();
   const events = new EventLog();
   const survivor: TestWorker = makeWorker(table, fx.kinesis, workerConfig(stream, 'survivor'), {
     factory: new LedgerProcessorFactory('survivor', ledger) as never,
@@ -85,10 +85,10 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
     expect(e.at - killedAt).toBeGreaterThan(FAST.failoverTimeMillis - FAST.leaseRefreshPeriodMillis - 50);
   }
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p) || byChild.some((r) => r.data === p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p) || byChild.some((r) => r.data === p)), 'every record', 10_000);
 
   for (const [shardId, checkpoint] of checkpoints) {
-    const first = ledger.records.find((r) => r.shardId === shardId)!;
+    const first = ledger.deliveries().find((d) => d.batch.shardId === shardId)!;
     // Resumes right after the last checkpoint: the first record delivered is the one after it in the shard.
     expect(BigInt(first.sequenceNumber)).toBeGreaterThan(BigInt(checkpoint!));
     const childAfterCheckpoint = byChild.filter((r) => r.shardId === shardId && BigInt(r.sequenceNumber) > BigInt(checkpoint!));
@@ -96,11 +96,14 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
     if (expectedFirst) expect(first.sequenceNumber).toBe(expectedFirst);
   }
   // Nothing lost; the only records delivered twice are those the child delivered after its last checkpoint.
-  const all = new Set([...byChild.map((r) => r.data), ...ledger.records.map((r) => r.data)]);
-  expect(producer.produced.filter((p) => !all.has(p))).toEqual([]);
+  const all = new Set([...byChild.map((r) => r.data), ...ledger.deliveries().map((d) => d.data)]);
+  expect(producer.payloads().filter((p) => !all.has(p))).toEqual([]);
   const allowed = new Set(byChild.filter((r) => BigInt(r.sequenceNumber) > BigInt(checkpoints.get(r.shardId)!)).map((r) => r.data));
   const childData = new Set(byChild.map((r) => r.data));
-  const repeated = ledger.records.filter((r) => childData.has(r.data)).map((r) => r.data);
+  const repeated = ledger
+    .deliveries()
+    .filter((d) => childData.has(d.data))
+    .map((d) => d.data);
   expect(repeated.filter((d) => !allowed.has(d))).toEqual([]);
   expect(ledger.duplicates()).toEqual([]);
   expect(ledger.orderViolations()).toEqual([]);

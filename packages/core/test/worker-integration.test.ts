@@ -3,11 +3,12 @@
  * exclusivity while workers come and go, at-least-once in-order delivery, hand-over and stealing without duplicates.
  */
 import { getEventListeners, getMaxListeners } from 'node:events';
+import { Producer } from '@kcl/testbed';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { pollingShardConsumerFactory } from '../src/worker/default-consumer-factory';
 import type { ShardConsumerFactory } from '../src/consumers/shard-consumer';
 import { createTestStream, delay, EventLog, InMemoryLeaseTable, makeWorker, waitFor, workerConfig, type TestWorker } from './helpers/worker-harness';
-import { LedgerProcessorFactory, Producer, RecordLedger, type LedgerProcessorOptions } from './helpers/worker-processor';
+import { LedgerProcessorFactory, newRecordLedger, type LedgerProcessorOptions, type RecordLedger } from './helpers/worker-processor';
 import { useWorkerSuite } from './helpers/worker-suite';
 
 const { fx, workers, producers } = useWorkerSuite();
@@ -28,10 +29,10 @@ function worker(
 
 function expectAllDelivered(ledger: RecordLedger, producer: Producer): void {
   const got = ledger.payloads();
-  const missing = producer.produced.filter((p) => !got.has(p));
+  const missing = producer.payloads().filter((p) => !got.has(p));
   expect(missing).toEqual([]);
   expect(ledger.orderViolations()).toEqual([]);
-  expect(ledger.overlappingBatches()).toEqual([]);
+  expect(ledger.overlaps()).toEqual([]);
 }
 
 test('cold start: the first record reaches the processor quickly and every record follows', async () => {
@@ -39,12 +40,12 @@ test('cold start: the first record reaches the processor quickly and every recor
   const producer = new Producer(fx.kinesis, stream);
   producers.push(producer);
   await producer.put(200);
-  const ledger = new RecordLedger();
+  const ledger = newRecordLedger();
   const w = worker(stream, new InMemoryLeaseTable(), 'w1', ledger);
   const t0 = performance.now();
   await w.worker.start();
   expect(w.worker.heldShards()).toHaveLength(4);
-  await waitFor(() => ledger.records.length > 0, 'first record');
+  await waitFor(() => ledger.deliveries().length > 0, 'first record');
   const firstRecordMillis = performance.now() - t0;
   // go-kcl needs 30-90 s for its first lease; here it is typically well under a second on a local emulator.
   expect(firstRecordMillis).toBeLessThan(5_000);
@@ -56,7 +57,7 @@ test('cold start: the first record reaches the processor quickly and every recor
 test('three workers come and go on a 4-shard stream: one owner per shard at a time, every record at least once, in order', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
   const table = new InMemoryLeaseTable();
-  const ledger = new RecordLedger();
+  const ledger = newRecordLedger();
   const producer = new Producer(fx.kinesis, stream);
   producers.push(producer);
   producer.start(10, 30);
@@ -76,7 +77,7 @@ test('three workers come and go on a 4-shard stream: one owner per shard at a ti
   await waitFor(() => a.worker.heldShards().length === 4, 'a holding every shard', 10_000);
   await delay(300);
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 10_000);
 
   expectAllDelivered(ledger, producer);
   const zombies = ledger.shutdowns.filter((s) => s.workerId === 'c' && s.reason === ShutdownReason.ZOMBIE);
@@ -87,7 +88,7 @@ test('three workers come and go on a 4-shard stream: one owner per shard at a ti
 test('graceful shutdown with a checkpointing processor: the next worker continues without a single duplicate', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
   const table = new InMemoryLeaseTable();
-  const ledger = new RecordLedger();
+  const ledger = newRecordLedger();
   const events = new EventLog();
   const producer = new Producer(fx.kinesis, stream);
   producers.push(producer);
@@ -96,31 +97,31 @@ test('graceful shutdown with a checkpointing processor: the next worker continue
   await a.worker.start();
   const b = worker(stream, table, 'b', ledger, { events });
   await b.worker.start();
-  await waitFor(() => ledger.records.length >= 100, 'a delivering');
+  await waitFor(() => ledger.deliveries().length >= 100, 'a delivering');
   await a.worker.shutdown();
   const releasedAt = performance.now();
   await waitFor(() => b.worker.heldShards().length === 4, 'b holding every shard', 3_000);
   expect(Math.max(...events.of('leaseAcquired', 'b').map((e) => e.at)) - releasedAt).toBeLessThan(500);
   await delay(300);
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 10_000);
 
   expectAllDelivered(ledger, producer);
   expect(ledger.duplicates()).toEqual([]);
-  expect(new Set(ledger.records.map((r) => r.workerId))).toEqual(new Set(['a', 'b']));
+  expect(new Set(ledger.deliveries().map((d) => d.batch.workerId))).toEqual(new Set(['a', 'b']));
 });
 
 test('balancing hands leases over in parallel; the owner checkpoints before letting go, so nothing repeats', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 4 });
   const table = new InMemoryLeaseTable();
-  const ledger = new RecordLedger();
+  const ledger = newRecordLedger();
   const events = new EventLog();
   const producer = new Producer(fx.kinesis, stream);
   producers.push(producer);
   producer.start(10, 30);
   const a = worker(stream, table, 'a', ledger, { events, stealing: true });
   await a.worker.start();
-  await waitFor(() => ledger.records.length >= 50, 'a delivering');
+  await waitFor(() => ledger.deliveries().length >= 50, 'a delivering');
   let maxOutstanding = 0;
   const sampler = setInterval(() => {
     const n = table.list().filter((l) => l.claimRequest === 'b' && l.assignedTo !== 'b').length;
@@ -132,7 +133,7 @@ test('balancing hands leases over in parallel; the owner checkpoints before lett
   clearInterval(sampler);
   await delay(300);
   await producer.stop();
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 10_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 10_000);
 
   expect(maxOutstanding).toBe(2); // both claims in one balancing round
   expect(events.of('leaseLost', 'a').map((e) => e.reason)).toEqual(['handoff', 'handoff']);

@@ -3,11 +3,12 @@
  * parents finish (SHARD_END) before their children start, closed shards are never leased again, nothing is lost.
  */
 import { DescribeStreamSummaryCommand, MergeShardsCommand } from '@aws-sdk/client-kinesis';
+import { Producer } from '@kcl/testbed';
 import { SHARD_END } from '../src/checkpoint/shard-status';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
 import { listShards, splitShard } from './helpers/consumer-kinesis';
 import { createTestStream, delay, EventLog, InMemoryLeaseTable, makeWorker, waitFor, workerConfig } from './helpers/worker-harness';
-import { LedgerProcessorFactory, Producer, RecordLedger } from './helpers/worker-processor';
+import { LedgerProcessorFactory, newRecordLedger } from './helpers/worker-processor';
 import { useWorkerSuite } from './helpers/worker-suite';
 
 const { fx, workers, producers } = useWorkerSuite();
@@ -26,7 +27,7 @@ async function waitActive(stream: string): Promise<void> {
 test('split then merge mid-run: every parent reaches SHARD_END before its children start, nothing is lost', async () => {
   const stream = await createTestStream(fx.kinesis, { shardCount: 2 });
   const table = new InMemoryLeaseTable();
-  const ledger = new RecordLedger();
+  const ledger = newRecordLedger();
   const events = new EventLog();
   const producer = new Producer(fx.kinesis, stream);
   producers.push(producer);
@@ -39,7 +40,7 @@ test('split then merge mid-run: every parent reaches SHARD_END before its childr
     workers.push(w);
     await w.worker.start();
   }
-  await waitFor(() => ledger.records.length >= 50, 'records flowing');
+  await waitFor(() => ledger.deliveries().length >= 50, 'records flowing');
 
   // shard 0 -> 2 (lower half) + 3 (upper half); then 3 + 1 (adjacent) -> 4.
   await splitShard(fx.kinesis, stream, id(0));
@@ -52,7 +53,7 @@ test('split then merge mid-run: every parent reaches SHARD_END before its childr
   await delay(500);
   await producer.stop();
 
-  await waitFor(() => producer.produced.every((p) => ledger.payloads().has(p)), 'every record', 15_000);
+  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p)), 'every record', 15_000);
   await waitFor(() => [0, 1, 3].every((n) => table.get(id(n))?.checkpoint === SHARD_END), 'parents at SHARD_END', 5_000);
 
   const lineage: Array<[string, string[]]> = [
@@ -75,7 +76,7 @@ test('split then merge mid-run: every parent reaches SHARD_END before its childr
     expect(Number.isFinite(childStart)).toBe(true);
     for (const parent of parents) {
       expect(terminatedAt(parent)).toBeLessThan(childStart);
-      expect(ledger.lastDelivery(parent)!).toBeLessThan(childStart);
+      expect(ledger.lastEnd(parent)!).toBeLessThan(childStart);
     }
   }
   // Closed shards are never leased again once ended.
@@ -84,9 +85,9 @@ test('split then merge mid-run: every parent reaches SHARD_END before its childr
     expect(events.of('leaseAcquired').filter((e) => e.shardId === parent && e.at > ended.at)).toEqual([]);
   }
   const got = ledger.payloads();
-  expect(producer.produced.filter((p) => !got.has(p))).toEqual([]);
+  expect(producer.payloads().filter((p) => !got.has(p))).toEqual([]);
   expect(ledger.orderViolations()).toEqual([]);
-  expect(ledger.overlappingBatches()).toEqual([]);
+  expect(ledger.overlaps()).toEqual([]);
   // The merge child's lease records both parents.
   expect(table.get(id(4))!.parentShardIds).toEqual([id(3), id(1)]);
 });

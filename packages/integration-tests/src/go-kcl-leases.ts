@@ -3,8 +3,8 @@
  * compatibility tests: DynamoDB items in a table go-kcl would create (hash key `ShardID`, provisioned capacity) and
  * Redis hashes under `<prefix>:<table>:shard:<id>` plus the `<prefix>:<table>:shards` set.
  */
-import { CreateTableCommand, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { localDynamoClient } from '@kcl/testbed';
+import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { createTestTable, localDynamoClient } from '@kcl/testbed';
 import { createClient } from 'redis';
 import type { StoreSpec } from './lease-stores';
 
@@ -40,14 +40,7 @@ export async function writeGoKclLeases(spec: StoreSpec, leases: GoKclLease[]): P
   if (spec.name === 'dynamodb') {
     const client = localDynamoClient(`http://${host}:${port}`);
     try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          KeySchema: [{ AttributeName: 'ShardID', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'ShardID', AttributeType: 'S' }],
-          ProvisionedThroughput: { ReadCapacityUnits: 10, WriteCapacityUnits: 10 },
-        }),
-      );
+      await createTestTable(client, { name: tableName, partitionKey: 'ShardID', provisioned: { readCapacityUnits: 10, writeCapacityUnits: 10 } });
       for (const lease of leases) {
         const item: Record<string, AttributeValue> = {};
         for (const [name, value] of Object.entries(goKclFields(lease))) item[name] = { S: value };

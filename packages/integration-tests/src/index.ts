@@ -5,7 +5,7 @@ export * from './go-kcl-leases';
 export * from './kinesis-bed';
 export * from './lease-stores';
 export * from './store-client';
-export * from './producer';
+export { Producer, type ProducedRecord } from '@kcl/testbed';
 export * from './recording-processor';
 export * from './worker-config';
 export * from './test-worker';

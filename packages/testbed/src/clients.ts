@@ -48,13 +48,18 @@ export interface CreateTestTableOptions {
    */
   sortKey?: string;
   /**
+   * Provisioned capacity instead of on-demand billing.
+   * @defaultValue on-demand (PAY_PER_REQUEST)
+   */
+  provisioned?: { readCapacityUnits: number; writeCapacityUnits: number };
+  /**
    * How long to wait for the table to become ACTIVE, in ms.
    * @defaultValue 30000
    */
   timeoutMs?: number;
 }
 
-/** Creates an on-demand table with string keys and waits until ACTIVE; returns its name. */
+/** Creates a table with string keys (on-demand unless `provisioned`) and waits until ACTIVE; returns its name. */
 export async function createTestTable(client: DynamoDBClient, options: CreateTestTableOptions = {}): Promise<string> {
   const name = options.name ?? randomName('table');
   const partitionKey = options.partitionKey ?? 'id';
@@ -65,7 +70,14 @@ export async function createTestTable(client: DynamoDBClient, options: CreateTes
       TableName: name,
       KeySchema: keys,
       AttributeDefinitions: keys.map((key) => ({ AttributeName: key.AttributeName, AttributeType: 'S' })),
-      BillingMode: 'PAY_PER_REQUEST',
+      ...(options.provisioned === undefined
+        ? { BillingMode: 'PAY_PER_REQUEST' }
+        : {
+            ProvisionedThroughput: {
+              ReadCapacityUnits: options.provisioned.readCapacityUnits,
+              WriteCapacityUnits: options.provisioned.writeCapacityUnits,
+            },
+          }),
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: (options.timeoutMs ?? 30_000) / 1000, ...LOCAL_WAITER_DELAYS }, { TableName: name });

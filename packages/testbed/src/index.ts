@@ -49,3 +49,14 @@ export { forkIpcChild, IpcChild, type ChildMessage, type IpcChildOptions } from 
 export { encodeAggregate } from './kpl-aggregate';
 export { startTlsAnswerBed, type TlsAnswerBed, type TlsAnswerMeasurement } from './tls-answer-bed';
 export { measureOps, type OpsMeasurement } from './measure-ops';
+export { readChildSettings, jsonLineWriter, sendToParent, exitOnStopSignals, runChildMain, textRecords, type TextRecord } from './worker-child';
+export { DeliveryLog, describeOverlaps, type DeliveredRecord, type DeliveryBatch, type Overlap, type ShutdownEntry } from './delivery-log';
+export {
+  describeConnectionReuse,
+  readClientCallSettings,
+  type ClientCallSettings,
+  type ConnectionReuseOptions,
+  type ConnectionReuseTestApi,
+} from './connection-reuse';
+export { useServer, useDynalite, type DynaliteForTests } from './use-server';
+export { Producer, type ProducedRecord } from './producer';

@@ -1,35 +1,27 @@
 import { existsSync } from 'node:fs';
 import { createClient } from 'redis';
-import { startDurableRedis, type DurableRedisHandle } from '../src';
+import { startDurableRedis, useServer } from '../src';
 
 describe('durable redis-server', () => {
-  let server: DurableRedisHandle;
-
-  beforeAll(async () => {
-    server = await startDurableRedis();
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = useServer(startDurableRedis);
 
   it('keeps every write across a SIGKILL and comes back on the same port', async () => {
-    const redis = createClient({ url: server.url, socket: { reconnectStrategy: false } });
+    const redis = createClient({ url: server().url, socket: { reconnectStrategy: false } });
     redis.on('error', () => undefined);
     await redis.connect();
     await redis.set('kcl-test:durable', 'kept');
     expect(await redis.configGet('appendfsync')).toEqual({ appendfsync: 'always' });
     redis.destroy();
 
-    const port = server.port;
-    await server.crash();
-    expect(server.running).toBe(false);
-    await server.restart(10);
-    expect(server.running).toBe(true);
-    expect(server.restarts).toBe(1);
-    expect(server.port).toBe(port);
+    const port = server().port;
+    await server().crash();
+    expect(server().running).toBe(false);
+    await server().restart(10);
+    expect(server().running).toBe(true);
+    expect(server().restarts).toBe(1);
+    expect(server().port).toBe(port);
 
-    const again = createClient({ url: server.url, socket: { reconnectStrategy: false } });
+    const again = createClient({ url: server().url, socket: { reconnectStrategy: false } });
     again.on('error', () => undefined);
     await again.connect();
     try {

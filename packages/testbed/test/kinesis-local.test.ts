@@ -10,16 +10,8 @@ import {
   type KinesisClient,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { createTestStream, localKinesisClient, randomName, startKinesisLocal, type KinesisLocalServer } from '../src';
+import { createTestStream, localKinesisClient, randomName, startKinesisLocal, waitFor, type KinesisLocalServer } from '../src';
 import { listeningAddresses, processAlive, waitForProcessExit } from './support';
-
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('kinesis-local', () => {
   let server: KinesisLocalServer;
@@ -55,10 +47,15 @@ describe('kinesis-local', () => {
     await client.send(new PutRecordCommand({ StreamName: stream, PartitionKey: 'pk', Data: Buffer.from('before') }));
 
     await client.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }));
-    await waitUntil(async () => {
-      const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-      return summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE' && summary.StreamDescriptionSummary.OpenShardCount === 2;
-    }, 'UpdateShardCount to finish');
+    await waitFor(
+      async () => {
+        const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+        return summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE' && summary.StreamDescriptionSummary.OpenShardCount === 2;
+      },
+      'UpdateShardCount to finish',
+      15_000,
+      25,
+    );
 
     const after = await client.send(new ListShardsCommand({ StreamName: stream }));
     const children = (after.Shards ?? []).filter((shard) => shard.ParentShardId === parent.ShardId);
@@ -87,13 +84,14 @@ describe('kinesis-local', () => {
     const streamArn = summary.StreamDescriptionSummary?.StreamARN;
     const registered = await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: randomName('efo') }));
     const consumerArn = registered.Consumer?.ConsumerARN;
-    await waitUntil(
+    await waitFor(
       async () => {
         const described = await client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerArn }));
         return described.ConsumerDescription?.ConsumerStatus === 'ACTIVE';
       },
       'consumer ACTIVE',
       5000,
+      25,
     );
   });
 

@@ -1,22 +1,14 @@
 import { createCluster } from 'redis';
-import { startRedisCluster, TestbedError, type RedisClusterHandle } from '../src';
+import { startRedisCluster, TestbedError, useServer } from '../src';
 import { redisCommand } from '../src/redis-command';
 
 describe('redis cluster', () => {
-  let cluster: RedisClusterHandle;
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useServer(startRedisCluster);
 
   it('has 3 masters on 127.0.0.1 that agree the cluster is ok', async () => {
-    expect(cluster.nodes).toHaveLength(3);
-    expect(cluster.urls).toEqual(cluster.nodes.map((node) => `redis://127.0.0.1:${node.port}`));
-    for (const node of cluster.nodes) {
+    expect(cluster().nodes).toHaveLength(3);
+    expect(cluster().urls).toEqual(cluster().nodes.map((node) => `redis://127.0.0.1:${node.port}`));
+    for (const node of cluster().nodes) {
       const info = await redisCommand(node, ['CLUSTER', 'INFO']);
       expect(info).toContain('cluster_state:ok');
       expect(info).toContain('cluster_slots_assigned:16384');
@@ -25,7 +17,7 @@ describe('redis cluster', () => {
   });
 
   it('serves SET/GET through node-redis createCluster on keys in different slots', async () => {
-    const redis = createCluster({ rootNodes: cluster.urls.map((url) => ({ url })) });
+    const redis = createCluster({ rootNodes: cluster().urls.map((url) => ({ url })) });
     redis.on('error', () => undefined);
     await redis.connect();
     try {
@@ -36,7 +28,7 @@ describe('redis cluster', () => {
       redis.destroy();
     }
     // the keys really are spread over all masters
-    const sizes = await Promise.all(cluster.nodes.map(async (node) => Number(await redisCommand(node, ['DBSIZE']))));
+    const sizes = await Promise.all(cluster().nodes.map(async (node) => Number(await redisCommand(node, ['DBSIZE']))));
     expect(sizes.every((size) => size > 0)).toBe(true);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(30);
   });

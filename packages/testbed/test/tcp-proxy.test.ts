@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { getFreePort, startTcpProxy, TestbedError, type TcpFaultProxy } from '../src';
 
@@ -64,8 +65,6 @@ function client(proxy: TcpFaultProxy): Promise<Client> {
     socket.once('close', () => (error === 'ECONNREFUSED' ? reject(Object.assign(new Error(error), { code: error })) : resolve(result)));
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let echo: Awaited<ReturnType<typeof startEcho>>;
 let proxy: TcpFaultProxy;

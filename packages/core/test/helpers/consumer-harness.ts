@@ -10,6 +10,8 @@ import { takeTestLease } from './consumer-lease';
 import type { LeaseFixture } from './consumer-lease';
 import { RecordingEvents, RecordingLogger, RecordingMonitoring, RecordingProcessor } from './consumer-recorders';
 
+export { waitFor } from '@kcl/testbed';
+
 /** Short timings for tests: idle wait 50 ms, task back-off 50 ms, TRIM_HORIZON. */
 export function testConfig(streamName: string): KinesisClientLibConfig {
   const logger = new RecordingLogger();
@@ -101,15 +103,6 @@ export async function startConsumerRun(
 
 export async function runConsumer(options: RunConsumerOptions): Promise<ConsumerRun> {
   return startConsumerRun(options, (deps) => createPollingShardConsumer(deps, { backoffBaseMs: 20, backoffMaxMs: 200, ...options.consumerOptions }));
-}
-
-/** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Stops a run gracefully and returns its result. */

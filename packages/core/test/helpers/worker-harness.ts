@@ -1,7 +1,7 @@
 /** Shared pieces of worker and lease-engine tests: kinesalite, short-timed configs, fault-injecting store, waits. */
 import { takeOrRenewLease } from '../../src/checkpoint/lease-transitions';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createTestStream, startKinesalite } from '@kcl/testbed';
+import { createTestStream, startKinesalite, waitFor as testbedWaitFor } from '@kcl/testbed';
 import type { Checkpointer } from '../../src/checkpoint/checkpointer';
 import type { CoordinatorLease, OwnedLease, WorkerHeartbeat } from '../../src/checkpoint/coordination';
 import type { ShardStatus } from '../../src/checkpoint/shard-status';
@@ -267,18 +267,12 @@ export function makeWorker(
 
 export { InMemoryLeaseTable };
 
-/** Polls `predicate` every 5 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** The test kit's waitFor, polling every 5 ms (the worker tests time hand-offs in tens of milliseconds). */
+export function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return testbedWaitFor(predicate, what, timeoutMs, 5);
 }
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { setTimeout as delay } from 'node:timers/promises';
 
 /** Collects unhandled rejections while a test file runs. */
 export function trackUnhandledRejections(): { errors: unknown[]; dispose(): void } {

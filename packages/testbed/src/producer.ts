@@ -1,6 +1,9 @@
-/** Writes numbered records to a stream and remembers where each one landed (shard and sequence number). */
+/**
+ * Writes numbered records to a stream and remembers where each one landed (shard and sequence number): the producer
+ * of core's worker tests and the end-to-end tests.
+ */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { putRecordsWithRetry } from '@kcl/testbed';
+import { putRecords as putRecordsWithRetry } from '@kcl/local';
 
 export interface ProducedRecord {
   data: string;
