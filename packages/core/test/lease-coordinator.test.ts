@@ -88,6 +88,11 @@ describe('LeaseCoordinator.release', () => {
   });
 });
 
+/** The coordinator's private set of shards it saw end (not a public accessor: only this test watches its bound). */
+function endedLocally(coordinator: LeaseCoordinator): ReadonlySet<string> {
+  return coordinator['endedLocally'];
+}
+
 describe('LeaseCoordinator: shards ended locally are forgotten once the table or the stream says so', () => {
   test('dropped after a table read shows SHARD_END, or once the stream no longer lists the shard', async () => {
     const table = new InMemoryLeaseTable();
@@ -100,20 +105,20 @@ describe('LeaseCoordinator: shards ended locally are forgotten once the table or
       coordinator.shardEnded('s0');
       // s1 ended too, but its SHARD_END is not in the table yet (as when the read ran before the write landed)
       coordinator.shardEnded('s1');
-      expect([...coordinator.endedShards].sort()).toEqual(['s0', 's1']);
+      expect([...endedLocally(coordinator)].sort()).toEqual(['s0', 's1']);
 
       const passes = table.callCount('listLeases');
       coordinator.triggerTakePass();
-      await waitFor(() => !coordinator.endedShards.has('s0'), 'a take pass that drops s0');
+      await waitFor(() => !endedLocally(coordinator).has('s0'), 'a take pass that drops s0');
       expect(table.callCount('listLeases')).toBeGreaterThan(passes);
-      expect([...coordinator.endedShards]).toEqual(['s1']);
+      expect([...endedLocally(coordinator)]).toEqual(['s1']);
       expect(table.get('s1')?.checkpoint).toBeUndefined();
       expect(coordinator.heldLeases().map((h) => h.shardId)).toEqual([]);
 
       // the stream drops s1 (trimmed): nothing can lease or wait for it any more
       registry.applyListing([{ shardId: 's2', parentShardIds: [] }]);
       coordinator.triggerTakePass();
-      await waitFor(() => coordinator.endedShards.size === 0, 'a take pass that drops s1');
+      await waitFor(() => endedLocally(coordinator).size === 0, 'a take pass that drops s1');
     } finally {
       await stop(coordinator);
     }
@@ -131,9 +136,9 @@ describe('LeaseCoordinator: shards ended locally are forgotten once the table or
         await store.checkpointSequence({ ...held.shard, parentShardIds: [], checkpoint: SHARD_END });
         coordinator.shardEnded(id);
       }
-      expect(coordinator.endedShards.size).toBe(50);
+      expect(endedLocally(coordinator).size).toBe(50);
       coordinator.triggerTakePass();
-      await waitFor(() => coordinator.endedShards.size === 0, 'a take pass that drops every finished shard');
+      await waitFor(() => endedLocally(coordinator).size === 0, 'a take pass that drops every finished shard');
       expect(table.list().every((l) => l.checkpoint === SHARD_END)).toBe(true);
     } finally {
       await stop(coordinator);

@@ -209,14 +209,6 @@ export class LeaseCoordinator {
   }
 
   /**
-   * Shards this worker saw end (their SHARD_END leases are kept, not renewed) and that the last lease table read did
-   * not yet show at SHARD_END.
-   */
-  get endedShards(): ReadonlySet<string> {
-    return this.endedLocally;
-  }
-
-  /**
    * The consumer of `shardId` reached the shard end and checkpointed SHARD_END: the lease is kept (not released, so
    * the shard is never leased again) and no longer renewed; a take pass runs at once for its children.
    */
