@@ -93,6 +93,25 @@ describe.each(LEASE_STORE_NAMES)('%s lease store', (storeName) => {
       10_000,
     );
     await delay(300);
+    // No balancing hand-off in flight when SIGTERM comes (a lease being handed between the survivors is not the
+    // leaver's to release): no claim pending and the same owners over two refresh periods.
+    const owners = async (): Promise<string> => {
+      const leases = await store.leases(namespace);
+      if ([...leases.values()].some((l) => l.claimRequest !== undefined)) return 'claims pending';
+      return [...leases.values()].map((l) => `${l.id}:${l.assignedTo ?? ''}`).join(',');
+    };
+    let seen = '';
+    await waitFor(
+      async () => {
+        const now = await owners();
+        const stable = now === seen && now !== 'claims pending';
+        seen = now;
+        if (!stable) await delay(2 * TIMINGS.refreshMillis);
+        return stable;
+      },
+      'lease owners stable, no claim pending',
+      10_000,
+    );
 
     // 2. SIGTERM: graceful shutdown, leases released.
     const leaverShards = (await leasesByOwner(namespace)).owned(leaver.workerId);
