@@ -1,10 +1,8 @@
 // Table creation at init(): on-demand and provisioned, idempotence, waiting for ACTIVE, incompatible tables.
 import { takeOrRenewLease } from '@kcl/core';
-import { dirname } from 'node:path';
-import type { Server } from 'node:http';
 import { DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ConfigError, LeaseStoreError } from '@kcl/core';
-import { createTestTable, localDynamoClient, randomName, startDynalite, useDynalite } from '@kcl/testbed';
+import { createTestTable, localDynamoClient, randomName, startDynalite, useDynalite, type LocalServer } from '@kcl/testbed';
 import { DynamoCheckpoint } from '../src';
 import { closeAll, openCheckpointer, recordingLogger, testConfig } from './helpers';
 import type { LogLine } from './helpers';
@@ -97,21 +95,15 @@ test('a table with another key schema is rejected with a ConfigError naming tabl
 });
 
 describe('against a dynalite whose tables take time to become ACTIVE', () => {
-  let slow: Server;
+  let slow: LocalServer | undefined;
   let slowEndpoint: string;
 
   beforeAll(async () => {
-    // dynalite is a dependency of @kcl/testbed; load that copy with a creation delay the testbed does not expose.
-    const testbedDir = dirname(require.resolve('@kcl/testbed/package.json'));
-    const dynalite = require(require.resolve('dynalite', { paths: [testbedDir] })) as (o: object) => Server;
-    slow = dynalite({ createTableMs: 400 });
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
-    const address = slow.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    slowEndpoint = `http://127.0.0.1:${address.port}`;
+    slow = await startDynalite({ createTableMs: 400 });
+    slowEndpoint = slow.endpoint;
   });
   afterAll(async () => {
-    await new Promise((resolve) => slow.close(resolve));
+    await slow?.stop();
   });
 
   test('init() resolves only once the new table is ACTIVE', async () => {
