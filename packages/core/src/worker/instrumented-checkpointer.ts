@@ -5,6 +5,7 @@ import { systemMonotonicClock, type MonotonicClock } from '../leases/monotonic-c
 import { errorCode } from '../metrics/error-code';
 import type { MonitoringService } from '../metrics/monitoring-service';
 import { isLeaseStoreFailure } from './lease-store-failure';
+import { LeaseStoreHealthTracker } from './lease-store-health';
 import { isPromiseLike } from '../internal/is-promise-like';
 
 export interface InstrumentCheckpointerOptions {
@@ -13,6 +14,11 @@ export interface InstrumentCheckpointerOptions {
   logger: Logger;
   /** @defaultValue the process's monotonic clock */
   clock?: MonotonicClock;
+  /**
+   * Where each call's outcome goes (the worker's, read by `worker.status()`); `leaseStoreHealth` reports its changes.
+   * @defaultValue a tracker of its own
+   */
+  health?: LeaseStoreHealthTracker;
 }
 
 /**
@@ -25,7 +31,8 @@ export interface InstrumentCheckpointerOptions {
 export function instrumentCheckpointer(inner: Checkpointer, options: InstrumentCheckpointerOptions): Checkpointer {
   const { monitoring, logger } = options;
   const clock = options.clock ?? systemMonotonicClock;
-  let healthy: boolean | undefined;
+  const health = options.health ?? new LeaseStoreHealthTracker();
+  let reportedHealth: boolean | undefined;
   const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
 
   const report = (what: string, call: () => void): void => {
@@ -35,10 +42,13 @@ export function instrumentCheckpointer(inner: Checkpointer, options: InstrumentC
       logger.warn('MonitoringService call failed', { method: what, error });
     }
   };
-  const setHealth = (value: boolean): void => {
-    if (healthy === value) return;
-    healthy = value;
-    report('leaseStoreHealth', () => monitoring.leaseStoreHealth?.(value));
+  /** One classification per call (the tracker's); the MonitoringService hears the changes. */
+  const noteHealth = (operation: string, failed: boolean, error: unknown): void => {
+    health.settled(operation, failed, error);
+    const healthy = health.isHealthy;
+    if (reportedHealth === healthy) return;
+    reportedHealth = healthy;
+    report('leaseStoreHealth', () => monitoring.leaseStoreHealth?.(healthy));
   };
 
   const settle = (operation: string, args: unknown[], started: number, error: unknown, failed: boolean): void => {
@@ -46,19 +56,11 @@ export function instrumentCheckpointer(inner: Checkpointer, options: InstrumentC
     report('recordLeaseStoreCallTime', () => monitoring.recordLeaseStoreCallTime?.(operation, millis));
     const shard = operation === 'checkpointSequence' ? shardIdOf(args[0]) : undefined;
     if (shard !== undefined) report('recordCheckpointTime', () => monitoring.recordCheckpointTime?.(shard, millis));
-    if (!failed) {
-      setHealth(true);
-      return;
-    }
+    noteHealth(operation, failed, error);
+    if (!failed) return;
     const code = errorCode(error);
     if (shard !== undefined) report('incrCheckpointFailures', () => monitoring.incrCheckpointFailures?.(shard, code));
-    if (isLeaseStoreFailure(error)) {
-      report('incrLeaseStoreErrors', () => monitoring.incrLeaseStoreErrors?.(operation, code));
-      setHealth(false);
-    } else {
-      // The store answered (a lost lease, a failed condition): it is reachable.
-      setHealth(true);
-    }
+    if (isLeaseStoreFailure(error)) report('incrLeaseStoreErrors', () => monitoring.incrLeaseStoreErrors?.(operation, code));
   };
 
   return new Proxy(inner, {

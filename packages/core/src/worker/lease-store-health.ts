@@ -54,6 +54,11 @@ export class LeaseStoreHealthTracker {
     };
   }
 
+  /** Whether the last call got an answer from the store. */
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
   snapshot(): LeaseStoreHealth {
     return { healthy: this.healthy, lastError: this.lastError, lastSuccessAt: this.lastSuccessAt };
   }

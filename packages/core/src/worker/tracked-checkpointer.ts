@@ -18,21 +18,17 @@ export interface TrackedCheckpointer {
 /**
  * Wraps `inner` so that every call through the wrapper is tracked. Every method is forwarded (with `inner` as
  * `this`), including methods this version of the contract does not know about; non-function properties are read
- * from `inner` as they are. `close()` is not tracked (the worker calls it on `inner` after waiting). `onSettled`
- * (never throwing) hears the outcome of each tracked call (lease-store health).
+ * from `inner` as they are. `close()` is not tracked (the worker calls it on `inner` after waiting).
  */
-export function trackCheckpointerCalls(
-  inner: Checkpointer,
-  onSettled?: (operation: string, failed: boolean, error?: unknown) => void,
-): TrackedCheckpointer {
+export function trackCheckpointerCalls(inner: Checkpointer): TrackedCheckpointer {
   const pending = new Set<Promise<unknown>>();
   const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
 
-  const track = (operation: string, result: unknown): unknown => {
+  const track = (result: unknown): unknown => {
     if (!isPromiseLike(result)) return result;
     const settledCall = Promise.resolve(result).then(
-      () => onSettled?.(operation, false),
-      (error: unknown) => onSettled?.(operation, true, error),
+      () => undefined,
+      () => undefined,
     );
     pending.add(settledCall);
     void settledCall.then(() => pending.delete(settledCall));
@@ -46,8 +42,7 @@ export function trackCheckpointerCalls(
       let wrapper = wrappers.get(property);
       if (!wrapper) {
         const method = value as (...args: unknown[]) => unknown;
-        const operation = String(property);
-        wrapper = (...args: unknown[]) => track(operation, method.apply(target, args));
+        wrapper = (...args: unknown[]) => track(method.apply(target, args));
         wrappers.set(property, wrapper);
       }
       return wrapper;

@@ -249,10 +249,8 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
     }
     // Every lease-store call goes through the tracked wrapper, so shutdown can wait for calls in flight.
     // ...and through the instrumented one, which reports call times, checkpoint failures and lease-store health to the
-    // MonitoringService.
-    const tracked = trackCheckpointerCalls(instrumentCheckpointer(store, { monitoring, logger, clock }), (operation, failed, error) =>
-      this.storeHealth.settled(operation, failed, error),
-    );
+    // MonitoringService and keeps the health worker.status() reads.
+    const tracked = trackCheckpointerCalls(instrumentCheckpointer(store, { monitoring, logger, clock, health: this.storeHealth }));
     run.store = { inner: store, tracked };
     this.throwIfShutdownRequested();
     const checkpointer = tracked.checkpointer;
