@@ -155,6 +155,14 @@ const cases: OptionCase[] = [
     allowed: 'an integer from 0 to 1000000',
   },
   {
+    setter: 'withMaxConcurrentGetRecords',
+    field: 'maxConcurrentGetRecords',
+    defaultValue: 64,
+    good: 1,
+    bad: [0, -1, 2.5, 10_001, '64', null],
+    allowed: 'an integer from 1 to 10000',
+  },
+  {
     setter: 'withStatusLogIntervalMillis',
     field: 'statusLogIntervalMillis',
     defaultValue: 60_000,

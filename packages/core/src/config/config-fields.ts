@@ -77,6 +77,12 @@ export interface KclConfigFields {
    */
   maxRecords: number;
   /**
+   * Most GetRecords and GetShardIterator calls the polling consumers of one worker keep in flight together; the
+   * others wait for a slot, first come first served. Not in go-kcl.
+   * @defaultValue `64`
+   */
+  maxConcurrentGetRecords: number;
+  /**
    * Maximum number of leases (shards) this worker holds at once. Setting it too low for the fleet can leave shards
    * unprocessed.
    * @defaultValue `32767` (go-kcl: math.MaxInt16)

@@ -132,6 +132,11 @@ export class KinesisClientLibConfig {
     return this.set('maxRecords', maxRecords);
   }
 
+  /** Most GetRecords / GetShardIterator calls of this worker's polling consumers in flight together (1 to 10000). */
+  withMaxConcurrentGetRecords(calls: number): this {
+    return this.set('maxConcurrentGetRecords', calls);
+  }
+
   /** Maximum leases held by this worker (integer, 1 to 1000000). */
   withMaxLeasesForWorker(maxLeases: number): this {
     return this.set('maxLeasesForWorker', maxLeases);

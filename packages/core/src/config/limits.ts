@@ -5,6 +5,7 @@ export const KCL_CONFIG_LIMITS = Object.freeze({
   /** Kinesis GetRecords accepts at most 10000 records per call. */
   maxRecords: 10_000,
   maxLeasesForWorker: 1_000_000,
+  maxConcurrentGetRecords: 10_000,
   maxRetryCount: 100,
   maxWorkerIdLength: 256,
   /** Upper bound of `processorFailurePolicy.maxAttempts` and of `warnAfterBatchesWithoutCheckpoint`. */

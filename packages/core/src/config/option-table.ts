@@ -135,6 +135,15 @@ export const OPTION_TABLE: OptionTable = {
     summary: '`Limit` of each GetRecords call; also the "full batch" size of the idle rule. Polling only: not used under enhanced fan-out',
     check: integer('maxRecords', 1, KCL_CONFIG_LIMITS.maxRecords),
   },
+  maxConcurrentGetRecords: {
+    setter: 'withMaxConcurrentGetRecords',
+    argument: 'n',
+    default: 64,
+    allowed: '1-10,000',
+    summary:
+      'most GetRecords and GetShardIterator calls the polling consumers of this worker keep in flight together; a consumer finding every slot taken waits its turn (first come, first served). Keeps a worker with 1,000+ shards from sending a call per shard in one burst ([polling consumer](#5-polling-consumer-getrecords), "Many shards in one process"). Polling only. Not in go-kcl',
+    check: integer('maxConcurrentGetRecords', 1, KCL_CONFIG_LIMITS.maxConcurrentGetRecords),
+  },
   maxLeasesForWorker: {
     // go-kcl: math.MaxInt16.
     setter: 'withMaxLeasesForWorker',

@@ -159,11 +159,16 @@ class PollingShardConsumer implements ShardConsumer {
       this.resumeAfter !== undefined ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.resumeAfter } : this.startPosition;
     try {
       await this.iteratorLimiter.acquire(this.driver.signal);
-      this.iterator = await getShardIterator(
-        this.deps.kinesis,
-        { streamName: this.deps.config.streamName, shardId: this.shardId, position },
-        this.driver.signal,
-      );
+      await this.takeCallSlot();
+      try {
+        this.iterator = await getShardIterator(
+          this.deps.kinesis,
+          { streamName: this.deps.config.streamName, shardId: this.shardId, position },
+          this.driver.signal,
+        );
+      } finally {
+        this.deps.kinesisCallGate?.release();
+      }
     } catch (error) {
       await this.onKinesisError(error, 'GetShardIterator');
       return false;
@@ -179,8 +184,13 @@ class PollingShardConsumer implements ShardConsumer {
     let response: GetRecordsCommandOutput;
     try {
       await this.limiter.acquire(driver.signal);
+      await this.takeCallSlot();
       const started = performance.now();
-      response = await this.getRecords.send({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords });
+      try {
+        response = await this.getRecords.send({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords });
+      } finally {
+        this.deps.kinesisCallGate?.release();
+      }
       driver.report.metric((m) => m.recordGetRecordsTime(this.shardId, performance.now() - started));
     } catch (error) {
       await this.onKinesisError(error, 'GetRecords');
@@ -205,6 +215,16 @@ class PollingShardConsumer implements ShardConsumer {
       childShards: next ? [] : toChildShardInfos(response.ChildShards),
       fetchedAt: new Date(),
     };
+  }
+
+  /**
+   * Waits for one of the worker's Kinesis call slots (`maxConcurrentGetRecords`); no wait and no allocation when one
+   * is free. Rejects with an AbortedError on shutdown or lease loss (then no slot is held).
+   */
+  private takeCallSlot(): Promise<void> | undefined {
+    const gate = this.deps.kinesisCallGate;
+    if (gate === undefined || gate.tryAcquire()) return undefined;
+    return gate.wait(this.driver.signal);
   }
 
   /** Handles a failed Kinesis call: renews an expired iterator, otherwise reports and backs off. */

@@ -6,6 +6,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Checkpointer } from '../checkpoint/checkpointer';
 import type { KinesisClientLibConfig } from '../config/kcl-config';
 import type { LeanGetRecords } from '../kinesis/lean-get-records';
+import type { KinesisCallGate } from './kinesis-call-gate';
 import type { LeaseHandle } from '../leases/lease-handle';
 import type { Logger } from '../logger/logger';
 import type { MonitoringService } from '../metrics/monitoring-service';
@@ -51,6 +52,11 @@ export interface ShardConsumerDeps {
    * strategy. Given by the worker only for a client it built itself (never for one injected with `withKinesis`).
    */
   leanGetRecords?: LeanGetRecords | undefined;
+  /**
+   * Slots for the polling consumer's GetRecords and GetShardIterator calls, shared by every consumer of the worker
+   * (`maxConcurrentGetRecords`). Absent: no bound.
+   */
+  kinesisCallGate?: KinesisCallGate | undefined;
   checkpointer: Checkpointer;
   /** The application's processor; a missing optional hook (`initialize`, `shutdown`) is filled in as a no-op. */
   processor: Required<RecordProcessor>;

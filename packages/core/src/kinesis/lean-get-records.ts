@@ -37,6 +37,7 @@ import { KinesisError } from '../errors';
 import { kinesisErrorFromResponse, responseMetadata, type LeanHttpResponse } from './lean-errors';
 import { parseGetRecordsOutput } from './lean-get-records-output';
 import { leanHttpTransportOf, type LeanHttpTransport } from './lean-http-transport';
+import { leanSigV4Of, type LeanSigV4, type PerCallHeaders } from './lean-sigv4';
 
 /** The input the lean path serializes (GetRecords without StreamARN). */
 export interface LeanGetRecordsInput {
@@ -105,23 +106,34 @@ interface ClientConfigFields {
 /** Everything resolved once per client. */
 interface Prepared {
   url: URL;
-  endpointHeaders: Record<string, string>;
-  option: AuthOption;
   scheme: AuthScheme;
   requestSigner: RequestSigner;
+  /** The lean SigV4 signer (`lean-sigv4.ts`) when the client's signer is the SDK's plain SignatureV4. */
+  leanSigner: LeanSigV4 | undefined;
   disableClockSkewCorrection: boolean;
-  /** Signing properties from the endpoint's auth scheme (region / name overrides), merged into each call's. */
-  endpointSigning: Record<string, unknown>;
-  endpointContext: Record<string, unknown>;
+  /** The signing region and name the SDK's auth scheme would pass to the signer (the endpoint's overrides). */
+  signingRegion: string | undefined;
+  signingName: string | undefined;
   retryStrategy: RetryStrategyV2;
   maxAttempts: number;
-  userAgent: string;
-  sdkUserAgent: string;
-  /** The request path (the endpoint's, ending with `/`) and `host` header. */
+  /** The headers every call carries (endpoint headers, content type, target, user agents, host). */
+  fixedHeaders: Record<string, string>;
+  /** The request path (the endpoint's, ending with `/`). */
   path: string;
-  host: string;
   /** Sends on the keep-alive agent of the handler `createKinesisClient` built; absent for any other handler. */
   transport: LeanHttpTransport | undefined;
+}
+
+/**
+ * What the auth scheme's success and error handlers read for the clock-skew correction (the SDK's signing
+ * properties for these handlers: the client config and when the request was signed).
+ */
+interface ClockSkewProperties extends Record<string, unknown> {
+  config: unknown;
+  _disableClockSkewCorrection: boolean;
+  _skipClockSkewSampling: boolean;
+  _preRequestSystemClockOffset?: number;
+  _requestSentAt?: number;
 }
 
 const SIGV4 = 'aws.auth#sigv4';
@@ -244,35 +256,34 @@ export class LeanGetRecords {
     const retryStrategy = await config.retryStrategy();
     if (!isRetryStrategyV2(retryStrategy)) throw new KinesisError('the Kinesis client uses a legacy retry strategy');
     const authScheme = (endpoint.properties?.['authSchemes'] as Record<string, unknown>[] | undefined)?.[0];
-    const endpointSigning: Record<string, unknown> =
-      authScheme === undefined
-        ? {}
-        : {
-            signing_region: authScheme['signingRegion'],
-            signingRegion: authScheme['signingRegion'],
-            signing_service: authScheme['signingName'],
-            signingName: authScheme['signingName'],
-            signingRegionSet: authScheme['signingRegionSet'],
-            ...(authScheme['properties'] as Record<string, unknown> | undefined),
-          };
-    const endpointHeaders: Record<string, string> = {};
-    for (const [name, values] of Object.entries(endpoint.headers ?? {})) endpointHeaders[name] = values.join(',');
+    // As the SDK merges them into the signing properties: the scheme's own properties win over its fields.
+    const schemeProperties = (authScheme?.['properties'] ?? {}) as Record<string, unknown>;
+    const signingRegion = (schemeProperties['signingRegion'] ?? authScheme?.['signingRegion']) as string | undefined;
+    const signingName = (schemeProperties['signingName'] ?? authScheme?.['signingName']) as string | undefined;
     const pairs = (await config.defaultUserAgentProvider?.()) ?? [];
+    const fixedHeaders: Record<string, string> = {};
+    for (const [name, values] of Object.entries(endpoint.headers ?? {})) fixedHeaders[name] = values.join(',');
+    Object.assign(fixedHeaders, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': TARGET,
+      'x-amz-user-agent': pairs.length > 0 ? userAgentOf(pairs.slice(0, 1)) : 'aws-sdk-js',
+      'user-agent': userAgentOf(pairs),
+      host: endpoint.url.port === '' ? endpoint.url.hostname : `${endpoint.url.hostname}:${endpoint.url.port}`,
+    });
+    const path = endpoint.url.pathname.endsWith('/') ? endpoint.url.pathname : `${endpoint.url.pathname}/`;
+    const requestSigner = await config.signer(authScheme);
     return {
       url: endpoint.url,
-      endpointHeaders,
-      option,
       scheme,
-      requestSigner: await config.signer(authScheme),
+      requestSigner,
+      leanSigner: leanSigV4Of(requestSigner, path, fixedHeaders, signingRegion ?? region, signingName),
       disableClockSkewCorrection: (await config.disableClockSkewCorrection?.()) === true,
-      endpointSigning,
-      endpointContext: { endpointV2: endpoint, authSchemes: endpoint.properties?.['authSchemes'] },
+      signingRegion,
+      signingName,
       retryStrategy,
       maxAttempts: await config.maxAttempts(),
-      userAgent: userAgentOf(pairs),
-      sdkUserAgent: pairs.length > 0 ? userAgentOf(pairs.slice(0, 1)) : 'aws-sdk-js',
-      path: endpoint.url.pathname.endsWith('/') ? endpoint.url.pathname : `${endpoint.url.pathname}/`,
-      host: endpoint.url.port === '' ? endpoint.url.hostname : `${endpoint.url.hostname}:${endpoint.url.port}`,
+      fixedHeaders,
+      path,
       transport: leanHttpTransportOf(this.client),
     };
   }
@@ -320,23 +331,39 @@ export class LeanGetRecords {
   }
 
   /**
-   * Signs as the SDK's AwsSdkSigV4Signer does (and leaves in `signingProperties` what its success and error handlers
-   * read for the clock-skew correction), with the request signer made once per client.
+   * The clock-skew state of one call, as the SDK's AwsSdkSigV4Signer leaves it in the signing properties for its
+   * success and error handlers, and the date to sign at (`now + config.systemClockOffset`, unless disabled).
    */
-  private async sign(prepared: Prepared, request: HttpRequest, signingProperties: Record<string, unknown>): Promise<HttpRequest> {
+  private clockSkew(prepared: Prepared): { properties: ClockSkewProperties; signingDate: Date } {
     const config = this.client.config as unknown as ClientConfigFields;
-    const noSkewCorrection = prepared.disableClockSkewCorrection;
-    signingProperties['_disableClockSkewCorrection'] = noSkewCorrection;
-    signingProperties['_skipClockSkewSampling'] = noSkewCorrection;
-    if (!noSkewCorrection) {
-      signingProperties['_preRequestSystemClockOffset'] = config.systemClockOffset;
-      signingProperties['_requestSentAt'] = Date.now();
-    }
-    return prepared.requestSigner.sign(request, {
-      signingDate: noSkewCorrection ? new Date() : new Date(Date.now() + config.systemClockOffset),
-      signingRegion: signingProperties['signingRegion'],
-      signingService: signingProperties['signingName'],
+    const off = prepared.disableClockSkewCorrection;
+    const properties: ClockSkewProperties = { config, _disableClockSkewCorrection: off, _skipClockSkewSampling: off };
+    if (off) return { properties, signingDate: new Date() };
+    const now = Date.now();
+    properties._preRequestSystemClockOffset = config.systemClockOffset;
+    properties._requestSentAt = now;
+    return { properties, signingDate: new Date(now + config.systemClockOffset) };
+  }
+
+  /** The signed headers of one attempt: the lean signer's, or the SDK signer's on an `HttpRequest`. */
+  private async signedHeaders(prepared: Prepared, body: string, perCall: PerCallHeaders, signingDate: Date): Promise<Record<string, string>> {
+    if (prepared.leanSigner !== undefined) return prepared.leanSigner.headers(perCall, body, signingDate);
+    const { url, path } = prepared;
+    const request = new HttpRequest({
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path,
+      method: 'POST',
+      headers: { ...prepared.fixedHeaders, ...perCall },
+      body,
     });
+    const signed = await prepared.requestSigner.sign(request, {
+      signingDate,
+      signingRegion: prepared.signingRegion,
+      signingService: prepared.signingName,
+    });
+    return signed.headers;
   }
 
   /** One signed request and its answer. */
@@ -347,54 +374,41 @@ export class LeanGetRecords {
     attempt: number,
     abortSignal: AbortSignal,
   ): Promise<GetRecordsCommandOutput> {
-    const { url, path } = prepared;
-    const request = new HttpRequest({
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port === '' ? {} : { port: Number(url.port) }),
-      path,
-      method: 'POST',
-      headers: {
-        ...prepared.endpointHeaders,
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': TARGET,
-        'content-length': String(Buffer.byteLength(body)),
-        'x-amz-user-agent': prepared.sdkUserAgent,
-        'user-agent': prepared.userAgent,
-        host: prepared.host,
-        'amz-sdk-invocation-id': invocationId,
-        'amz-sdk-request': `attempt=${attempt}; max=${prepared.maxAttempts}`,
-      },
-      body,
-    });
-    const { option, scheme } = prepared;
-    const signingProperties: Record<string, unknown> = {
-      ...option.signingProperties,
-      config: this.client.config,
-      context: prepared.endpointContext,
-      ...prepared.endpointSigning,
+    const perCall: PerCallHeaders = {
+      'content-length': String(Buffer.byteLength(body)),
+      'amz-sdk-invocation-id': invocationId,
+      'amz-sdk-request': `attempt=${attempt}; max=${prepared.maxAttempts}`,
     };
-    const signer = scheme.signer;
-    const signed = await this.sign(prepared, request, signingProperties);
+    const { properties, signingDate } = this.clockSkew(prepared);
+    const headers = await this.signedHeaders(prepared, body, perCall, signingDate);
+    const signer = prepared.scheme.signer;
+    const { url, path } = prepared;
+    const port = url.port === '' ? undefined : Number(url.port);
     try {
       let response: HttpResponseLike;
       let text: string;
       if (prepared.transport !== undefined) {
-        const answer = await prepared.transport.send(
-          { protocol: signed.protocol, hostname: signed.hostname, port: signed.port, path: signed.path, headers: signed.headers, body },
-          abortSignal,
-        );
+        const answer = await prepared.transport.send({ protocol: url.protocol, hostname: url.hostname, port, path, headers, body }, abortSignal);
         response = answer;
         text = answer.body;
       } else {
-        response = (await (this.client.config.requestHandler as unknown as RequestHandler).handle(signed, { abortSignal })).response;
+        const request = new HttpRequest({
+          protocol: url.protocol,
+          hostname: url.hostname,
+          ...(port === undefined ? {} : { port }),
+          path,
+          method: 'POST',
+          headers,
+          body,
+        });
+        response = (await (this.client.config.requestHandler as unknown as RequestHandler).handle(request, { abortSignal })).response;
         text = await readBodyText(response.body);
       }
       if (response.statusCode >= 300) throw kinesisErrorFromResponse(response, parseErrorBody(text), response);
-      signer.successHandler?.(response, signingProperties);
+      signer.successHandler?.(response, properties);
       return parseGetRecordsOutput(text, responseMetadata(response));
     } catch (error) {
-      if (signer.errorHandler !== undefined) signer.errorHandler(signingProperties)(error);
+      if (signer.errorHandler !== undefined) signer.errorHandler(properties)(error);
       throw error;
     }
   }

@@ -15,12 +15,15 @@ import { createCheckedProcessor, withOptionalHooks } from './processor-check';
 import type { WorkerEvents } from './worker-events';
 import { settleWithin } from '../internal/timeout';
 import { trackActivityMetrics, type ShardActivity } from '../consumers/shard-activity';
+import type { KinesisCallGate } from '../consumers/kinesis-call-gate';
 
 export interface ShardConsumerRunnerOptions {
   config: KinesisClientLibConfig;
   kinesis: KinesisClient;
   /** The lean GetRecords path of a worker-built client (none for an injected client). */
   leanGetRecords?: LeanGetRecords | undefined;
+  /** The bound on the polling consumers' Kinesis reads in flight (`maxConcurrentGetRecords`), shared by all of them. */
+  kinesisCallGate?: KinesisCallGate | undefined;
   checkpointer: Checkpointer;
   monitoring: MonitoringService;
   logger: Logger;
@@ -133,6 +136,7 @@ export class ShardConsumerRunner {
       config: o.config,
       kinesis: o.kinesis,
       leanGetRecords: o.leanGetRecords,
+      kinesisCallGate: o.kinesisCallGate,
       checkpointer: o.checkpointer,
       processor: withOptionalHooks(processor),
       lease: handle,

@@ -27,6 +27,7 @@ import { createStatusLogTask } from './status-log';
 import { heldLeaseStatuses, type WorkerStatus } from './worker-status';
 import { streamNotFoundError } from './stream-check';
 import { instrumentCheckpointer } from './instrumented-checkpointer';
+import { KinesisCallGate } from '../consumers/kinesis-call-gate';
 import { trackCheckpointerCalls, type TrackedCheckpointer } from './tracked-checkpointer';
 import { TypedEventEmitter, type WorkerEvents } from './worker-events';
 
@@ -326,6 +327,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       config,
       kinesis,
       leanGetRecords,
+      kinesisCallGate: new KinesisCallGate(config.maxConcurrentGetRecords),
       checkpointer,
       monitoring,
       logger,

@@ -25,8 +25,13 @@ export interface KinesisFaultProxy {
   requests: ProxiedRequest[];
   /** Decides per request (default: forward everything). */
   decide: (request: ProxiedRequest, index: number) => ProxyAction;
+  /** Forwarded GetRecords / GetShardIterator calls in flight now, and the most at once so far. */
+  readsInFlight: number;
+  maxReadsInFlight: number;
   stop(): Promise<void>;
 }
+
+const READ_TARGETS = new Set(['Kinesis_20131202.GetRecords', 'Kinesis_20131202.GetShardIterator']);
 
 /** An error answer of Kinesis's JSON 1.1 protocol. */
 export function errorAnswer(status: number, type: string, message: string, headers: Record<string, string> = {}): ProxyAction {
@@ -45,6 +50,8 @@ export async function startKinesisFaultProxy(targetEndpoint: string): Promise<Ki
     endpoint: '',
     requests: [],
     decide: () => ({ kind: 'forward' }),
+    readsInFlight: 0,
+    maxReadsInFlight: 0,
     stop: async () => {
       for (const res of held) res.destroy();
       server.closeAllConnections();
@@ -68,6 +75,11 @@ export async function startKinesisFaultProxy(targetEndpoint: string): Promise<Ki
         res.writeHead(action.status, action.headers ?? {});
         res.end(action.body);
         return;
+      }
+      if (READ_TARGETS.has(proxied.target)) {
+        proxy.readsInFlight++;
+        proxy.maxReadsInFlight = Math.max(proxy.maxReadsInFlight, proxy.readsInFlight);
+        res.once('close', () => proxy.readsInFlight--);
       }
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
