@@ -85,7 +85,14 @@ test('a SIGKILLed worker’s leases are taken within failover + one refresh peri
     expect(e.at - killedAt).toBeGreaterThan(FAST.failoverTimeMillis - FAST.leaseRefreshPeriodMillis - 50);
   }
   await producer.stop();
-  await waitFor(() => producer.payloads().every((p) => ledger.payloads().has(p) || byChild.some((r) => r.data === p)), 'every record', 10_000);
+  await waitFor(
+    () => {
+      const got = ledger.payloads(); // once per check: the predicate runs every 5 ms
+      return producer.payloads().every((p) => got.has(p) || byChild.some((r) => r.data === p));
+    },
+    'every record',
+    10_000,
+  );
 
   for (const [shardId, checkpoint] of checkpoints) {
     const first = ledger.deliveries().find((d) => d.batch.shardId === shardId)!;
