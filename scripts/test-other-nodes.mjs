@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Runs the core and lease-store suites again under other Node LTS lines (binaries from the npm registry's `node`
 // package, fetched by `npx -y node@N`), after `pnpm test` built everything and ran every suite on this Node.
-// Prints one plain total as the last line, over the `pnpm test` run's result files AND these runs:
+// The runs go two at a time (scripts/lanes.mjs). Prints one plain total as the last line, over the `pnpm test` run's result files AND these runs:
 // "N passed, N failed". Exits non-zero if any test failed, any suite could not run, or a run produced no result.
 //
 // Usage: node scripts/test-other-nodes.mjs [22 24 ...]   (default: 22 24)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { runInLanes } from './lanes.mjs';
 
 const root = join(import.meta.dirname, '..');
 const MAIN_RESULT_FILE = '.jest-results.json';
@@ -51,6 +53,9 @@ for (const group of ['packages', 'examples']) {
   }
 }
 
+/** Seconds each suite took under Node 20 on a 2-core machine (2026-12-06): longest first on two lanes. */
+const COST = { 'packages/core': 170, 'packages/checkpoint-dynamodb': 31, 'packages/checkpoint-redis': 27 };
+const jobs = [];
 for (const major of majors) {
   const version = spawnSync('npx', ['-y', `node@${major}`, '--version'], { cwd: root, encoding: 'utf8', env });
   if (version.status !== 0) {
@@ -62,15 +67,20 @@ for (const major of majors) {
     const resultFile = `.jest-results-node${major}.json`;
     const cwd = join(root, suite);
     rmSync(join(cwd, resultFile), { force: true });
-    console.log(`\n=== ${suite} under Node ${version.stdout.trim()} ===`);
-    spawnSync('npx', ['-y', `node@${major}`, jestBin, '--ci', '--forceExit', '--json', `--outputFile=${resultFile}`], {
+    jobs.push({
+      label: `node ${version.stdout.trim()} ${suite}`,
+      cost: COST[suite] ?? 10,
+      command: 'npx',
+      args: ['-y', `node@${major}`, jestBin, '--ci', '--forceExit', '--json', `--outputFile=${resultFile}`],
       cwd,
-      stdio: 'inherit',
       env,
+      resultFile: join(cwd, resultFile),
     });
-    add(`node ${version.stdout.trim()} ${suite}`, readResults(join(cwd, resultFile)));
   }
 }
+// The suites under different Node lines side by side, one per core (each suite runs one jest worker).
+await runInLanes(jobs, Math.max(1, Math.min(2, availableParallelism())));
+for (const job of jobs) add(job.label, readResults(job.resultFile));
 
 console.log('\nPer run:');
 for (const row of rows) console.log(`  ${row}`);
