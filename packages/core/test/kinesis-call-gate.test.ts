@@ -5,7 +5,7 @@
  */
 import { Producer } from '@kcl/testbed';
 import { AbortedError } from '../src/errors';
-import { KinesisCallGate } from '../src/consumers/kinesis-call-gate';
+import { iteratorCallLimit, KinesisCallGate, MAX_ITERATOR_CALLS_IN_FLIGHT } from '../src/consumers/kinesis-call-gate';
 import { createKinesisClient } from '../src/kinesis/client-factory';
 import { LOCAL_CREDENTIALS } from '@kcl/testbed';
 import { createTestStream, InMemoryLeaseTable, makeWorker, waitFor, workerConfig } from './helpers/worker-harness';
@@ -68,6 +68,15 @@ describe('KinesisCallGate', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new KinesisCallGate(bad)).toThrow(/limit must be an integer >= 1/);
     expect(() => new KinesisCallGate(1).release()).toThrow(/without a slot/);
   });
+
+  test('iterator calls: a quarter of maxConcurrentGetRecords, at least 1, at most 16', () => {
+    expect(MAX_ITERATOR_CALLS_IN_FLIGHT).toBe(16);
+    expect(iteratorCallLimit(64)).toBe(16); // the default
+    expect(iteratorCallLimit(10_000)).toBe(16);
+    expect(iteratorCallLimit(8)).toBe(2);
+    expect(iteratorCallLimit(7)).toBe(1);
+    expect(iteratorCallLimit(1)).toBe(1);
+  });
 });
 
 describe('a worker with maxConcurrentGetRecords', () => {
@@ -98,6 +107,42 @@ describe('a worker with maxConcurrentGetRecords', () => {
       await w.worker.shutdown();
       expect(proxy.maxReadsInFlight).toBeGreaterThan(0);
       expect(proxy.maxReadsInFlight).toBeLessThanOrEqual(2);
+      const missing = producer.payloads().filter((p) => !ledger.payloads().has(p));
+      expect(missing).toEqual([]);
+      expect(ledger.orderViolations()).toEqual([]);
+    } finally {
+      kinesis.destroy();
+      await proxy.stop();
+    }
+  });
+
+  test('12 shards starting together, a bound of 8: at most 2 GetShardIterator calls in flight, every record delivered', async () => {
+    const stream = await createTestStream(fx.kinesis, { shardCount: 12 });
+    const producer = new Producer(fx.kinesis, stream);
+    producers.push(producer);
+    await producer.put(240);
+    const proxy = await startKinesisFaultProxy(fx.server.endpoint);
+    // Slow iterator answers, so that the consumers started by one take pass overlap at the server.
+    proxy.decide = (request) => ({ kind: 'forward', delayMillis: request.target === 'Kinesis_20131202.GetShardIterator' ? 150 : 0 });
+    const kinesis = createKinesisClient({
+      regionName: 'us-east-1',
+      kinesisEndpoint: proxy.endpoint,
+      kinesisCredentials: { ...LOCAL_CREDENTIALS },
+      maxRetryCount: 2,
+    });
+    try {
+      const ledger = newRecordLedger();
+      const config = workerConfig(stream, 'w1').withMaxConcurrentGetRecords(8).withIdleTimeBetweenReadsInMillis(50);
+      const w = makeWorker(new InMemoryLeaseTable(), kinesis, config, { factory: new LedgerProcessorFactory('w1', ledger) as never });
+      workers.push(w);
+      await w.worker.start();
+      await waitFor(() => ledger.payloads().size === 240, 'every record', 30_000);
+      await w.worker.shutdown();
+      const iteratorCalls = proxy.requests.filter((r) => r.target === 'Kinesis_20131202.GetShardIterator').length;
+      expect(iteratorCalls).toBeGreaterThanOrEqual(12);
+      // 12 consumers waiting 150 ms each for an iterator: without their own bound up to 8 would be in flight.
+      expect(proxy.maxIteratorsInFlight).toBe(2);
+      expect(proxy.maxReadsInFlight).toBeLessThanOrEqual(8);
       const missing = producer.payloads().filter((p) => !ledger.payloads().has(p));
       expect(missing).toEqual([]);
       expect(ledger.orderViolations()).toEqual([]);

@@ -141,7 +141,7 @@ export const OPTION_TABLE: OptionTable = {
     default: 64,
     allowed: '1-10,000',
     summary:
-      'most GetRecords and GetShardIterator calls the polling consumers of this worker keep in flight together; a consumer finding every slot taken waits its turn (first come, first served). Keeps a worker with 1,000+ shards from sending a call per shard in one burst ([polling consumer](#5-polling-consumer-getrecords), "Many shards in one process"). Polling only. Not in go-kcl',
+      'most GetRecords and GetShardIterator calls the polling consumers of this worker keep in flight together; a consumer finding every slot taken waits its turn (first come, first served). Keeps a worker with 1,000+ shards from sending a call per shard in one burst ([polling consumer](#5-polling-consumer-getrecords), "Many shards in one process"). GetShardIterator calls alone: at most a quarter of it (1 to 16). Polling only. Not in go-kcl',
     check: integer('maxConcurrentGetRecords', 1, KCL_CONFIG_LIMITS.maxConcurrentGetRecords),
   },
   maxLeasesForWorker: {

@@ -38,6 +38,7 @@ import { ShardProcessorDriver } from './shard-processor-driver';
 import type { DeliveryBatch } from './shard-processor-driver';
 import { describeStartPosition, getShardIterator } from './shard-iterator';
 import type { StartPosition } from './shard-iterator';
+import type { KinesisCallGate } from './kinesis-call-gate';
 
 /**
  * Each idle wait is `idleTimeBetweenReadsInMillis * (1 + IDLE_WAIT_JITTER * r)`, r uniform in [0, 1): at most 20 %
@@ -159,15 +160,20 @@ class PollingShardConsumer implements ShardConsumer {
       this.resumeAfter !== undefined ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.resumeAfter } : this.startPosition;
     try {
       await this.iteratorLimiter.acquire(this.driver.signal);
-      await this.takeCallSlot();
+      await this.takeSlot(this.deps.iteratorCallGate);
       try {
-        this.iterator = await getShardIterator(
-          this.deps.kinesis,
-          { streamName: this.deps.config.streamName, shardId: this.shardId, position },
-          this.driver.signal,
-        );
+        await this.takeSlot(this.deps.kinesisCallGate);
+        try {
+          this.iterator = await getShardIterator(
+            this.deps.kinesis,
+            { streamName: this.deps.config.streamName, shardId: this.shardId, position },
+            this.driver.signal,
+          );
+        } finally {
+          this.deps.kinesisCallGate?.release();
+        }
       } finally {
-        this.deps.kinesisCallGate?.release();
+        this.deps.iteratorCallGate?.release();
       }
     } catch (error) {
       await this.onKinesisError(error, 'GetShardIterator');
@@ -184,7 +190,7 @@ class PollingShardConsumer implements ShardConsumer {
     let response: GetRecordsCommandOutput;
     try {
       await this.limiter.acquire(driver.signal);
-      await this.takeCallSlot();
+      await this.takeSlot(this.deps.kinesisCallGate);
       const started = performance.now();
       try {
         response = await this.getRecords.send({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords });
@@ -218,11 +224,11 @@ class PollingShardConsumer implements ShardConsumer {
   }
 
   /**
-   * Waits for one of the worker's Kinesis call slots (`maxConcurrentGetRecords`); no wait and no allocation when one
-   * is free. Rejects with an AbortedError on shutdown or lease loss (then no slot is held).
+   * Waits for a slot of `gate` (the worker's Kinesis call slots, `maxConcurrentGetRecords`, or its iterator-call
+   * slots); no wait and no allocation when one is free. Rejects with an AbortedError on shutdown or lease loss (then
+   * no slot of `gate` is held).
    */
-  private takeCallSlot(): Promise<void> | undefined {
-    const gate = this.deps.kinesisCallGate;
+  private takeSlot(gate: KinesisCallGate | undefined): Promise<void> | undefined {
     if (gate === undefined || gate.tryAcquire()) return undefined;
     return gate.wait(this.driver.signal);
   }

@@ -57,6 +57,11 @@ export interface ShardConsumerDeps {
    * (`maxConcurrentGetRecords`). Absent: no bound.
    */
   kinesisCallGate?: KinesisCallGate | undefined;
+  /**
+   * Slots for GetShardIterator calls alone, shared by every consumer of the worker (see
+   * {@link iteratorCallLimit}); an iterator call holds one of these and one of `kinesisCallGate`. Absent: no bound.
+   */
+  iteratorCallGate?: KinesisCallGate | undefined;
   checkpointer: Checkpointer;
   /** The application's processor; a missing optional hook (`initialize`, `shutdown`) is filled in as a no-op. */
   processor: Required<RecordProcessor>;

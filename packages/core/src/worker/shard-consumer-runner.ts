@@ -24,6 +24,8 @@ export interface ShardConsumerRunnerOptions {
   leanGetRecords?: LeanGetRecords | undefined;
   /** The bound on the polling consumers' Kinesis reads in flight (`maxConcurrentGetRecords`), shared by all of them. */
   kinesisCallGate?: KinesisCallGate | undefined;
+  /** The bound on the polling consumers' GetShardIterator calls in flight ({@link iteratorCallLimit}). */
+  iteratorCallGate?: KinesisCallGate | undefined;
   checkpointer: Checkpointer;
   monitoring: MonitoringService;
   logger: Logger;
@@ -137,6 +139,7 @@ export class ShardConsumerRunner {
       kinesis: o.kinesis,
       leanGetRecords: o.leanGetRecords,
       kinesisCallGate: o.kinesisCallGate,
+      iteratorCallGate: o.iteratorCallGate,
       checkpointer: o.checkpointer,
       processor: withOptionalHooks(processor),
       lease: handle,

@@ -27,7 +27,7 @@ import { createStatusLogTask } from './status-log';
 import { heldLeaseStatuses, type WorkerStatus } from './worker-status';
 import { streamNotFoundError } from './stream-check';
 import { instrumentCheckpointer } from './instrumented-checkpointer';
-import { KinesisCallGate } from '../consumers/kinesis-call-gate';
+import { iteratorCallLimit, KinesisCallGate } from '../consumers/kinesis-call-gate';
 import { trackCheckpointerCalls, type TrackedCheckpointer } from './tracked-checkpointer';
 import { TypedEventEmitter, type WorkerEvents } from './worker-events';
 
@@ -328,6 +328,7 @@ export class Worker extends TypedEventEmitter<WorkerEvents> {
       kinesis,
       leanGetRecords,
       kinesisCallGate: new KinesisCallGate(config.maxConcurrentGetRecords),
+      iteratorCallGate: new KinesisCallGate(iteratorCallLimit(config.maxConcurrentGetRecords)),
       checkpointer,
       monitoring,
       logger,

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 /** What the proxy does with one request. */
 export type ProxyAction =
-  | { kind: 'forward'; dateOffsetMillis?: number }
+  | { kind: 'forward'; dateOffsetMillis?: number; delayMillis?: number }
   | { kind: 'answer'; status: number; body: string; headers?: Record<string, string> }
   | { kind: 'hang' };
 
@@ -28,6 +28,9 @@ export interface KinesisFaultProxy {
   /** Forwarded GetRecords / GetShardIterator calls in flight now, and the most at once so far. */
   readsInFlight: number;
   maxReadsInFlight: number;
+  /** Forwarded GetShardIterator calls in flight now, and the most at once so far. */
+  iteratorsInFlight: number;
+  maxIteratorsInFlight: number;
   stop(): Promise<void>;
 }
 
@@ -52,6 +55,8 @@ export async function startKinesisFaultProxy(targetEndpoint: string): Promise<Ki
     decide: () => ({ kind: 'forward' }),
     readsInFlight: 0,
     maxReadsInFlight: 0,
+    iteratorsInFlight: 0,
+    maxIteratorsInFlight: 0,
     stop: async () => {
       for (const res of held) res.destroy();
       server.closeAllConnections();
@@ -81,17 +86,26 @@ export async function startKinesisFaultProxy(targetEndpoint: string): Promise<Ki
         proxy.maxReadsInFlight = Math.max(proxy.maxReadsInFlight, proxy.readsInFlight);
         res.once('close', () => proxy.readsInFlight--);
       }
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          const headers = { ...answer.headers };
-          if (action.dateOffsetMillis !== undefined) headers['date'] = new Date(Date.now() + action.dateOffsetMillis).toUTCString();
-          res.writeHead(answer.statusCode ?? 502, headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      upstream.end(body);
+      if (proxied.target === 'Kinesis_20131202.GetShardIterator') {
+        proxy.iteratorsInFlight++;
+        proxy.maxIteratorsInFlight = Math.max(proxy.maxIteratorsInFlight, proxy.iteratorsInFlight);
+        res.once('close', () => proxy.iteratorsInFlight--);
+      }
+      const forward = (): void => {
+        const upstream = httpRequest(
+          { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+          (answer) => {
+            const headers = { ...answer.headers };
+            if (action.dateOffsetMillis !== undefined) headers['date'] = new Date(Date.now() + action.dateOffsetMillis).toUTCString();
+            res.writeHead(answer.statusCode ?? 502, headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        upstream.end(body);
+      };
+      if (action.delayMillis !== undefined && action.delayMillis > 0) setTimeout(forward, action.delayMillis);
+      else forward();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
