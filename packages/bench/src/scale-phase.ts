@@ -36,6 +36,7 @@ export interface WorkerPhaseFigures {
   answered: boolean;
   held: number;
   rssMb?: number;
+  rssPeakMb?: number;
   heapUsedMb?: number;
   eventLoopDelayP99Millis?: number;
   eventLoopDelayMaxMillis?: number;
@@ -161,6 +162,7 @@ export function buildPhase(input: {
       answered: true,
       held: s.held,
       rssMb: s.rssMb,
+      rssPeakMb: s.rssPeakMb,
       heapUsedMb: s.heapUsedMb,
       eventLoopDelayP99Millis: s.eventLoopDelayP99Millis,
       eventLoopDelayMaxMillis: s.eventLoopDelayMaxMillis,

@@ -52,10 +52,10 @@ function readsLine(phase: ScalePhaseResult, first: ScalePhaseResult | undefined)
 }
 
 function workerTable(phase: ScalePhaseResult): string[] {
-  const head = `  ${'worker'.padEnd(10)}${'held'.padStart(7)}${'RSS MB'.padStart(9)}${'heap MB'.padStart(9)}${'ELD p99'.padStart(9)}${'ELD max'.padStart(9)}${'CPU %'.padStart(8)}${'errors'.padStart(8)}${'taken'.padStart(7)}${'lost'.padStart(6)}`;
+  const head = `  ${'worker'.padEnd(10)}${'held'.padStart(7)}${'RSS MB'.padStart(9)}${'peak'.padStart(7)}${'heap MB'.padStart(9)}${'ELD p99'.padStart(9)}${'ELD max'.padStart(9)}${'CPU %'.padStart(8)}${'errors'.padStart(8)}${'taken'.padStart(7)}${'lost'.padStart(6)}`;
   const rows = phase.workerFigures.map((w) =>
     w.answered
-      ? `  ${w.workerId.padEnd(10)}${String(w.held).padStart(7)}${one(w.rssMb).padStart(9)}${one(w.heapUsedMb).padStart(9)}` +
+      ? `  ${w.workerId.padEnd(10)}${String(w.held).padStart(7)}${one(w.rssMb).padStart(9)}${one(w.rssPeakMb ?? 0).padStart(7)}${one(w.heapUsedMb).padStart(9)}` +
         `${one(w.eventLoopDelayP99Millis).padStart(9)}${one(w.eventLoopDelayMaxMillis).padStart(9)}${one(w.cpuPercent).padStart(8)}` +
         `${String(w.errors ?? 0).padStart(8)}${String(w.leasesAcquired ?? 0).padStart(7)}${String(w.leasesLost ?? 0).padStart(6)}` +
         (w.firstError ? `  first error: ${w.firstError.slice(0, 120)}` : '')
@@ -70,7 +70,7 @@ function steadyTable(phase: ScalePhaseResult): string[] {
   if (rows.length === 0) return ['  steady part: none (fair share not reached, or too late in the phase)'];
   const head = `  steady (${seconds(rows[0]!.steady!.intervalMillis)} from fair share + 5 s to the end)`.padEnd(58);
   return [
-    `${head}${'RSS MB'.padStart(9)}${'heap MB'.padStart(9)}${'ELD p99'.padStart(9)}${'ELD max'.padStart(9)}${'CPU %'.padStart(8)}  Kinesis calls/s`,
+    `${head}${'RSS MB'.padStart(9)}${'peak'.padStart(7)}${'heap MB'.padStart(9)}${'ELD p99'.padStart(9)}${'ELD max'.padStart(9)}${'CPU %'.padStart(8)}  Kinesis calls/s`,
     ...rows.map((w) => {
       const st = w.steady!;
       const calls = Object.entries(st.kinesisCalls)
@@ -79,7 +79,7 @@ function steadyTable(phase: ScalePhaseResult): string[] {
         .join(', ');
       return (
         `  ${w.workerId}`.padEnd(58) +
-        `${one(st.rssMb).padStart(9)}${one(st.heapUsedMb).padStart(9)}${one(st.eventLoopDelayP99Millis).padStart(9)}` +
+        `${one(st.rssMb).padStart(9)}${one(st.rssPeakMb).padStart(7)}${one(st.heapUsedMb).padStart(9)}${one(st.eventLoopDelayP99Millis).padStart(9)}` +
         `${one(st.eventLoopDelayMaxMillis).padStart(9)}${one(st.cpuPercent).padStart(8)}  ${calls || 'none'}`
       );
     }),

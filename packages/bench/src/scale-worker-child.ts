@@ -131,8 +131,19 @@ let steadyMark:
       loopDelay: ReturnType<typeof monitorEventLoopDelay>;
       callsBefore: Record<string, number>;
       storeBefore: CallCounts;
+      rssPeak: number;
     }
   | undefined;
+/** Highest RSS sampled since the last snapshot. */
+let rssPeak = 0;
+
+/** Samples RSS for the peaks of the interval and of the steady part; returns it. */
+function sampleRss(): number {
+  const rss = process.memoryUsage.rss();
+  rssPeak = Math.max(rssPeak, rss);
+  if (steadyMark) steadyMark.rssPeak = Math.max(steadyMark.rssPeak, rss);
+  return rss;
+}
 
 function mark(): void {
   steadyMark?.loopDelay.disable();
@@ -141,7 +152,8 @@ function mark(): void {
   // Kinesis calls before the mark are kept for the interval's own figures; the counter then counts the steady part.
   const callsBefore = addCalls(steadyMark?.callsBefore ?? {}, takeKinesisCalls().calls);
   const storeBefore = addCallCounts(steadyMark?.storeBefore ?? noCalls(), takeStoreCalls?.() ?? noCalls());
-  steadyMark = { cpu: process.cpuUsage(), wall: performance.now(), loopDelay: steadyLoopDelay, callsBefore, storeBefore };
+  steadyMark = { cpu: process.cpuUsage(), wall: performance.now(), loopDelay: steadyLoopDelay, callsBefore, storeBefore, rssPeak: 0 };
+  sampleRss();
 }
 
 function addCalls(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
@@ -154,7 +166,10 @@ function snapshot(): WorkerSnapshot {
   const cpu = process.cpuUsage(cpuBase);
   const now = performance.now();
   const wallMillis = now - wallBase;
+  sampleRss();
   const memory = process.memoryUsage();
+  rssPeak = Math.max(rssPeak, memory.rss);
+  if (steadyMark) steadyMark.rssPeak = Math.max(steadyMark.rssPeak, memory.rss);
   const sinceMark = takeKinesisCalls();
   const storeSinceMark = takeStoreCalls?.();
   let steady: SteadyFigures | undefined;
@@ -171,6 +186,7 @@ function snapshot(): WorkerSnapshot {
       cpuPercent: steadyMillis > 0 ? ((steadyCpu.user + steadyCpu.system) / 1000 / steadyMillis) * 100 : 0,
       rssMb: memory.rss / MB,
       heapUsedMb: memory.heapUsed / MB,
+      rssPeakMb: steadyMark.rssPeak / MB,
       kinesisCalls: sinceMark.calls,
       storeCalls: storeSinceMark?.calls ?? {},
       readCapacityUnits: storeSinceMark !== undefined && storeSinceMark.answersWithCapacity > 0 ? storeSinceMark.readCapacityUnits : undefined,
@@ -184,6 +200,7 @@ function snapshot(): WorkerSnapshot {
     intervalMillis: wallMillis,
     held: worker.heldShards().length,
     rssMb: memory.rss / MB,
+    rssPeakMb: rssPeak / MB,
     heapUsedMb: memory.heapUsed / MB,
     heapTotalMb: memory.heapTotal / MB,
     eventLoopDelayP99Millis: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0,
@@ -202,6 +219,7 @@ function snapshot(): WorkerSnapshot {
     steady,
   };
   loopDelay.reset();
+  rssPeak = 0;
   cpuBase = process.cpuUsage();
   wallBase = now;
   events.errors = 0;
@@ -211,7 +229,10 @@ function snapshot(): WorkerSnapshot {
   return result;
 }
 
-const heartbeat = setInterval(() => send({ type: 'held', count: worker.heldShards().length }), settings.heartbeatMillis);
+const heartbeat = setInterval(() => {
+  sampleRss();
+  send({ type: 'held', count: worker.heldShards().length });
+}, settings.heartbeatMillis);
 const flusher = setInterval(flushDeliveries, DELIVERY_FLUSH_MILLIS);
 
 let stopping: Promise<number> | undefined;

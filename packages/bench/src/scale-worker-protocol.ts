@@ -28,6 +28,8 @@ export interface WorkerSnapshot {
   /** Leases held (active) at the snapshot. */
   held: number;
   rssMb: number;
+  /** Highest RSS sampled over the interval (every heartbeat, about 500 ms, and at the snapshot). */
+  rssPeakMb: number;
   heapUsedMb: number;
   heapTotalMb: number;
   /** perf_hooks monitorEventLoopDelay (10 ms resolution) over the interval. */
@@ -68,6 +70,11 @@ export interface SteadyFigures {
   /** RSS and heap used at the snapshot (the end of the steady part). */
   rssMb: number;
   heapUsedMb: number;
+  /**
+   * Highest RSS sampled in the steady part (every heartbeat, about 500 ms, and at the snapshot). V8's old generation
+   * grows as a saw tooth between mark-sweeps, so RSS at one instant can be anywhere between its low and this peak.
+   */
+  rssPeakMb: number;
   /** Kinesis calls per operation since the mark. */
   kinesisCalls: Record<string, number>;
   /** Lease-store requests per command / operation since the mark, as the worker sent them (client side). */

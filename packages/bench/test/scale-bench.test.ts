@@ -37,6 +37,7 @@ describe('runScaleBench (small configuration)', () => {
     for (const figures of second!.workerFigures) {
       expect(figures.answered).toBe(true);
       expect(figures.rssMb).toBeGreaterThan(0);
+      expect(figures.rssPeakMb).toBeGreaterThanOrEqual(figures.rssMb!);
       expect(figures.heapUsedMb).toBeGreaterThan(0);
       expect(figures.eventLoopDelayMaxMillis).toBeGreaterThanOrEqual(figures.eventLoopDelayP99Millis!);
       expect(figures.cpuPercent).toBeGreaterThan(0);
