@@ -10,7 +10,7 @@ import { createKinesisClient } from '../src/kinesis/client-factory';
 import { LOCAL_CREDENTIALS } from '@kcl/testbed';
 import { createTestStream, InMemoryLeaseTable, makeWorker, waitFor, workerConfig } from './helpers/worker-harness';
 import { LedgerProcessorFactory, newRecordLedger } from './helpers/worker-processor';
-import { startKinesisFaultProxy } from './helpers/kinesis-fault-proxy';
+import { startKinesisFaultProxy, type KinesisFaultProxy } from './helpers/kinesis-fault-proxy';
 import { useWorkerSuite } from './helpers/worker-suite';
 
 describe('KinesisCallGate', () => {
@@ -82,12 +82,23 @@ describe('KinesisCallGate', () => {
 describe('a worker with maxConcurrentGetRecords', () => {
   const { fx, workers, producers } = useWorkerSuite();
 
-  test('8 shards, a bound of 2: never more than 2 reads in flight at the server, every record delivered', async () => {
-    const stream = await createTestStream(fx.kinesis, { shardCount: 8 });
+  /**
+   * `records` put on a `shards`-shard stream, then one worker with `configure`d config reading them through a fault
+   * proxy (which counts the reads in flight) until every record arrived; `whileRunning` runs before the shutdown.
+   */
+  async function runThroughProxy(
+    shards: number,
+    records: number,
+    configure: (config: ReturnType<typeof workerConfig>) => ReturnType<typeof workerConfig>,
+    setUpProxy: (proxy: KinesisFaultProxy) => void,
+    whileRunning: (proxy: KinesisFaultProxy) => Promise<void> = async () => {},
+  ): Promise<KinesisFaultProxy> {
+    const stream = await createTestStream(fx.kinesis, { shardCount: shards });
     const producer = new Producer(fx.kinesis, stream);
     producers.push(producer);
-    await producer.put(400);
+    await producer.put(records);
     const proxy = await startKinesisFaultProxy(fx.server.endpoint);
+    setUpProxy(proxy);
     const kinesis = createKinesisClient({
       regionName: 'us-east-1',
       kinesisEndpoint: proxy.endpoint,
@@ -96,59 +107,57 @@ describe('a worker with maxConcurrentGetRecords', () => {
     });
     try {
       const ledger = newRecordLedger();
-      const config = workerConfig(stream, 'w1').withMaxConcurrentGetRecords(2).withIdleTimeBetweenReadsInMillis(20);
-      const w = makeWorker(new InMemoryLeaseTable(), kinesis, config, { factory: new LedgerProcessorFactory('w1', ledger) as never });
+      const w = makeWorker(new InMemoryLeaseTable(), kinesis, configure(workerConfig(stream, 'w1')), {
+        factory: new LedgerProcessorFactory('w1', ledger) as never,
+      });
       workers.push(w);
       await w.worker.start();
-      await waitFor(() => ledger.payloads().size === 400, 'every record', 30_000);
-      // Keep polling idle shards for a while: 8 consumers with a 20 ms idle wait would have up to 8 calls in flight.
-      const reads = proxy.requests.length;
-      await waitFor(() => proxy.requests.length > reads + 200, 'more idle polls', 30_000);
+      await waitFor(() => ledger.payloads().size === records, 'every record', 30_000);
+      await whileRunning(proxy);
       await w.worker.shutdown();
-      expect(proxy.maxReadsInFlight).toBeGreaterThan(0);
-      expect(proxy.maxReadsInFlight).toBeLessThanOrEqual(2);
       const missing = producer.payloads().filter((p) => !ledger.payloads().has(p));
       expect(missing).toEqual([]);
       expect(ledger.orderViolations()).toEqual([]);
+      return proxy;
     } finally {
       kinesis.destroy();
       await proxy.stop();
     }
+  }
+
+  test('8 shards, a bound of 2: never more than 2 reads in flight at the server, every record delivered', async () => {
+    const proxy = await runThroughProxy(
+      8,
+      400,
+      (config) => config.withMaxConcurrentGetRecords(2).withIdleTimeBetweenReadsInMillis(20),
+      () => {},
+      async (running) => {
+        // Keep polling idle shards for a while: 8 consumers with a 20 ms idle wait would have up to 8 calls in flight.
+        const reads = running.requests.length;
+        await waitFor(() => running.requests.length > reads + 200, 'more idle polls', 30_000);
+      },
+    );
+    expect(proxy.maxReadsInFlight).toBeGreaterThan(0);
+    expect(proxy.maxReadsInFlight).toBeLessThanOrEqual(2);
   });
 
   test('12 shards starting together, a bound of 8: at most 2 GetShardIterator calls in flight, every record delivered', async () => {
-    const stream = await createTestStream(fx.kinesis, { shardCount: 12 });
-    const producer = new Producer(fx.kinesis, stream);
-    producers.push(producer);
-    await producer.put(240);
-    const proxy = await startKinesisFaultProxy(fx.server.endpoint);
-    // Slow iterator answers, so that the consumers started by one take pass overlap at the server.
-    proxy.decide = (request) => ({ kind: 'forward', delayMillis: request.target === 'Kinesis_20131202.GetShardIterator' ? 150 : 0 });
-    const kinesis = createKinesisClient({
-      regionName: 'us-east-1',
-      kinesisEndpoint: proxy.endpoint,
-      kinesisCredentials: { ...LOCAL_CREDENTIALS },
-      maxRetryCount: 2,
-    });
-    try {
-      const ledger = newRecordLedger();
-      const config = workerConfig(stream, 'w1').withMaxConcurrentGetRecords(8).withIdleTimeBetweenReadsInMillis(50);
-      const w = makeWorker(new InMemoryLeaseTable(), kinesis, config, { factory: new LedgerProcessorFactory('w1', ledger) as never });
-      workers.push(w);
-      await w.worker.start();
-      await waitFor(() => ledger.payloads().size === 240, 'every record', 30_000);
-      await w.worker.shutdown();
-      const iteratorCalls = proxy.requests.filter((r) => r.target === 'Kinesis_20131202.GetShardIterator').length;
-      expect(iteratorCalls).toBeGreaterThanOrEqual(12);
-      // 12 consumers waiting 150 ms each for an iterator: without their own bound up to 8 would be in flight.
-      expect(proxy.maxIteratorsInFlight).toBe(2);
-      expect(proxy.maxReadsInFlight).toBeLessThanOrEqual(8);
-      const missing = producer.payloads().filter((p) => !ledger.payloads().has(p));
-      expect(missing).toEqual([]);
-      expect(ledger.orderViolations()).toEqual([]);
-    } finally {
-      kinesis.destroy();
-      await proxy.stop();
-    }
+    const proxy = await runThroughProxy(
+      12,
+      240,
+      (config) => config.withMaxConcurrentGetRecords(8).withIdleTimeBetweenReadsInMillis(50),
+      (unstarted) => {
+        // Slow iterator answers, so that the consumers started by one take pass overlap at the server.
+        unstarted.decide = (request) => ({
+          kind: 'forward',
+          delayMillis: request.target === 'Kinesis_20131202.GetShardIterator' ? 150 : 0,
+        });
+      },
+    );
+    const iteratorCalls = proxy.requests.filter((r) => r.target === 'Kinesis_20131202.GetShardIterator').length;
+    expect(iteratorCalls).toBeGreaterThanOrEqual(12);
+    // 12 consumers waiting 150 ms each for an iterator: without their own bound up to 8 would be in flight.
+    expect(proxy.maxIteratorsInFlight).toBe(2);
+    expect(proxy.maxReadsInFlight).toBeLessThanOrEqual(8);
   });
 });
