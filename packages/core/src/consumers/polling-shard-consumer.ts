@@ -39,6 +39,7 @@ import type { DeliveryBatch } from './shard-processor-driver';
 import { describeStartPosition, getShardIterator } from './shard-iterator';
 import type { StartPosition } from './shard-iterator';
 import type { KinesisCallGate } from './kinesis-call-gate';
+import type { KinesisClientRecord } from '../processor/record-processor';
 
 /**
  * Each idle wait is `idleTimeBetweenReadsInMillis * (1 + IDLE_WAIT_JITTER * r)`, r uniform in [0, 1): at most 20 %
@@ -79,6 +80,19 @@ interface FetchedBatch extends DeliveryBatch {
   rawCount: number;
   nextShardIterator: string | undefined;
   childShards: ChildShardInfo[];
+}
+
+/** A batch as `fetch` returns it: a class, not a literal (see {@link FetchedBatchOf}). */
+class FetchedBatchOf implements FetchedBatch {
+  constructor(
+    readonly records: KinesisClientRecord[],
+    readonly rawCount: number,
+    readonly lastSequenceNumber: string | undefined,
+    readonly millisBehindLatest: number | undefined,
+    readonly nextShardIterator: string | undefined,
+    readonly childShards: ChildShardInfo[],
+    readonly fetchedAt: Date,
+  ) {}
 }
 
 /** Creates the polling consumer of one lease. Its `run()` never rejects. */
@@ -212,15 +226,15 @@ class PollingShardConsumer implements ShardConsumer {
       this.pendingSkip = undefined;
     }
     const next = response.NextShardIterator;
-    return {
+    return new FetchedBatchOf(
       records,
-      rawCount: raw.length,
-      lastSequenceNumber: raw[raw.length - 1]?.SequenceNumber,
+      raw.length,
+      raw[raw.length - 1]?.SequenceNumber,
       millisBehindLatest,
-      nextShardIterator: typeof next === 'string' && next.length > 0 ? next : undefined,
-      childShards: next ? [] : toChildShardInfos(response.ChildShards),
-      fetchedAt: new Date(),
-    };
+      typeof next === 'string' && next.length > 0 ? next : undefined,
+      next ? [] : toChildShardInfos(response.ChildShards),
+      new Date(),
+    );
   }
 
   /**

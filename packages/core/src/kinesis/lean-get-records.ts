@@ -36,7 +36,7 @@ import { getRetryAfterHint, isServerError, isThrottlingError, isTransientError }
 import { KinesisError } from '../errors';
 import { kinesisErrorFromResponse, responseMetadata, type LeanHttpResponse } from './lean-errors';
 import { parseGetRecordsOutput } from './lean-get-records-output';
-import { leanHttpTransportOf, type LeanHttpTransport } from './lean-http-transport';
+import { leanHttpTransportOf, type LeanHttpRequest, type LeanHttpTransport } from './lean-http-transport';
 import { leanSigV4Of, type LeanSigV4, type PerCallHeaders } from './lean-sigv4';
 
 /** The input the lean path serializes (GetRecords without StreamARN). */
@@ -217,6 +217,30 @@ export function serializeGetRecordsInput(input: LeanGetRecordsInput): string {
   return `{"ShardIterator":${JSON.stringify(iterator)}${limitText === '' ? '' : `,${limitText}`}}`;
 }
 
+// Per-call objects are instances of classes, not literals: V8 can decide at start-up to allocate every object of a
+// literal's allocation site in the old generation (pretenuring), and these die within a poll.
+class PerCallHeadersOf implements PerCallHeaders {
+  readonly 'content-length': string;
+  readonly 'amz-sdk-invocation-id': string;
+  readonly 'amz-sdk-request': string;
+  constructor(contentLength: string, invocationId: string, request: string) {
+    this['content-length'] = contentLength;
+    this['amz-sdk-invocation-id'] = invocationId;
+    this['amz-sdk-request'] = request;
+  }
+}
+
+class LeanRequestOf implements LeanHttpRequest {
+  constructor(
+    readonly protocol: string,
+    readonly hostname: string,
+    readonly port: number | undefined,
+    readonly path: string,
+    readonly headers: Record<string, string>,
+    readonly body: string,
+  ) {}
+}
+
 /**
  * GetRecords through the parts of one KinesisClient (see the module comment). One instance per client; calls may run
  * concurrently.
@@ -374,11 +398,7 @@ export class LeanGetRecords {
     attempt: number,
     abortSignal: AbortSignal,
   ): Promise<GetRecordsCommandOutput> {
-    const perCall: PerCallHeaders = {
-      'content-length': String(Buffer.byteLength(body)),
-      'amz-sdk-invocation-id': invocationId,
-      'amz-sdk-request': `attempt=${attempt}; max=${prepared.maxAttempts}`,
-    };
+    const perCall = new PerCallHeadersOf(String(Buffer.byteLength(body)), invocationId, `attempt=${attempt}; max=${prepared.maxAttempts}`);
     const { properties, signingDate } = this.clockSkew(prepared);
     const headers = await this.signedHeaders(prepared, body, perCall, signingDate);
     const signer = prepared.scheme.signer;
@@ -388,7 +408,7 @@ export class LeanGetRecords {
       let response: HttpResponseLike;
       let text: string;
       if (prepared.transport !== undefined) {
-        const answer = await prepared.transport.send({ protocol: url.protocol, hostname: url.hostname, port, path, headers, body }, abortSignal);
+        const answer = await prepared.transport.send(new LeanRequestOf(url.protocol, url.hostname, port, path, headers, body), abortSignal);
         response = answer;
         text = answer.body;
       } else {

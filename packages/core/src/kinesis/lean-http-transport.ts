@@ -241,7 +241,7 @@ class Call {
     this.clear();
     const { chunks } = this;
     const body = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    this.resolve({ statusCode: response.statusCode ?? -1, reason: response.statusMessage, headers: headersOf(response), body });
+    this.resolve(new AnswerOf(response.statusCode ?? -1, response.statusMessage, headersOf(response), body));
   }
 
   closed(): void {
@@ -255,6 +255,28 @@ class Call {
     }
     if (!this.settled) this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', name: 'TimeoutError' }));
   }
+}
+
+// Per-call objects are instances of classes, not literals: V8 can decide at start-up to allocate every object of a
+// literal's allocation site in the old generation (pretenuring), and these die within a poll.
+class RequestOptionsOf {
+  readonly method = 'POST';
+  constructor(
+    readonly host: string,
+    readonly port: number | undefined,
+    readonly path: string,
+    readonly headers: Record<string, string>,
+    readonly agent: HttpAgent | HttpsAgent,
+  ) {}
+}
+
+class AnswerOf implements LeanHttpAnswer {
+  constructor(
+    readonly statusCode: number,
+    readonly reason: string | undefined,
+    readonly headers: Record<string, string | undefined>,
+    readonly body: string,
+  ) {}
 }
 
 /** The keep-alive agents and timeouts of a client's HTTP/1.1 handler; sends lean requests on them. */
@@ -273,14 +295,7 @@ export class LeanHttpTransport {
     if (signal.aborted) return Promise.reject(leanAbortError(signal));
     const https = request.protocol === 'https:';
     const hostname = request.hostname.startsWith('[') && request.hostname.endsWith(']') ? request.hostname.slice(1, -1) : request.hostname;
-    const options = {
-      host: hostname,
-      port: request.port,
-      method: 'POST',
-      path: request.path,
-      headers: request.headers,
-      agent: https ? this.agents.https : this.agents.http,
-    };
+    const options = new RequestOptionsOf(hostname, request.port, request.path, request.headers, https ? this.agents.https : this.agents.http);
     return new Promise<LeanHttpAnswer>((resolve, reject) => {
       const req = https ? httpsRequest(options) : httpRequest(options);
       new Call(req, this, signal, resolve, reject).start(request.body);
