@@ -2,7 +2,11 @@
 // when it ends, so two jobs running side by side never interleave their lines. A job that needs every slot (a suite
 // that already runs two jest workers and has timing bounds) runs alone.
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+
+/** One slot per core, at most two (the CI machine has two; more would only add timing noise to the suites). */
+export const LANE_SLOTS = Math.max(1, Math.min(2, availableParallelism()));
 
 /**
  * @typedef {object} LaneJob

@@ -6,9 +6,8 @@
 // Two packages run side by side (one per core, longest first; see lanes.mjs), except the integration tests: they run
 // two jest workers of their own and have failover-time bounds, so nothing runs beside them.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { runInLanes } from './lanes.mjs';
+import { LANE_SLOTS, runInLanes } from './lanes.mjs';
 
 const root = join(import.meta.dirname, '..');
 const RESULT_FILE = '.jest-results.json';
@@ -53,8 +52,7 @@ const jobs = packages.map(({ dir, manifest }) => {
   };
 });
 
-const slots = Math.max(1, Math.min(2, availableParallelism()));
-const ran = await runInLanes(jobs, slots);
+const ran = await runInLanes(jobs, LANE_SLOTS);
 
 let passed = 0;
 let failed = 0;

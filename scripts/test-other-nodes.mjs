@@ -7,9 +7,8 @@
 // Usage: node scripts/test-other-nodes.mjs [22 24 ...]   (default: 22 24)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { runInLanes } from './lanes.mjs';
+import { LANE_SLOTS, runInLanes } from './lanes.mjs';
 
 const root = join(import.meta.dirname, '..');
 const MAIN_RESULT_FILE = '.jest-results.json';
@@ -79,7 +78,7 @@ for (const major of majors) {
   }
 }
 // The suites under different Node lines side by side, one per core (each suite runs one jest worker).
-await runInLanes(jobs, Math.max(1, Math.min(2, availableParallelism())));
+await runInLanes(jobs, LANE_SLOTS);
 for (const job of jobs) add(job.label, readResults(job.resultFile));
 
 console.log('\nPer run:');

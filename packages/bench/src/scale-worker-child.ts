@@ -137,12 +137,10 @@ let steadyMark:
 /** Highest RSS sampled since the last snapshot. */
 let rssPeak = 0;
 
-/** Samples RSS for the peaks of the interval and of the steady part; returns it. */
-function sampleRss(): number {
-  const rss = process.memoryUsage.rss();
+/** Counts `rss` (sampled now) into the peaks of the interval and of the steady part. */
+function sampleRss(rss = process.memoryUsage.rss()): void {
   rssPeak = Math.max(rssPeak, rss);
   if (steadyMark) steadyMark.rssPeak = Math.max(steadyMark.rssPeak, rss);
-  return rss;
 }
 
 function mark(): void {
@@ -166,10 +164,8 @@ function snapshot(): WorkerSnapshot {
   const cpu = process.cpuUsage(cpuBase);
   const now = performance.now();
   const wallMillis = now - wallBase;
-  sampleRss();
   const memory = process.memoryUsage();
-  rssPeak = Math.max(rssPeak, memory.rss);
-  if (steadyMark) steadyMark.rssPeak = Math.max(steadyMark.rssPeak, memory.rss);
+  sampleRss(memory.rss);
   const sinceMark = takeKinesisCalls();
   const storeSinceMark = takeStoreCalls?.();
   let steady: SteadyFigures | undefined;

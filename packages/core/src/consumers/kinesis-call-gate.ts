@@ -29,9 +29,8 @@ export const MAX_ITERATOR_CALLS_IN_FLIGHT = 16;
  * the 1,000-shard bench (`pnpm bench:scale --engine-only --shards 1000 --workers 1`), a start-up burst of 64 of them
  * in flight made V8 decide at start-up to allocate the HTTP request objects of every later call directly in the old
  * generation (allocation-site pretenuring, a decision that stays): the worker then promoted 5.8 MB/s while
- * idle-polling, with 9-11 ms scavenges; with 16 in flight it promotes 1.4-1.9 MB/s (what really lives across an idle
- * wait) with 6-8 ms scavenges, and its RSS stays around 140 MB instead of 180-200 MB. At 20-30 ms per call on AWS, 16
- * in flight still get 1,000 iterators in under 2 s.
+ * idle-polling, with 9-11 ms scavenges; with 16 in flight 1.2-1.9 MB/s with 5-7 ms scavenges. At 20-30 ms per call on
+ * AWS, 16 in flight still get 1,000 iterators in under 2 s.
  * @internal
  */
 export function iteratorCallLimit(maxConcurrentGetRecords: number): number {

@@ -94,8 +94,16 @@ export class ShardProcessorDriver {
   private checkpointWarningGiven = false;
   /** Ends the current {@link pause} early (on abort). */
   private wakePause: (() => void) | undefined;
-  /** One abort listener per run (not one per wait). */
-  private readonly onAbort = (): void => this.woken();
+  /**
+   * Ends the current wait: the wheel's callback for every wait of this driver and the abort listener of the run (one
+   * function per driver, not one per wait). A wait ends early only on abort, after which no wait starts again (every
+   * pause checks the signal first), so a wheel entry left by a wait that ended early can only find nothing to wake.
+   */
+  private readonly woken = (): void => {
+    const wake = this.wakePause;
+    this.wakePause = undefined;
+    wake?.();
+  };
 
   constructor(deps: ShardConsumerDeps, backoff: FullJitterBackoff) {
     this.deps = deps;
@@ -103,7 +111,7 @@ export class ShardProcessorDriver {
     this.backoff = backoff;
     this.linkedSignal = linkAbortSignals([deps.shutdownSignal, deps.lease.lostSignal]);
     this.signal = this.linkedSignal.signal;
-    this.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.signal.addEventListener('abort', this.woken, { once: true });
     this.report = new ConsumerReporter(deps);
     this.checkpointer = new ShardRecordProcessorCheckpointer({
       lease: deps.lease,
@@ -194,24 +202,13 @@ export class ShardProcessorDriver {
     }
   }
 
-  /** One wait on the wheel; {@link onAbort} ends it early. */
+  /** One wait on the wheel; {@link woken} ends it (at its slot, or early on abort). */
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       this.wakePause = resolve;
       idleTimerWheel.schedule(Math.ceil(ms), this.woken);
     });
   }
-
-  /**
-   * The wheel's callback for every wait of this driver (one function per driver, not one per wait). A wait ends
-   * early only on abort, after which no wait starts again (every pause checks the signal first), so a wheel entry
-   * left by a wait that ended early can only find nothing to wake.
-   */
-  private readonly woken = (): void => {
-    const wake = this.wakePause;
-    this.wakePause = undefined;
-    wake?.();
-  };
 
   // ---- Kinesis ---------------------------------------------------------------------------------------------------
 

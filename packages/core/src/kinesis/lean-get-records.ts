@@ -217,8 +217,7 @@ export function serializeGetRecordsInput(input: LeanGetRecordsInput): string {
   return `{"ShardIterator":${JSON.stringify(iterator)}${limitText === '' ? '' : `,${limitText}`}}`;
 }
 
-// Per-call objects are instances of classes, not literals: V8 can decide at start-up to allocate every object of a
-// literal's allocation site in the old generation (pretenuring), and these die within a poll.
+// Per-call objects: classes, not literals (why: the note above RequestOptionsOf in lean-http-transport.ts).
 class PerCallHeadersOf implements PerCallHeaders {
   readonly 'content-length': string;
   readonly 'amz-sdk-invocation-id': string;
