@@ -97,6 +97,32 @@ describe('LeaderElection', () => {
     expect(a.election.coolingDown()).toBe(false);
   });
 
+  test('a deposed leader whose last renewal lands late (its counter moves, still its own) cools down until another worker takes the role', async () => {
+    const table = new InMemoryLeaseTable();
+    const a = make(table, 'a');
+    const b = make(table, 'b');
+    await a.election.tick();
+    await b.election.tick();
+    const stored = await new InMemoryCheckpointer(table, { workerId: 'x' }).getCoordinatorLease();
+    clock.now += VALIDITY; // a's renewal is held by a partition for its whole validity
+    expect(a.election.isLeader()).toBe(false);
+    expect(a.election.coolingDown()).toBe(true);
+    clock.now += 100; // the partition heals: the held renewal lands, the role is still a's in the store
+    await new InMemoryCheckpointer(table, { workerId: 'a', failoverTimeMillis: F }).renewCoordinatorLease('a', stored!.leaseToken!);
+    await a.election.tick();
+    await b.election.tick(); // b sees the counter move and starts its failover time again
+    clock.now += F + 1;
+    // Nobody took the role yet: a must still acquire nothing, or b, taking the role now, would inherit its leases.
+    expect(a.election.coolingDown()).toBe(true);
+    await b.election.tick();
+    expect(b.election.isLeader()).toBe(true);
+    expect(b.election.inheritedFrom()?.workerId).toBe('a');
+    await a.election.tick(); // a sees the role change hands: one more failover time
+    expect(a.election.coolingDown()).toBe(true);
+    clock.now += F;
+    expect(a.election.coolingDown()).toBe(false);
+  });
+
   test('a renewal that finds another owner deposes the leader (taken)', async () => {
     const table = new InMemoryLeaseTable();
     const a = make(table, 'a');

@@ -132,8 +132,12 @@ export class LeaderElection {
       if (owner === o.workerId) this.cooling = { waitForCounter: counter };
     }
     const c = this.cooling;
-    if (c && c.until === undefined && (counter !== c.waitForCounter || owner !== o.workerId)) {
-      this.cooling = { until: now + o.failoverTimeMillis };
+    if (c && c.until === undefined) {
+      // Only another owner (or none) means the role changed hands. A moved counter under this worker's own id is its
+      // own renewal landing late (sent before the role lapsed, held by the network): the role is still unclaimed, and
+      // a worker taking it later inherits this worker's leases, so keep waiting for that (or take the role back).
+      if (owner === o.workerId) c.waitForCounter = counter;
+      else this.cooling = { until: now + o.failoverTimeMillis };
     }
     const seen = this.observation;
     if (!seen || seen.counter !== counter || seen.owner !== owner) this.observation = { counter, owner, firstSeenAt: now };
