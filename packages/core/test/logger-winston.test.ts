@@ -123,6 +123,26 @@ describe('createWinstonLogger', () => {
     expect(() => createWinstonLogger({ winston: inner, level: 'info' })).toThrow(ConfigError);
   });
 
+  it('a child logger makes its winston child only when it first writes a line; nested fields merge, the innermost wins', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const objects = new PassThrough({ objectMode: true });
+    objects.on('data', (info: Record<string, unknown>) => seen.push(info));
+    const inner = winston.createLogger({ level: 'info', transports: [new winston.transports.Stream({ stream: objects })] });
+    const makeChild = jest.spyOn(inner, 'child');
+    const logger = createWinstonLogger({ winston: inner });
+    // One per shard consumer: most never write at the level in force.
+    const children = Array.from({ length: 100 }, (_, i) => logger.child({ shardId: `s${i}`, workerId: 'w1', role: 'outer' }));
+    for (const child of children) child.debug('off');
+    expect(makeChild).not.toHaveBeenCalled();
+    children[7]!.child({ role: 'inner' }).info('written', { n: 1 });
+    children[7]!.child({ role: 'inner' }).info('line fields win', { role: 'line' });
+    await flush();
+    expect(makeChild).toHaveBeenCalledTimes(2);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatchObject({ message: 'written', shardId: 's7', workerId: 'w1', role: 'inner', n: 1 });
+    expect(seen[1]).toMatchObject({ message: 'line fields win', shardId: 's7', role: 'line' });
+  });
+
   it('a level that is off neither reads the fields nor reaches winston (also on child loggers and silent)', async () => {
     const out = capture();
     const inner = winston.createLogger({ level: 'warn', transports: [new winston.transports.Stream({ stream: out.stream })] });

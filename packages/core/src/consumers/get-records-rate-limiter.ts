@@ -9,12 +9,15 @@ import { sleep } from '../retry';
 /** Kinesis: 5 GetRecords per second per shard. */
 export const GET_RECORDS_MIN_INTERVAL_MS = 200;
 
+/** The default clock, one function for every limiter (a worker has two limiters per shard it holds). */
+const monotonicNow = (): number => performance.now();
+
 export class GetRecordsRateLimiter {
   private lastStart: number | undefined;
 
   constructor(
     private readonly minIntervalMs: number = GET_RECORDS_MIN_INTERVAL_MS,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {}
 
   /** How long a call starting now would have to wait. */

@@ -395,11 +395,13 @@ export class LeaseCoordinator {
     );
   }
 
+  /** The leader-role condition of every held lease's validity (one function, shared by all of them). */
+  private readonly roleIntact = (): boolean => this.fleet?.election.roleIntact() ?? true;
+
   private onTaken(shard: ShardStatus, startedAt: number): void {
     const { config, monitoring, listener, logger } = this.options;
     const handle = new HeldLease(shard, startedAt, this.timing.validityMillis, this.clock, config.workerId);
-    const fleet = this.fleet;
-    if (fleet) handle.validWhile = () => fleet.election.roleIntact();
+    if (this.fleet) handle.validWhile = this.roleIntact;
     this.held.set(shard.id, handle);
     this.renewer.track(handle);
     this.safe(() => monitoring.leaseGained(shard.id));

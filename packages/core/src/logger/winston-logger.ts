@@ -89,34 +89,56 @@ function resolveLevel(explicit: KclLogLevel | undefined): KclLogLevel {
  * logs thousands of debug lines a second that are never written).
  */
 class WinstonLogger implements Logger {
-  constructor(private readonly inner: winston.Logger) {}
+  /** The winston child for `fields`, made at the first line actually written (see {@link child}). */
+  private derived: winston.Logger | undefined;
+
+  /**
+   * @param base the winston logger lines go through (level checks read it: a winston child shares its parent's level)
+   * @param fields the fields of a child logger (already serialized), added to every line; undefined for the root
+   */
+  constructor(
+    private readonly base: winston.Logger,
+    private readonly fields?: LogFields,
+  ) {}
 
   debug(message: string, fields?: LogFields): void {
-    if (this.enabled('debug')) this.inner.debug(message, serializeFields(fields));
+    if (this.enabled('debug')) this.target().debug(message, serializeFields(fields));
   }
   info(message: string, fields?: LogFields): void {
-    if (this.enabled('info')) this.inner.info(message, serializeFields(fields));
+    if (this.enabled('info')) this.target().info(message, serializeFields(fields));
   }
   warn(message: string, fields?: LogFields): void {
-    if (this.enabled('warn')) this.inner.warn(message, serializeFields(fields));
+    if (this.enabled('warn')) this.target().warn(message, serializeFields(fields));
   }
   error(message: string, fields?: LogFields): void {
-    if (this.enabled('error')) this.inner.error(message, serializeFields(fields));
+    if (this.enabled('error')) this.target().error(message, serializeFields(fields));
   }
   /** Whether winston would write `level` now (its level and its transports' levels, read on every call). */
   private enabled(level: 'debug' | 'info' | 'warn' | 'error'): boolean {
-    return !this.inner.silent && this.inner.isLevelEnabled(level);
+    return !this.base.silent && this.base.isLevelEnabled(level);
   }
+  private target(): winston.Logger {
+    if (this.fields === undefined) return this.base;
+    this.derived ??= this.base.child(this.fields);
+    return this.derived;
+  }
+  /**
+   * A child whose winston child is made only when it first writes a line: the worker makes one per shard consumer,
+   * and most of them never log above the level in force. Fields of nested children merge (the inner one wins), as
+   * winston's own nested children do.
+   */
   child(fields: LogFields): Logger {
-    return new WinstonLogger(this.inner.child(serializeFields(fields)));
+    return new WinstonLogger(this.base, serializeFields(fields, this.fields));
   }
 }
 
 const RESERVED_KEYS = new Set(['level', 'message', 'timestamp']);
 
-function serializeFields(fields: LogFields | undefined): LogFields {
-  if (fields === undefined) return {};
+/** `fields` ready for winston, on top of a copy of `base` (a child's fields: `fields` win). */
+function serializeFields(fields: LogFields | undefined, base?: LogFields): LogFields {
   const out: LogFields = {};
+  if (base !== undefined) for (const key of Object.keys(base)) out[key] = base[key];
+  if (fields === undefined) return out;
   for (const [key, value] of Object.entries(fields)) {
     // winston keeps level, message and timestamp in the same object: keep user fields from overwriting them.
     const safeKey = RESERVED_KEYS.has(key) ? `_${key}` : key;

@@ -16,6 +16,7 @@ import type { WorkerEvents } from './worker-events';
 import { settleWithin } from '../internal/timeout';
 import { trackActivityMetrics, type ShardActivity } from '../consumers/shard-activity';
 import type { KinesisCallGate } from '../consumers/kinesis-call-gate';
+import type { BatchSkippedEvent, ProcessorFailingEvent } from '../consumers/consumer-events';
 
 export interface ShardConsumerRunnerOptions {
   config: KinesisClientLibConfig;
@@ -115,25 +116,7 @@ export class ShardConsumerRunner {
       return;
     }
 
-    let shardEndedEmitted = false;
-    const emitShardEnded = (children: ChildShardInfo[]): void => {
-      o.registry.addChildren(children);
-      if (shardEndedEmitted) return;
-      shardEndedEmitted = true;
-      o.emit('shardEnded', { shardId, childShards: children });
-    };
-    const events: ConsumerEventSink = {
-      shardEnded: (_id, children) => emitShardEnded(children),
-      processorError: (_id, error, attempt) => o.emit('processorError', { shardId, error, attempt }),
-      processorStuck: (_id, operation, millis) => {
-        o.activity.processorStuck(shardId, operation);
-        o.emit('processorStuck', { shardId, operation, millis });
-      },
-      processorReturned: () => o.activity.processorReturned(shardId),
-      processorFailing: (event) => o.emit('processorFailing', event),
-      batchSkipped: (event) => o.emit('batchSkipped', event),
-      error: (error, context) => o.emit('error', { error, shardId: context.shardId ?? shardId, operation: context.operation }),
-    };
+    const events = new ShardEventSink(o, shardId);
     const deps: ShardConsumerDeps = {
       config: o.config,
       kinesis: o.kinesis,
@@ -166,7 +149,7 @@ export class ShardConsumerRunner {
     switch (result.reason) {
       case ShutdownReason.TERMINATE: {
         const children = result.childShards ?? [];
-        emitShardEnded(children);
+        events.shardEnded(shardId, children);
         logger.info('shard ended', { children: children.map((c) => c.shardId) });
         o.coordinator.shardEnded(shardId);
         if (children.length === 0) o.onShardEndWithoutChildren();
@@ -185,5 +168,45 @@ export class ShardConsumerRunner {
         return;
       }
     }
+  }
+}
+
+/**
+ * What one consumer reports, turned into worker events for its shard. A class rather than an object of closures: a
+ * worker holding 1,000 leases has 1,000 of these alive.
+ */
+class ShardEventSink implements ConsumerEventSink {
+  private shardEndedEmitted = false;
+
+  constructor(
+    private readonly o: ShardConsumerRunnerOptions,
+    private readonly shardId: string,
+  ) {}
+
+  /** Records the children (every time: a later report may know more) and emits `shardEnded` once. */
+  shardEnded(_shardId: string, children: ChildShardInfo[]): void {
+    this.o.registry.addChildren(children);
+    if (this.shardEndedEmitted) return;
+    this.shardEndedEmitted = true;
+    this.o.emit('shardEnded', { shardId: this.shardId, childShards: children });
+  }
+  processorError(_shardId: string, error: unknown, attempt: number): void {
+    this.o.emit('processorError', { shardId: this.shardId, error, attempt });
+  }
+  processorStuck(_shardId: string, operation: 'initialize' | 'processRecords' | 'shutdown', millis: number): void {
+    this.o.activity.processorStuck(this.shardId, operation);
+    this.o.emit('processorStuck', { shardId: this.shardId, operation, millis });
+  }
+  processorReturned(): void {
+    this.o.activity.processorReturned(this.shardId);
+  }
+  processorFailing(event: ProcessorFailingEvent): void {
+    this.o.emit('processorFailing', event);
+  }
+  batchSkipped(event: BatchSkippedEvent): void {
+    this.o.emit('batchSkipped', event);
+  }
+  error(error: unknown, context: { shardId?: string; operation: string }): void {
+    this.o.emit('error', { error, shardId: context.shardId ?? this.shardId, operation: context.operation });
   }
 }
