@@ -2,6 +2,7 @@
  * Polling consumer lifecycle against kinesalite: processor failures, lease loss (ZOMBIE), overdue renewal (simulated
  * pause), graceful shutdown and hand-off (REQUESTED).
  */
+import { getEventListeners } from 'node:events';
 import { createTestStream } from '@kcl/testbed';
 import { LeaseLostError } from '../src/errors';
 import { ShutdownReason } from '../src/processor/shutdown-reason';
@@ -134,6 +135,7 @@ describe('lease loss (ZOMBIE)', () => {
 
     expect(result).toEqual({ reason: ShutdownReason.ZOMBIE });
     expect(Date.now() - lostAt).toBeLessThan(1_000); // the idle wait of 5 s was cut short
+    expect(getEventListeners(run.shutdown.signal, 'abort')).toHaveLength(0); // an ended consumer leaves no listener
     expect(run.processor.shutdowns).toEqual([ShutdownReason.ZOMBIE]);
     expect(zombieCheckpointError).toBeInstanceOf(LeaseLostError);
     expect(run.processor.processed).toHaveLength(10);

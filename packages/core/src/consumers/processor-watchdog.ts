@@ -18,8 +18,8 @@ export interface ProcessorWatchdogOptions {
   shardId: string;
   logger: Logger;
   report: ConsumerReporter;
-  /** Aborted when the lease is lost: stuck reports stop. */
-  lostSignal: AbortSignal;
+  /** Stuck reports stop once the lease is lost. */
+  lease: { readonly lost: boolean };
   stuckAfterMillis: number;
   /** 0 = no time limit. */
   maxProcessingTimeMillis: number;
@@ -33,14 +33,14 @@ export async function watchProcessorCall(
   operation: ProcessorOperation,
   call: () => void | Promise<void>,
 ): Promise<void> {
-  const { shardId, logger, report, lostSignal } = options;
+  const { shardId, logger, report, lease } = options;
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   let reported = false;
   let stuckTimer: NodeJS.Timeout | undefined;
   const armStuck = (): void => {
     stuckTimer = setTimeout(() => {
-      if (lostSignal.aborted) return;
+      if (lease.lost) return;
       reported = true;
       const millis = elapsed();
       logger.warn(`Record processor ${operation}() has not returned after ${millis} ms: the shard makes no progress`, {
@@ -57,7 +57,7 @@ export async function watchProcessorCall(
   let limitTimer: NodeJS.Timeout | undefined;
   if (options.maxProcessingTimeMillis > 0) {
     limitTimer = setTimeout(() => {
-      if (lostSignal.aborted) return;
+      if (lease.lost) return;
       reported = true;
       options.onTimeLimit(operation, elapsed());
     }, options.maxProcessingTimeMillis);

@@ -191,7 +191,7 @@ export class ShardRecordProcessorCheckpointer implements RecordProcessorCheckpoi
   }
 
   private assertLeaseHeld(): void {
-    if (this.leaseLost || this.lease.lostSignal.aborted) {
+    if (this.leaseLost || this.lease.lost) {
       this.leaseLost = true;
       throw new LeaseLostError(this.lease.shardId, `Cannot checkpoint shard ${this.lease.shardId}: its lease was lost`);
     }
@@ -244,7 +244,7 @@ export class ShardRecordProcessorCheckpointer implements RecordProcessorCheckpoi
         this.leaseLost = true;
         throw error;
       }
-      if (this.lease.lostSignal.aborted) {
+      if (this.lease.lost) {
         this.leaseLost = true;
         throw new LeaseLostError(shard.id, `Checkpoint of shard ${shard.id} abandoned: its lease was lost`, { cause: error });
       }

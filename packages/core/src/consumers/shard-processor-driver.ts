@@ -39,8 +39,6 @@ import type { KinesisErrorKind } from './kinesis-error-kind';
 import { ProcessorFailureLog, processorRetryDelay } from './processor-failures';
 import { watchProcessorCall } from './processor-watchdog';
 import type { ProcessorOperation } from './processor-watchdog';
-import { linkAbortSignals } from './linked-abort-signal';
-import type { LinkedAbortSignal } from './linked-abort-signal';
 import { ShardRecordProcessorCheckpointer } from './record-processor-checkpointer';
 import { describeStartPosition, startPositionForLease } from './shard-iterator';
 import type { StartPosition } from './shard-iterator';
@@ -84,7 +82,8 @@ export class ShardProcessorDriver {
   readonly checkpointer: ShardRecordProcessorCheckpointer;
   readonly report: ConsumerReporter;
   private readonly deps: ShardConsumerDeps;
-  private readonly linkedSignal: LinkedAbortSignal;
+  /** Aborted on worker shutdown or lease loss (by {@link onShutdown} / {@link onLeaseLost}). */
+  private readonly controller = new AbortController();
   /** Back-off after failed Kinesis and lease-store calls (shared with the consumer, which resets it on success). */
   private readonly backoff: FullJitterBackoff;
   private readonly failures: ProcessorFailureLog;
@@ -95,23 +94,30 @@ export class ShardProcessorDriver {
   /** Ends the current {@link pause} early (on abort). */
   private wakePause: (() => void) | undefined;
   /**
-   * Ends the current wait: the wheel's callback for every wait of this driver and the abort listener of the run (one
-   * function per driver, not one per wait). A wait ends early only on abort, after which no wait starts again (every
-   * pause checks the signal first), so a wheel entry left by a wait that ended early can only find nothing to wake.
+   * Ends the current wait: the wheel's callback for every wait of this driver, also called on abort (one function per
+   * driver, not one per wait). A wait ends early only on abort, after which no wait starts again (every pause checks
+   * the signal first), so a wheel entry left by a wait that ended early can only find nothing to wake.
    */
   private readonly woken = (): void => {
     const wake = this.wakePause;
     this.wakePause = undefined;
     wake?.();
   };
+  /** The worker's shutdown signal fired. */
+  private readonly onShutdown = (): void => this.abort(this.deps.shutdownSignal.reason);
+  /** The lease was lost (a plain listener on the lease: no AbortSignal per lease, see leases/lease-loss.ts). */
+  private readonly onLeaseLost = (reason: Error): void => this.abort(reason);
 
   constructor(deps: ShardConsumerDeps, backoff: FullJitterBackoff) {
     this.deps = deps;
     this.shardId = deps.lease.shardId;
     this.backoff = backoff;
-    this.linkedSignal = linkAbortSignals([deps.shutdownSignal, deps.lease.lostSignal]);
-    this.signal = this.linkedSignal.signal;
-    this.signal.addEventListener('abort', this.woken, { once: true });
+    this.signal = this.controller.signal;
+    if (deps.shutdownSignal.aborted) this.controller.abort(deps.shutdownSignal.reason);
+    else {
+      deps.shutdownSignal.addEventListener('abort', this.onShutdown, { once: true });
+      deps.lease.onLost(this.onLeaseLost); // called at once if the lease is already lost
+    }
     this.report = new ConsumerReporter(deps);
     this.checkpointer = new ShardRecordProcessorCheckpointer({
       lease: deps.lease,
@@ -135,8 +141,22 @@ export class ShardProcessorDriver {
       if (this.isLeaseLost()) return this.shutdownZombie();
       return this.shutdownRequested();
     } finally {
-      this.linkedSignal.dispose();
+      this.removeListeners();
     }
+  }
+
+  /** Aborts {@link signal} (once) and ends the current wait. */
+  private abort(reason: unknown): void {
+    this.removeListeners();
+    if (this.signal.aborted) return;
+    this.controller.abort(reason);
+    this.woken();
+  }
+
+  /** A consumer that ended leaves no listener on the worker-wide shutdown signal or on its lease. */
+  private removeListeners(): void {
+    this.deps.shutdownSignal.removeEventListener('abort', this.onShutdown);
+    this.deps.lease.offLost(this.onLeaseLost);
   }
 
   /**
@@ -170,7 +190,7 @@ export class ShardProcessorDriver {
   /** Lost: renewal failed or is overdue (isValid() false, e.g. after a process pause), or the store rejected a write. */
   isLeaseLost(): boolean {
     const lease = this.deps.lease;
-    return this.checkpointer.isLeaseLost || lease.lostSignal.aborted || !lease.isValid();
+    return this.checkpointer.isLeaseLost || lease.lost || !lease.isValid();
   }
 
   /** Worker shutdown or a hand-off request. */
@@ -381,7 +401,7 @@ export class ShardProcessorDriver {
         shardId: this.shardId,
         logger,
         report: this.report,
-        lostSignal: lease.lostSignal,
+        lease,
         stuckAfterMillis: config.logWarningForTaskAfterMillis,
         maxProcessingTimeMillis: config.maxProcessingTimeMillis,
         onTimeLimit: (op, millis) => this.giveUpStuckLease(op, millis),

@@ -1,6 +1,7 @@
 import type { ShardStatus } from '../checkpoint/shard-status';
 import { LeaseLostError } from '../errors';
 import type { LeaseHandle } from './lease-handle';
+import { LeaseLoss, type LeaseLossListener } from './lease-loss';
 import type { MonotonicClock } from './monotonic-clock';
 
 /**
@@ -35,7 +36,7 @@ export class HeldLease implements LeaseHandle {
   private lastRenewStart: number;
   private readonly validityMillis: number;
   private readonly clock: MonotonicClock;
-  private readonly controller = new AbortController();
+  private readonly loss = new LeaseLoss();
   private lostReason: LeaseLostReason | undefined;
 
   /**
@@ -52,7 +53,19 @@ export class HeldLease implements LeaseHandle {
   }
 
   get lostSignal(): AbortSignal {
-    return this.controller.signal;
+    return this.loss.signal;
+  }
+
+  get lost(): boolean {
+    return this.loss.lost;
+  }
+
+  onLost(listener: LeaseLossListener): void {
+    this.loss.on(listener);
+  }
+
+  offLost(listener: LeaseLossListener): void {
+    this.loss.off(listener);
   }
 
   get state(): HeldLeaseState {
@@ -92,12 +105,12 @@ export class HeldLease implements LeaseHandle {
     if (renewed.claimRequest !== undefined && renewed.claimRequest !== workerId) this.handoffRequested = true;
   }
 
-  /** Marks the lease lost and aborts {@link lostSignal} (once). Returns false if it was not active any more. */
+  /** Marks the lease lost and tells {@link onLost} listeners and {@link lostSignal} (once). Returns false if it was not active any more. */
   markLost(reason: LeaseLostReason, cause?: unknown): boolean {
     if (this.stateValue !== 'active') return false;
     this.stateValue = 'lost';
     this.lostReason = reason;
-    this.controller.abort(new LeaseLostError(this.shardId, `Lease for shard ${this.shardId} lost (${reason})`, cause === undefined ? {} : { cause }));
+    this.loss.declare(new LeaseLostError(this.shardId, `Lease for shard ${this.shardId} lost (${reason})`, cause === undefined ? {} : { cause }));
     return true;
   }
 

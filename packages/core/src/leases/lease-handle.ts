@@ -1,4 +1,5 @@
 import type { ShardStatus } from '../checkpoint/shard-status';
+import type { LeaseLossListener } from './lease-loss';
 
 /**
  * A lease this worker holds, kept alive by the lease renewer. The consumer never renews; it only checks.
@@ -17,8 +18,17 @@ export interface LeaseHandle {
    * margin). Checked before every delivery to the processor, so a process that was paused (GC, SIGSTOP) notices.
    */
   isValid(): boolean;
-  /** Aborted when the lease is lost (renewal failed with LeaseLost, or isValid() went false). */
+  /**
+   * Aborted when the lease is lost (renewal failed with LeaseLost, or isValid() went false). Made on first read: the
+   * consumer's own checks use {@link lost} and {@link onLost}, which cost no AbortSignal per lease.
+   */
   readonly lostSignal: AbortSignal;
+  /** True once the lease is lost (what `lostSignal.aborted` says, without making the signal). */
+  readonly lost: boolean;
+  /** Calls `listener` once when the lease is lost (at once if it already is), with the reason. */
+  onLost(listener: LeaseLossListener): void;
+  /** Removes a listener added with {@link onLost}. */
+  offLost(listener: LeaseLossListener): void;
   /**
    * True once another worker asked to steal this lease (claimRequest seen on renewal). The consumer finishes the
    * in-flight batch, then shuts the processor down with REQUESTED (so it may checkpoint) and returns; the lease side

@@ -7,6 +7,7 @@ import { createShardStatus } from '../../src/checkpoint/shard-status';
 import type { ShardStatus } from '../../src/checkpoint/shard-status';
 import { InMemoryCheckpointer, InMemoryLeaseTable } from '../../src/testing';
 import type { LeaseHandle } from '../../src/leases/lease-handle';
+import { LeaseLoss, type LeaseLossListener } from '../../src/leases/lease-loss';
 
 export class TestLease implements LeaseHandle {
   readonly shardId: string;
@@ -14,7 +15,7 @@ export class TestLease implements LeaseHandle {
   /** What isValid() returns (while the lease is not lost). Set false to simulate an overdue renewal. */
   valid = true;
   handoffRequested = false;
-  private readonly controller = new AbortController();
+  private readonly loss = new LeaseLoss();
 
   constructor(shard: ShardStatus) {
     this.shardId = shard.id;
@@ -22,17 +23,29 @@ export class TestLease implements LeaseHandle {
   }
 
   get lostSignal(): AbortSignal {
-    return this.controller.signal;
+    return this.loss.signal;
+  }
+
+  get lost(): boolean {
+    return this.loss.lost;
+  }
+
+  onLost(listener: LeaseLossListener): void {
+    this.loss.on(listener);
+  }
+
+  offLost(listener: LeaseLossListener): void {
+    this.loss.off(listener);
   }
 
   isValid(): boolean {
-    return this.valid && !this.controller.signal.aborted;
+    return this.valid && !this.loss.lost;
   }
 
   /** Marks the lease lost, as the renewer does when a renewal fails with LeaseLost. */
   lose(): void {
     this.valid = false;
-    this.controller.abort(new Error(`lease of ${this.shardId} lost (test)`));
+    this.loss.declare(new Error(`lease of ${this.shardId} lost (test)`));
   }
 }
 
