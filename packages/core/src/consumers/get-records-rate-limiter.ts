@@ -3,21 +3,18 @@
  * `minIntervalMs` (200 ms) apart on the monotonic clock, which never exceeds 5 calls in any one-second window.
  * @internal
  */
-import { performance } from 'node:perf_hooks';
+import { systemMonotonicClock, type MonotonicClock } from '../leases/monotonic-clock';
 import { sleep } from '../retry';
 
 /** Kinesis: 5 GetRecords per second per shard. */
 export const GET_RECORDS_MIN_INTERVAL_MS = 200;
-
-/** The default clock, one function for every limiter (a worker has two limiters per shard it holds). */
-const monotonicNow = (): number => performance.now();
 
 export class GetRecordsRateLimiter {
   private lastStart: number | undefined;
 
   constructor(
     private readonly minIntervalMs: number = GET_RECORDS_MIN_INTERVAL_MS,
-    private readonly now: () => number = monotonicNow,
+    private readonly now: MonotonicClock = systemMonotonicClock,
   ) {}
 
   /** How long a call starting now would have to wait. */
