@@ -16,6 +16,7 @@ import { benchScript } from './scale-child-process';
 import { commandStatsDelta, fetchCommandStats, type CommandStats } from './scale-commandstats';
 import { DeliveryLedger, type DeliverySummary } from './scale-delivery';
 import { fairShareRange, FairShareWatcher } from './scale-fair-share';
+import { MachineFloorProbe } from './scale-floor-process';
 import { buildPhase, dynamoLoad, redisLoad, type LeaseStoreLoad, type ScalePhaseResult } from './scale-phase';
 import { ScaleProducer, shardStartingHashKeys, type ProducerStats } from './scale-producer';
 import { ScaleWorkerProcess } from './scale-worker-process';
@@ -76,6 +77,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
   let redis: RedisServerHandle | undefined;
   let kinesis: KinesisClient | undefined;
   let producer: ScaleProducer | undefined;
+  let floor: MachineFloorProbe | undefined;
   const workers: ScaleWorkerProcess[] = [];
   const phases: ScalePhaseResult[] = [];
   let aborted: string | null = null;
@@ -110,6 +112,13 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
       const hashKeys = await shardStartingHashKeys(kinesis, streamName);
       producer = new ScaleProducer(kinesis, streamName, hashKeys, options.rate, (shardId, seq) => ledger.produced(shardId, seq));
       producer.start();
+    }
+    // The machine floor: an idle Node process measuring its own event-loop delay like the workers, from here (the
+    // servers are up, the stream exists) to the end of the last phase. Without it the run goes on, phases say null.
+    try {
+      floor = await MachineFloorProbe.start(READY_TIMEOUT_MS);
+    } catch (error) {
+      progress(`machine-floor probe did not start (phases will show none): ${error instanceof Error ? error.message : String(error)}`);
     }
     setupMillis = performance.now() - runStarted;
 
@@ -165,12 +174,16 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
           ) {
             marked = true;
             for (const w of workers) if (!w.exited) w.mark();
+            floor?.mark();
           }
           return worker.failure !== undefined;
         });
         if (worker.failure !== undefined) aborted = `${worker.workerId}: start() failed: ${worker.failure}`;
       }
-      const snapshots = await Promise.all(workers.map((w) => (w.exited ? Promise.resolve(undefined) : w.snapshot(SNAPSHOT_TIMEOUT_MS))));
+      const [snapshots, machineFloor] = await Promise.all([
+        Promise.all(workers.map((w) => (w.exited ? Promise.resolve(undefined) : w.snapshot(SNAPSHOT_TIMEOUT_MS)))),
+        floor?.snapshot(SNAPSHOT_TIMEOUT_MS),
+      ]);
       const now = performance.now();
       const millis = now - phaseStarted;
       let leaseStore: LeaseStoreLoad;
@@ -194,6 +207,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
         snapshots,
         held: watcher.counts(),
         leaseStore,
+        machineFloor,
       });
       phases.push(phase);
       progress(phaseLine(phase));
@@ -204,6 +218,8 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
         break;
       }
     }
+    // Only the phases are measured against the floor; the finally block stops it too when a phase threw.
+    await floor?.stop().catch(() => undefined);
 
     if (producer) {
       const producerStats = await producer.stop();
@@ -219,6 +235,7 @@ export async function runScaleBench(options: ScaleBenchOptions, progress: Progre
   } finally {
     await producer?.stop().catch(() => undefined);
     await Promise.all(workers.map((w) => w.kill().catch(() => undefined)));
+    await floor?.stop().catch(() => undefined);
     kinesis?.destroy();
     await redis?.stop().catch(() => undefined);
     await dynalite?.stop().catch(() => undefined);

@@ -2,6 +2,7 @@
 import { storeReads } from './scale-call-counter';
 import type { CommandRate, CommandStatsDelta } from './scale-commandstats';
 import type { FairShareRange } from './scale-fair-share';
+import type { MachineFloorSnapshot } from './scale-floor-protocol';
 import type { SteadyFigures, WorkerSnapshot } from './scale-worker-protocol';
 
 export interface OperationRate {
@@ -69,6 +70,12 @@ export interface ScalePhaseResult {
   totalCpuPercent: number;
   /** Lease-store read requests as the workers sent them (see {@link StoreReadFigures}). */
   storeReads: StoreReadFigures;
+  /**
+   * Event-loop delay of an idle Node process (the machine-floor probe) over the same phase and steady part as the
+   * workers' figures: what the OS scheduler alone costs on the machine meanwhile. Null when the probe did not answer
+   * (or did not start).
+   */
+  machineFloor: MachineFloorSnapshot | null;
 }
 
 /**
@@ -148,6 +155,8 @@ export function buildPhase(input: {
   snapshots: readonly (WorkerSnapshot | undefined)[];
   held: readonly number[];
   leaseStore: LeaseStoreLoad;
+  /** The machine-floor probe's snapshot of the phase; undefined or null when it did not answer. */
+  machineFloor?: MachineFloorSnapshot | null | undefined;
 }): ScalePhaseResult {
   const operations = sumOperations(
     input.snapshots.map((s) => s?.kinesisCalls),
@@ -185,5 +194,6 @@ export function buildPhase(input: {
     workerFigures,
     totalCpuPercent: input.snapshots.reduce((sum, s) => sum + (s?.cpuPercent ?? 0), 0),
     storeReads: storeReadFigures(input.snapshots, input.millis),
+    machineFloor: input.machineFloor ?? null,
   };
 }

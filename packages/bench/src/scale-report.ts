@@ -64,6 +64,21 @@ function workerTable(phase: ScalePhaseResult): string[] {
   return [head, ...rows];
 }
 
+/**
+ * The machine floor of the phase: event-loop delay of an idle Node process over the phase and its steady part, to
+ * read the workers' ELD against (what the OS scheduler alone costs on the machine meanwhile).
+ */
+export function machineFloorLine(phase: ScalePhaseResult): string {
+  const f = phase.machineFloor;
+  const what = '  machine floor (idle Node process, same ELD measure):';
+  if (f === null) return `${what} none (the probe did not answer the snapshot, or did not start)`;
+  const steady =
+    f.steady === undefined
+      ? 'steady: none'
+      : `steady (${seconds(f.steady.intervalMillis)}) p99 ${one(f.steady.eventLoopDelayP99Millis)} ms, max ${one(f.steady.eventLoopDelayMaxMillis)} ms`;
+  return `${what} ELD p99 ${one(f.eventLoopDelayP99Millis)} ms, max ${one(f.eventLoopDelayMaxMillis)} ms; ${steady}`;
+}
+
 /** Per worker: the steady part of the phase (fair share + settle time to the end), when the phase had one. */
 function steadyTable(phase: ScalePhaseResult): string[] {
   const rows = phase.workerFigures.filter((w) => w.steady !== undefined);
@@ -108,6 +123,7 @@ export function formatScaleReport(result: ScaleBenchResult): string {
       ...workerTable(phase),
       `  workers' CPU together: ${one(phase.totalCpuPercent)} %`,
       ...steadyTable(phase),
+      machineFloorLine(phase),
     );
   }
   lines.push('', 'workers:');

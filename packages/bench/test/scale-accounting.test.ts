@@ -2,6 +2,7 @@ import { commandStatsDelta, parseCommandStats } from '../src/scale-commandstats'
 import { DeliveryLedger } from '../src/scale-delivery';
 import { fairShareRange, FairShareWatcher, isFairShare } from '../src/scale-fair-share';
 import { addCallCounts, countStoreCommands, noCalls } from '../src/scale-call-counter';
+import { floorSnapshotOf, loopDelayFigures } from '../src/scale-floor-protocol';
 import { buildPhase, dynamoLoad, storeReadFigures, sumOperations } from '../src/scale-phase';
 import type { WorkerSnapshot } from '../src/scale-worker-protocol';
 
@@ -220,5 +221,46 @@ describe('phase figures', () => {
     expect(phase.workerFigures[1]).toEqual({ workerId: 'worker-2', answered: false, held: 0 });
     expect(phase.kinesis).toEqual({ totalCalls: 100, totalPerSecond: 10, operations: [{ operation: 'GetRecords', calls: 100, perSecond: 10 }] });
     expect(phase.totalCpuPercent).toBe(25);
+  });
+});
+
+describe('machine floor', () => {
+  const phaseInput = {
+    phase: 1,
+    workerIds: ['worker-1'],
+    millis: 10_000,
+    fairShare: { share: 8, min: 7, max: 9, reachedAfterMillis: 100, limitMillis: 9_000 },
+    snapshots: [snapshot({ held: 8 })],
+    held: [8],
+    leaseStore: { kind: 'redis-commandstats' as const, totalCalls: 0, totalPerSecond: 0, commands: [] },
+  };
+
+  it('turns a delay histogram (ns) into p99 and max in ms, 0 when it recorded nothing', () => {
+    const histogram = { count: 500, max: 21_000_000, percentile: (p: number) => (p === 99 ? 18_500_000 : 0) };
+    expect(loopDelayFigures(histogram, 5_000)).toEqual({ intervalMillis: 5_000, eventLoopDelayP99Millis: 18.5, eventLoopDelayMaxMillis: 21 });
+    expect(loopDelayFigures({ count: 0, max: 0, percentile: () => Number.NaN }, 10)).toEqual({
+      intervalMillis: 10,
+      eventLoopDelayP99Millis: 0,
+      eventLoopDelayMaxMillis: 0,
+    });
+  });
+
+  it("reads the probe's answer: phase and steady figures; no answer or a malformed one is undefined", () => {
+    const figures = { intervalMillis: 10_000, eventLoopDelayP99Millis: 19.1, eventLoopDelayMaxMillis: 30.2 };
+    const steady = { intervalMillis: 4_000, eventLoopDelayP99Millis: 18.4, eventLoopDelayMaxMillis: 22.3 };
+    expect(floorSnapshotOf({ type: 'snapshot', id: 3, floor: { ...figures, steady } })).toEqual({ ...figures, steady });
+    expect(floorSnapshotOf({ type: 'snapshot', floor: figures })).toEqual(figures);
+    expect(floorSnapshotOf({ type: 'snapshot', floor: { ...figures, steady: { intervalMillis: 1 } } })).toEqual(figures);
+    expect(floorSnapshotOf(undefined)).toBeUndefined();
+    expect(floorSnapshotOf({ type: 'snapshot' })).toBeUndefined();
+    expect(floorSnapshotOf({ type: 'snapshot', floor: { ...figures, eventLoopDelayP99Millis: 'x' } })).toBeUndefined();
+    expect(floorSnapshotOf({ type: 'snapshot', floor: { ...figures, eventLoopDelayMaxMillis: Number.POSITIVE_INFINITY } })).toBeUndefined();
+  });
+
+  it("a phase carries the probe's figures, and null when the probe did not answer", () => {
+    const floor = { intervalMillis: 10_000, eventLoopDelayP99Millis: 19.1, eventLoopDelayMaxMillis: 30.2 };
+    expect(buildPhase({ ...phaseInput, machineFloor: floor }).machineFloor).toEqual(floor);
+    expect(buildPhase({ ...phaseInput, machineFloor: undefined }).machineFloor).toBeNull();
+    expect(buildPhase(phaseInput).machineFloor).toBeNull();
   });
 });

@@ -42,6 +42,16 @@ describe('runScaleBench (small configuration)', () => {
       expect(figures.eventLoopDelayMaxMillis).toBeGreaterThanOrEqual(figures.eventLoopDelayP99Millis!);
       expect(figures.cpuPercent).toBeGreaterThan(0);
     }
+    // The machine floor (an idle Node process, same monitorEventLoopDelay) answered every phase. Node records the whole
+    // 10 ms timer interval, so even an idle process's p99 is at least the resolution.
+    for (const phase of result.phases) {
+      const floor = phase.machineFloor;
+      expect(floor).not.toBeNull();
+      expect(Number.isFinite(floor!.eventLoopDelayP99Millis)).toBe(true);
+      expect(floor!.eventLoopDelayP99Millis).toBeGreaterThanOrEqual(10);
+      expect(floor!.eventLoopDelayMaxMillis).toBeGreaterThanOrEqual(floor!.eventLoopDelayP99Millis);
+      expect(floor!.intervalMillis).toBeGreaterThan(0);
+    }
     expect(result.workers.map((w) => w.failure)).toEqual([null, null]);
     expect(result.workers.every((w) => w.shutdownMillis !== null)).toBe(true);
     expect(result.delivery!.produced).toBeGreaterThan(20);
@@ -52,9 +62,14 @@ describe('runScaleBench (small configuration)', () => {
     const text = formatScaleReport(result);
     expect(text).toMatch(/first worker holds every lease: reached \d+ ms after start\(\)/);
     expect(text).toMatch(/fair share \(each worker 3\.\.5 of 4\.0\): (NOT reached within [\d.]+ s|reached \d+ ms after start\(\))/);
+    expect(text.match(/^ {2}machine floor \(idle Node process, same ELD measure\): ELD p99 [\d.]+ ms, max [\d.]+ ms; /gm)).toHaveLength(2);
     expect(text).toMatch(/delivery: produced \d+, delivered \d+, lost \(not delivered by the end\) 0,/);
-    const json = JSON.parse(scaleReportJson(result)) as { phases: unknown[]; delivery: { lost: number } };
+    const json = JSON.parse(scaleReportJson(result)) as {
+      phases: { machineFloor: { eventLoopDelayP99Millis: number } | null }[];
+      delivery: { lost: number };
+    };
     expect(json.phases).toHaveLength(2);
+    for (const phase of json.phases) expect(phase.machineFloor?.eventLoopDelayP99Millis).toBeGreaterThanOrEqual(10);
     expect(json.delivery.lost).toBe(0);
   });
 });
