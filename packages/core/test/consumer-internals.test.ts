@@ -31,16 +31,19 @@ test('FullJitterBackoff: exponential ceiling with full jitter, capped, reset aft
 test('GetRecordsRateLimiter: call starts at least 200 ms apart on the given clock', async () => {
   let now = 1_000;
   const limiter = new GetRecordsRateLimiter(200, () => now);
-  await limiter.acquire();
+  // A call that may start now is recorded at once, without a promise (the poll loop awaits only a real wait).
+  expect(limiter.acquire()).toBeUndefined();
   expect(limiter.delayMs()).toBe(200);
   now += 150;
   expect(limiter.delayMs()).toBe(50);
   now += 50;
   expect(limiter.delayMs()).toBe(0);
   const controller = new AbortController();
-  await limiter.acquire();
+  expect(limiter.acquire()).toBeUndefined();
   controller.abort();
-  await expect(limiter.acquire(controller.signal)).rejects.toBeInstanceOf(AbortedError);
+  const waiting = limiter.acquire(controller.signal);
+  expect(waiting).toBeInstanceOf(Promise);
+  await expect(waiting).rejects.toBeInstanceOf(AbortedError);
 });
 
 test('linkAbortSignals fires on either source and removes its listeners', () => {

@@ -122,6 +122,35 @@ describe('lean SigV4 signer', () => {
     }
   });
 
+  test('UTF-8 header values and body, a header larger than the signer scratch buffer, dates within and across a second', async () => {
+    const { client, sdkSigner } = await clientWith(creds);
+    try {
+      const fixed = { ...FIXED, 'x-app': 'caf\u00e9 \u65e5\u672c \u{1F600}', 'x-long': 'v'.repeat(10_000) };
+      const body = '{"ShardIterator":"\u00e9t\u00e9","Limit":10}';
+      const calls = { ...perCall(), 'content-length': String(Buffer.byteLength(body)) };
+      const lean = leanSigV4Of(sdkSigner, '/', fixed, 'us-east-1', undefined)!;
+      for (const at of [date, new Date(date.getTime() + 876), new Date(date.getTime() + 877), new Date(date.getTime() + 60_000)]) {
+        const ours = await lean.headers(calls, body, at);
+        const request = new HttpRequest({
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          port: 4567,
+          path: '/',
+          method: 'POST',
+          headers: { ...fixed, ...calls },
+          body,
+        });
+        expect(ours).toEqual((await sdkSigner.sign(request, { signingDate: at })).headers);
+      }
+      // Back to a short header set on the same signer: nothing of the long one is left in what is hashed.
+      const short = leanSigV4Of(sdkSigner, '/', FIXED, 'us-east-1', undefined)!;
+      await lean.headers(calls, body, date);
+      expect(await short.headers(perCall(), BODY, date)).toEqual(await sdkHeaders(sdkSigner, '/', { ...FIXED, ...perCall() }, date));
+    } finally {
+      client.destroy();
+    }
+  });
+
   test('credentials that resolve to something else fail as the SDK signer fails', async () => {
     const broken = { current: { accessKeyId: 'AKID' } as unknown as Creds };
     const { client, sdkSigner } = await clientWith(broken);

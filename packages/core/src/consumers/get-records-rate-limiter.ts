@@ -24,9 +24,17 @@ export class GetRecordsRateLimiter {
   }
 
   /**
-   * Waits until a call may start, then records the start. Rejects with AbortedError if `signal` aborts meanwhile.
+   * Records the start of a call and returns undefined when one may start now (no promise: this runs on every poll);
+   * otherwise returns a promise that waits until a call may start, then records the start. The promise rejects with
+   * AbortedError if `signal` aborts meanwhile.
    */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<void> | undefined {
+    if (this.delayMs() > 0) return this.acquireLater(signal);
+    this.lastStart = this.now();
+    return undefined;
+  }
+
+  private async acquireLater(signal: AbortSignal | undefined): Promise<void> {
     // Timers may fire a fraction of a millisecond early relative to performance.now(): loop until really due.
     for (let wait = this.delayMs(); wait > 0; wait = this.delayMs()) {
       await sleep(Math.ceil(wait), signal);

@@ -146,7 +146,8 @@ class PollingShardConsumer implements ShardConsumer {
       if (this.iterator === undefined && !(await this.obtainIterator())) continue;
       const batch = await this.fetch();
       if (batch === undefined) continue;
-      const outcome = await driver.deliver(batch);
+      const delivery = driver.deliver(batch);
+      const outcome = delivery === undefined ? undefined : await delivery;
       if (typeof outcome === 'string') return driver.end(outcome);
       if (batch.lastSequenceNumber !== undefined) this.resumeAfter = batch.lastSequenceNumber;
       this.iterator = batch.nextShardIterator;
@@ -203,8 +204,11 @@ class PollingShardConsumer implements ShardConsumer {
     const { driver } = this;
     let response: GetRecordsCommandOutput;
     try {
-      await this.limiter.acquire(driver.signal);
-      await this.takeSlot(this.deps.kinesisCallGate);
+      // Awaited only when they wait: an await of undefined would still cost a promise and a turn on every poll.
+      const due = this.limiter.acquire(driver.signal);
+      if (due !== undefined) await due;
+      const slot = this.takeSlot(this.deps.kinesisCallGate);
+      if (slot !== undefined) await slot;
       const started = performance.now();
       try {
         response = await this.getRecords.send({ ShardIterator: this.iterator, Limit: this.deps.config.maxRecords });

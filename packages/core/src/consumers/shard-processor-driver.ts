@@ -284,11 +284,16 @@ export class ShardProcessorDriver {
    * Hands a batch to the processor, again and again while it throws (or until the failure policy skips it). Empty
    * batches are skipped unless `callProcessRecordsEvenForEmptyRecordList`. Returns an interruption if the lease was
    * lost or a stop was asked for before a (re)delivery, or `release` when the failure policy gives the lease up.
+   * A skipped empty batch returns undefined at once, without a promise (most polls of an idle shard).
    */
-  async deliver(batch: DeliveryBatch): Promise<Interruption | undefined> {
+  deliver(batch: DeliveryBatch): Promise<Interruption | undefined> | undefined {
+    if (batch.records.length === 0 && !this.deps.config.callProcessRecordsEvenForEmptyRecordList) return undefined;
+    return this.deliverToProcessor(batch);
+  }
+
+  private async deliverToProcessor(batch: DeliveryBatch): Promise<Interruption | undefined> {
     const { config, processor } = this.deps;
     const { records } = batch;
-    if (records.length === 0 && !config.callProcessRecordsEvenForEmptyRecordList) return undefined;
     const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
     const policy = config.processorFailurePolicy;
     const maxAttempts = policy.action === 'retry' ? Infinity : (policy.maxAttempts ?? Infinity);

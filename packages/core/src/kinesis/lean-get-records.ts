@@ -246,6 +246,8 @@ class LeanRequestOf implements LeanHttpRequest {
  */
 export class LeanGetRecords {
   private prepared: Promise<Prepared> | undefined;
+  /** What `prepared` resolved to, once it has (calls then use it without awaiting). */
+  private ready: Prepared | undefined;
 
   constructor(private readonly client: KinesisClient) {}
 
@@ -261,10 +263,15 @@ export class LeanGetRecords {
     if (this.prepared === undefined) {
       const resolving = this.resolve();
       this.prepared = resolving;
-      // A failed resolution (e.g. a region provider that failed once) is tried again on the next call.
-      resolving.catch(() => {
-        if (this.prepared === resolving) this.prepared = undefined;
-      });
+      resolving.then(
+        (prepared) => {
+          if (this.prepared === resolving) this.ready = prepared;
+        },
+        // A failed resolution (e.g. a region provider that failed once) is tried again on the next call.
+        () => {
+          if (this.prepared === resolving) this.prepared = undefined;
+        },
+      );
     }
     return this.prepared;
   }
@@ -316,7 +323,7 @@ export class LeanGetRecords {
    * answer (after the retries), or the transport's error; with an abort error once `abortSignal` fires.
    */
   async send(input: LeanGetRecordsInput, abortSignal: AbortSignal): Promise<GetRecordsCommandOutput> {
-    const prepared = await this.resolved();
+    const prepared = this.ready ?? (await this.resolved());
     const body = serializeGetRecordsInput(input);
     const { retryStrategy } = prepared;
     let token = await retryStrategy.acquireInitialRetryToken('');
@@ -369,8 +376,13 @@ export class LeanGetRecords {
   }
 
   /** The signed headers of one attempt: the lean signer's, or the SDK signer's on an `HttpRequest`. */
-  private async signedHeaders(prepared: Prepared, body: string, perCall: PerCallHeaders, signingDate: Date): Promise<Record<string, string>> {
+  private signedHeaders(prepared: Prepared, body: string, perCall: PerCallHeaders, signingDate: Date): Promise<Record<string, string>> {
+    // Not async itself: the lean signer's promise is handed on as it is (no second promise per call).
     if (prepared.leanSigner !== undefined) return prepared.leanSigner.headers(perCall, body, signingDate);
+    return this.sdkSignedHeaders(prepared, body, perCall, signingDate);
+  }
+
+  private async sdkSignedHeaders(prepared: Prepared, body: string, perCall: PerCallHeaders, signingDate: Date): Promise<Record<string, string>> {
     const { url, path } = prepared;
     const request = new HttpRequest({
       protocol: url.protocol,

@@ -17,6 +17,7 @@
  * (SigV4a, a custom `signer`) keeps the SDK signer.
  * @internal
  */
+import * as crypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -93,8 +94,12 @@ function isSignable(name: string): boolean {
   return !UNSIGNABLE.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-');
 }
 
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** `crypto.hash` (Node >= 20.12): a one-shot digest without a Hash object; `createHash` on older Node 20 releases. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+
+function sha256Hex(data: string | Uint8Array): string {
+  if (oneShotHash !== undefined && typeof data !== 'string') return oneShotHash('sha256', data, 'hex');
+  return typeof data === 'string' ? createHash('sha256').update(data, 'utf8').digest('hex') : createHash('sha256').update(data).digest('hex');
 }
 
 /** `YYYYMMDDTHHMMSSZ` of a date (SigV4's long date). */
@@ -102,6 +107,59 @@ function longDateOf(date: Date): string {
   const iso = date.toISOString(); // 2026-12-06T05:10:00.123Z
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
+
+/**
+ * A reusable byte buffer the canonical request and the string to sign are written into, so that hashing them needs
+ * no concatenated string (per call they were about 1.5 KB of cons strings and their flattened copies). Only used
+ * between two awaits, so one per signer is enough even with calls in flight together.
+ */
+class ScratchBytes {
+  private bytes = Buffer.allocUnsafe(4096);
+  length = 0;
+
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  /** Appends `text` as UTF-8 (what SigV4 hashes). */
+  add(text: string): this {
+    const needed = this.length + Buffer.byteLength(text, 'utf8');
+    if (needed > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
+    }
+    this.length += this.bytes.write(text, this.length, 'utf8');
+    return this;
+  }
+
+  /** The bytes written since the last reset (a view: valid until the next write). */
+  view(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+}
+
+/**
+ * The canonical-header part of one header layout: the sorted signed names, with the text of every run of fixed
+ * headers written once (`name:value\n` lines) and a slot for every header whose value changes per call.
+ */
+interface Layout {
+  /** `;`-joined sorted signed names (SigV4's SignedHeaders). */
+  list: string;
+  /** In sorted order: fixed text, or the name of a per-call header (its canonical line is written per call). */
+  parts: ReadonlyArray<{ fixed: string } | { perCall: string }>;
+}
+
+/** The signed headers whose values differ from call to call (the rest are the client's fixed headers). */
+const PER_CALL = new Set([
+  'content-length',
+  'amz-sdk-invocation-id',
+  'amz-sdk-request',
+  'x-amz-date',
+  'x-amz-security-token',
+  'x-amz-content-sha256',
+]);
 
 /** The header set of one call: a class, not a literal (why: above RequestOptionsOf in lean-http-transport.ts). */
 class SignedHeaders {}
@@ -118,9 +176,12 @@ export class LeanSigV4 {
   private readonly canonicalPath: string;
   /** Lower-case name -> value of the headers every call carries (signable or not). */
   private readonly fixedHeaders: ReadonlyArray<readonly [string, string]>;
-  /** Sorted signed names and the canonical line of each fixed one, with and without a session token. */
-  private readonly layouts = new Map<boolean, { names: string[]; list: string; fixedLines: Map<string, string> }>();
+  /** The canonical-header layout with and without a session token. */
+  private readonly layouts = new Map<boolean, Layout>();
   private key: { shortDate: string; accessKeyId: string; secret: string; key: Buffer } | undefined;
+  /** The long date of the last call and the second it is for (calls in the same second share it). */
+  private lastDate: { second: number; longDate: string; scope: string } | undefined;
+  private readonly scratch = new ScratchBytes();
 
   constructor(
     private readonly signer: SignatureV4Like,
@@ -142,10 +203,9 @@ export class LeanSigV4 {
    */
   async headers(perCall: PerCallHeaders, body: string, signingDate: Date): Promise<Record<string, string>> {
     const credentials = validCredentials(await this.signer.credentialProvider());
-    const longDate = longDateOf(signingDate);
-    const shortDate = longDate.slice(0, 8);
-    const scope = `${shortDate}/${this.region}/${this.service}/aws4_request`;
-    const payloadHash = sha256Hex(body);
+    // From here on nothing awaits: the shared scratch buffer belongs to this call until it returns.
+    const { longDate, scope } = this.dateOf(signingDate);
+    const payloadHash = sha256Hex(this.scratch.reset().add(body).view());
     const headers = new SignedHeaders() as unknown as Record<string, string>;
     for (const [name, value] of this.fixedHeaders) headers[name] = value;
     headers['content-length'] = perCall['content-length'];
@@ -158,26 +218,49 @@ export class LeanSigV4 {
     if (this.signer.applyChecksum) headers['x-amz-content-sha256'] = payloadHash;
 
     const layout = this.layoutFor(withToken, headers);
-    let lines = '';
-    for (const name of layout.names) {
-      const line = layout.fixedLines.get(name) ?? `${name}:${canonicalValue(headers[name]!)}`;
-      lines = lines.length === 0 ? line : `${lines}\n${line}`;
+    const scratch = this.scratch.reset().add('POST\n').add(this.canonicalPath).add('\n\n');
+    for (const part of layout.parts) {
+      if ('fixed' in part) scratch.add(part.fixed);
+      else scratch.add(part.perCall).add(':').add(canonicalValue(headers[part.perCall]!)).add('\n');
     }
-    const canonicalRequest = `POST\n${this.canonicalPath}\n\n${lines}\n\n${layout.list}\n${payloadHash}`;
-    const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const signature = createHmac('sha256', this.signingKey(credentials, shortDate)).update(stringToSign, 'utf8').digest('hex');
+    const canonicalHash = sha256Hex(scratch.add('\n').add(layout.list).add('\n').add(payloadHash).view());
+    const toSign = this.scratch.reset().add(ALGORITHM).add('\n').add(longDate).add('\n').add(scope).add('\n').add(canonicalHash).view();
+    const signature = createHmac('sha256', this.signingKey(credentials, longDate.slice(0, 8)))
+      .update(toSign)
+      .digest('hex');
     headers['authorization'] = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${layout.list}, Signature=${signature}`;
     return headers;
   }
 
+  /** The long date and credential scope of a signing date (the same for every call within one second). */
+  private dateOf(signingDate: Date): { longDate: string; scope: string } {
+    const second = Math.floor(signingDate.getTime() / 1000);
+    let last = this.lastDate;
+    if (last === undefined || last.second !== second) {
+      const longDate = longDateOf(signingDate);
+      last = { second, longDate, scope: `${longDate.slice(0, 8)}/${this.region}/${this.service}/aws4_request` };
+      this.lastDate = last;
+    }
+    return last;
+  }
+
   /** The signed-header layout for this header set (the names are the same on every call, given the token). */
-  private layoutFor(withToken: boolean, headers: Record<string, string>): { names: string[]; list: string; fixedLines: Map<string, string> } {
+  private layoutFor(withToken: boolean, headers: Record<string, string>): Layout {
     let layout = this.layouts.get(withToken);
     if (layout === undefined) {
       const names = Object.keys(headers).filter(isSignable).sort();
-      const fixedLines = new Map<string, string>();
-      for (const [name, value] of this.fixedHeaders) if (isSignable(name)) fixedLines.set(name, `${name}:${canonicalValue(value)}`);
-      layout = { names, list: names.join(';'), fixedLines };
+      const parts: Array<{ fixed: string } | { perCall: string }> = [];
+      for (const name of names) {
+        if (PER_CALL.has(name)) {
+          parts.push({ perCall: name });
+          continue;
+        }
+        const line = `${name}:${canonicalValue(headers[name]!)}\n`;
+        const previous = parts[parts.length - 1];
+        if (previous !== undefined && 'fixed' in previous) previous.fixed += line;
+        else parts.push({ fixed: line });
+      }
+      layout = { list: names.join(';'), parts };
       this.layouts.set(withToken, layout);
     }
     return layout;
