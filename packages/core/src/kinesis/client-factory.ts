@@ -80,16 +80,21 @@ export interface KinesisClientFactoryInternals {
    */
   httpTimeouts?: Partial<KinesisHttpTimeouts>;
   /**
-   * Extra TLS options for `https://` endpoints (e.g. `{ ca }`), given to the HTTPS agent and to `http2.connect`.
+   * Extra TLS options for `https://` endpoints (e.g. `{ ca }`), given to the HTTPS agent, to the lean GetRecords
+   * transport and to `http2.connect`.
    * @defaultValue none
    */
   tlsOptions?: Pick<SecureContextOptions, 'ca'>;
 }
 
-/** The HTTP/1.1 handler, destroying the agents it was given (it only destroys agents it has used). */
+/**
+ * The HTTP/1.1 handler, destroying the agents it was given (it only destroys agents it has used) and the lean
+ * GetRecords transport built with them (its own keep-alive sockets).
+ */
 class OwnedAgentsHttpHandler extends NodeHttpHandler {
   constructor(
     private readonly agents: { http: HttpAgent; https: HttpsAgent },
+    private readonly lean: LeanHttpTransport,
     options: ConstructorParameters<typeof NodeHttpHandler>[0],
   ) {
     super(options);
@@ -99,6 +104,7 @@ class OwnedAgentsHttpHandler extends NodeHttpHandler {
     super.destroy();
     this.agents.http.destroy();
     this.agents.https.destroy();
+    this.lean.destroy();
   }
 }
 
@@ -144,11 +150,13 @@ export function createKinesisClient(config: KinesisClientConfigFields, internals
   };
   const endpoint = config.kinesisEndpoint === undefined ? undefined : checkEndpoint('kinesisEndpoint', config.kinesisEndpoint);
   if (endpoint !== undefined) clientConfig.endpoint = endpoint;
-  // The agents are built here (with the options the handler would use) so the lean GetRecords path can send on the
-  // same keep-alive pools (lean-http-transport.ts); the handler destroys them with itself.
+  // The agents are built here (with the options the handler would use) so the lean GetRecords path makes its sockets
+  // the same way, with the same TLS options (lean-http-transport.ts, which keeps its own keep-alive pool); the handler
+  // destroys both with itself.
   const agentOptions = { keepAlive: true, maxSockets: KINESIS_HTTP_MAX_SOCKETS, maxFreeSockets: KINESIS_HTTP_MAX_FREE_SOCKETS };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent({ ...agentOptions, ...internals.tlsOptions }) };
-  const http1 = new OwnedAgentsHttpHandler(agents, {
+  const lean = new LeanHttpTransport(agents, timeouts, internals.tlsOptions);
+  const http1 = new OwnedAgentsHttpHandler(agents, lean, {
     connectionTimeout: timeouts.connectionTimeoutMillis,
     requestTimeout: timeouts.requestTimeoutMillis,
     throwOnRequestTimeout: true,
@@ -169,6 +177,6 @@ export function createKinesisClient(config: KinesisClientConfigFields, internals
   if (config.kinesisCredentials !== undefined) clientConfig.credentials = config.kinesisCredentials;
   const client = new KinesisClient(clientConfig);
   if (!plainHttp) useHttp2AuthorityForEventStreams(client);
-  attachLeanHttpTransport(client, new LeanHttpTransport(agents, timeouts), clientConfig.requestHandler);
+  attachLeanHttpTransport(client, lean, clientConfig.requestHandler);
   return client;
 }

@@ -1,34 +1,43 @@
 /**
- * The HTTP/1.1 transport of the lean GetRecords path for a client `createKinesisClient` built: one `node:http` /
- * `node:https` request on the keep-alive agent of the client's own `NodeHttpHandler`, with the same timeouts, errors
- * and abort behaviour as that handler, but without its per-call objects (an `HttpRequest` copy, an `HttpResponse`,
- * a transformed header map) and its five timers per call (socket-usage warning, deferred connection, request,
- * keep-alive and socket timeouts): here a call arms one timer (the request timeout) and the socket's own idle timer.
+ * The HTTP/1.1 transport of the lean GetRecords path for a client `createKinesisClient` built: each call is one
+ * request written on a keep-alive socket of the transport's own pool (lean-http1-pool.ts) and its answer read by a
+ * small incremental parser (http1-response-parser.ts), with the same timeouts, errors and abort behaviour as the
+ * client's `NodeHttpHandler`, but without a `node:http` request per call (a `ClientRequest`, an `IncomingMessage`
+ * and their streams, ~18 KB and ~118 µs of CPU per keep-alive POST) nor the handler's per-call objects and timers.
+ * The sockets are made by the `createConnection` of the client's agents (`net` / `tls` with the HTTPS agent's TLS
+ * options); the agents themselves keep carrying the SDK's other calls (ListShards etc.).
  *
  * Behaviour kept from `@smithy/node-http-handler` 4.14.x (the pinned version), per call:
- * - an already-aborted signal rejects at once; an abort later destroys the request and rejects with an `AbortError`
- *   (its `cause` the signal's reason when that is an Error);
- * - connection timeout: a socket still connecting after `connectionTimeoutMillis` destroys the request and rejects
+ * - an already-aborted signal rejects at once; an abort later destroys the request's socket and rejects with an
+ *   `AbortError` (its `cause` the signal's reason when that is an Error);
+ * - connection timeout: a socket still connecting after `connectionTimeoutMillis` is destroyed and the call rejects
  *   with a `TimeoutError`;
- * - request timeout (`throwOnRequestTimeout`): no response headers after `requestTimeoutMillis` destroys the request
- *   and rejects with a `TimeoutError` (code `ETIMEDOUT`);
+ * - request timeout (`throwOnRequestTimeout`): no response headers `requestTimeoutMillis` after the call started
+ *   destroys the socket and rejects with a `TimeoutError` (code `ETIMEDOUT`);
  * - socket idle timeout: `socketIdleTimeoutMillis` without a byte on the socket (while waiting for headers or reading
- *   the body) destroys the request and rejects with a `TimeoutError`;
+ *   the body) destroys the socket and rejects with a `TimeoutError`;
  * - socket errors `ECONNRESET`, `EPIPE`, `ETIMEDOUT` are renamed `TimeoutError` (the SDK's retry strategy treats them
- *   as transient); any other error is passed on as is;
- * - TCP keep-alive is switched on for each socket (`socket.setKeepAlive(true, agent.keepAliveMsecs)`), once per socket.
+ *   as transient); any other error is passed on as is; a socket closed before the answer is complete rejects with
+ *   `socket hang up` (code `ECONNRESET`, named `TimeoutError`), as `node:http` does;
+ * - TCP keep-alive is switched on for each socket (`socket.setKeepAlive(true, agent.keepAliveMsecs)`), once per socket;
+ * - keep-alive pools per origin with no cap on sockets nor on idle ones, idle sockets `unref()`ed (see
+ *   lean-http1-pool.ts for reuse and when a socket is dropped).
+ * Added: `destroy()` (called by the client's request handler when the client is destroyed) closes every socket of the
+ * pool and fails the calls in flight; a later call is refused.
  * @internal
  */
-import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from 'node:http';
-import { request as httpRequest } from 'node:http';
+import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisHttpTimeouts } from './client-factory';
-import { primitiveText } from '../internal/primitive-text';
+import { leanAbortError, transportDestroyedError } from './lean-http-errors';
+import { Http1Pool } from './lean-http1-pool';
+import type { Origin } from './lean-http1-pool';
 
-/** An answer read to its end. Header values as Node gives them (lower-case names). */
+export { leanAbortError } from './lean-http-errors';
+
+/** An answer read to its end. Header names lower-case, the values of a repeated header joined with `,`. */
 export interface LeanHttpAnswer {
   statusCode: number;
   reason: string | undefined;
@@ -46,265 +55,109 @@ export interface LeanHttpRequest {
   body: string;
 }
 
-const TIMEOUT_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-
-function timeoutError(message: string, code?: string): Error {
-  const error = new Error(`@kcl/core lean GetRecords - ${message}`);
-  error.name = 'TimeoutError';
-  if (code !== undefined) (error as Error & { code?: string }).code = code;
-  return error;
-}
-
-/** The abort error `@smithy/node-http-handler` builds (a non-Error reason as its message, objects as `an object`). */
-export function leanAbortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  const error = new Error(reason === undefined || reason === null || reason instanceof Error ? 'Request aborted' : primitiveText(reason));
-  error.name = 'AbortError';
-  if (reason instanceof Error) error.cause = reason;
-  return error;
-}
-
-/** Joins repeated header values as the SDK's handler does. */
-function headersOf(message: IncomingMessage): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(message.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  return headers;
-}
-
-/** Sockets whose TCP keep-alive is already on. */
-const keepAliveSockets = new WeakSet<Socket>();
-
-/** The call a request, its response or its socket (one call at a time) belongs to. */
-const CALL = Symbol('kcl.leanCall');
-type WithCall = { [CALL]?: Call | undefined };
-
-function callOf(emitter: unknown): Call | undefined {
-  return (emitter as WithCall)[CALL];
-}
-
-// Listeners shared by every call (`this` is the emitter), so a call allocates no closures.
-function onSocket(this: ClientRequest, socket: Socket): void {
-  callOf(this)?.socketAssigned(socket);
-}
-function onConnect(this: Socket): void {
-  callOf(this)?.connected();
-}
-function onIdleTimeout(this: Socket): void {
-  callOf(this)?.idleTimeout();
-}
-function onRequestError(this: ClientRequest, error: Error & { code?: string }): void {
-  callOf(this)?.failed(error);
-}
-function onResponse(this: ClientRequest, response: IncomingMessage): void {
-  callOf(this)?.responded(response);
-}
-function onClose(this: ClientRequest): void {
-  callOf(this)?.closed();
-}
-function onData(this: IncomingMessage, chunk: Buffer): void {
-  callOf(this)?.chunks.push(chunk);
-}
-function onEnd(this: IncomingMessage): void {
-  callOf(this)?.ended();
-}
-function onResponseError(this: IncomingMessage, error: Error & { code?: string }): void {
-  callOf(this)?.failed(error);
-}
-function onRequestTimeout(call: Call): void {
-  call.requestTimedOut();
-}
-function onConnectTimeout(call: Call): void {
-  call.connectTimedOut();
-}
-
-/** One in-flight call; also the listener of the caller's AbortSignal (`handleEvent`). */
-class Call {
-  readonly chunks: Buffer[] = [];
-  private settled = false;
-  private requestTimer: NodeJS.Timeout | undefined;
-  private connectTimer: NodeJS.Timeout | undefined;
-  private socket: Socket | undefined;
-  private response: IncomingMessage | undefined;
-
-  constructor(
-    private readonly req: ClientRequest,
-    private readonly transport: LeanHttpTransport,
-    private readonly signal: AbortSignal,
-    private readonly resolve: (answer: LeanHttpAnswer) => void,
-    private readonly reject: (error: Error) => void,
-  ) {}
-
-  start(body: string): void {
-    const { req } = this;
-    (req as WithCall)[CALL] = this;
-    req.once('response', onResponse);
-    req.on('error', onRequestError);
-    req.once('socket', onSocket);
-    req.once('close', onClose);
-    this.signal.addEventListener('abort', this, { once: true });
-    const { requestTimeoutMillis } = this.transport.timeouts;
-    if (requestTimeoutMillis > 0) this.requestTimer = setTimeout(onRequestTimeout, requestTimeoutMillis, this);
-    req.end(body);
-  }
-
-  /** The AbortSignal fired. */
-  handleEvent(): void {
-    this.req.destroy();
-    this.fail(leanAbortError(this.signal));
-  }
-
-  failed(error: Error & { code?: string }): void {
-    if (error.code !== undefined && TIMEOUT_ERROR_CODES.has(error.code)) error.name = 'TimeoutError';
-    this.fail(error);
-  }
-
-  private fail(error: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.clear();
-    this.reject(error);
-  }
-
-  private clear(): void {
-    if (this.requestTimer !== undefined) clearTimeout(this.requestTimer);
-    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    this.requestTimer = undefined;
-    this.connectTimer = undefined;
-    this.signal.removeEventListener('abort', this);
-  }
-
-  socketAssigned(socket: Socket): void {
-    this.socket = socket;
-    (socket as WithCall)[CALL] = this;
-    const { timeouts, keepAliveMsecs } = this.transport;
-    if (!keepAliveSockets.has(socket)) {
-      keepAliveSockets.add(socket);
-      socket.setKeepAlive(true, keepAliveMsecs);
-    }
-    if (socket.connecting) {
-      if (timeouts.connectionTimeoutMillis > 0) this.connectTimer = setTimeout(onConnectTimeout, timeouts.connectionTimeoutMillis, this);
-      socket.once('connect', onConnect);
-    } else {
-      this.armIdleTimeout();
-    }
-  }
-
-  connected(): void {
-    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
-    this.armIdleTimeout();
-  }
-
-  private armIdleTimeout(): void {
-    const millis = this.transport.timeouts.socketIdleTimeoutMillis;
-    if (millis > 0 && this.socket !== undefined) this.socket.setTimeout(millis, onIdleTimeout);
-  }
-
-  connectTimedOut(): void {
-    this.connectTimer = undefined;
-    this.req.destroy();
-    this.fail(timeoutError(`the request socket did not establish a connection within ${this.transport.timeouts.connectionTimeoutMillis} ms`));
-  }
-
-  requestTimedOut(): void {
-    this.requestTimer = undefined;
-    const error = timeoutError(
-      `a request has exceeded the configured ${this.transport.timeouts.requestTimeoutMillis} ms requestTimeout`,
-      'ETIMEDOUT',
-    );
-    this.req.destroy(error);
-    this.fail(error);
-  }
-
-  idleTimeout(): void {
-    const error = timeoutError(`the request socket timed out after ${this.transport.timeouts.socketIdleTimeoutMillis} ms of inactivity`);
-    this.response?.destroy(error);
-    this.req.destroy();
-    this.fail(error);
-  }
-
-  responded(response: IncomingMessage): void {
-    // Headers arrived: the request timeout stops here, as in the SDK's handler.
-    if (this.requestTimer !== undefined) clearTimeout(this.requestTimer);
-    this.requestTimer = undefined;
-    this.response = response;
-    (response as WithCall)[CALL] = this;
-    response.on('data', onData);
-    response.once('end', onEnd);
-    response.once('error', onResponseError);
-  }
-
-  ended(): void {
-    const response = this.response!;
-    if (this.settled) return;
-    this.settled = true;
-    this.clear();
-    const { chunks } = this;
-    const body = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    this.resolve(new AnswerOf(response.statusCode ?? -1, response.statusMessage, headersOf(response), body));
-  }
-
-  closed(): void {
-    const { socket } = this;
-    if (socket !== undefined) {
-      // The agent resets the timeout of a socket it takes back; only this call's listener goes, and the socket
-      // no longer points at this call.
-      socket.removeListener('timeout', onIdleTimeout);
-      socket.removeListener('connect', onConnect);
-      if ((socket as WithCall)[CALL] === this) (socket as WithCall)[CALL] = undefined;
-    }
-    if (!this.settled) this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', name: 'TimeoutError' }));
-  }
-}
-
 /*
  * Per-poll objects of the lean path (here, in lean-get-records.ts, lean-sigv4.ts and the polling consumer's batch) are
  * instances of small classes, not object literals. V8 pretenures by literal allocation site: a site it decides to
  * tenure during a worker's start-up burst (when most such objects are still alive at a scavenge) would put every later
  * object of that site in the old generation for the life of the process, although these die within a poll. `new` of
- * a class is not tracked that way. Measured on the 1,000-shard bench: see packages/bench/README.md.
+ * a class is not tracked that way. Measured on the 1,000-shard bench: see packages/bench/README.md. The transport's
+ * per-call objects (lean-http1-call.ts: the call, the answer; http1-response-head.ts: the header record) follow it.
  */
-class RequestOptionsOf {
-  readonly method = 'POST';
-  constructor(
-    readonly host: string,
-    readonly port: number | undefined,
-    readonly path: string,
-    readonly headers: Record<string, string>,
-    readonly agent: HttpAgent | HttpsAgent,
-  ) {}
+
+/** Header names (RFC 9110 tokens), header values (visible ASCII, space, tab) and request paths the transport writes. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e]/;
+const INVALID_PATH = /[^\u0021-\u007e]/;
+const CR = 13;
+const LF = 10;
+
+function invalidRequest(message: string, code: string): TypeError {
+  return Object.assign(new TypeError(`@kcl/core lean GetRecords - ${message}`), { code });
 }
 
-class AnswerOf implements LeanHttpAnswer {
-  constructor(
-    readonly statusCode: number,
-    readonly reason: string | undefined,
-    readonly headers: Record<string, string | undefined>,
-    readonly body: string,
-  ) {}
+/**
+ * The whole request in one buffer: `POST <path> HTTP/1.1`, the given headers as they are (a `host` header added only
+ * when there is none), the empty line and the body (UTF-8). The path and the header values are ASCII (the transport
+ * refuses anything else; the values are signed, so never rewritten). Writing the pieces into a buffer sized up
+ * front allocates one small Buffer object per request (its bytes come from Node's buffer pool, off the heap) where
+ * building the text as a string would allocate it twice over (the pieces, then the flattened whole).
+ */
+function requestBytes(request: LeanHttpRequest, origin: Origin): Buffer {
+  const { headers, path, body } = request;
+  if (INVALID_PATH.test(path)) throw invalidRequest('the request path contains unescaped characters', 'ERR_UNESCAPED_CHARACTERS');
+  let size = path.length + 18; // 'POST ' path ' HTTP/1.1\r\n' ... '\r\n'
+  let hasHost = false;
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value !== 'string') throw invalidRequest(`the value of header ${name} is not a string`, 'ERR_HTTP_INVALID_HEADER_VALUE');
+    if (!HEADER_NAME.test(name)) throw invalidRequest(`invalid header name ${JSON.stringify(name)}`, 'ERR_INVALID_HTTP_TOKEN');
+    if (INVALID_HEADER_VALUE.test(value)) throw invalidRequest(`invalid character in the value of header ${name}`, 'ERR_INVALID_CHAR');
+    if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
+    size += name.length + value.length + 4;
+  }
+  const hostHeader = hasHost ? undefined : origin.hostHeader;
+  if (hostHeader !== undefined) size += hostHeader.length + 8;
+  const bytes = Buffer.allocUnsafe(size + Buffer.byteLength(body, 'utf8'));
+  let at = bytes.write('POST ', 0, 'latin1');
+  at += bytes.write(path, at, 'latin1');
+  at += bytes.write(' HTTP/1.1\r\n', at, 'latin1');
+  for (const name in headers) at = headerLine(bytes, at, name, headers[name]!);
+  if (hostHeader !== undefined) at = headerLine(bytes, at, 'host', hostHeader);
+  bytes[at++] = CR;
+  bytes[at++] = LF;
+  bytes.write(body, at, 'utf8');
+  return bytes;
 }
 
-/** The keep-alive agents and timeouts of a client's HTTP/1.1 handler; sends lean requests on them. */
+/** Writes `name: value\r\n` at `at`; returns the offset after it. */
+function headerLine(bytes: Buffer, at: number, name: string, value: string): number {
+  let i = at + bytes.write(name, at, 'latin1');
+  bytes[i++] = 58; // ':'
+  bytes[i++] = 32;
+  i += bytes.write(value, i, 'latin1');
+  bytes[i++] = CR;
+  bytes[i++] = LF;
+  return i;
+}
+
+/** Sends lean requests on keep-alive sockets of its own, with the timeouts of a client's HTTP/1.1 handler. */
 export class LeanHttpTransport {
   readonly keepAliveMsecs: number;
+  private readonly pool: Http1Pool;
 
+  /**
+   * @param agents - the keep-alive agents of the client's handler: their `keepAliveMsecs` and their socket factory
+   *   (`createConnection`) are used; their pools stay the SDK's
+   * @param tlsOptions - the extra TLS options the HTTPS agent got (e.g. a test CA)
+   */
   constructor(
-    private readonly agents: { http: HttpAgent; https: HttpsAgent },
+    agents: { http: HttpAgent; https: HttpsAgent },
     readonly timeouts: Readonly<KinesisHttpTimeouts>,
+    tlsOptions?: Pick<SecureContextOptions, 'ca'>,
   ) {
     this.keepAliveMsecs = (agents.https as HttpsAgent & { keepAliveMsecs?: number }).keepAliveMsecs ?? 0;
+    this.pool = new Http1Pool(agents, timeouts, this.keepAliveMsecs, tlsOptions);
   }
 
   /** Sends one request and reads its answer to the end (see the module comment for timeouts and errors). */
   send(request: LeanHttpRequest, signal: AbortSignal): Promise<LeanHttpAnswer> {
     if (signal.aborted) return Promise.reject(leanAbortError(signal));
-    const https = request.protocol === 'https:';
-    const hostname = request.hostname.startsWith('[') && request.hostname.endsWith(']') ? request.hostname.slice(1, -1) : request.hostname;
-    const options = new RequestOptionsOf(hostname, request.port, request.path, request.headers, https ? this.agents.https : this.agents.http);
-    return new Promise<LeanHttpAnswer>((resolve, reject) => {
-      const req = https ? httpsRequest(options) : httpRequest(options);
-      new Call(req, this, signal, resolve, reject).start(request.body);
-    });
+    const { pool } = this;
+    if (pool.destroyed) return Promise.reject(transportDestroyedError());
+    let bytes: Buffer;
+    let origin: Origin;
+    try {
+      origin = pool.originOf(request.protocol, request.hostname, request.port);
+      bytes = requestBytes(request, origin);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return new Promise<LeanHttpAnswer>((resolve, reject) => pool.start(origin, bytes, signal, resolve, reject));
+  }
+
+  /** Closes every socket of the transport and fails its calls in flight; later calls are refused. */
+  destroy(): void {
+    if (!this.pool.destroyed) this.pool.destroy(transportDestroyedError());
   }
 }
 
