@@ -53,7 +53,14 @@ export class GetRecordsSender {
     return this.direct;
   }
 
-  async send(input: GetRecordsCommandInput): Promise<GetRecordsCommandOutput> {
+  send(input: GetRecordsCommandInput): Promise<GetRecordsCommandOutput> {
+    // Every poll once the lean path is known to work: its promise is handed on as it is (no async wrapper per poll).
+    if (this.leanChecked && this.lean !== undefined && input.StreamARN === undefined) return this.lean.send(input, this.abortSignal);
+    return this.sendOtherwise(input);
+  }
+
+  /** The first call (which checks the lean path), calls with StreamARN, and every call once the lean path is out. */
+  private async sendOtherwise(input: GetRecordsCommandInput): Promise<GetRecordsCommandOutput> {
     if (this.lean !== undefined && input.StreamARN === undefined) {
       if (!this.leanChecked) {
         this.leanChecked = true;

@@ -136,31 +136,43 @@ export class ShardActivity {
  * processor). Given to the shard consumers in place of the worker's MonitoringService.
  */
 export function trackActivityMetrics(inner: MonitoringService, activity: ShardActivity): MonitoringService {
+  // One wrapper per method, made at its first use (and again if the method is replaced): the consumers call metrics
+  // on every poll, and a wrapper made per property read was a few closures per call.
+  const wrappers = new Map<PropertyKey, { method: unknown; wrapper: Method }>();
   return new Proxy(inner, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function' && property !== 'processorFailing') return value;
-      const method = value as ((...args: unknown[]) => unknown) | undefined;
-      const forward = (args: unknown[]): unknown => method?.apply(target, args);
-      switch (property) {
-        case 'incrRecordsProcessed':
-          return (shard: string, count: number) => {
-            activity.batchProcessed(shard, count);
-            return forward([shard, count]);
-          };
-        case 'millisBehindLatest':
-          return (shard: string, millis: number) => {
-            activity.millisBehindLatest(shard, millis);
-            return forward([shard, millis]);
-          };
-        case 'processorFailing':
-          return (shard: string, attempts: number) => {
-            activity.processorFailing(shard, attempts);
-            return forward([shard, attempts]);
-          };
-        default:
-          return (...args: unknown[]) => forward(args);
-      }
+      const cached = wrappers.get(property);
+      if (cached !== undefined && cached.method === value) return cached.wrapper;
+      const wrapper = activityWrapper(target, property, value as Method | undefined, activity);
+      wrappers.set(property, { method: value, wrapper });
+      return wrapper;
     },
   });
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/** Calls `method` of `target` (when it has one) after feeding `activity` for the three methods it watches. */
+function activityWrapper(target: MonitoringService, property: PropertyKey, method: Method | undefined, activity: ShardActivity): Method {
+  switch (property) {
+    case 'incrRecordsProcessed':
+      return (shard, count) => {
+        activity.batchProcessed(shard as string, count as number);
+        return method?.call(target, shard, count);
+      };
+    case 'millisBehindLatest':
+      return (shard, millis) => {
+        activity.millisBehindLatest(shard as string, millis as number);
+        return method?.call(target, shard, millis);
+      };
+    case 'processorFailing':
+      return (shard, attempts) => {
+        activity.processorFailing(shard as string, attempts as number);
+        return method?.call(target, shard, attempts);
+      };
+    default:
+      return (...args) => method?.apply(target, args);
+  }
 }
