@@ -38,6 +38,27 @@ function nonNegativeInteger(text: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** 0002-01-01T00:00:00Z: earlier dates are year 1 or 0, Go's zero time, read as undefined. */
+const YEAR_2_MILLIS = Date.parse('0002-01-01T00:00:00.000Z');
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ` with an hour below 24 (Date.parse would read `24:00` as the next midnight, the regex
+ * path refuses it).
+ */
+function isOwnFormat(text: string): boolean {
+  return (
+    text.length === 24 &&
+    text.charCodeAt(4) === 45 && // -
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 && // T
+    text.charCodeAt(13) === 58 && // :
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(19) === 46 && // .
+    text.charCodeAt(23) === 90 && // Z
+    (text.charCodeAt(11) < 50 || (text.charCodeAt(11) === 50 && text.charCodeAt(12) < 52)) // hour < 24
+  );
+}
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /**
@@ -47,6 +68,12 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))
  */
 export function parseRfc3339(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
+  // Every renewal and table read decodes a LeaseTimeout: ours (`YYYY-MM-DDTHH:MM:SS.mmmZ`, from the scripts) goes
+  // through Date.parse without the regex's match array; anything it does not take exactly the same way below.
+  if (isOwnFormat(text)) {
+    const millis = Date.parse(text);
+    if (!Number.isNaN(millis)) return millis < YEAR_2_MILLIS ? undefined : new Date(millis);
+  }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];

@@ -128,6 +128,27 @@ describe('parseRfc3339 (LeaseTimeout as go-kcl writes it)', () => {
   it.each(['0001-01-01T00:00:00Z', 'not a date', '2026-13-01T00:00:00Z', '2026-03-01 10:20'])('%s reads as undefined', (text) => {
     expect(parseRfc3339(text)).toBeUndefined();
   });
+
+  // The scripts' own format (milliseconds, Z) takes a shorter path: it must read every value as the general one does.
+  it.each([
+    ['2026-03-01T10:20:30.123Z', '2026-03-01T10:20:30.123Z'],
+    ['2026-12-31T23:59:59.999Z', '2026-12-31T23:59:59.999Z'],
+    ['0002-01-01T00:00:00.000Z', '0002-01-01T00:00:00.000Z'],
+    ['2026-02-30T00:00:00.000Z', '2026-03-02T00:00:00.000Z'],
+    ['2026-03-01T10:20:60.000Z', '2026-03-01T10:21:00.000Z'],
+  ])("%s (the scripts' format)", (text, iso) => {
+    expect(parseRfc3339(text)?.toISOString()).toBe(iso);
+  });
+
+  it.each([
+    '0001-01-01T00:00:00.000Z',
+    '0000-06-01T00:00:00.000Z',
+    '2026-03-01T24:00:00.000Z',
+    '2026-13-01T00:00:00.000Z',
+    '2026-03-01T10:20:3x.000Z',
+  ])("%s (the scripts' format) reads as undefined", (text) => {
+    expect(parseRfc3339(text)).toBeUndefined();
+  });
 });
 
 it('a go-kcl hash is ordered by its Checkpoint: taken, never moved back (CheckpointOrderError), not deleted before SHARD_END', async () => {
