@@ -82,7 +82,7 @@ interface FetchedBatch extends DeliveryBatch {
   childShards: ChildShardInfo[];
 }
 
-/** A batch as `fetch` returns it: a class, not a literal (why: above RequestOptionsOf, kinesis/lean-http-transport.ts). */
+/** A batch as `fetch` returns it: a class, not a literal (why: the note on per-poll objects in kinesis/lean-http-transport.ts). */
 class FetchedBatchOf implements FetchedBatch {
   constructor(
     readonly records: KinesisClientRecord[],

@@ -13,8 +13,9 @@
  *   error handlers update `systemClockOffset` from the answer's Date header. The signer instance is made once per
  *   client (the SDK makes one per call, copying the whole client config and deriving the signing key again each
  *   time: about a quarter of the lean path's CPU);
- * - transport: the client's `requestHandler` (the keep-alive HTTP/1.1 handler, or `KinesisHttpsHandler`), with the
- *   caller's AbortSignal;
+ * - transport: for a client `createKinesisClient` built, its lean HTTP/1.1 transport (lean-http-transport.ts: sockets
+ *   made by the handler's agents, the handler's timeouts); for any other, the client's `requestHandler`; both with
+ *   the caller's AbortSignal;
  * - retries: the client's retry strategy (`retryStrategy`, standard mode with `maxAttempts = maxRetryCount + 1`):
  *   throttling, transient and 5xx errors are retried with its back-off and retry quota, exactly as the SDK's retry
  *   middleware classifies them;
@@ -217,7 +218,7 @@ export function serializeGetRecordsInput(input: LeanGetRecordsInput): string {
   return `{"ShardIterator":${JSON.stringify(iterator)}${limitText === '' ? '' : `,${limitText}`}}`;
 }
 
-// Per-call objects: classes, not literals (why: the note above RequestOptionsOf in lean-http-transport.ts).
+// Per-call objects: classes, not literals (why: the note on per-poll objects in lean-http-transport.ts).
 class PerCallHeadersOf implements PerCallHeaders {
   readonly 'content-length': string;
   readonly 'amz-sdk-invocation-id': string;

@@ -161,7 +161,7 @@ const PER_CALL = new Set([
   'x-amz-content-sha256',
 ]);
 
-/** The header set of one call: a class, not a literal (why: above RequestOptionsOf in lean-http-transport.ts). */
+/** The header set of one call: a class, not a literal (why: the note on per-poll objects in lean-http-transport.ts). */
 class SignedHeaders {}
 
 /** The headers of one call that change per call; the signer adds its own four. */
